@@ -1,0 +1,14 @@
+"""The Celery application. Tasks live in each app's ``tasks.py``; the beat schedule lives here."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "colocauto.settings")
+
+app = Celery("colocauto")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# The one place for periodic jobs (the ledger's monthly settlement is added here).
+app.conf.beat_schedule = {}

@@ -1,0 +1,13 @@
+from communities.selectors import memberships_for
+
+
+def navigation(request):
+    """The user's communities (for the switcher) and the community the page is about."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "my_memberships": memberships_for(user),
+        "current_community": getattr(request, "community", None),
+        "current_membership": getattr(request, "membership", None),
+    }

@@ -1,0 +1,94 @@
+"""Reads of community data. Every query starts from the user: non-members get 404."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from communities.models import Community, Invitation, Membership, User
+
+
+def memberships_for(user: User) -> QuerySet[Membership]:
+    """The user's active memberships, with their community, for the community switcher."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
+        .select_related("community")
+        .order_by("community__name", "community_id")
+    )
+
+
+def communities_for(user: User) -> QuerySet[Community]:
+    if not user.is_authenticated:
+        return Community.objects.none()
+    return Community.objects.filter(
+        memberships__user=user, memberships__status=Membership.Status.ACTIVE
+    ).annotate(
+        member_count=Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE), distinct=True),
+        vehicle_count=Count("vehicles", distinct=True),
+    )
+
+
+def membership_get_for_user(user: User, community_id: int, *, admin: bool = False) -> Membership:
+    """The user's active membership of that community: 404 for anyone else, 403 if ``admin`` and not one."""
+    if not user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.filter(user=user, community_id=community_id, status=Membership.Status.ACTIVE)
+        .select_related("community", "user")
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    if admin and not membership.is_admin:
+        raise PermissionDenied
+    return membership
+
+
+def members_of(membership: Membership) -> QuerySet[Membership]:
+    """Active members of the viewer's community."""
+    return (
+        Membership.objects.filter(community_id=membership.community_id, status=Membership.Status.ACTIVE)
+        .select_related("user")
+        .order_by("user__display_name", "user__email")
+    )
+
+
+def pending_requests_of(membership: Membership) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(community_id=membership.community_id, status=Membership.Status.PENDING)
+        .select_related("user", "invitation")
+        .order_by("requested_at")
+    )
+
+
+def invitations_of(membership: Membership) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(community_id=membership.community_id).select_related("created_by")
+
+
+def invitation_get_for_admin(membership: Membership, pk: int) -> Invitation:
+    invitation = Invitation.objects.filter(community_id=membership.community_id, pk=pk).first()
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+def member_get(membership: Membership, pk: int) -> Membership:
+    """Another membership (active or pending) of the viewer's community, by id."""
+    other = (
+        Membership.objects.filter(
+            community_id=membership.community_id,
+            pk=pk,
+            status__in=[Membership.Status.ACTIVE, Membership.Status.PENDING],
+        )
+        .select_related("user")
+        .first()
+    )
+    if other is None:
+        raise Http404
+    return other
+
+
+def require_admin(membership: Membership) -> None:
+    if not membership.is_admin:
+        raise PermissionDenied

@@ -1,0 +1,29 @@
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+
+_PHONE = re.compile(r"^\+?[0-9 .\-()]{6,20}$")
+
+
+def normalize_iban(value: str) -> str:
+    return re.sub(r"\s+", "", value or "").upper()
+
+
+def validate_iban(value: str) -> None:
+    """Country format, length and mod-97 checksum, through schwifty's registry."""
+    if not value:
+        return
+    try:
+        IBAN(normalize_iban(value))
+    except SchwiftyException:
+        raise ValidationError(
+            _("This IBAN is not valid: check the country code, the length and the digits."), code="invalid_iban"
+        ) from None
+
+
+def validate_phone(value: str) -> None:
+    if value and not _PHONE.match(value):
+        raise ValidationError(_("Enter a phone number, e.g. 06 12 34 56 78 or +33 6 12 34 56 78."), code="invalid_phone")
