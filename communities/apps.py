@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class CommunitiesConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'communities'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "communities"

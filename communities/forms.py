@@ -30,7 +30,15 @@ class SignupExtraForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["display_name", "phone", "language", "iban", "notify_bookings", "notify_settlements", "notify_community"]
+        fields = [
+            "display_name",
+            "phone",
+            "language",
+            "iban",
+            "notify_bookings",
+            "notify_settlements",
+            "notify_community",
+        ]
         widgets = {
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
             "display_name": forms.TextInput(attrs={"autocomplete": "name"}),

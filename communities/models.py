@@ -98,9 +98,7 @@ class Community(models.Model):
     description = models.TextField(_("description"), blank=True)
     charter = models.TextField(_("charter"), blank=True, help_text=_("The rules members agree to when they join."))
     municipality = models.CharField(_("municipality"), max_length=120)
-    postal_code = models.CharField(
-        _("postal code"), max_length=10, help_text=_("French postal code, e.g. 26400.")
-    )
+    postal_code = models.CharField(_("postal code"), max_length=10, help_text=_("French postal code, e.g. 26400."))
     time_zone = models.CharField(_("time zone"), max_length=64, choices=TIMEZONE_CHOICES, default="Europe/Paris")
     currency = models.CharField(_("currency"), max_length=3, choices=Currency, default=Currency.EUR)
     auto_approve_invitees = models.BooleanField(

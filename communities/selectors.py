@@ -21,9 +21,7 @@ def memberships_for(user: User) -> QuerySet[Membership]:
 def communities_for(user: User) -> QuerySet[Community]:
     if not user.is_authenticated:
         return Community.objects.none()
-    return Community.objects.filter(
-        memberships__user=user, memberships__status=Membership.Status.ACTIVE
-    ).annotate(
+    return Community.objects.filter(memberships__user=user, memberships__status=Membership.Status.ACTIVE).annotate(
         member_count=Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE), distinct=True),
         vehicle_count=Count("vehicles", distinct=True),
     )

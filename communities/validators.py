@@ -26,4 +26,6 @@ def validate_iban(value: str) -> None:
 
 def validate_phone(value: str) -> None:
     if value and not _PHONE.match(value):
-        raise ValidationError(_("Enter a phone number, e.g. 06 12 34 56 78 or +33 6 12 34 56 78."), code="invalid_phone")
+        raise ValidationError(
+            _("Enter a phone number, e.g. 06 12 34 56 78 or +33 6 12 34 56 78."), code="invalid_phone"
+        )

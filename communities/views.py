@@ -34,7 +34,9 @@ def language_set(request):
     """Switch the interface language; for a signed-in user it also becomes the profile's language."""
     language = request.POST.get("language", "")
     next_url = request.POST.get("next") or reverse("home")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = reverse("home")
     response = HttpResponseRedirect(next_url)
     if language in dict(settings.LANGUAGES):
@@ -58,6 +60,8 @@ def profile(request):
         translation.activate(request.user.language)
         messages.success(request, _("Your profile has been saved."))
         response = redirect("profile")
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, request.user.language, secure=settings.LANGUAGE_COOKIE_SECURE)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, request.user.language, secure=settings.LANGUAGE_COOKIE_SECURE
+        )
         return response
     return render(request, "communities/profile.html", {"form": form})

@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class VehiclesConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'vehicles'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "vehicles"

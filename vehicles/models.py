@@ -68,11 +68,19 @@ class Vehicle(models.Model):
     gearbox = models.CharField(_("gearbox"), max_length=10, choices=Gearbox, default=Gearbox.MANUAL)
     parking_location = models.CharField(_("where it is parked"), max_length=200, blank=True)
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))],
     )
     photo = models.ImageField(_("photo"), upload_to=photo_upload_to, blank=True, validators=[validate_photo])
@@ -93,11 +101,18 @@ class Vehicle(models.Model):
         _("rate per hour"), **RATE, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
     )
     daily_cap = models.DecimalField(
-        _("daily cap"), **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))],
+        _("daily cap"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Optional maximum charged for the hours of one day."),
     )
     fixed_monthly_cost = models.DecimalField(
-        _("fixed monthly costs"), **MONEY, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))],
+        _("fixed monthly costs"),
+        **MONEY,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Insurance, provisions, owner compensation: split among members each month."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
