@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("communities.urls")),
     path("c/<int:community_id>/vehicles/", include("vehicles.urls")),
     path("c/<int:community_id>/bookings/", include("bookings.urls")),
+    path("c/<int:community_id>/calendar/", include("bookings.calendar_urls")),
+    path("ical/", include("bookings.ical_urls")),
 ]
 
 if settings.DEBUG:
