@@ -164,6 +164,8 @@ class Membership(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Claimed once (filter(..., x=None).update(x=now) == 1) so admins are told of a request only once.
+    request_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("membership")
