@@ -1,0 +1,203 @@
+"""Create the demo community "Les Tilleuls" with a few members and vehicles. Running it again changes nothing."""
+
+from dataclasses import dataclass
+from datetime import time
+from decimal import Decimal
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from communities import services as community_services
+from communities.models import Community, Membership, User
+from vehicles import services as vehicle_services
+from vehicles.models import AvailabilityWindow, Vehicle
+
+DEMO_PASSWORD = "colocauto-demo"
+COMMUNITY = {
+    "name": "Les Tilleuls",
+    "description": "Quatre foyers de la rue des Tilleuls partagent trois véhicules.",
+    "charter": (
+        "On rend le véhicule propre, avec au moins un quart de réservoir ou de batterie.\n"
+        "On note le kilométrage au départ et au retour.\n"
+        "On prévient le propriétaire en cas de retard ou d'incident."
+    ),
+    "municipality": "Crest",
+    "postal_code": "26400",
+    "time_zone": "Europe/Paris",
+    "currency": "EUR",
+}
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    display_name: str
+    language: str
+    role: str
+    note: str
+
+
+PEOPLE = (
+    DemoPerson("camille@example.org", "Camille Martin", "fr", Membership.Role.ADMIN, "admin"),
+    DemoPerson("bernard@example.org", "Bernard Roux", "fr", Membership.Role.MEMBER, "owner of the Clio"),
+    DemoPerson("sophie@example.org", "Sophie Laurent", "en", Membership.Role.MEMBER, "owner of the Yaris"),
+    DemoPerson("james@example.org", "James Wilson", "en", Membership.Role.MEMBER, "member"),
+    DemoPerson("lea@example.org", "Léa Fabre", "fr", Membership.Role.MEMBER, "member"),
+)
+ADMIN_EMAIL = PEOPLE[0].email
+
+# (owner's e-mail or None for the community, vehicle fields)
+VEHICLES = (
+    (
+        "bernard@example.org",
+        {
+            "name": "La Clio bleue",
+            "kind": Vehicle.Kind.CAR,
+            "make": "Renault",
+            "model": "Clio",
+            "year": 2016,
+            "plate": "FA-123-BC",
+            "energy": Vehicle.Energy.PETROL,
+            "seats": 5,
+            "gearbox": Vehicle.Gearbox.MANUAL,
+            "parking_location": "Devant le 12 rue des Tilleuls",
+            "instructions": "Les clés sont dans la boîte aux lettres de Bernard (code 2468).",
+            "insurer": "MAIF",
+            "policy_number": "DEMO-0001",
+            "odometer_km": 98450,
+            "cost_model": Vehicle.CostModel.RATES,
+            "rate_per_km": Decimal("0.250"),
+            "rate_per_hour": Decimal("0.500"),
+            "daily_cap": Decimal("15.00"),
+        },
+    ),
+    (
+        "sophie@example.org",
+        {
+            "name": "La Yaris hybride",
+            "kind": Vehicle.Kind.CAR,
+            "make": "Toyota",
+            "model": "Yaris",
+            "year": 2020,
+            "plate": "FG-456-HJ",
+            "energy": Vehicle.Energy.HYBRID,
+            "seats": 5,
+            "gearbox": Vehicle.Gearbox.AUTOMATIC,
+            "parking_location": "Garage du 3 impasse des Lilas",
+            "instructions": "Ask Sophie for the key; the garage door code is 1357.",
+            "odometer_km": 41200,
+            "cost_model": Vehicle.CostModel.RATES,
+            "rate_per_km": Decimal("0.300"),
+        },
+    ),
+    (
+        None,
+        {
+            "name": "Le Kangoo électrique",
+            "kind": Vehicle.Kind.VAN,
+            "make": "Renault",
+            "model": "Kangoo E-Tech",
+            "year": 2022,
+            "plate": "GK-789-LM",
+            "energy": Vehicle.Energy.ELECTRIC,
+            "seats": 2,
+            "gearbox": Vehicle.Gearbox.AUTOMATIC,
+            "parking_location": "Parking de la salle des fêtes, borne de recharge n° 2",
+            "instructions": "Badge de recharge dans la boîte à gants. Rebranchez-le en rentrant.",
+            "odometer_km": 15300,
+            "cost_model": Vehicle.CostModel.SHARED_COSTS,
+            "fixed_monthly_cost": Decimal("45.00"),
+        },
+    ),
+)
+
+# The Yaris may be booked on weekdays during the day and on Saturday mornings.
+YARIS_WINDOWS = [vehicle_services.WindowSpec(weekday, time(8, 0), time(19, 0)) for weekday in range(5)] + [
+    vehicle_services.WindowSpec(5, time(9, 0), time(13, 0))
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo community Les Tilleuls (Crest) with members and vehicles. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even with COLOCAUTO_ENV=production (the demo accounts share a known password).",
+        )
+
+    def handle(self, *args, allow_production: bool = False, **options):
+        if getattr(settings, "PRODUCTION", False) and not allow_production:
+            raise CommandError(
+                "Refusing to create demo accounts with a known password in production (use --allow-production)."
+            )
+        with transaction.atomic():
+            users = {person.email: self._user(person) for person in PEOPLE}
+            community = self._community(users[ADMIN_EMAIL])
+            memberships = {person.email: self._membership(community, users[person.email], person) for person in PEOPLE}
+            vehicles = [
+                self._vehicle(memberships[ADMIN_EMAIL], users.get(owner_email), data) for owner_email, data in VEHICLES
+            ]
+            self._windows(memberships[ADMIN_EMAIL], vehicles[1], YARIS_WINDOWS)
+        self._print_logins(community)
+
+    def _user(self, person: DemoPerson) -> User:
+        user, created = User.objects.get_or_create(
+            email=person.email, defaults={"display_name": person.display_name, "language": person.language}
+        )
+        if created or not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        address, _ = EmailAddress.objects.get_or_create(
+            user=user, email=person.email, defaults={"primary": True, "verified": True}
+        )
+        if not (address.verified and address.primary):
+            address.verified = address.primary = True
+            address.save(update_fields=["verified", "primary"])
+        return user
+
+    def _community(self, admin: User) -> Community:
+        community = Community.objects.filter(name=COMMUNITY["name"], municipality=COMMUNITY["municipality"]).first()
+        if community is None:
+            community = community_services.community_create(user=admin, data=COMMUNITY)
+        return community
+
+    def _membership(self, community: Community, user: User, person: DemoPerson) -> Membership:
+        open_statuses = [Membership.Status.ACTIVE, Membership.Status.PENDING]
+        membership = Membership.objects.filter(community=community, user=user, status__in=open_statuses).first()
+        if membership is None:
+            now = timezone.now()
+            return Membership.objects.create(
+                community=community,
+                user=user,
+                role=person.role,
+                status=Membership.Status.ACTIVE,
+                requested_at=now,
+                joined_at=now,
+            )
+        if membership.status != Membership.Status.ACTIVE or membership.role != person.role:
+            membership.status = Membership.Status.ACTIVE
+            membership.role = person.role
+            membership.joined_at = membership.joined_at or timezone.now()
+            membership.save(update_fields=["status", "role", "joined_at"])
+        return membership
+
+    def _vehicle(self, admin: Membership, owner: User | None, data: dict) -> Vehicle:
+        vehicle = Vehicle.objects.filter(community_id=admin.community_id, name=data["name"]).first()
+        if vehicle is None:
+            vehicle = vehicle_services.vehicle_create(membership=admin, data={**data, "owner": owner})
+        return vehicle
+
+    def _windows(self, admin: Membership, vehicle: Vehicle, windows: list) -> None:
+        if not AvailabilityWindow.objects.filter(vehicle=vehicle).exists():
+            vehicle_services.availability_replace(membership=admin, vehicle=vehicle, windows=windows)
+
+    def _print_logins(self, community: Community) -> None:
+        self.stdout.write(self.style.SUCCESS(f"Demo community “{community.name}” ({community.municipality}) is ready."))
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for person in PEOPLE:
+            self.stdout.write(f"  {person.email:<22} {person.display_name:<16} {person.language}  {person.note}")

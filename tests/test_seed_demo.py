@@ -1,0 +1,75 @@
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import CommandError, call_command
+
+from communities.management.commands.seed_demo import DEMO_PASSWORD
+from communities.models import Community, Membership, User
+from vehicles.models import AvailabilityWindow, Blackout, Vehicle
+
+MODELS = (User, EmailAddress, Community, Membership, Vehicle, AvailabilityWindow, Blackout)
+
+
+def _snapshot():
+    return {model.__name__: sorted(model.objects.values_list("pk", flat=True)) for model in MODELS}
+
+
+def test_seed_demo_creates_the_demo_community(db):
+    call_command("seed_demo", stdout=None)
+
+    community = Community.objects.get(name="Les Tilleuls")
+    assert (community.municipality, community.postal_code, community.time_zone) == ("Crest", "26400", "Europe/Paris")
+    memberships = community.memberships.filter(status=Membership.Status.ACTIVE)
+    assert memberships.count() == 5
+    assert memberships.filter(role=Membership.Role.ADMIN).count() == 1
+    assert set(memberships.values_list("user__language", flat=True)) == {"fr", "en"}
+    vehicles = community.vehicles.all()
+    assert vehicles.count() == 3
+    assert vehicles.filter(owner__isnull=True).count() == 1
+    assert vehicles.filter(owner__isnull=False).values("owner").distinct().count() == 2
+    assert len(set(vehicles.values_list("energy", flat=True))) == 3
+    assert AvailabilityWindow.objects.filter(vehicle__community=community).exists()
+    assert not EmailAddress.objects.filter(user__memberships__community=community, verified=False).exists()
+
+
+def test_running_seed_demo_twice_changes_nothing(db):
+    call_command("seed_demo", stdout=None)
+    first = _snapshot()
+    passwords = dict(User.objects.values_list("email", "password"))
+
+    call_command("seed_demo", stdout=None)
+
+    assert _snapshot() == first
+    assert dict(User.objects.values_list("email", "password")) == passwords
+
+
+def test_demo_members_can_log_in_with_the_printed_password(client, db, capsys):
+    call_command("seed_demo")
+    printed = capsys.readouterr().out
+    assert DEMO_PASSWORD in printed
+    assert "camille@example.org" in printed
+
+    response = client.post("/accounts/login/", {"login": "camille@example.org", "password": DEMO_PASSWORD})
+
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == User.objects.get(email="camille@example.org").pk
+
+
+def test_seed_demo_repairs_a_changed_demo_password(db):
+    call_command("seed_demo", stdout=None)
+    user = User.objects.get(email="james@example.org")
+    user.set_password("something-else-entirely")
+    user.save()
+
+    call_command("seed_demo", stdout=None)
+
+    user.refresh_from_db()
+    assert user.check_password(DEMO_PASSWORD)
+
+
+def test_seed_demo_refuses_to_run_in_production(db, settings):
+    settings.PRODUCTION = True
+
+    with pytest.raises(CommandError, match="production"):
+        call_command("seed_demo", stdout=None)
+
+    assert not Community.objects.exists()
