@@ -2,6 +2,7 @@
 
 from datetime import time
 from decimal import Decimal
+from uuid import uuid4
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -16,8 +17,11 @@ RATE = {"max_digits": 8, "decimal_places": 3}
 
 
 def photo_upload_to(instance: "Vehicle", filename: str) -> str:
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
-    return f"vehicles/{instance.community_id}/{instance.pk or 'new'}-{instance.name[:20]}.{extension}"
+    """A random name: the vehicle's name may hold characters (``/``, ``..``) that are unsafe in a path."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in {"jpg", "jpeg", "png", "webp"}:
+        extension = "jpg"
+    return f"vehicles/{instance.community_id}/{uuid4().hex}.{extension}"
 
 
 class Vehicle(models.Model):

@@ -1,1 +1,216 @@
-# Create your views here.
+"""Vehicle pages. Thin: parse input, call one service or selector, render. Scoping is done by community_view."""
+
+import mimetypes
+from functools import wraps
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from communities.access import community_view
+from communities.exceptions import DomainError
+from vehicles import selectors, services
+from vehicles.exceptions import InvalidPhoto
+from vehicles.forms import BlackoutForm, VehicleForm, WindowFormSet
+
+
+def in_community_time(view):
+    """Forms read and show datetimes in the community's time zone, not the server's."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with timezone.override(ZoneInfo(request.community.time_zone)):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _managed_vehicle(request, pk):
+    """The vehicle, if this member may change it: 404 outside the community, 403 for other members."""
+    vehicle = selectors.vehicle_get(request.membership, pk)
+    if not selectors.can_manage(request.membership, vehicle):
+        raise PermissionDenied
+    return vehicle
+
+
+@community_view
+@require_GET
+def vehicle_list(request):
+    vehicles = selectors.vehicles_for(request.membership)
+    return render(request, "vehicles/vehicle_list.html", {"vehicles": vehicles})
+
+
+@community_view
+@require_GET
+@in_community_time
+def vehicle_detail(request, pk):
+    vehicle = selectors.vehicle_get(request.membership, pk)
+    context = {
+        "vehicle": vehicle,
+        "can_manage": selectors.can_manage(request.membership, vehicle),
+        "windows": selectors.windows_of(vehicle),
+        "blackouts": selectors.upcoming_blackouts_of(vehicle),
+    }
+    return render(request, "vehicles/vehicle_detail.html", context)
+
+
+@community_view
+@in_community_time
+def vehicle_create(request):
+    form = VehicleForm(request.POST or None, request.FILES or None, membership=request.membership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            vehicle = services.vehicle_create(
+                membership=request.membership, data=form.service_data(), photo=form.cleaned_data.get("photo")
+            )
+        except InvalidPhoto as error:
+            form.add_error("photo", error.message)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("%(name)s has been added.") % {"name": vehicle.name})
+            return redirect("vehicle_detail", community_id=request.community.pk, pk=vehicle.pk)
+    return render(request, "vehicles/vehicle_form.html", {"form": form, "vehicle": None})
+
+
+@community_view
+@in_community_time
+def vehicle_edit(request, pk):
+    vehicle = _managed_vehicle(request, pk)
+    form = VehicleForm(request.POST or None, request.FILES or None, instance=vehicle, membership=request.membership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.vehicle_update(
+                membership=request.membership,
+                vehicle=vehicle,
+                data=form.service_data(),
+                photo=form.cleaned_data.get("photo"),
+                remove_photo=form.cleaned_data.get("remove_photo", False),
+            )
+        except InvalidPhoto as error:
+            form.add_error("photo", error.message)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("%(name)s has been saved.") % {"name": vehicle.name})
+            return redirect("vehicle_detail", community_id=request.community.pk, pk=vehicle.pk)
+    return render(request, "vehicles/vehicle_form.html", {"form": form, "vehicle": vehicle})
+
+
+@community_view
+@require_POST
+def vehicle_set_active(request, pk):
+    vehicle = _managed_vehicle(request, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.vehicle_set_active(membership=request.membership, vehicle=vehicle, active=active)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if active:
+            messages.success(request, _("%(name)s can be booked again.") % {"name": vehicle.name})
+        else:
+            messages.success(request, _("%(name)s is paused: nobody can book it.") % {"name": vehicle.name})
+    return redirect("vehicle_detail", community_id=request.community.pk, pk=vehicle.pk)
+
+
+@community_view
+def vehicle_availability(request, pk):
+    vehicle = _managed_vehicle(request, pk)
+    initial = [
+        {"weekday": w.weekday, "start_time": w.start_time, "end_time": w.end_time}
+        for w in selectors.windows_of(vehicle)
+    ]
+    formset = WindowFormSet(request.POST or None, initial=initial, prefix="windows")
+    error = None
+    if request.method == "POST" and formset.is_valid():
+        try:
+            windows = services.availability_replace(
+                membership=request.membership, vehicle=vehicle, windows=formset.windows()
+            )
+        except DomainError as refusal:
+            error = refusal.message
+        else:
+            if windows:
+                messages.success(
+                    request, _("The weekly availability of %(name)s has been saved.") % {"name": vehicle.name}
+                )
+            else:
+                messages.success(request, _("%(name)s is now available at any time.") % {"name": vehicle.name})
+            return redirect("vehicle_detail", community_id=request.community.pk, pk=vehicle.pk)
+    return render(
+        request, "vehicles/vehicle_availability.html", {"vehicle": vehicle, "formset": formset, "error": error}
+    )
+
+
+@community_view
+@in_community_time
+def vehicle_blackout_add(request, pk):
+    vehicle = _managed_vehicle(request, pk)
+    form = BlackoutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            blackout = services.blackout_add(
+                membership=request.membership,
+                vehicle=vehicle,
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                reason=data["reason"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("%(name)s cannot be booked during this period.") % {"name": vehicle.name})
+            held = selectors.holding_bookings_count(vehicle, blackout.starts_at, blackout.ends_at)
+            if held:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(count)d booking already falls in this period; it is not cancelled, so tell the "
+                        "person concerned.",
+                        "%(count)d bookings already fall in this period; they are not cancelled, so tell the "
+                        "people concerned.",
+                        held,
+                    )
+                    % {"count": held},
+                )
+            return redirect("vehicle_detail", community_id=request.community.pk, pk=vehicle.pk)
+    return render(request, "vehicles/blackout_form.html", {"vehicle": vehicle, "form": form})
+
+
+@community_view
+@require_POST
+def vehicle_blackout_delete(request, pk, bpk):
+    vehicle = _managed_vehicle(request, pk)
+    blackout = selectors.blackout_get(vehicle, bpk)
+    try:
+        services.blackout_delete(membership=request.membership, blackout=blackout)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The unavailability period has been removed."))
+    return redirect("vehicle_detail", community_id=request.community.pk, pk=vehicle.pk)
+
+
+@community_view
+@require_GET
+def vehicle_photo(request, pk):
+    """The photo, only for members of the vehicle's community: uploaded files are never public."""
+    vehicle = selectors.vehicle_get(request.membership, pk)
+    if not vehicle.photo:
+        raise Http404
+    try:
+        stream = vehicle.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    content_type = mimetypes.guess_type(vehicle.photo.name)[0] or "application/octet-stream"
+    response = FileResponse(stream, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

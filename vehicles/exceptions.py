@@ -1,0 +1,19 @@
+"""Refusals of vehicle services; each carries a translated message for the user."""
+
+from communities.exceptions import DomainError
+
+
+class InvalidVehicle(DomainError):
+    """A field of the vehicle breaks a rule (bad value, owner who is not an active member…)."""
+
+
+class InvalidPhoto(DomainError):
+    """The uploaded file is not a photo we accept."""
+
+
+class InvalidAvailability(DomainError):
+    """A weekly window ends before it starts or overlaps another window of the same day."""
+
+
+class InvalidBlackout(DomainError):
+    """A blackout period ends before it starts, or is already over."""

@@ -1,0 +1,273 @@
+"""Every write about vehicles: registration, edits, pause, weekly availability and blackouts."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, time
+from io import BytesIO
+from uuid import uuid4
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+
+from colocauto.uploads import validate_photo
+from communities.exceptions import NotAllowed
+from communities.models import Membership, User
+from vehicles.exceptions import InvalidAvailability, InvalidBlackout, InvalidPhoto, InvalidVehicle
+from vehicles.models import AvailabilityWindow, Blackout, Vehicle
+from vehicles.selectors import can_manage
+
+# What a vehicle form may change; the owner is handled apart because only admins choose it.
+VEHICLE_FIELDS = (
+    "name",
+    "kind",
+    "make",
+    "model",
+    "year",
+    "plate",
+    "energy",
+    "seats",
+    "gearbox",
+    "parking_location",
+    "latitude",
+    "longitude",
+    "instructions",
+    "insurer",
+    "policy_number",
+    "insurance_expiry",
+    "odometer_km",
+    "is_active",
+    "cost_model",
+    "rate_per_km",
+    "rate_per_hour",
+    "daily_cap",
+    "fixed_monthly_cost",
+)
+PHOTO_MAX_SIDE = 1280
+PHOTO_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+MINUTES_PER_DAY = 24 * 60
+
+
+@dataclass(frozen=True)
+class WindowSpec:
+    """One weekly window as typed: an end of 00:00 means midnight at the end of the day."""
+
+    weekday: int
+    start_time: time
+    end_time: time
+
+    @property
+    def start_minute(self) -> int:
+        return self.start_time.hour * 60 + self.start_time.minute
+
+    @property
+    def end_minute(self) -> int:
+        if self.end_time == time(0):
+            return MINUTES_PER_DAY
+        return self.end_time.hour * 60 + self.end_time.minute
+
+
+def _require_active(membership: Membership) -> None:
+    if not membership.is_active:
+        raise NotAllowed(_("Only active members of the community can do this."))
+
+
+def _require_manager(membership: Membership, vehicle: Vehicle) -> None:
+    if not can_manage(membership, vehicle):
+        raise NotAllowed(_("Only an admin or the vehicle's owner can change this vehicle."))
+
+
+def _resolve_owner(*, membership: Membership, requested: User | None) -> User | None:
+    """An admin may pick any active member, or nobody (community-owned); others own what they register."""
+    if not membership.is_admin:
+        if requested is None or requested.pk != membership.user_id:
+            raise NotAllowed(_("Only an admin can register a vehicle for someone else or for the community."))
+        return membership.user
+    if requested is None:
+        return None
+    is_member = Membership.objects.filter(
+        community_id=membership.community_id, user_id=requested.pk, status=Membership.Status.ACTIVE
+    ).exists()
+    if not is_member:
+        raise InvalidVehicle(
+            _("%(name)s is not an active member of this community, so cannot own one of its vehicles.")
+            % {"name": requested.name}
+        )
+    return requested
+
+
+def _normalised_photo(photo) -> ContentFile:
+    """Check the upload, then re-encode it: upright, at most PHOTO_MAX_SIDE pixels, without EXIF (GPS…)."""
+    try:
+        validate_photo(photo)
+    except ValidationError as error:
+        raise InvalidPhoto(" ".join(error.messages)) from None
+    photo.seek(0)
+    with Image.open(photo) as source:
+        image_format = source.format
+        image = ImageOps.exif_transpose(source)
+        image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+        if image_format == "JPEG" and image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        buffer = BytesIO()
+        options = {"quality": 85, "optimize": True} if image_format in ("JPEG", "WEBP") else {"optimize": True}
+        image.save(buffer, format=image_format, **options)
+    return ContentFile(buffer.getvalue(), name=f"{uuid4().hex}.{PHOTO_EXTENSIONS[image_format]}")
+
+
+def _replace_photo(vehicle: Vehicle, photo: ContentFile) -> None:
+    """Store the new photo; the old file goes once the change is committed."""
+    old_name = vehicle.photo.name if vehicle.photo else ""
+    storage = vehicle.photo.storage
+    vehicle.photo.save(photo.name, photo, save=False)
+    if old_name:
+        transaction.on_commit(lambda: storage.delete(old_name))
+
+
+def _apply(vehicle: Vehicle, data: dict) -> None:
+    for field in VEHICLE_FIELDS:
+        if field in data:
+            setattr(vehicle, field, data[field])
+    try:
+        vehicle.full_clean(exclude=["photo", "community"])
+    except ValidationError as error:
+        raise InvalidVehicle(" ".join(error.messages)) from None
+
+
+@transaction.atomic
+def vehicle_create(*, membership: Membership, data: dict, photo=None) -> Vehicle:
+    """Register a vehicle in the member's community. Members own what they register; admins choose."""
+    _require_active(membership)
+    owner = _resolve_owner(membership=membership, requested=data.get("owner", membership.user))
+    normalised = _normalised_photo(photo) if photo else None
+    vehicle = Vehicle(community=membership.community, owner=owner)
+    _apply(vehicle, data)
+    vehicle.save()
+    if normalised:
+        _replace_photo(vehicle, normalised)
+        vehicle.save(update_fields=["photo"])
+    return vehicle
+
+
+@transaction.atomic
+def vehicle_update(
+    *, membership: Membership, vehicle: Vehicle, data: dict, photo=None, remove_photo: bool = False
+) -> Vehicle:
+    """Change a vehicle's details; only its owner or an admin may, and only an admin changes the owner."""
+    _require_manager(membership, vehicle)
+    normalised = _normalised_photo(photo) if photo else None
+    if "owner" in data and data["owner"] != vehicle.owner:
+        if not membership.is_admin:
+            raise NotAllowed(_("Only an admin can change a vehicle's owner."))
+        vehicle.owner = _resolve_owner(membership=membership, requested=data["owner"])
+    _apply(vehicle, data)
+    if normalised:
+        _replace_photo(vehicle, normalised)
+    elif remove_photo and vehicle.photo:
+        old_name, storage = vehicle.photo.name, vehicle.photo.storage
+        vehicle.photo = ""
+        transaction.on_commit(lambda: storage.delete(old_name))
+    vehicle.save()
+    return vehicle
+
+
+@transaction.atomic
+def vehicle_set_active(*, membership: Membership, vehicle: Vehicle, active: bool) -> Vehicle:
+    """Pause a vehicle (no new bookings) or make it bookable again."""
+    _require_manager(membership, vehicle)
+    vehicle.is_active = active
+    vehicle.save(update_fields=["is_active"])
+    return vehicle
+
+
+def windows_problem(windows: Iterable[WindowSpec]) -> str | None:
+    """None when every window ends after it starts and no two windows of a day overlap; else why not."""
+    by_day: dict[int, list[WindowSpec]] = {}
+    for window in windows:
+        if window.weekday not in AvailabilityWindow.Weekday.values:
+            return _("Choose a day of the week.")
+        if window.end_minute <= window.start_minute:
+            return _("On %(day)s, a window must end after it starts (%(start)s – %(end)s).") % {
+                "day": AvailabilityWindow.Weekday(window.weekday).label,
+                "start": time_format(window.start_time, "H:i"),
+                "end": time_format(window.end_time, "H:i"),
+            }
+        by_day.setdefault(window.weekday, []).append(window)
+    for weekday, day_windows in sorted(by_day.items()):
+        day_windows.sort(key=lambda w: w.start_minute)
+        for before, after in zip(day_windows, day_windows[1:], strict=False):
+            if after.start_minute < before.end_minute:
+                return _("On %(day)s, the windows %(first)s and %(second)s overlap. Merge them into one.") % {
+                    "day": AvailabilityWindow.Weekday(weekday).label,
+                    "first": f"{time_format(before.start_time, 'H:i')}–{time_format(before.end_time, 'H:i')}",
+                    "second": f"{time_format(after.start_time, 'H:i')}–{time_format(after.end_time, 'H:i')}",
+                }
+    return None
+
+
+def _check_windows(windows: list[WindowSpec]) -> None:
+    problem = windows_problem(windows)
+    if problem:
+        raise InvalidAvailability(problem)
+
+
+def _locked(vehicle: Vehicle) -> Vehicle:
+    """Lock the vehicle row so two edits of its windows cannot interleave."""
+    return Vehicle.objects.select_for_update().get(pk=vehicle.pk)
+
+
+@transaction.atomic
+def availability_replace(
+    *, membership: Membership, vehicle: Vehicle, windows: Iterable[WindowSpec]
+) -> list[AvailabilityWindow]:
+    """Replace the vehicle's weekly windows by ``windows`` (none at all means always available)."""
+    _require_manager(membership, vehicle)
+    windows = list(windows)
+    _check_windows(windows)
+    _locked(vehicle)
+    vehicle.availability_windows.all().delete()
+    return AvailabilityWindow.objects.bulk_create(
+        AvailabilityWindow(vehicle=vehicle, weekday=w.weekday, start_time=w.start_time, end_time=w.end_time)
+        for w in sorted(windows, key=lambda w: (w.weekday, w.start_minute))
+    )
+
+
+@transaction.atomic
+def window_add(
+    *, membership: Membership, vehicle: Vehicle, weekday: int, start_time: time, end_time: time
+) -> AvailabilityWindow:
+    _require_manager(membership, vehicle)
+    _locked(vehicle)
+    new = WindowSpec(weekday, start_time, end_time)
+    existing = [WindowSpec(w.weekday, w.start_time, w.end_time) for w in vehicle.availability_windows.all()]
+    _check_windows([*existing, new])
+    return AvailabilityWindow.objects.create(vehicle=vehicle, weekday=weekday, start_time=start_time, end_time=end_time)
+
+
+@transaction.atomic
+def window_delete(*, membership: Membership, window: AvailabilityWindow) -> None:
+    _require_manager(membership, window.vehicle)
+    window.delete()
+
+
+@transaction.atomic
+def blackout_add(
+    *, membership: Membership, vehicle: Vehicle, starts_at: datetime, ends_at: datetime, reason: str = ""
+) -> Blackout:
+    """Block a period (repairs, holidays…): nobody can book the vehicle then."""
+    _require_manager(membership, vehicle)
+    if ends_at <= starts_at:
+        raise InvalidBlackout(_("The end of the period must be after its start."))
+    if ends_at <= timezone.now():
+        raise InvalidBlackout(_("This period is already over; choose dates in the future."))
+    return Blackout.objects.create(vehicle=vehicle, starts_at=starts_at, ends_at=ends_at, reason=reason.strip())
+
+
+@transaction.atomic
+def blackout_delete(*, membership: Membership, blackout: Blackout) -> None:
+    _require_manager(membership, blackout.vehicle)
+    blackout.delete()
