@@ -83,6 +83,8 @@ class BookingEvent(models.Model):
     kind = models.CharField(max_length=20, choices=Kind)
     created_at = models.DateTimeField(auto_now_add=True)
     details = models.JSONField(default=dict, blank=True)
+    # Claimed once by the notification task, so a retried task never e-mails twice.
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -1,0 +1,244 @@
+"""Booking e-mails: who hears about what, in their own language, each message claimed before it is sent."""
+
+from datetime import datetime, timedelta
+from smtplib import SMTPException
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from bookings.models import Booking, BookingEvent
+from communities.models import Membership, User
+
+START_REMINDER_AHEAD = timedelta(hours=2)
+TRIP_REMINDER_AFTER = timedelta(hours=24)
+# Bookings that ended long ago are not reminded (e.g. on the first run after an upgrade).
+TRIP_REMINDER_HORIZON = timedelta(days=14)
+
+
+def booking_event_notify(*, event_id: int) -> int:
+    """E-mail the people concerned by one history line, once. Returns the number of e-mails sent."""
+    claimed = BookingEvent.objects.filter(pk=event_id, notified_at=None).update(notified_at=timezone.now())
+    if claimed != 1:
+        return 0
+    event = (
+        BookingEvent.objects.select_related(
+            "actor", "booking", "booking__vehicle", "booking__vehicle__owner", "booking__member", "booking__community"
+        )
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        return 0
+    sent = 0
+    try:
+        for recipient in _recipients(event):
+            with translation.override(recipient.language):
+                subject, lines = _event_text(event, recipient)
+                _send(recipient, subject, lines, event.booking, message=event.details.get("message", ""))
+            sent += 1
+    except (SMTPException, ConnectionError):
+        if sent == 0:
+            # Nothing went out: release the claim so the task's retry can send.
+            BookingEvent.objects.filter(pk=event_id).update(notified_at=None)
+        raise
+    return sent
+
+
+def start_reminders_send() -> int:
+    """Remind drivers of confirmed bookings starting within the next two hours (each booking once)."""
+    now = timezone.now()
+    due = Booking.objects.filter(
+        status=Booking.Status.CONFIRMED,
+        starts_at__gt=now,
+        starts_at__lte=now + START_REMINDER_AHEAD,
+        start_reminder_sent_at=None,
+    ).values_list("pk", flat=True)
+    sent = 0
+    for pk in list(due):
+        if Booking.objects.filter(pk=pk, start_reminder_sent_at=None).update(start_reminder_sent_at=now) != 1:
+            continue
+        booking = _booking(pk)
+        if booking is None or not _wants_mail(booking.member):
+            continue
+        with translation.override(booking.member.language):
+            lines = [
+                _("You have booked %(vehicle)s from %(start)s to %(end)s.")
+                % {"vehicle": booking.vehicle.name, **_when(booking)}
+            ]
+            if booking.vehicle.parking_location:
+                lines.append(_("Where it is parked: %(place)s") % {"place": booking.vehicle.parking_location})
+            if booking.vehicle.instructions:
+                lines.append(booking.vehicle.instructions)
+            subject = _("Reminder: %(vehicle)s, %(start)s") % {"vehicle": booking.vehicle.name, **_when(booking)}
+            _send(booking.member, subject, lines, booking)
+        sent += 1
+    return sent
+
+
+def trip_reminders_send() -> int:
+    """Ask drivers to record the odometers of bookings that ended a day ago without a completed trip."""
+    now = timezone.now()
+    due = (
+        Booking.objects.filter(
+            status__in=[Booking.Status.CONFIRMED, Booking.Status.IN_PROGRESS],
+            ends_at__lte=now - TRIP_REMINDER_AFTER,
+            ends_at__gt=now - TRIP_REMINDER_HORIZON,
+            trip_reminder_sent_at=None,
+        )
+        .filter(Q(trip__isnull=True) | Q(trip__ended_at__isnull=True))
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    for pk in list(due):
+        if Booking.objects.filter(pk=pk, trip_reminder_sent_at=None).update(trip_reminder_sent_at=now) != 1:
+            continue
+        booking = _booking(pk)
+        if booking is None or not _wants_mail(booking.member):
+            continue
+        with translation.override(booking.member.language):
+            subject = _("Record your trip with %(vehicle)s") % {"vehicle": booking.vehicle.name}
+            lines = [
+                _("Your booking of %(vehicle)s ended on %(end)s.")
+                % {"vehicle": booking.vehicle.name, **_when(booking)},
+                _("Please record the odometer readings so everyone's account stays right."),
+            ]
+            _send(booking.member, subject, lines, booking, action=_("Record the trip"))
+        sent += 1
+    return sent
+
+
+def _recipients(event: BookingEvent) -> list[User]:
+    """The booker hears about decisions; the owner (or the admins, for a request on a community car)
+    hears about bookings of their car. Nobody is told about what they did themselves."""
+    booking = event.booking
+    owner = booking.vehicle.owner
+    if booking.status == Booking.Status.REQUESTED:
+        party = [owner] if owner is not None else _admins(booking.community_id)
+    else:
+        party = [owner] if owner is not None else []
+    kind = event.kind
+    if kind == BookingEvent.Kind.CREATED:
+        people = party
+    elif kind in (BookingEvent.Kind.CONFIRMED, BookingEvent.Kind.REJECTED):
+        people = [booking.member]
+    elif kind in (BookingEvent.Kind.CHANGED, BookingEvent.Kind.EXTENDED, BookingEvent.Kind.CANCELLED):
+        people = [booking.member, *party]
+    else:
+        people = []
+    unique: dict[int, User] = {}
+    for person in people:
+        if person.pk != event.actor_id and _wants_mail(person):
+            unique.setdefault(person.pk, person)
+    return list(unique.values())
+
+
+def _admins(community_id: int) -> list[User]:
+    return [
+        membership.user
+        for membership in Membership.objects.filter(
+            community_id=community_id, role=Membership.Role.ADMIN, status=Membership.Status.ACTIVE
+        ).select_related("user")
+    ]
+
+
+def _wants_mail(user: User) -> bool:
+    return user.is_active and user.notify_bookings
+
+
+def _event_text(event: BookingEvent, recipient: User) -> tuple[str, list[str]]:
+    booking = event.booking
+    names = {
+        "vehicle": booking.vehicle.name,
+        "member": booking.member.name,
+        "actor": event.actor.name if event.actor else _("Someone"),
+        **_when(booking),
+    }
+    is_booker = recipient.pk == booking.member_id
+    kind = event.kind
+    if kind == BookingEvent.Kind.CREATED and booking.status == Booking.Status.REQUESTED:
+        return (
+            _("Booking request: %(vehicle)s, %(start)s") % names,
+            [
+                _("%(member)s asks to book %(vehicle)s from %(start)s to %(end)s.") % names,
+                _("The slot is held until you confirm or decline the request."),
+            ],
+        )
+    if kind == BookingEvent.Kind.CREATED:
+        return (
+            _("New booking: %(vehicle)s, %(start)s") % names,
+            [_("%(member)s booked %(vehicle)s from %(start)s to %(end)s.") % names],
+        )
+    if kind == BookingEvent.Kind.CONFIRMED:
+        return (
+            _("Your booking of %(vehicle)s is confirmed") % names,
+            [_("%(actor)s confirmed your booking of %(vehicle)s from %(start)s to %(end)s.") % names],
+        )
+    if kind == BookingEvent.Kind.REJECTED:
+        return (
+            _("Your booking request for %(vehicle)s was declined") % names,
+            [_("%(actor)s declined your booking of %(vehicle)s from %(start)s to %(end)s.") % names],
+        )
+    if kind == BookingEvent.Kind.CHANGED:
+        names["old_start"], names["old_end"] = _format_pair(booking, event.details)
+        lines = [
+            _("%(actor)s changed the booking of %(vehicle)s by %(member)s: now from %(start)s to %(end)s.") % names,
+            _("It was from %(old_start)s to %(old_end)s.") % names,
+        ]
+        if booking.status == Booking.Status.REQUESTED and not is_booker:
+            lines.append(_("The new times wait for your answer."))
+        return _("Booking changed: %(vehicle)s, %(start)s") % names, lines
+    if kind == BookingEvent.Kind.EXTENDED:
+        return (
+            _("Booking extended: %(vehicle)s until %(end)s") % names,
+            [_("%(actor)s extended the booking of %(vehicle)s by %(member)s until %(end)s.") % names],
+        )
+    lines = [_("%(actor)s cancelled the booking of %(vehicle)s by %(member)s from %(start)s to %(end)s.") % names]
+    return _("Booking cancelled: %(vehicle)s, %(start)s") % names, lines
+
+
+def _format_pair(booking: Booking, details: dict) -> tuple[str, str]:
+    tz = ZoneInfo(booking.community.time_zone)
+    start = datetime.fromisoformat(details.get("old_starts_at") or booking.starts_at.isoformat())
+    end = datetime.fromisoformat(details.get("old_ends_at") or booking.ends_at.isoformat())
+    return _format(start, tz), _format(end, tz)
+
+
+def _when(booking: Booking) -> dict[str, str]:
+    tz = ZoneInfo(booking.community.time_zone)
+    return {"start": _format(booking.starts_at, tz), "end": _format(booking.ends_at, tz)}
+
+
+def _format(moment: datetime, tz: ZoneInfo) -> str:
+    return formats.date_format(moment.astimezone(tz), "DATETIME_FORMAT")
+
+
+def _booking(pk: int) -> Booking | None:
+    return Booking.objects.select_related("vehicle", "member", "community").filter(pk=pk).first()
+
+
+def _send(recipient: User, subject: str, lines: list[str], booking: Booking, *, message: str = "", action=None) -> None:
+    url = settings.SITE_URL.rstrip("/") + reverse(
+        "booking_detail", kwargs={"community_id": booking.community_id, "pk": booking.pk}
+    )
+    context = {
+        "recipient": recipient,
+        "lines": lines,
+        "message": message,
+        "booking": booking,
+        "when": _when(booking),
+        "url": url,
+        "action": action or _("See the booking"),
+    }
+    email = EmailMultiAlternatives(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        body=render_to_string("emails/bookings/notification.txt", context),
+        to=[recipient.email],
+    )
+    email.attach_alternative(render_to_string("emails/bookings/notification.html", context), "text/html")
+    email.send()

@@ -1,0 +1,111 @@
+"""Reads of bookings and trips. Every query starts from the viewer's membership: other communities get 404."""
+
+from datetime import timedelta
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from bookings.models import Booking, BookingEvent, CalendarFeed, IncidentPhoto, Trip
+from communities.models import Membership, User
+from vehicles.models import Vehicle
+
+FEED_PAST = timedelta(days=90)
+
+
+def booking_get(membership: Membership, pk: int) -> Booking:
+    """A booking of the viewer's community, with what its detail page shows."""
+    booking = (
+        Booking.objects.filter(community_id=membership.community_id, pk=pk)
+        .select_related("community", "vehicle", "vehicle__owner", "vehicle__community", "member", "trip")
+        .first()
+    )
+    if booking is None:
+        raise Http404
+    return booking
+
+
+def booking_history(booking: Booking) -> QuerySet[BookingEvent]:
+    return booking.events.select_related("actor").order_by("created_at", "pk")
+
+
+def trip_incidents(trip: Trip):
+    return trip.incidents.select_related("reported_by").prefetch_related("photos").order_by("created_at", "pk")
+
+
+def bookings_awaiting_trip(membership: Membership) -> QuerySet[Booking]:
+    """The viewer's ended bookings that still hold the vehicle and have no completed trip: odometers to record."""
+    return (
+        Booking.objects.filter(
+            community_id=membership.community_id,
+            member_id=membership.user_id,
+            status__in=Booking.HOLDING_STATUSES,
+            ends_at__lte=timezone.now(),
+        )
+        .exclude(status=Booking.Status.REQUESTED)
+        .filter(Q(trip__isnull=True) | Q(trip__ended_at__isnull=True))
+        .select_related("vehicle")
+        .order_by("ends_at", "pk")
+    )
+
+
+def vehicle_for_booking(membership: Membership, pk: int | str | None) -> Vehicle | None:
+    """A vehicle of the viewer's community, or None (used to pre-fill the booking form)."""
+    if pk is None or not str(pk).isdigit():
+        return None
+    return Vehicle.objects.filter(community_id=membership.community_id, pk=int(pk)).first()
+
+
+def bookable_vehicles(membership: Membership) -> QuerySet[Vehicle]:
+    return Vehicle.objects.filter(community_id=membership.community_id, is_active=True).order_by("name", "pk")
+
+
+def community_vehicles(membership: Membership) -> QuerySet[Vehicle]:
+    return Vehicle.objects.filter(community_id=membership.community_id).order_by("name", "pk")
+
+
+def incident_photo_get(membership: Membership, pk: int) -> IncidentPhoto:
+    photo = (
+        IncidentPhoto.objects.filter(pk=pk, incident__trip__booking__community_id=membership.community_id)
+        .select_related("incident__trip__booking__vehicle")
+        .first()
+    )
+    if photo is None:
+        raise Http404
+    return photo
+
+
+def calendar_feeds_of(user: User, membership: Membership) -> dict[int | None, CalendarFeed]:
+    """The user's feeds relevant to this community, by vehicle id (None: the personal feed)."""
+    feeds = CalendarFeed.objects.filter(user=user).filter(
+        Q(vehicle__isnull=True) | Q(vehicle__community_id=membership.community_id)
+    )
+    return {feed.vehicle_id: feed for feed in feeds}
+
+
+def calendar_feed_by_token(token: str) -> CalendarFeed:
+    """A feed whose owner may still see it: 404 for an unknown token or a vehicle of a community they left."""
+    feed = CalendarFeed.objects.filter(token=token, user__is_active=True).select_related("user", "vehicle").first()
+    if feed is None:
+        raise Http404
+    if (
+        feed.vehicle is not None
+        and not Membership.objects.filter(
+            user=feed.user, community_id=feed.vehicle.community_id, status=Membership.Status.ACTIVE
+        ).exists()
+    ):
+        raise Http404
+    return feed
+
+
+def feed_bookings(feed: CalendarFeed) -> QuerySet[Booking]:
+    """Upcoming and recent (90 days) bookings that happen or happened: the user's own, or one vehicle's."""
+    bookings = Booking.objects.filter(
+        ends_at__gte=timezone.now() - FEED_PAST,
+        status__in=[*Booking.HOLDING_STATUSES, Booking.Status.COMPLETED],
+    )
+    if feed.vehicle_id is None:
+        bookings = bookings.filter(member_id=feed.user_id)
+    else:
+        bookings = bookings.filter(vehicle_id=feed.vehicle_id)
+    return bookings.select_related("vehicle", "member", "community").order_by("starts_at", "pk")

@@ -1,0 +1,24 @@
+"""Thin Celery tasks: take ids, call one function, return quietly if the row is gone."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from bookings import emails
+
+RETRY = {"autoretry_for": (SMTPException, ConnectionError), "retry_backoff": True, "max_retries": 5}
+
+
+@shared_task(**RETRY)
+def notify_booking_event(event_id: int) -> int:
+    return emails.booking_event_notify(event_id=event_id)
+
+
+@shared_task
+def send_start_reminders() -> int:
+    return emails.start_reminders_send()
+
+
+@shared_task
+def send_trip_reminders() -> int:
+    return emails.trip_reminders_send()
