@@ -1,1 +1,277 @@
-# Create your models here.
+"""The ledger: accounts, double-entry transactions, expenses, settlement periods and transfers.
+
+``Transaction`` and ``Entry`` rows are append-only: a mistake is corrected by a reversing
+transaction. On PostgreSQL, triggers (migration 0002) refuse UPDATE and DELETE on them and check
+at commit that each transaction's entries sum to zero on accounts of its own community.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from ledger.receipts import receipt_upload_to, validate_receipt
+
+AMOUNT = {"max_digits": 12, "decimal_places": 2}
+MAX_EXPENSE = Decimal("50000.00")
+MAX_LITRES = Decimal("500")
+MAX_ODOMETER = 2_000_000
+
+
+class Account(models.Model):
+    """A member's account in a community, or the community's pool (for community-owned vehicles)."""
+
+    class Kind(models.TextChoices):
+        MEMBER = "member", _("Member")
+        POOL = "pool", _("Community pool")
+
+    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="ledger_accounts")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.MEMBER)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_accounts"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "user"], condition=Q(kind="member"), name="account_one_per_member"
+            ),
+            models.UniqueConstraint(fields=["community"], condition=Q(kind="pool"), name="account_one_pool"),
+            models.CheckConstraint(
+                condition=(Q(kind="member") & Q(user__isnull=False)) | (Q(kind="pool") & Q(user__isnull=True)),
+                name="account_member_has_user_pool_has_none",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Community pool")) if self.kind == self.Kind.POOL else str(self.user)
+
+    @property
+    def is_pool(self) -> bool:
+        return self.kind == self.Kind.POOL
+
+
+class Transaction(models.Model):
+    """One financial event; its entries sum to exactly zero."""
+
+    class Kind(models.TextChoices):
+        TRIP_CHARGE = "trip_charge", _("Trip")
+        EXPENSE = "expense", _("Expense")
+        SHARED_COSTS = "shared_costs", _("Shared costs")
+        FIXED_COSTS = "fixed_costs", _("Fixed monthly costs")
+        SETTLEMENT = "settlement", _("Settlement")
+        REVERSAL = "reversal", _("Reversal")
+
+    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="transactions")
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind)
+    date = models.DateField(_("date"))
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+        help_text=_("Empty for postings made by the application (trips, monthly allocations)."),
+    )
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    trip = models.ForeignKey(
+        "bookings.Trip", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_transactions"
+    )
+    expense = models.ForeignKey("Expense", on_delete=models.PROTECT, null=True, blank=True, related_name="transactions")
+    vehicle = models.ForeignKey(
+        "vehicles.Vehicle", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_transactions"
+    )
+    transfer = models.ForeignKey(
+        "Transfer", on_delete=models.PROTECT, null=True, blank=True, related_name="transactions"
+    )
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by", verbose_name=_("reverses")
+    )
+    # Claims an automatic posting (a trip, an expense, a month's allocation, a transfer) exactly once.
+    idempotency_key = models.CharField(max_length=120, null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("transaction")
+        verbose_name_plural = _("transactions")
+        ordering = ["date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "idempotency_key"], name="transaction_idempotency_key_once"),
+            models.CheckConstraint(
+                condition=Q(kind="reversal", reverses__isnull=False) | (~Q(kind="reversal") & Q(reverses__isnull=True)),
+                name="transaction_reversal_has_original",
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date:%Y-%m-%d} #{self.pk}"
+
+
+class Entry(models.Model):
+    """An amount on one account: positive, the others owe the account's holder more."""
+
+    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="entries")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    amount = models.DecimalField(_("amount"), **AMOUNT)
+
+    class Meta:
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
+        ordering = ["transaction_id", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="entry_amount_not_zero"),
+            models.UniqueConstraint(fields=["transaction", "account"], name="entry_one_per_account"),
+        ]
+        # (account, amount) lets PostgreSQL sum a community's balances with an index-only scan.
+        indexes = [models.Index(fields=["account", "amount"], name="entry_account_amount")]
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.amount}"
+
+
+class Expense(models.Model):
+    """Money a member spent for a vehicle. Posted at once (rates) or at month end (shared costs)."""
+
+    class Category(models.TextChoices):
+        FUEL = "fuel", _("Fuel / charging")
+        MAINTENANCE = "maintenance", _("Maintenance")
+        REPAIR = "repair", _("Repair")
+        INSURANCE = "insurance", _("Insurance")
+        TAX = "tax", _("Tax")
+        PARKING_TOLL = "parking_toll", _("Parking / toll")
+        CLEANING = "cleaning", _("Cleaning")
+        OTHER = "other", _("Other")
+
+    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="expenses")
+    vehicle = models.ForeignKey("vehicles.Vehicle", on_delete=models.PROTECT, related_name="expenses")
+    category = models.CharField(_("category"), max_length=15, choices=Category)
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    spent_on = models.DateField(_("date"))
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="expenses_paid", verbose_name=_("paid by")
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    receipt = models.FileField(_("receipt"), upload_to=receipt_upload_to, blank=True, validators=[validate_receipt])
+    litres = models.DecimalField(_("litres (or kWh)"), max_digits=6, decimal_places=2, null=True, blank=True)
+    odometer = models.PositiveIntegerField(_("odometer (km)"), null=True, blank=True)
+    # The vehicle's cost model when recorded: decides how (and whether) the expense is posted.
+    cost_model = models.CharField(max_length=15, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("expense")
+        verbose_name_plural = _("expenses")
+        ordering = ["-spent_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0, amount__lte=MAX_EXPENSE), name="expense_amount_positive_and_sane"
+            ),
+            models.CheckConstraint(
+                condition=Q(litres__isnull=True) | Q(litres__gt=0, litres__lte=MAX_LITRES), name="expense_litres_sane"
+            ),
+            models.CheckConstraint(
+                condition=Q(odometer__isnull=True) | Q(odometer__lte=MAX_ODOMETER), name="expense_odometer_sane"
+            ),
+        ]
+        indexes = [models.Index(fields=["vehicle", "spent_on"]), models.Index(fields=["community", "spent_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} {self.amount} ({self.spent_on:%Y-%m-%d})"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+class SettlementPeriod(models.Model):
+    """A month closed for a community: its allocations are posted and its settle-up plan stored."""
+
+    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="settlement_periods")
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    emails_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("settlement period")
+        verbose_name_plural = _("settlement periods")
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "month"], name="settlement_period_once_per_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community} {self.month:%Y-%m}"
+
+
+class Transfer(models.Model):
+    """One transfer of a period's plan: the payer declares it paid, the payee (or an admin) confirms."""
+
+    period = models.ForeignKey(SettlementPeriod, on_delete=models.PROTECT, related_name="transfers")
+    payer = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="transfers_out")
+    payee = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="transfers_in")
+    amount = models.DecimalField(_("amount"), **AMOUNT)
+    position = models.PositiveSmallIntegerField(default=0)
+    declared_paid_at = models.DateTimeField(_("declared paid at"), null=True, blank=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    transaction = models.OneToOneField(
+        Transaction, on_delete=models.PROTECT, null=True, blank=True, related_name="settled_transfer"
+    )
+    # Set when a later month's plan replaces this one while it is still unconfirmed.
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["period", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="transfer_amount_positive"),
+            models.CheckConstraint(condition=~Q(payer=F("payee")), name="transfer_payer_is_not_payee"),
+            models.CheckConstraint(
+                condition=Q(confirmed_at__isnull=True) | Q(transaction__isnull=False),
+                name="transfer_confirmed_has_transaction",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payer} → {self.payee}: {self.amount}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def is_open(self) -> bool:
+        return self.confirmed_at is None and self.superseded_at is None
+
+
+class SettlementEmail(models.Model):
+    """Claims the monthly e-mail to one person for one period, before it is sent: never twice."""
+
+    period = models.ForeignKey(SettlementPeriod, on_delete=models.PROTECT, related_name="emails")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "user"], name="settlement_email_once")]
+
+    def __str__(self) -> str:
+        return f"{self.period} → {self.user_id}"

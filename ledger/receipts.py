@@ -1,0 +1,57 @@
+"""Receipts attached to expenses: a photo (JPEG, PNG, WebP) or a PDF, checked by content and size."""
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from colocauto.uploads import validate_photo, validate_size
+
+PDF_MAGIC = b"%PDF-"
+RECEIPT_TYPE_MESSAGE = _("A receipt must be a photo (JPEG, PNG or WebP) or a PDF document.")
+
+
+def _read_head_and_tail(upload, length: int = 2048) -> tuple[bytes, bytes]:
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    try:
+        upload.seek(0)
+        head = upload.read(length)
+        size = upload.size
+        upload.seek(max(size - length, 0))
+        tail = upload.read(length)
+    finally:
+        upload.seek(position)
+    return head, tail
+
+
+def is_pdf(upload) -> bool:
+    """A PDF starts with its magic number and ends (give or take trailing bytes) with ``%%EOF``."""
+    head, tail = _read_head_and_tail(upload)
+    return head.startswith(PDF_MAGIC) and b"%%EOF" in tail
+
+
+def validate_receipt(upload) -> None:
+    validate_size(upload)
+    if is_pdf(upload):
+        return
+    try:
+        validate_photo(upload)
+    except ValidationError as error:
+        if error.code == "file_too_large":
+            raise
+        raise ValidationError(RECEIPT_TYPE_MESSAGE, code="invalid_receipt") from None
+
+
+def receipt_upload_to(instance, filename: str) -> str:
+    """A random name under the community; the extension follows the content, not the uploader's name."""
+    upload = instance.receipt.file
+    position = upload.tell()
+    upload.seek(0)
+    head = upload.read(len(PDF_MAGIC))
+    upload.seek(position)
+    if head == PDF_MAGIC:
+        extension = "pdf"
+    else:
+        extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+        extension = extension if extension in {"jpg", "jpeg", "png", "webp"} else "jpg"
+    return f"receipts/{instance.community_id}/{secrets.token_hex(12)}.{extension}"
