@@ -1,8 +1,11 @@
+import re
+from datetime import timedelta
+
 from django import forms
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from communities.models import User
+from communities.models import Community, User
 from communities.validators import normalize_iban
 
 
@@ -47,3 +50,168 @@ class ProfileForm(forms.ModelForm):
 
     def clean_iban(self):
         return normalize_iban(self.cleaned_data["iban"])
+
+
+_POSTAL_CODE = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-5]|97|98)\d{3}$")
+
+
+class CommunityForm(forms.ModelForm):
+    """What a community is: name, texts, where it is, its time zone and currency."""
+
+    class Meta:
+        model = Community
+        fields = ["name", "description", "charter", "municipality", "postal_code", "time_zone", "currency"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "charter": forms.Textarea(attrs={"rows": 6}),
+            "postal_code": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+        }
+
+    def clean_postal_code(self):
+        value = "".join(self.cleaned_data["postal_code"].split())
+        if not _POSTAL_CODE.match(value):
+            raise forms.ValidationError(
+                _("Enter a French postal code: five digits, e.g. 26400."), code="invalid_postal_code"
+            )
+        return value
+
+
+class DurationWithUnitWidget(forms.MultiWidget):
+    """A number and a unit (hours or days) side by side."""
+
+    template_name = "communities/widgets/duration_with_unit.html"
+
+    def __init__(self, units, attrs=None):
+        widgets = (
+            forms.NumberInput(attrs={"min": "0", "step": "1", "inputmode": "numeric", "aria-label": _("Number")}),
+            forms.Select(choices=units, attrs={"aria-label": _("Unit")}),
+        )
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value):
+        if not value:
+            return [0 if value is not None else None, self.widgets[1].choices[0][0]]
+        seconds = int(value.total_seconds())
+        for unit, _label in reversed(self.widgets[1].choices):
+            if seconds % DurationWithUnitField.SECONDS[unit] == 0:
+                return [seconds // DurationWithUnitField.SECONDS[unit], unit]
+        return [seconds // 3600, "hours"]
+
+
+class DurationWithUnitField(forms.MultiValueField):
+    """A ``timedelta`` entered as a whole number of hours or days."""
+
+    SECONDS = {"hours": 3600, "days": 86400}
+    UNITS = [("hours", _("hours")), ("days", _("days"))]
+
+    def __init__(self, *, minimum: timedelta, maximum: timedelta, **kwargs):
+        self.minimum, self.maximum = minimum, maximum
+        fields = (
+            forms.IntegerField(
+                min_value=0,
+                error_messages={
+                    "invalid": _("Enter a whole number."),
+                    "min_value": _("Enter a number that is zero or more."),
+                },
+            ),
+            forms.ChoiceField(choices=self.UNITS),
+        )
+        kwargs.setdefault("require_all_fields", True)
+        super().__init__(fields, widget=DurationWithUnitWidget(self.UNITS), **kwargs)
+
+    def compress(self, data_list):
+        if not data_list:
+            return None
+        number, unit = data_list
+        value = timedelta(seconds=number * self.SECONDS[unit])
+        if value < self.minimum:
+            if self.minimum == timedelta(hours=1):
+                raise forms.ValidationError(_("Enter at least 1 hour."), code="too_short")
+            raise forms.ValidationError(_("Enter zero or more."), code="too_short")
+        if value > self.maximum:
+            raise forms.ValidationError(
+                _("Enter at most %(days)d days.") % {"days": self.maximum.days}, code="too_long"
+            )
+        return value
+
+
+class CommunitySettingsForm(CommunityForm):
+    """Admins edit the community and its booking rules."""
+
+    min_notice = DurationWithUnitField(
+        label=_("Minimum notice"),
+        minimum=timedelta(0),
+        maximum=timedelta(days=30),
+        help_text=_("How long before its start a booking must be made. 0 means bookings can start right away."),
+    )
+    max_duration = DurationWithUnitField(
+        label=_("Maximum booking duration"),
+        minimum=timedelta(hours=1),
+        maximum=timedelta(days=90),
+        help_text=_("The longest a single booking may last."),
+    )
+    max_advance = DurationWithUnitField(
+        label=_("Maximum advance"),
+        minimum=timedelta(hours=1),
+        maximum=timedelta(days=730),
+        help_text=_("How far ahead members may book, e.g. 90 days."),
+    )
+
+    RULE_FIELDS = ("owner_approval_required", "auto_approve_invitees", "min_notice", "max_duration", "max_advance")
+
+    def community_fields(self):
+        return [self[name] for name in CommunityForm.Meta.fields]
+
+    def rule_fields(self):
+        return [self[name] for name in self.RULE_FIELDS]
+
+    class Meta(CommunityForm.Meta):
+        fields = [
+            *CommunityForm.Meta.fields,
+            "owner_approval_required",
+            "auto_approve_invitees",
+            "min_notice",
+            "max_duration",
+            "max_advance",
+        ]
+
+
+class InvitationForm(forms.Form):
+    """A shareable invitation link."""
+
+    note = forms.CharField(
+        label=_("Label"),
+        max_length=120,
+        required=False,
+        help_text=_("For you only, e.g. “Neighbours of the school street”."),
+    )
+    expires_in_days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=90,
+        initial=14,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    max_uses = forms.IntegerField(
+        label=_("Maximum number of uses"),
+        min_value=1,
+        max_value=1000,
+        required=False,
+        help_text=_("Leave empty for no limit."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+class InvitationEmailForm(forms.Form):
+    """Invite one person by e-mail: a single-use link bound to their address."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"})
+    )
+    expires_in_days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=90,
+        initial=14,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )

@@ -246,3 +246,26 @@ class Invitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return not (self.is_revoked or self.is_expired or self.is_used_up)
+
+    @property
+    def status(self) -> str:
+        """active, revoked, expired or used_up — revocation first, since it is an admin's decision."""
+        if self.is_revoked:
+            return "revoked"
+        if self.is_expired:
+            return "expired"
+        if self.is_used_up:
+            return "used_up"
+        return "active"
+
+    @property
+    def status_label(self) -> str:
+        return str(INVITATION_STATUS_LABELS[self.status])
+
+
+INVITATION_STATUS_LABELS = {
+    "active": _("Active"),
+    "revoked": _("Revoked"),
+    "expired": _("Expired"),
+    "used_up": _("Used up"),
+}

@@ -1,7 +1,8 @@
 """Reads of community data. Every query starts from the user: non-members get 404."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from communities.models import Community, Invitation, Membership, User
@@ -90,3 +91,45 @@ def member_get(membership: Membership, pk: int) -> Membership:
 def require_admin(membership: Membership) -> None:
     if not membership.is_admin:
         raise PermissionDenied
+
+
+def home_memberships_for(user: User) -> QuerySet[Membership]:
+    """The user's active memberships with each community's member and vehicle counts (two subqueries, no N+1)."""
+    from vehicles.models import Vehicle
+
+    members = (
+        Membership.objects.filter(community_id=OuterRef("community_id"), status=Membership.Status.ACTIVE)
+        .values("community_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    vehicles = Vehicle.objects.filter(community_id=OuterRef("community_id")).values("community_id")
+    vehicles = vehicles.annotate(n=Count("pk")).values("n")
+    return memberships_for(user).annotate(
+        member_count=Coalesce(Subquery(members), 0), vehicle_count=Coalesce(Subquery(vehicles), 0)
+    )
+
+
+def pending_requests_for_user(user: User) -> QuerySet[Membership]:
+    """Membership requests the user made that an admin has not answered yet."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(user=user, status=Membership.Status.PENDING)
+        .select_related("community")
+        .order_by("requested_at")
+    )
+
+
+def invitation_find_by_token(token: str) -> Invitation | None:
+    """The invitation behind a link, if any: the secret token is the key, whoever holds it."""
+    return Invitation.objects.filter(token=token).select_related("community").first()
+
+
+def membership_of(user: User, community: Community) -> Membership | None:
+    """The user's open (active or pending) membership of a community, if any."""
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(
+        user=user, community=community, status__in=[Membership.Status.ACTIVE, Membership.Status.PENDING]
+    ).first()

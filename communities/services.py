@@ -1,8 +1,47 @@
 """Every write about people and communities."""
 
-from django.db import transaction
+from __future__ import annotations
 
-from communities.models import User
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from bookings.services import bookings_cancel_future_for_member
+from communities.exceptions import Conflict, DomainError, NotAllowed
+from communities.models import Community, Invitation, Membership, User
+
+COMMUNITY_FIELDS = ("name", "description", "charter", "municipality", "postal_code", "time_zone", "currency")
+RULE_FIELDS = ("owner_approval_required", "auto_approve_invitees", "min_notice", "max_duration", "max_advance")
+
+
+class LastAdmin(Conflict):
+    """The action would leave a community without any admin."""
+
+
+class InvitationUnusable(DomainError):
+    """The invitation link can no longer be used; ``reason`` says why (expired, revoked, used_up)."""
+
+    status_code = 410
+
+    def __init__(self, message, *, reason: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+class AlreadyMember(Conflict):
+    """The user already belongs to the community, or already asked to join it."""
+
+
+# --- Profile ---------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -21,3 +60,386 @@ def language_set(*, user: User, language: str) -> None:
     if user.is_authenticated and user.language != language:
         user.language = language
         user.save(update_fields=["language"])
+
+
+# --- Communities -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def community_create(*, user: User, data: dict) -> Community:
+    """Create a community; its creator becomes its first active admin."""
+    community = Community(created_by=user, **{field: data[field] for field in COMMUNITY_FIELDS if field in data})
+    community.full_clean(exclude=["created_by"])
+    community.save()
+    now = timezone.now()
+    Membership.objects.create(
+        community=community,
+        user=user,
+        role=Membership.Role.ADMIN,
+        status=Membership.Status.ACTIVE,
+        requested_at=now,
+        joined_at=now,
+        decided_by=user,
+    )
+    return community
+
+
+@transaction.atomic
+def community_update(*, actor: Membership, data: dict) -> Community:
+    """Admins change the community's description and booking rules."""
+    _require_admin(actor)
+    community = Community.objects.select_for_update().get(pk=actor.community_id)
+    fields = [field for field in (*COMMUNITY_FIELDS, *RULE_FIELDS) if field in data]
+    for field in fields:
+        setattr(community, field, data[field])
+    community.full_clean(exclude=["created_by"])
+    community.save(update_fields=fields)
+    return community
+
+
+# --- Membership ------------------------------------------------------------------------------
+
+
+def _require_admin(actor: Membership) -> None:
+    if not actor.is_admin:
+        raise NotAllowed(_("Only an admin of this community can do that."))
+
+
+def _lock_community(community_id: int) -> Community:
+    """Membership changes of one community are serialised on its row, so the admin count can't race."""
+    return Community.objects.select_for_update().get(pk=community_id)
+
+
+def _reload(membership: Membership, community_id: int) -> Membership:
+    current = (
+        Membership.objects.select_related("user", "community")
+        .filter(pk=membership.pk, community_id=community_id)
+        .first()
+    )
+    if current is None:
+        raise DomainError(_("This membership no longer exists."))
+    return current
+
+
+def _other_active_admins(membership: Membership) -> int:
+    return (
+        Membership.objects.filter(
+            community_id=membership.community_id, status=Membership.Status.ACTIVE, role=Membership.Role.ADMIN
+        )
+        .exclude(pk=membership.pk)
+        .count()
+    )
+
+
+def _refuse_if_last_admin(membership: Membership, message) -> None:
+    if membership.is_admin and _other_active_admins(membership) == 0:
+        raise LastAdmin(message)
+
+
+@transaction.atomic
+def membership_approve(*, actor: Membership, membership: Membership) -> Membership:
+    _require_admin(actor)
+    _lock_community(actor.community_id)
+    membership = _reload(membership, actor.community_id)
+    if membership.status != Membership.Status.PENDING:
+        raise Conflict(_("This request has already been dealt with."))
+    membership.status = Membership.Status.ACTIVE
+    membership.joined_at = timezone.now()
+    membership.decided_by = actor.user
+    membership.save(update_fields=["status", "joined_at", "decided_by"])
+    return membership
+
+
+@transaction.atomic
+def membership_reject(*, actor: Membership, membership: Membership) -> Membership:
+    _require_admin(actor)
+    _lock_community(actor.community_id)
+    membership = _reload(membership, actor.community_id)
+    if membership.status != Membership.Status.PENDING:
+        raise Conflict(_("This request has already been dealt with."))
+    membership.status = Membership.Status.REJECTED
+    membership.ended_at = timezone.now()
+    membership.decided_by = actor.user
+    membership.save(update_fields=["status", "ended_at", "decided_by"])
+    return membership
+
+
+@transaction.atomic
+def membership_promote(*, actor: Membership, membership: Membership) -> Membership:
+    _require_admin(actor)
+    _lock_community(actor.community_id)
+    membership = _reload(membership, actor.community_id)
+    if membership.status != Membership.Status.ACTIVE:
+        raise Conflict(_("Only an active member can become an admin."))
+    if membership.role == Membership.Role.ADMIN:
+        raise Conflict(_("%(name)s is already an admin.") % {"name": membership.user.name})
+    membership.role = Membership.Role.ADMIN
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_demote(*, actor: Membership, membership: Membership) -> Membership:
+    _require_admin(actor)
+    _lock_community(actor.community_id)
+    membership = _reload(membership, actor.community_id)
+    if not membership.is_admin:
+        raise Conflict(_("%(name)s is not an admin.") % {"name": membership.user.name})
+    _refuse_if_last_admin(
+        membership, _("A community always keeps at least one admin: make someone else an admin first.")
+    )
+    membership.role = Membership.Role.MEMBER
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: Membership, membership: Membership) -> Membership:
+    """An admin removes a member; their future bookings are cancelled."""
+    _require_admin(actor)
+    _lock_community(actor.community_id)
+    membership = _reload(membership, actor.community_id)
+    if membership.status != Membership.Status.ACTIVE:
+        raise Conflict(_("Only an active member can be removed."))
+    if membership.pk == actor.pk:
+        raise Conflict(_("To leave the community yourself, use “Leave this community”."))
+    _refuse_if_last_admin(membership, _("A community always keeps at least one admin."))
+    membership.status = Membership.Status.REMOVED
+    membership.ended_at = timezone.now()
+    membership.decided_by = actor.user
+    membership.save(update_fields=["status", "ended_at", "decided_by"])
+    bookings_cancel_future_for_member(membership=membership, actor=actor.user)
+    return membership
+
+
+@transaction.atomic
+def membership_leave(*, membership: Membership) -> Membership:
+    """A member leaves; their future bookings are cancelled. The last admin cannot leave."""
+    _lock_community(membership.community_id)
+    membership = _reload(membership, membership.community_id)
+    if membership.status != Membership.Status.ACTIVE:
+        raise Conflict(_("You are not an active member of this community."))
+    _refuse_if_last_admin(
+        membership,
+        _("You are the only admin: make another member an admin before you leave, so the community keeps one."),
+    )
+    membership.status = Membership.Status.LEFT
+    membership.ended_at = timezone.now()
+    membership.save(update_fields=["status", "ended_at"])
+    bookings_cancel_future_for_member(membership=membership, actor=membership.user)
+    return membership
+
+
+# --- Invitations -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def invitation_create(
+    *, actor: Membership, note: str = "", expires_in_days: int = 14, max_uses: int | None = None, email: str = ""
+) -> Invitation:
+    _require_admin(actor)
+    if expires_in_days < 1:
+        raise DomainError(_("An invitation must stay valid for at least one day."))
+    if max_uses is not None and max_uses < 1:
+        raise DomainError(_("The maximum number of uses must be at least 1."))
+    invitation = Invitation.objects.create(
+        community_id=actor.community_id,
+        created_by=actor.user,
+        note=note,
+        email=email.strip().lower(),
+        expires_at=timezone.now() + timedelta(days=expires_in_days),
+        max_uses=max_uses,
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_send_by_email(*, actor: Membership, email: str, expires_in_days: int = 14) -> Invitation:
+    """Invite one e-mail address: a single-use link bound to it, e-mailed after the transaction commits."""
+    email = email.strip().lower()
+    already = Membership.objects.filter(
+        community_id=actor.community_id,
+        user__email__iexact=email,
+        status__in=[Membership.Status.ACTIVE, Membership.Status.PENDING],
+    ).exists()
+    if already:
+        raise AlreadyMember(
+            _("%(email)s is already a member of this community or has asked to join.") % {"email": email}
+        )
+    invitation = invitation_create(actor=actor, email=email, expires_in_days=expires_in_days, max_uses=1)
+    from communities.tasks import send_invitation_email
+
+    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: Membership, invitation: Invitation) -> Invitation:
+    _require_admin(actor)
+    updated = Invitation.objects.filter(pk=invitation.pk, community_id=actor.community_id, revoked_at=None).update(
+        revoked_at=timezone.now()
+    )
+    if updated != 1:
+        raise Conflict(_("This invitation was already revoked."))
+    invitation.refresh_from_db()
+    return invitation
+
+
+def _local_datetime(value, time_zone: str) -> str:
+    return formats.date_format(timezone.localtime(value, ZoneInfo(time_zone)), "DATETIME_FORMAT")
+
+
+def invitation_check_usable(invitation: Invitation) -> None:
+    """Raise ``InvitationUnusable`` explaining exactly why a link can't be used any more."""
+    if invitation.is_revoked:
+        raise InvitationUnusable(
+            _("This invitation has been revoked by an admin of the community. Ask them for a new link."),
+            reason="revoked",
+        )
+    if invitation.is_expired:
+        raise InvitationUnusable(
+            _("This invitation expired on %(date)s. Ask an admin of the community for a new link.")
+            % {"date": _local_datetime(invitation.expires_at, invitation.community.time_zone)},
+            reason="expired",
+        )
+    if invitation.is_used_up:
+        raise InvitationUnusable(
+            _("This invitation has already been used as many times as allowed. Ask an admin for a new link."),
+            reason="used_up",
+        )
+
+
+def invitation_check_recipient(*, user: User, invitation: Invitation) -> None:
+    """An invitation sent to an e-mail address can only be used by the account with that address."""
+    if not invitation.email or user.email.lower() == invitation.email.lower():
+        return
+    if EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists():
+        return
+    raise NotAllowed(
+        _("This invitation was sent to another e-mail address. Log in with the account of %(email)s to use it.")
+        % {"email": invitation.email}
+    )
+
+
+@transaction.atomic
+def invitation_accept(*, user: User, invitation: Invitation) -> Membership:
+    """Join through an invitation: a pending request (or an active membership if the community auto-approves).
+
+    One use is counted atomically; under concurrency ``max_uses`` is never exceeded.
+    """
+    community = _lock_community(invitation.community_id)
+    invitation.refresh_from_db()
+    invitation_check_usable(invitation)
+    invitation_check_recipient(user=user, invitation=invitation)
+    existing = Membership.objects.filter(
+        community=community, user=user, status__in=[Membership.Status.ACTIVE, Membership.Status.PENDING]
+    ).first()
+    if existing is not None:
+        if existing.is_active:
+            raise AlreadyMember(_("You are already a member of %(name)s.") % {"name": community.name})
+        raise AlreadyMember(
+            _("You have already asked to join %(name)s; an admin will answer soon.") % {"name": community.name}
+        )
+    counted = (
+        Invitation.objects.filter(pk=invitation.pk, revoked_at=None, expires_at__gt=timezone.now())
+        .filter(Q(max_uses__isnull=True) | Q(use_count__lt=F("max_uses")))
+        .update(use_count=F("use_count") + 1)
+    )
+    if counted != 1:
+        raise InvitationUnusable(
+            _("This invitation has already been used as many times as allowed. Ask an admin for a new link."),
+            reason="used_up",
+        )
+    now = timezone.now()
+    auto = community.auto_approve_invitees
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                community=community,
+                user=user,
+                invitation=invitation,
+                role=Membership.Role.MEMBER,
+                status=Membership.Status.ACTIVE if auto else Membership.Status.PENDING,
+                requested_at=now,
+                joined_at=now if auto else None,
+            )
+    except IntegrityError:
+        raise AlreadyMember(
+            _("You have already asked to join %(name)s; an admin will answer soon.") % {"name": community.name}
+        ) from None
+    if not auto:
+        from communities.tasks import notify_admins_of_request
+
+        transaction.on_commit(lambda: notify_admins_of_request.delay(membership.pk))
+    return membership
+
+
+# --- E-mails (sent by the tasks in communities.tasks) ------------------------------------------
+
+
+def _absolute_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _send(*, to: str, language: str, template: str, context: dict) -> None:
+    with translation.override(language):
+        subject = render_to_string(f"emails/communities/{template}_subject.txt", context)
+        body = render_to_string(f"emails/communities/{template}.txt", context)
+    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
+    EmailMessage(subject=subject, body=body, to=[to]).send()
+
+
+def invitation_email_deliver(*, invitation_id: int) -> bool:
+    """Send an e-mail invitation once; a second call (retry, duplicate task) sends nothing."""
+    with transaction.atomic():
+        # The claim is rolled back if sending fails, so a retry can send it; never twice.
+        claimed = (
+            Invitation.objects.filter(pk=invitation_id, email_sent_at=None)
+            .exclude(email="")
+            .update(email_sent_at=timezone.now())
+        )
+        if claimed != 1:
+            return False
+        invitation = Invitation.objects.select_related("community", "created_by").get(pk=invitation_id)
+        recipient = User.objects.filter(email__iexact=invitation.email).first()
+        inviter = invitation.created_by
+        language = (recipient or inviter).language if (recipient or inviter) else settings.LANGUAGE_CODE
+        context = {
+            "invitation": invitation,
+            "community": invitation.community,
+            "inviter_name": inviter.name if inviter else "",
+            "join_url": _absolute_url(reverse("invitation_join", kwargs={"token": invitation.token})),
+            "expires_at": _local_datetime(invitation.expires_at, invitation.community.time_zone),
+        }
+        _send(to=invitation.email, language=language, template="invitation", context=context)
+    return True
+
+
+def membership_request_notify(*, membership_id: int) -> int:
+    """Tell the community's admins (who want it) once that someone asks to join; returns e-mails sent."""
+    with transaction.atomic():
+        claimed = Membership.objects.filter(
+            pk=membership_id, status=Membership.Status.PENDING, request_notified_at=None
+        ).update(request_notified_at=timezone.now())
+        if claimed != 1:
+            return 0
+        membership = Membership.objects.select_related("community", "user").get(pk=membership_id)
+        admins = User.objects.filter(
+            memberships__community_id=membership.community_id,
+            memberships__status=Membership.Status.ACTIVE,
+            memberships__role=Membership.Role.ADMIN,
+            notify_community=True,
+            is_active=True,
+        ).order_by("pk")
+        members_url = _absolute_url(reverse("member_list", kwargs={"community_id": membership.community_id}))
+        sent = 0
+        for admin in admins:
+            context = {
+                "admin": admin,
+                "community": membership.community,
+                "applicant": membership.user,
+                "members_url": members_url,
+            }
+            _send(to=admin.email, language=admin.language, template="membership_request", context=context)
+            sent += 1
+    return sent

@@ -1,23 +1,41 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from communities import selectors, services
-from communities.forms import ProfileForm
+from communities.access import community_view
+from communities.exceptions import DomainError, NotAllowed
+from communities.forms import (
+    CommunityForm,
+    CommunitySettingsForm,
+    InvitationEmailForm,
+    InvitationForm,
+    ProfileForm,
+)
+from communities.models import Membership
 
 
 def home(request):
     """Signed-in users see their communities; visitors see what Colocauto is."""
     if not request.user.is_authenticated:
         return render(request, "communities/landing.html")
-    return render(request, "communities/home.html", {"communities": selectors.communities_for(request.user)})
+    return render(
+        request,
+        "communities/home.html",
+        {
+            "memberships": selectors.home_memberships_for(request.user),
+            "pending": selectors.pending_requests_for_user(request.user),
+        },
+    )
 
 
 @login_required
@@ -65,3 +83,229 @@ def profile(request):
         )
         return response
     return render(request, "communities/profile.html", {"form": form})
+
+
+# --- Communities -----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def community_create(request):
+    form = CommunityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            community = services.community_create(user=request.user, data=form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your community has been created. Invite your neighbours!"))
+            return redirect("community_detail", community_id=community.pk)
+    return render(request, "communities/community_form.html", {"form": form})
+
+
+@community_view
+@require_GET
+def community_detail(request):
+    return render(
+        request,
+        "communities/community_detail.html",
+        {
+            "community": request.community,
+            "membership": request.membership,
+            "member_count": selectors.members_of(request.membership).count(),
+        },
+    )
+
+
+@community_view(admin=True)
+@require_http_methods(["GET", "POST"])
+def community_edit(request):
+    form = CommunitySettingsForm(request.POST or None, instance=request.community)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.community_update(actor=request.membership, data=form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The community's settings have been saved."))
+            return redirect("community_detail", community_id=request.community.pk)
+    return render(request, "communities/community_edit.html", {"form": form})
+
+
+@community_view
+@require_http_methods(["GET", "POST"])
+def community_leave(request):
+    membership = request.membership
+    if request.method == "POST":
+        try:
+            services.membership_leave(membership=membership)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("community_leave", community_id=request.community.pk)
+        messages.success(request, _("You have left %(name)s.") % {"name": request.community.name})
+        return redirect("home")
+    last_admin = (
+        membership.is_admin
+        and not selectors.members_of(membership).filter(role=Membership.Role.ADMIN).exclude(pk=membership.pk).exists()
+    )
+    return render(request, "communities/community_leave.html", {"last_admin": last_admin})
+
+
+# --- Members ---------------------------------------------------------------------------------
+
+
+@community_view
+@require_GET
+def member_list(request):
+    membership = request.membership
+    return render(
+        request,
+        "communities/member_list.html",
+        {
+            "members": selectors.members_of(membership),
+            "pending": selectors.pending_requests_of(membership) if membership.is_admin else [],
+        },
+    )
+
+
+def _member_action(service, success_message):
+    @community_view(admin=True)
+    @require_POST
+    def view(request, pk):
+        other = selectors.member_get(request.membership, pk)
+        try:
+            service(actor=request.membership, membership=other)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _(success_message) % {"name": other.user.name})
+        return redirect("member_list", community_id=request.community.pk)
+
+    return view
+
+
+# The messages are translated when shown; gettext_noop marks them for the catalogue.
+member_approve = _member_action(services.membership_approve, gettext_noop("%(name)s is now a member."))
+member_reject = _member_action(
+    services.membership_reject, gettext_noop("The request of %(name)s to join has been rejected.")
+)
+member_promote = _member_action(services.membership_promote, gettext_noop("%(name)s is now an admin."))
+member_demote = _member_action(services.membership_demote, gettext_noop("%(name)s is no longer an admin."))
+member_remove = _member_action(
+    services.membership_remove, gettext_noop("%(name)s has been removed from the community.")
+)
+
+
+# --- Invitations -----------------------------------------------------------------------------
+
+
+@community_view(admin=True)
+@require_http_methods(["GET", "POST"])
+def invitation_list(request):
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(actor=request.membership, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The invitation link is ready: copy it and share it with your neighbours."))
+            return redirect(f"{reverse('invitation_list', args=[request.community.pk])}#invitation-{invitation.pk}")
+    invitations = selectors.invitations_of(request.membership)
+    return render(
+        request,
+        "communities/invitation_list.html",
+        {
+            "form": form,
+            "invitations": invitations,
+            "site_root": request.build_absolute_uri("/").rstrip("/"),
+        },
+    )
+
+
+@community_view(admin=True)
+@require_http_methods(["GET", "POST"])
+def invitation_email(request):
+    form = InvitationEmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_send_by_email(actor=request.membership, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error("email", error.message)
+        else:
+            messages.success(
+                request, _("An invitation has been sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
+            return redirect("invitation_list", community_id=request.community.pk)
+    return render(request, "communities/invitation_email.html", {"form": form})
+
+
+@community_view(admin=True)
+@require_POST
+def invitation_revoke(request, pk):
+    invitation = selectors.invitation_get_for_admin(request.membership, pk)
+    try:
+        services.invitation_revoke(actor=request.membership, invitation=invitation)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The invitation has been revoked: its link no longer works."))
+    return redirect("invitation_list", community_id=request.community.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_join(request, token):
+    """The page behind an invitation link: explains the community, then asks to join it."""
+    invitation = selectors.invitation_find_by_token(token)
+    if invitation is None:
+        return render(request, "communities/invitation_invalid.html", {"reason": "unknown"}, status=404)
+    try:
+        services.invitation_check_usable(invitation)
+    except services.InvitationUnusable as error:
+        return _invitation_unusable(request, invitation, error)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            membership = services.invitation_accept(user=request.user, invitation=invitation)
+        except services.InvitationUnusable as error:
+            return _invitation_unusable(request, invitation, error)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("invitation_join", token=token)
+        if membership.is_active:
+            messages.success(request, _("Welcome to %(name)s!") % {"name": invitation.community.name})
+            return redirect("community_detail", community_id=invitation.community_id)
+        messages.success(
+            request,
+            _("Your request to join %(name)s has been sent. An admin will approve it soon.")
+            % {"name": invitation.community.name},
+        )
+        return redirect("home")
+    existing = selectors.membership_of(request.user, invitation.community)
+    refusal = None
+    if request.user.is_authenticated and existing is None and invitation.email:
+        try:
+            services.invitation_check_recipient(user=request.user, invitation=invitation)
+        except NotAllowed as error:
+            refusal = error.message
+    return render(
+        request,
+        "communities/invitation_join.html",
+        {
+            "invitation": invitation,
+            "community": invitation.community,
+            "existing": existing,
+            "refusal": refusal,
+        },
+        status=403 if refusal else 200,
+    )
+
+
+def _invitation_unusable(request, invitation, error):
+    return render(
+        request,
+        "communities/invitation_invalid.html",
+        {"reason": error.reason, "message": error.message, "community": invitation.community},
+        status=error.status_code,
+    )
