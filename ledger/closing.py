@@ -1,0 +1,257 @@
+"""Month end: shared-cost and fixed-cost allocations, the settlement period and its transfers.
+
+Every side effect is claimed by a unique row (a transaction's idempotency key, the period's
+community + month), so running a month's close twice, concurrently, or again after a crash posts
+nothing twice.
+"""
+
+from datetime import date
+
+from django.db import IntegrityError
+from django.db.models import Exists, OuterRef, Sum
+from django.db.transaction import atomic
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bookings.models import Trip
+from communities.exceptions import Conflict, DomainError, NotAllowed
+from communities.models import Community, Membership
+from ledger.models import Account, Expense, SettlementPeriod, Transaction, Transfer
+from ledger.money import apportion
+from ledger.posting import (
+    account_balances,
+    accounts_for,
+    community_tz,
+    creditor_account,
+    local_today,
+    membership_days,
+    month_bounds,
+    month_last_day,
+    month_start,
+    next_month,
+    post,
+)
+from ledger.settlement import settlement_plan
+from vehicles.models import Vehicle
+
+
+def _km_by_driver(vehicle: Vehicle, month: date) -> dict[int, int]:
+    start, end = month_bounds(month, community_tz(vehicle.community))
+    rows = (
+        Trip.objects.filter(vehicle=vehicle, ended_at__gte=start, ended_at__lt=end, distance_km__gt=0)
+        .values("driver_id")
+        .annotate(km=Sum("distance_km"))
+        .values_list("driver_id", "km")
+    )
+    return {driver_id: km for driver_id, km in rows}
+
+
+def shared_costs_weights(vehicle: Vehicle, month: date) -> dict[int, int]:
+    """Who bears a shared-costs vehicle's expenses of a month (user id → weight).
+
+    The month's drivers, in proportion to the km each drove (trips that ended in the month). If
+    nobody drove: the owner bears them all; for a community-owned vehicle, the members share them
+    in proportion to their days of membership in the month.
+    """
+    weights = _km_by_driver(vehicle, month)
+    if weights:
+        return weights
+    if vehicle.owner_id is not None:
+        return {vehicle.owner_id: 1}
+    return membership_days(vehicle.community, month)
+
+
+def shared_costs_allocate(*, vehicle: Vehicle, month: date) -> list[Transaction]:
+    """Post a shared-costs vehicle's unposted expenses up to the end of ``month``, one transaction each.
+
+    The payer is credited the whole amount and the bearers (``shared_costs_weights`` of the
+    expense's own month) charged their part, by largest remainder. An expense recorded late, after
+    its month was closed, is posted with the next month's allocation but still split by its own
+    month's km. Idempotent: an expense is posted once (key ``expense:<id>``).
+    """
+    month = month_start(month)
+    community = vehicle.community
+    posted_already = Transaction.objects.filter(expense=OuterRef("pk"))
+    created: list[Transaction] = []
+    with atomic():
+        expenses = list(
+            Expense.objects.select_for_update()
+            .filter(
+                vehicle=vehicle,
+                cost_model=Vehicle.CostModel.SHARED_COSTS,
+                cancelled_at__isnull=True,
+                spent_on__lt=next_month(month),
+            )
+            .exclude(Exists(posted_already))
+            .order_by("spent_on", "pk")
+        )
+        weights_by_month: dict[date, dict[int, int]] = {}
+        for expense in expenses:
+            expense_month = month_start(expense.spent_on)
+            if expense_month not in weights_by_month:
+                weights_by_month[expense_month] = shared_costs_weights(vehicle, expense_month)
+            weights = weights_by_month[expense_month]
+            if not weights:
+                continue  # nobody to bear it yet (a community without members): it waits
+            shares = apportion(expense.amount, weights)
+            accounts = accounts_for(community, [*shares, expense.paid_by_id])
+            lines = [(accounts[expense.paid_by_id], expense.amount)]
+            lines += [(accounts[user_id], -share) for user_id, share in shares.items()]
+            record, was_created = post(
+                community=community,
+                kind=Transaction.Kind.SHARED_COSTS,
+                on=month_last_day(month),
+                lines=lines,
+                description=f"{expense_month:%Y-%m}",
+                key=f"expense:{expense.pk}",
+                expense=expense,
+                vehicle=vehicle,
+            )
+            if was_created:
+                created.append(record)
+    return created
+
+
+def fixed_costs_allocate(*, vehicle: Vehicle, month: date) -> Transaction | None:
+    """Split the vehicle's fixed monthly costs among the community's members, credited to its owner or pool.
+
+    Each member's part is in proportion to their days of membership in the month. Nothing is
+    posted for a vehicle without fixed costs, or added after the month. Idempotent (key
+    ``fixed:<vehicle>:<YYYY-MM>``).
+    """
+    month = month_start(month)
+    amount = vehicle.fixed_monthly_cost
+    community = vehicle.community
+    if amount <= 0 or vehicle.created_at >= month_bounds(month, community_tz(community))[1]:
+        return None
+    days = membership_days(community, month)
+    if not days:
+        return None
+    shares = apportion(amount, days)
+    with atomic():
+        accounts = accounts_for(community, shares)
+        lines = [(creditor_account(vehicle), amount)]
+        lines += [(accounts[user_id], -share) for user_id, share in shares.items()]
+        record, _created = post(
+            community=community,
+            kind=Transaction.Kind.FIXED_COSTS,
+            on=month_last_day(month),
+            lines=lines,
+            description=f"{month:%Y-%m}",
+            key=f"fixed:{vehicle.pk}:{month:%Y-%m}",
+            vehicle=vehicle,
+        )
+    return record
+
+
+def settlement_period_open(*, community: Community, month: date) -> SettlementPeriod:
+    """Record the month's settlement period with its plan, once: the fewest transfers that zero the
+    balances as they stand now. Unconfirmed transfers of earlier plans are superseded by it."""
+    month = month_start(month)
+    existing = SettlementPeriod.objects.filter(community=community, month=month).first()
+    if existing is not None:
+        return existing
+    if SettlementPeriod.objects.filter(community=community, month__gt=month).exists():
+        raise Conflict(_("A later month is already closed for this community."))
+    try:
+        with atomic():
+            period = SettlementPeriod.objects.create(community=community, month=month)
+            balances = {pk: amount for pk, amount in account_balances(community).items() if amount}
+            Transfer.objects.bulk_create(
+                Transfer(period=period, payer_id=payer, payee_id=payee, amount=amount, position=position)
+                for position, (payer, payee, amount) in enumerate(settlement_plan(balances))
+            )
+            Transfer.objects.filter(
+                period__community=community,
+                period__month__lt=month,
+                confirmed_at__isnull=True,
+                superseded_at__isnull=True,
+            ).update(superseded_at=timezone.now())
+    except IntegrityError:
+        return SettlementPeriod.objects.get(community=community, month=month)
+    return period
+
+
+def month_close(*, community: Community, month: date) -> SettlementPeriod:
+    """Close a finished month: post every vehicle's allocations, then open the period with its plan.
+
+    Safe to run twice or concurrently: each step is claimed by a unique row, and once the period
+    exists the month is closed (allocations always come before it).
+    """
+    month = month_start(month)
+    if month >= month_start(local_today(community)):
+        raise DomainError(_("Only a finished month can be closed."))
+    existing = SettlementPeriod.objects.filter(community=community, month=month).first()
+    if existing is not None:
+        return existing
+    for vehicle in Vehicle.objects.filter(community=community).select_related("community").order_by("pk"):
+        shared_costs_allocate(vehicle=vehicle, month=month)
+        fixed_costs_allocate(vehicle=vehicle, month=month)
+    return settlement_period_open(community=community, month=month)
+
+
+# --- Transfers -----------------------------------------------------------------------------
+
+
+def _transfer_for_update(membership: Membership, transfer: Transfer) -> Transfer:
+    if not membership.is_active:
+        raise NotAllowed(_("Only active members can do this."))
+    locked = (
+        Transfer.objects.select_for_update()
+        .select_related("period", "payer", "payee")
+        .filter(pk=transfer.pk, period__community_id=membership.community_id)
+        .first()
+    )
+    if locked is None:
+        raise NotAllowed(_("This transfer is not in this community."))
+    return locked
+
+
+def _acts_for(membership: Membership, account: Account) -> bool:
+    """The account's holder, or an admin (who acts for the pool and may act for anyone)."""
+    return membership.is_admin or (account.user_id is not None and account.user_id == membership.user_id)
+
+
+def transfer_declare_paid(*, membership: Membership, transfer: Transfer) -> Transfer:
+    """The payer says they have paid (an admin may say it for them or for the pool). Idempotent."""
+    with atomic():
+        transfer = _transfer_for_update(membership, transfer)
+        if not _acts_for(membership, transfer.payer):
+            raise NotAllowed(_("Only the payer or an admin can declare this transfer paid."))
+        if transfer.is_confirmed or transfer.declared_paid_at:
+            return transfer
+        if transfer.superseded_at:
+            raise Conflict(_("This transfer belongs to an older plan; use the current settle-up plan."))
+        transfer.declared_paid_at = timezone.now()
+        transfer.declared_by = membership.user
+        transfer.save(update_fields=["declared_paid_at", "declared_by"])
+    return transfer
+
+
+def transfer_confirm(*, membership: Membership, transfer: Transfer) -> Transfer:
+    """The payee (or an admin) confirms receipt: posts the settlement transaction, once."""
+    with atomic():
+        transfer = _transfer_for_update(membership, transfer)
+        if not _acts_for(membership, transfer.payee):
+            raise NotAllowed(_("Only the payee or an admin can confirm this transfer."))
+        if transfer.is_confirmed:
+            return transfer
+        if transfer.superseded_at:
+            raise Conflict(_("This transfer belongs to an older plan; use the current settle-up plan."))
+        community = membership.community
+        record, _created = post(
+            community=community,
+            kind=Transaction.Kind.SETTLEMENT,
+            on=local_today(community),
+            lines=[(transfer.payer, transfer.amount), (transfer.payee, -transfer.amount)],
+            author=membership.user,
+            key=f"transfer:{transfer.pk}",
+            transfer=transfer,
+        )
+        now = timezone.now()
+        transfer.declared_paid_at = transfer.declared_paid_at or now
+        transfer.confirmed_at = now
+        transfer.confirmed_by = membership.user
+        transfer.transaction = record
+        transfer.save(update_fields=["declared_paid_at", "confirmed_at", "confirmed_by", "transaction"])
+    return transfer

@@ -1,0 +1,173 @@
+"""Building blocks of every posting: accounts, months in the community's time zone, balanced transactions.
+
+Only the services call these; they never check permissions.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import DecimalField, Sum
+from django.db.models.functions import Coalesce
+
+from communities.models import Community, Membership
+from ledger.models import Account, Entry, Transaction
+from ledger.money import ZERO, to_money
+
+BALANCE_FIELD = DecimalField(max_digits=20, decimal_places=2)
+
+
+# --- Time: months and days in the community's time zone ------------------------------------
+
+
+def community_tz(community: Community) -> ZoneInfo:
+    return ZoneInfo(community.time_zone)
+
+
+def local_date(moment: datetime, tz: ZoneInfo) -> date:
+    return moment.astimezone(tz).date()
+
+
+def local_today(community: Community) -> date:
+    return datetime.now(community_tz(community)).date()
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def previous_month(month: date) -> date:
+    return month_start(month_start(month) - timedelta(days=1))
+
+
+def month_last_day(month: date) -> date:
+    return next_month(month) - timedelta(days=1)
+
+
+def midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz)
+
+
+def month_bounds(month: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The month as a half-open interval of aware datetimes, midnight to midnight in ``tz``."""
+    return midnight(month_start(month), tz), midnight(next_month(month), tz)
+
+
+def membership_days(community: Community, month: date) -> dict[int, int]:
+    """Days of membership in the month per user: from the day they joined (counted) to the day they
+    left (not counted), in the community's time zone."""
+    tz = community_tz(community)
+    first, after = month_start(month), next_month(month)
+    _start, end = month_bounds(month, tz)
+    days: dict[int, int] = defaultdict(int)
+    statuses = [Membership.Status.ACTIVE, Membership.Status.LEFT, Membership.Status.REMOVED]
+    rows = Membership.objects.filter(
+        community=community, joined_at__isnull=False, joined_at__lt=end, status__in=statuses
+    ).values_list("user_id", "joined_at", "ended_at")
+    for user_id, joined_at, ended_at in rows:
+        begins = max(local_date(joined_at, tz), first)
+        ends = min(local_date(ended_at, tz), after) if ended_at else after
+        if ends > begins:
+            days[user_id] += (ends - begins).days
+    return dict(days)
+
+
+# --- Accounts ------------------------------------------------------------------------------
+
+
+def account_for(community: Community | int, user_id: int | None) -> Account:
+    """The member's account (``user_id``) or the pool's (``None``), created on first use."""
+    community_id = community if isinstance(community, int) else community.pk
+    kind = Account.Kind.MEMBER if user_id is not None else Account.Kind.POOL
+    account, _created = Account.objects.get_or_create(community_id=community_id, kind=kind, user_id=user_id)
+    return account
+
+
+def accounts_for(community: Community, user_ids: Iterable[int]) -> dict[int, Account]:
+    user_ids = set(user_ids)
+    accounts = {
+        account.user_id: account
+        for account in Account.objects.filter(community=community, kind=Account.Kind.MEMBER, user_id__in=user_ids)
+    }
+    for user_id in user_ids - accounts.keys():
+        accounts[user_id] = account_for(community, user_id)
+    return accounts
+
+
+def creditor_account(vehicle) -> Account:
+    """Who is credited for a vehicle's use: its owner, or the pool for a community-owned vehicle."""
+    return account_for(vehicle.community_id, vehicle.owner_id)
+
+
+def account_balances(community: Community | int) -> dict[int, Decimal]:
+    """Every account's balance (account id → amount) in one aggregate query."""
+    community_id = community if isinstance(community, int) else community.pk
+    rows = (
+        Account.objects.filter(community_id=community_id)
+        .annotate(
+            balance=Coalesce(Sum("entries__amount", output_field=BALANCE_FIELD), ZERO, output_field=BALANCE_FIELD)
+        )
+        .values_list("pk", "balance")
+    )
+    # SQLite sums decimals as floats: quantizing to the cent restores the exact value.
+    return {pk: to_money(balance) for pk, balance in rows}
+
+
+# --- Posting -------------------------------------------------------------------------------
+
+
+def post(
+    *,
+    community: Community,
+    kind: str,
+    on: date,
+    lines: Iterable[tuple[Account, Decimal]],
+    author=None,
+    description: str = "",
+    key: str | None = None,
+    **links,
+) -> tuple[Transaction, bool]:
+    """Record a balanced transaction; returns ``(transaction, created)``.
+
+    Lines on the same account are merged and zero lines dropped. With a ``key``, the posting is
+    claimed once per community: a second call (or a concurrent one) returns the first posting.
+    """
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for account, amount in lines:
+        if account.community_id != community.pk:
+            raise ValueError("An entry must be on an account of the transaction's community.")
+        totals[account.pk] += to_money(amount)
+    if sum(totals.values(), ZERO) != 0:
+        raise ValueError(f"Unbalanced transaction: entries sum to {sum(totals.values())}.")
+    try:
+        with transaction.atomic():
+            record = Transaction.objects.create(
+                community=community,
+                kind=kind,
+                date=on,
+                author=author,
+                description=description[:200],
+                idempotency_key=key,
+                **links,
+            )
+    except IntegrityError:
+        if key is None:
+            raise
+        return Transaction.objects.get(community=community, idempotency_key=key), False
+    Entry.objects.bulk_create(
+        Entry(transaction=record, account_id=account_id, amount=amount)
+        for account_id, amount in sorted(totals.items())
+        if amount != 0
+    )
+    return record, True
+
+
+def posted(community: Community, key: str) -> Transaction | None:
+    return Transaction.objects.filter(community=community, idempotency_key=key).first()

@@ -1,0 +1,260 @@
+"""Reads of the ledger. Every read starts from the viewer's membership: other communities are invisible."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, DecimalField, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from bookings.models import Trip
+from communities.models import Membership, User
+from ledger.models import Account, Entry, Expense, SettlementPeriod, Transaction, Transfer
+from ledger.money import ZERO, to_money
+from ledger.posting import BALANCE_FIELD, community_tz, midnight, month_start, next_month
+from vehicles.models import Vehicle
+
+
+def _require_active(membership: Membership) -> None:
+    if not membership.is_active:
+        raise Http404
+
+
+# --- Balances ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Balance:
+    user: User | None  # None: the community pool
+    amount: Decimal
+    account_id: int | None = None
+    is_member: bool = True
+
+    @property
+    def is_pool(self) -> bool:
+        return self.user is None
+
+
+def balances_for(membership: Membership) -> list[Balance]:
+    """Every active member's balance, former members still owed or owing, and the pool's.
+
+    The amounts come from one aggregate query over the community's accounts, whatever the number
+    of entries; a second query lists the active members (those who never had an entry show 0).
+    Sorted by name, the pool last; the amounts always sum to zero.
+    """
+    _require_active(membership)
+    community_id = membership.community_id
+    accounts = (
+        Account.objects.filter(community_id=community_id)
+        .select_related("user")
+        .annotate(
+            balance=Coalesce(Sum("entries__amount", output_field=BALANCE_FIELD), ZERO, output_field=BALANCE_FIELD)
+        )
+    )
+    members = {
+        member.user_id: member.user
+        for member in Membership.objects.filter(
+            community_id=community_id, status=Membership.Status.ACTIVE
+        ).select_related("user")
+    }
+    balances: list[Balance] = []
+    pool: Balance | None = None
+    for account in accounts:
+        # SQLite sums decimals as floats: quantizing to the cent restores the exact value.
+        amount = to_money(account.balance)
+        if account.is_pool:
+            pool = Balance(user=None, amount=amount, account_id=account.pk, is_member=False)
+        elif account.user_id in members or amount:
+            balances.append(
+                Balance(user=account.user, amount=amount, account_id=account.pk, is_member=account.user_id in members)
+            )
+        members.pop(account.user_id, None)
+    balances += [Balance(user=user, amount=ZERO) for user in members.values()]
+    balances.sort(key=lambda balance: (balance.user.name.casefold(), balance.user.pk))
+    if pool is not None and (pool.amount or balances):
+        balances.append(pool)
+    return balances
+
+
+# --- Statements ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    transaction: Transaction
+    amount: Decimal
+    balance: Decimal
+
+    @property
+    def date(self) -> date:
+        return self.transaction.date
+
+    @property
+    def vehicle(self) -> Vehicle | None:
+        return self.transaction.vehicle
+
+    @property
+    def label(self) -> str:
+        return self.transaction.get_kind_display()
+
+    @property
+    def description(self) -> str:
+        return self.transaction.description
+
+
+@dataclass
+class Statement:
+    user: User
+    month: date | None
+    opening: Decimal
+    lines: list[StatementLine] = field(default_factory=list)
+
+    @property
+    def closing(self) -> Decimal:
+        return self.lines[-1].balance if self.lines else self.opening
+
+
+def statement_for(membership: Membership, user: User, month: date | None = None) -> Statement:
+    """A person's entries in the viewer's community, oldest first, with the running balance.
+
+    Balances are open to every member, so any member may read anyone's statement — but only of a
+    person who is or was a member here (404 otherwise). With ``month``, the statement starts from
+    the balance brought forward at the start of that month.
+    """
+    _require_active(membership)
+    community_id = membership.community_id
+    if not Membership.objects.filter(community_id=community_id, user=user, joined_at__isnull=False).exists():
+        raise Http404
+    account = Account.objects.filter(community_id=community_id, kind=Account.Kind.MEMBER, user=user).first()
+    month = month_start(month) if month else None
+    if account is None:
+        return Statement(user=user, month=month, opening=ZERO)
+    entries = Entry.objects.filter(account=account)
+    opening = ZERO
+    if month is not None:
+        before = entries.filter(transaction__date__lt=month).aggregate(
+            total=Coalesce(Sum("amount", output_field=BALANCE_FIELD), ZERO, output_field=BALANCE_FIELD)
+        )["total"]
+        opening = to_money(before)
+        entries = entries.filter(transaction__date__gte=month, transaction__date__lt=next_month(month))
+    statement = Statement(user=user, month=month, opening=opening)
+    running = opening
+    for entry in entries.select_related("transaction__vehicle", "transaction__reverses").order_by(
+        "transaction__date", "transaction_id"
+    ):
+        running += entry.amount
+        statement.lines.append(StatementLine(transaction=entry.transaction, amount=entry.amount, balance=running))
+    return statement
+
+
+# --- Vehicles ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VehicleReport:
+    vehicle: Vehicle
+    start: date
+    end: date
+    km: int
+    trips: int
+    costs_by_category: list[tuple[str, str, Decimal]]  # (category, label, amount), largest first
+    total_cost: Decimal
+
+    @property
+    def cost_per_km(self) -> Decimal | None:
+        """The actual cost per km over the period (expenses ÷ km), to the tenth of a cent."""
+        if not self.km:
+            return None
+        return (self.total_cost / self.km).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+
+
+def vehicle_report(membership: Membership, vehicle_id: int, *, start: date, end: date) -> VehicleReport:
+    """Km driven (trips that ended between ``start`` and ``end``, both included) and the expenses of
+    that period by category (undone expenses excluded)."""
+    _require_active(membership)
+    vehicle = Vehicle.objects.filter(community_id=membership.community_id, pk=vehicle_id).first()
+    if vehicle is None:
+        raise Http404
+    tz = community_tz(membership.community)
+    driving = Trip.objects.filter(
+        vehicle=vehicle,
+        ended_at__gte=midnight(start, tz),
+        ended_at__lt=midnight(end + timedelta(days=1), tz),
+        distance_km__isnull=False,
+    ).aggregate(km=Coalesce(Sum("distance_km"), 0), trips=Count("pk"))
+    labels = dict(Expense.Category.choices)
+    rows = (
+        Expense.objects.filter(vehicle=vehicle, cancelled_at__isnull=True, spent_on__gte=start, spent_on__lte=end)
+        .values("category")
+        .annotate(total=Sum("amount", output_field=DecimalField(max_digits=20, decimal_places=2)))
+        .values_list("category", "total")
+    )
+    costs = sorted(
+        ((category, str(labels.get(category, category)), to_money(total)) for category, total in rows),
+        key=lambda row: (-row[2], row[0]),
+    )
+    return VehicleReport(
+        vehicle=vehicle,
+        start=start,
+        end=end,
+        km=driving["km"],
+        trips=driving["trips"],
+        costs_by_category=costs,
+        total_cost=sum((row[2] for row in costs), ZERO),
+    )
+
+
+# --- Settlement ----------------------------------------------------------------------------
+
+
+def current_period_for(membership: Membership) -> SettlementPeriod | None:
+    """The community's latest settlement period, if any month was closed."""
+    _require_active(membership)
+    return SettlementPeriod.objects.filter(community_id=membership.community_id).order_by("-month").first()
+
+
+def transfers_of(membership: Membership, period: SettlementPeriod) -> list[Transfer]:
+    _require_active(membership)
+    if period.community_id != membership.community_id:
+        raise Http404
+    return list(
+        Transfer.objects.filter(period=period).select_related(
+            "payer__user", "payee__user", "confirmed_by", "declared_by", "transaction__reversed_by"
+        )
+    )
+
+
+def transfer_get(membership: Membership, pk: int) -> Transfer:
+    _require_active(membership)
+    transfer = (
+        Transfer.objects.filter(pk=pk, period__community_id=membership.community_id)
+        .select_related("period", "payer__user", "payee__user")
+        .first()
+    )
+    if transfer is None:
+        raise Http404
+    return transfer
+
+
+def transaction_get(membership: Membership, pk: int) -> Transaction:
+    _require_active(membership)
+    record = (
+        Transaction.objects.filter(pk=pk, community_id=membership.community_id)
+        .select_related("vehicle", "author", "reverses")
+        .prefetch_related("entries__account__user")
+        .first()
+    )
+    if record is None:
+        raise Http404
+    return record
+
+
+def expenses_of(membership: Membership, *, vehicle_id: int | None = None):
+    _require_active(membership)
+    expenses = Expense.objects.filter(community_id=membership.community_id).select_related(
+        "vehicle", "paid_by", "created_by"
+    )
+    if vehicle_id is not None:
+        expenses = expenses.filter(vehicle_id=vehicle_id)
+    return expenses

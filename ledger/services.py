@@ -1,0 +1,270 @@
+"""Every write to the ledger. Views, tasks and commands call these; none of them posts directly.
+
+Signs: an entry is what the others owe the account's holder. Whoever pays (a driver for a trip, a
+member for their share of costs) gets a negative entry; whoever is owed gets a positive one.
+
+Monthly allocations, settlement periods and transfers live in ``ledger.closing`` and are
+re-exported here, so callers need only this module.
+"""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.db.transaction import atomic
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bookings.models import Trip
+from communities.exceptions import Conflict, DomainError, NotAllowed
+from communities.models import Membership
+from ledger.closing import (  # noqa: F401  (re-exported)
+    fixed_costs_allocate,
+    month_close,
+    settlement_period_open,
+    shared_costs_allocate,
+    transfer_confirm,
+    transfer_declare_paid,
+)
+from ledger.models import MAX_EXPENSE, MAX_LITRES, MAX_ODOMETER, Expense, Transaction
+from ledger.money import to_money
+from ledger.posting import (
+    account_for,
+    community_tz,
+    creditor_account,
+    local_date,
+    local_today,
+    midnight,
+    post,
+)
+from ledger.receipts import validate_receipt
+from vehicles.models import Vehicle
+
+# --- Trips ---------------------------------------------------------------------------------
+
+
+def trip_price(*, vehicle: Vehicle, km: int, starts_at: datetime, ends_at: datetime) -> Decimal:
+    """``km × rate_per_km`` plus the hours, charged day by day.
+
+    Day rule: the interval is cut at midnight in the community's time zone; each calendar day's
+    hours × rate_per_hour is rounded to the cent and capped at ``daily_cap`` when one is set (the
+    cap applies to the hours only, never to the kilometres). A 23- or 25-hour day (daylight saving)
+    counts its real hours.
+    """
+    total = to_money(Decimal(km) * vehicle.rate_per_km)
+    if vehicle.rate_per_hour <= 0 or ends_at <= starts_at:
+        return total
+    tz = community_tz(vehicle.community)
+    day = local_date(starts_at, tz)
+    while midnight(day, tz) < ends_at:
+        day_start = max(starts_at, midnight(day, tz))
+        day_end = min(ends_at, midnight(day + timedelta(days=1), tz))
+        seconds = Decimal(int((day_end - day_start).total_seconds()))
+        charge = to_money(seconds * vehicle.rate_per_hour / Decimal(3600))
+        if vehicle.daily_cap is not None:
+            charge = min(charge, vehicle.daily_cap)
+        total += charge
+        day += timedelta(days=1)
+    return to_money(total)
+
+
+def trip_charge(*, trip: Trip) -> Transaction | None:
+    """Charge a completed trip on a rates-model vehicle: the driver pays, the owner (or pool) is credited.
+
+    The hours are the booking's, extended to the actual return when later. Nothing is posted for
+    the owner driving their own car, for a shared-costs vehicle (its costs are split at month end)
+    or for a free ride. Idempotent: a trip is charged once, whoever calls.
+    """
+    trip = Trip.objects.select_related("booking", "vehicle__community").get(pk=trip.pk)
+    if trip.ended_at is None or trip.distance_km is None:
+        raise DomainError(_("This trip is not finished yet: record the end odometer first."))
+    vehicle = trip.vehicle
+    if vehicle.cost_model != Vehicle.CostModel.RATES or vehicle.owner_id == trip.driver_id:
+        return None
+    starts_at = trip.booking.starts_at
+    ends_at = max(trip.booking.ends_at, trip.ended_at)
+    amount = trip_price(vehicle=vehicle, km=trip.distance_km, starts_at=starts_at, ends_at=ends_at)
+    if amount <= 0:
+        return None
+    community = vehicle.community
+    with atomic():
+        driver = account_for(community, trip.driver_id)
+        record, _created = post(
+            community=community,
+            kind=Transaction.Kind.TRIP_CHARGE,
+            on=local_date(trip.ended_at, community_tz(community)),
+            lines=[(driver, -amount), (creditor_account(vehicle), amount)],
+            description=f"{trip.distance_km} km",
+            key=f"trip:{trip.pk}",
+            trip=trip,
+            vehicle=vehicle,
+        )
+    return record
+
+
+# --- Expenses ------------------------------------------------------------------------------
+
+
+def _require_active(membership: Membership) -> None:
+    if not membership.is_active:
+        raise NotAllowed(_("Only active members can do this."))
+
+
+def _clean_amount(amount) -> Decimal:
+    try:
+        amount = Decimal(str(amount)) if not isinstance(amount, Decimal) else amount
+    except (InvalidOperation, ValueError):
+        raise DomainError(_("Enter an amount, e.g. 42.50.")) from None
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        raise DomainError(_("Amounts have at most two decimals, e.g. 42.50."))
+    if amount <= 0:
+        raise DomainError(_("The amount must be more than zero."))
+    if amount > MAX_EXPENSE:
+        raise DomainError(_("That amount is too large for one expense (at most %(max)s).") % {"max": MAX_EXPENSE})
+    return amount
+
+
+def expense_record(
+    *,
+    membership: Membership,
+    vehicle: Vehicle,
+    category: str,
+    amount: Decimal,
+    spent_on: date,
+    paid_by=None,
+    note: str = "",
+    receipt=None,
+    litres: Decimal | None = None,
+    odometer: int | None = None,
+) -> Expense:
+    """Record an expense for a vehicle of the member's community.
+
+    A member records what they paid; an admin may record an expense paid by another member.
+    Rates model: the payer is credited and the owner (or pool) charged at once — nothing is posted
+    when the owner paid, yet the expense is kept for the vehicle's costs. Shared-costs model: the
+    expense waits for the month's allocation (``shared_costs_allocate``).
+    """
+    _require_active(membership)
+    community = membership.community
+    if vehicle.community_id != community.pk:
+        raise DomainError(_("This vehicle is not one of this community's vehicles."))
+    payer = paid_by or membership.user
+    if payer.pk != membership.user_id:
+        if not membership.is_admin:
+            raise NotAllowed(_("Only an admin can record an expense paid by someone else."))
+        if not Membership.objects.filter(community=community, user=payer, status=Membership.Status.ACTIVE).exists():
+            raise DomainError(_("The person who paid must be a member of this community."))
+    if category not in Expense.Category.values:
+        raise DomainError(_("Choose a category."))
+    amount = _clean_amount(amount)
+    if spent_on > local_today(community):
+        raise DomainError(_("The date cannot be in the future."))
+    if litres is not None:
+        if category != Expense.Category.FUEL:
+            raise DomainError(_("Litres are recorded only for fuel."))
+        if not Decimal(0) < Decimal(litres) <= MAX_LITRES:
+            raise DomainError(_("Enter a quantity between 0 and %(max)s.") % {"max": MAX_LITRES})
+    if odometer is not None and not 0 <= odometer <= MAX_ODOMETER:
+        raise DomainError(_("Enter the odometer in km, e.g. 48250."))
+    if receipt:
+        try:
+            validate_receipt(receipt)
+        except ValidationError as error:
+            raise DomainError(error.messages[0]) from None
+    with atomic():
+        expense = Expense.objects.create(
+            community=community,
+            vehicle=vehicle,
+            category=category,
+            amount=amount,
+            spent_on=spent_on,
+            paid_by=payer,
+            note=note[:200],
+            receipt=receipt or "",
+            litres=litres,
+            odometer=odometer,
+            cost_model=vehicle.cost_model,
+            created_by=membership.user,
+        )
+        if vehicle.cost_model == Vehicle.CostModel.RATES and payer.pk != vehicle.owner_id:
+            post(
+                community=community,
+                kind=Transaction.Kind.EXPENSE,
+                on=spent_on,
+                lines=[(account_for(community, payer.pk), amount), (creditor_account(vehicle), -amount)],
+                author=membership.user,
+                description=note,
+                key=f"expense:{expense.pk}",
+                expense=expense,
+                vehicle=vehicle,
+            )
+    return expense
+
+
+def expense_cancel(*, membership: Membership, expense: Expense, reason: str) -> Expense:
+    """Undo an expense (its author, its payer or an admin): reverses its posting if it has one."""
+    _require_active(membership)
+    if expense.community_id != membership.community_id:
+        raise NotAllowed(_("This expense is not in this community."))
+    if not (membership.is_admin or membership.user_id in (expense.created_by_id, expense.paid_by_id)):
+        raise NotAllowed(_("Only the person who recorded it, the payer or an admin can undo an expense."))
+    with atomic():
+        expense = Expense.objects.select_for_update().get(pk=expense.pk)
+        if expense.is_cancelled:
+            raise Conflict(_("This expense was already undone."))
+        posting = expense.transactions.exclude(kind=Transaction.Kind.REVERSAL).first()
+        if posting is not None:
+            transaction_reverse(membership=membership, transaction=posting, reason=reason)
+            expense.refresh_from_db()
+        else:
+            expense.cancelled_at = timezone.now()
+            expense.cancelled_by = membership.user
+            expense.save(update_fields=["cancelled_at", "cancelled_by"])
+    return expense
+
+
+# --- Corrections ---------------------------------------------------------------------------
+
+
+def transaction_reverse(*, membership: Membership, transaction: Transaction, reason: str) -> Transaction:
+    """Post the exact opposite of a transaction, linked to it; history keeps both.
+
+    Allowed to an admin, or to the member who recorded it. A transaction is reversed at most once
+    and a reversal is never reversed (record the event again instead). Reversing an expense's
+    posting marks the expense undone, so it is not allocated again.
+    """
+    _require_active(membership)
+    original = transaction
+    if original.community_id != membership.community_id:
+        raise NotAllowed(_("This transaction is not in this community."))
+    if not (membership.is_admin or (original.author_id and original.author_id == membership.user_id)):
+        raise NotAllowed(_("Only an admin or the person who recorded it can undo this."))
+    if original.kind == Transaction.Kind.REVERSAL:
+        raise DomainError(_("A reversal cannot be undone; record the event again instead."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why you undo this, so the history explains it."))
+    entries = list(original.entries.select_related("account"))
+    try:
+        with atomic():
+            record, _created = post(
+                community=membership.community,
+                kind=Transaction.Kind.REVERSAL,
+                on=local_today(membership.community),
+                lines=[(entry.account, -entry.amount) for entry in entries],
+                author=membership.user,
+                description=reason,
+                reverses=original,
+                trip_id=original.trip_id,
+                expense_id=original.expense_id,
+                vehicle_id=original.vehicle_id,
+                transfer_id=original.transfer_id,
+            )
+            if original.expense_id:
+                Expense.objects.filter(pk=original.expense_id, cancelled_at__isnull=True).update(
+                    cancelled_at=timezone.now(), cancelled_by=membership.user
+                )
+    except IntegrityError:
+        raise Conflict(_("This was already undone.")) from None
+    return record
