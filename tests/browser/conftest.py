@@ -1,0 +1,64 @@
+"""Playwright drives Debian's Chromium (/usr/bin/chromium, never a downloaded browser) against the live server.
+
+The live server runs in a thread of the test process, so e-mails land in ``django.core.mail.outbox``.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not CHROMIUM.exists():
+        message = f"Browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)."
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # French is the default language: the browser asks for it, as most of our users' browsers do.
+    return {**browser_context_args, "locale": "fr-FR", "timezone_id": "Europe/Paris"}
+
+
+@pytest.fixture
+def page(page):
+    page.set_default_timeout(15_000)
+    return page
+
+
+class Translator:
+    """The text a user sees for a source string, in French by default: ``t("Log in")``, ``t("Log in", "en")``."""
+
+    def __call__(self, message: str, language: str = "fr") -> str:
+        with translation.override(language):
+            return translation.gettext(message)
+
+    def label(self, message: str, language: str = "fr") -> re.Pattern:
+        """A field's label as rendered: the translated text, possibly followed by a colon (``Mot de passe :``)."""
+        return re.compile(rf"^\s*{re.escape(self(message, language))}\s*:?\s*$")
+
+
+@pytest.fixture
+def t() -> Translator:
+    return Translator()
