@@ -9,10 +9,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from bookings import permissions
 from bookings.availability import availability_problem
+from bookings.formatting import duration_text
 from bookings.models import Booking, BookingEvent, CalendarFeed, Incident, IncidentPhoto, Trip
 from communities.exceptions import Conflict, DomainError, NotAllowed
 from communities.models import Membership, User
@@ -122,7 +122,7 @@ def booking_extend(*, membership: Membership, booking: Booking, ends_at: datetim
         if ends_at <= booking.ends_at:
             raise BookingRefused(_("The new end must be after the current end."))
         vehicle = booking.vehicle
-        _check_rules_duration(vehicle.community, booking.starts_at, ends_at)
+        _check_max_duration(vehicle.community, booking.starts_at, ends_at)
         problem = availability_problem(vehicle=vehicle, starts_at=booking.ends_at, ends_at=ends_at)
         if problem:
             raise BookingRefused(problem)
@@ -332,22 +332,22 @@ def _check_times(*, vehicle: Vehicle, starts_at: datetime, ends_at: datetime) ->
     if community.min_notice and starts_at < now + community.min_notice - START_GRACE:
         raise BookingRefused(
             _("Bookings must be made at least %(notice)s before they start.")
-            % {"notice": _duration(community.min_notice)}
+            % {"notice": duration_text(community.min_notice)}
         )
     if starts_at > now + community.max_advance:
         raise BookingRefused(
-            _("Bookings can be made at most %(advance)s ahead.") % {"advance": _duration(community.max_advance)}
+            _("Bookings can be made at most %(advance)s ahead.") % {"advance": duration_text(community.max_advance)}
         )
-    _check_rules_duration(community, starts_at, ends_at)
+    _check_max_duration(community, starts_at, ends_at)
     problem = availability_problem(vehicle=vehicle, starts_at=starts_at, ends_at=ends_at)
     if problem:
         raise BookingRefused(problem)
 
 
-def _check_rules_duration(community, starts_at: datetime, ends_at: datetime) -> None:
+def _check_max_duration(community, starts_at: datetime, ends_at: datetime) -> None:
     if ends_at - starts_at > community.max_duration:
         raise BookingRefused(
-            _("A booking can last at most %(duration)s.") % {"duration": _duration(community.max_duration)}
+            _("A booking can last at most %(duration)s.") % {"duration": duration_text(community.max_duration)}
         )
 
 
@@ -448,17 +448,3 @@ def _record(booking: Booking, actor: User, kind: str, **details) -> BookingEvent
     if kind not in (BookingEvent.Kind.TRIP_STARTED, BookingEvent.Kind.TRIP_COMPLETED):
         transaction.on_commit(lambda: notify_booking_event.delay(event.pk))
     return event
-
-
-def _duration(value: timedelta) -> str:
-    """A duration in words: '2 days', '3 hours', '1 day 6 hours', '30 minutes'."""
-    days, seconds = value.days, value.seconds
-    hours, minutes = divmod(seconds // 60, 60)
-    parts = []
-    if days:
-        parts.append(ngettext("%(count)d day", "%(count)d days", days) % {"count": days})
-    if hours:
-        parts.append(ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours})
-    if minutes:
-        parts.append(ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes})
-    return " ".join(parts) or ngettext("%(count)d minute", "%(count)d minutes", 0) % {"count": 0}

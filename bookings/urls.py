@@ -1,1 +1,18 @@
-urlpatterns: list = []
+from django.urls import path
+
+from bookings import views
+
+urlpatterns = [
+    path("new/", views.booking_create, name="booking_create"),
+    path("<int:pk>/", views.booking_detail, name="booking_detail"),
+    path("<int:pk>/confirm/", views.booking_confirm, name="booking_confirm"),
+    path("<int:pk>/reject/", views.booking_reject, name="booking_reject"),
+    path("<int:pk>/cancel/", views.booking_cancel, name="booking_cancel"),
+    path("<int:pk>/change/", views.booking_change, name="booking_change"),
+    path("<int:pk>/extend/", views.booking_extend, name="booking_extend"),
+    path("<int:pk>/trip/start/", views.trip_start, name="trip_start"),
+    path("<int:pk>/trip/end/", views.trip_end, name="trip_end"),
+    path("incident-photos/<int:pk>/", views.incident_photo, name="incident_photo"),
+    path("feeds/", views.calendar_feeds, name="booking_feeds"),
+    path("feeds/regenerate/", views.calendar_feed_regenerate, name="booking_feed_regenerate"),
+]

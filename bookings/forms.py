@@ -1,0 +1,146 @@
+"""Booking and trip forms. Times are entered as ``datetime-local`` in the community's time zone: the
+views activate that zone, so Django's DateTimeField makes the values aware in it."""
+
+from datetime import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bookings.models import Trip
+from colocauto.uploads import validate_photo
+
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+MAX_INCIDENT_PHOTOS = 5
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"step": 60, **(attrs or {})}, format=LOCAL_FORMAT)
+
+
+def local_datetime_field(label) -> forms.DateTimeField:
+    return forms.DateTimeField(label=label, widget=LocalDateTimeInput(), input_formats=[LOCAL_FORMAT, "%Y-%m-%d %H:%M"])
+
+
+def parse_query_datetime(value: str | None) -> str | None:
+    """An ISO date-time from a link (aware or local) as a ``datetime-local`` value in the active zone."""
+    if not value:
+        return None
+    value = value.strip().replace(" ", "+")  # a '+' offset that was not URL-encoded arrives as a space
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.strftime(LOCAL_FORMAT)
+
+
+class TimesValidationMixin:
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("The end must be after the start."))
+        return cleaned
+
+
+class BookingForm(TimesValidationMixin, forms.Form):
+    vehicle = forms.ModelChoiceField(label=_("Vehicle"), queryset=None, empty_label=_("Choose a vehicle"))
+    starts_at = local_datetime_field(_("Start"))
+    ends_at = local_datetime_field(_("End"))
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional: where you are going, when you will bring it back…"),
+    )
+
+    def __init__(self, *args, vehicles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vehicle"].queryset = vehicles
+
+
+class ChangeTimesForm(TimesValidationMixin, forms.Form):
+    starts_at = local_datetime_field(_("New start"))
+    ends_at = local_datetime_field(_("New end"))
+
+
+class ExtendForm(forms.Form):
+    ends_at = local_datetime_field(_("New end"))
+
+
+class MessageForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message (optional)"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class TripStartForm(forms.Form):
+    start_odometer = forms.IntegerField(
+        label=_("Odometer at the start (km)"),
+        min_value=0,
+        max_value=9_999_999,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several photos at once; each must be a real JPEG, PNG or WebP within the size limit."""
+
+    widget = MultipleImageInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.setdefault("accept", "image/jpeg,image/png,image/webp")
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > MAX_INCIDENT_PHOTOS:
+            raise forms.ValidationError(
+                _("Attach at most %(count)d photos."), code="too_many", params={"count": MAX_INCIDENT_PHOTOS}
+            )
+        cleaned = [super(MultipleImageField, self).clean(f, initial) for f in files]
+        for upload in cleaned:
+            validate_photo(upload)
+        return cleaned
+
+
+class TripEndForm(forms.Form):
+    end_odometer = forms.IntegerField(
+        label=_("Odometer at the end (km)"),
+        min_value=0,
+        max_value=9_999_999,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    fuel_level = forms.ChoiceField(
+        label=_("Fuel or charge level"), required=False, choices=[("", _("Not noted")), *Trip.FuelLevel.choices]
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    incident_description = forms.CharField(
+        label=_("Something happened? Describe it"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Damage, warning light, breakdown… The owner and the admins will see it."),
+    )
+    incident_photos = MultipleImageField(
+        label=_("Photos of the incident"),
+        help_text=_("Up to 5 photos (JPEG, PNG or WebP)."),
+    )
+    confirm_implausible = forms.BooleanField(label=_("Yes, this distance is right"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("incident_photos") and not cleaned.get("incident_description", "").strip():
+            self.add_error("incident_description", _("Describe the incident the photos show."))
+        return cleaned

@@ -1,0 +1,293 @@
+"""The booking life-cycle: every refusal explains itself, the slot is held, history is kept."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from bookings import services
+from bookings.models import Booking, BookingEvent
+from bookings.services import BookingConflict, BookingRefused
+from communities.exceptions import NotAllowed
+from tests.bookings.conftest import local, membership_of
+from tests.factories import MembershipFactory, UserFactory, VehicleFactory
+from vehicles.models import AvailabilityWindow, Blackout
+
+pytestmark = pytest.mark.usefixtures("english")
+
+
+def book(user, vehicle, start, end, note=""):
+    return services.booking_create(
+        membership=membership_of(user, vehicle.community), vehicle=vehicle, starts_at=start, ends_at=end, note=note
+    )
+
+
+def test_member_booking_waits_for_owner_approval(member, vehicle):
+    booking = book(member, vehicle, local(2, 10), local(2, 12), note="market")
+    assert booking.status == Booking.Status.REQUESTED
+    assert booking.note == "market"
+    assert booking.events.get().kind == BookingEvent.Kind.CREATED
+
+
+def test_owner_booking_is_confirmed_at_once(owner, vehicle):
+    assert book(owner, vehicle, local(2, 10), local(2, 12)).status == Booking.Status.CONFIRMED
+
+
+def test_booking_is_confirmed_when_the_community_needs_no_approval(member, vehicle, community):
+    community.owner_approval_required = False
+    community.save()
+    assert book(member, vehicle, local(2, 10), local(2, 12)).status == Booking.Status.CONFIRMED
+
+
+def test_community_vehicle_requests_are_approved_by_admins(member, admin_user, community):
+    shared = VehicleFactory(community=community, owner=None)
+    assert book(member, shared, local(2, 10), local(2, 12)).status == Booking.Status.REQUESTED
+    assert book(admin_user, shared, local(3, 10), local(3, 12)).status == Booking.Status.CONFIRMED
+
+
+def test_end_before_start_is_refused(member, vehicle):
+    with pytest.raises(BookingRefused, match="The end must be after the start."):
+        book(member, vehicle, local(2, 12), local(2, 12))
+
+
+def test_paused_vehicle_is_refused(member, vehicle):
+    vehicle.is_active = False
+    vehicle.save()
+    with pytest.raises(BookingRefused, match="paused"):
+        book(member, vehicle, local(2, 10), local(2, 12))
+
+
+def test_start_in_the_past_is_refused(member, vehicle):
+    with pytest.raises(BookingRefused, match="The start is in the past."):
+        book(member, vehicle, local(-1, 10), local(2, 12))
+
+
+def test_minimum_notice_is_enforced(member, vehicle, community):
+    community.min_notice = timedelta(hours=48)
+    community.save()
+    soon = timezone.now() + timedelta(hours=3)
+    with pytest.raises(BookingRefused, match="at least 2 days before they start"):
+        book(member, vehicle, soon, soon + timedelta(hours=1))
+
+
+def test_maximum_duration_is_enforced(member, vehicle, community):
+    community.max_duration = timedelta(hours=24)
+    community.save()
+    with pytest.raises(BookingRefused, match="at most 1 day"):
+        book(member, vehicle, local(2, 10), local(3, 11))
+
+
+def test_maximum_advance_is_enforced(member, vehicle, community):
+    community.max_advance = timedelta(days=30)
+    community.save()
+    with pytest.raises(BookingRefused, match="at most 30 days ahead"):
+        book(member, vehicle, local(40, 10), local(40, 12))
+
+
+def test_outside_availability_is_refused(member, vehicle):
+    for weekday in range(7):
+        AvailabilityWindow.objects.create(vehicle=vehicle, weekday=weekday, start_time="08:00", end_time="18:00")
+    with pytest.raises(BookingRefused, match="outside the vehicle's availability"):
+        book(member, vehicle, local(2, 17), local(2, 19))
+
+
+def test_blackout_is_refused_with_its_reason(member, vehicle):
+    Blackout.objects.create(vehicle=vehicle, starts_at=local(2, 0), ends_at=local(3, 0), reason="annual service")
+    with pytest.raises(BookingRefused, match="annual service"):
+        book(member, vehicle, local(2, 10), local(2, 12))
+
+
+def test_overlapping_booking_is_refused(member, owner, vehicle):
+    book(owner, vehicle, local(2, 10), local(2, 12))
+    with pytest.raises(BookingConflict, match="already booked from"):
+        book(member, vehicle, local(2, 11), local(2, 13))
+
+
+def test_requested_booking_holds_the_slot(member, admin_user, vehicle):
+    book(member, vehicle, local(2, 10), local(2, 12))
+    with pytest.raises(BookingConflict):
+        book(admin_user, vehicle, local(2, 9), local(2, 11))
+
+
+def test_back_to_back_bookings_are_allowed(member, owner, vehicle):
+    book(owner, vehicle, local(2, 10), local(2, 12))
+    assert book(member, vehicle, local(2, 12), local(2, 14)).pk
+    assert book(member, vehicle, local(2, 8), local(2, 10)).pk
+
+
+def test_cancelled_and_rejected_bookings_free_the_slot(member, owner, vehicle):
+    first = book(member, vehicle, local(2, 10), local(2, 12))
+    services.booking_reject(membership=membership_of(owner, vehicle.community), booking=first)
+    second = book(member, vehicle, local(2, 10), local(2, 12))
+    services.booking_cancel(membership=membership_of(member, vehicle.community), booking=second)
+    assert book(owner, vehicle, local(2, 10), local(2, 12)).status == Booking.Status.CONFIRMED
+
+
+def test_outsider_cannot_book_another_communitys_vehicle(outsider, vehicle, other_community):
+    with pytest.raises(NotAllowed):
+        services.booking_create(
+            membership=membership_of(outsider, other_community),
+            vehicle=vehicle,
+            starts_at=local(2, 10),
+            ends_at=local(2, 12),
+        )
+
+
+def test_owner_confirms_a_request_with_a_message(member, owner, vehicle):
+    booking = book(member, vehicle, local(2, 10), local(2, 12))
+    services.booking_confirm(membership=membership_of(owner, vehicle.community), booking=booking, message="Keys in box")
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+    assert booking.decision_message == "Keys in box"
+    event = booking.events.get(kind=BookingEvent.Kind.CONFIRMED)
+    assert event.actor == owner and event.details["message"] == "Keys in box"
+
+
+def test_admin_may_reject_a_request(member, admin_user, vehicle):
+    booking = book(member, vehicle, local(2, 10), local(2, 12))
+    services.booking_reject(membership=membership_of(admin_user, vehicle.community), booking=booking, message="No")
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.REJECTED
+
+
+def test_member_cannot_confirm_someone_elses_request(member, vehicle, community):
+    booking = book(member, vehicle, local(2, 10), local(2, 12))
+    neighbour = UserFactory()
+    MembershipFactory(community=community, user=neighbour)
+    with pytest.raises(NotAllowed):
+        services.booking_confirm(membership=membership_of(neighbour, community), booking=booking)
+    with pytest.raises(NotAllowed):
+        services.booking_confirm(membership=membership_of(member, community), booking=booking)
+
+
+def test_confirming_twice_is_refused(member, owner, vehicle):
+    booking = book(member, vehicle, local(2, 10), local(2, 12))
+    services.booking_confirm(membership=membership_of(owner, vehicle.community), booking=booking)
+    with pytest.raises(BookingRefused, match="no longer waiting"):
+        services.booking_confirm(membership=membership_of(owner, vehicle.community), booking=booking)
+
+
+def test_changing_times_is_revalidated_and_kept_in_history(member, owner, vehicle):
+    booking = book(member, vehicle, local(2, 10), local(2, 12))
+    services.booking_confirm(membership=membership_of(owner, vehicle.community), booking=booking)
+    book(owner, vehicle, local(2, 14), local(2, 16))
+    membership = membership_of(member, vehicle.community)
+    with pytest.raises(BookingConflict):
+        services.booking_change_times(
+            membership=membership, booking=booking, starts_at=local(2, 11), ends_at=local(2, 15)
+        )
+    # Overlapping its own old times is fine.
+    services.booking_change_times(membership=membership, booking=booking, starts_at=local(2, 11), ends_at=local(2, 14))
+    booking.refresh_from_db()
+    assert (booking.starts_at, booking.ends_at) == (local(2, 11), local(2, 14))
+    assert booking.status == Booking.Status.REQUESTED  # new times need the owner's approval again
+    event = booking.events.get(kind=BookingEvent.Kind.CHANGED)
+    assert event.actor == member
+    assert datetime.fromisoformat(event.details["old_starts_at"]) == local(2, 10)
+    assert datetime.fromisoformat(event.details["starts_at"]) == local(2, 11)
+
+
+def test_owner_changing_a_booking_keeps_it_confirmed(member, owner, vehicle):
+    booking = book(member, vehicle, local(2, 10), local(2, 12))
+    owner_membership = membership_of(owner, vehicle.community)
+    services.booking_confirm(membership=owner_membership, booking=booking)
+    services.booking_change_times(
+        membership=owner_membership, booking=booking, starts_at=local(2, 9), ends_at=local(2, 12)
+    )
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
+def test_other_member_cannot_change_or_cancel(member, vehicle, community):
+    booking = book(member, vehicle, local(2, 10), local(2, 12))
+    neighbour = UserFactory()
+    MembershipFactory(community=community, user=neighbour)
+    with pytest.raises(NotAllowed):
+        services.booking_change_times(
+            membership=membership_of(neighbour, community), booking=booking, starts_at=local(2, 9), ends_at=local(2, 12)
+        )
+    with pytest.raises(NotAllowed):
+        services.booking_cancel(membership=membership_of(neighbour, community), booking=booking)
+
+
+def test_cancellation_within_minimum_notice_is_marked_late(member, vehicle, community):
+    community.min_notice = timedelta(hours=24)
+    community.save()
+    early = book(member, vehicle, local(5, 10), local(5, 12))
+    late = Booking.objects.create(
+        community=community,
+        vehicle=vehicle,
+        member=member,
+        starts_at=timezone.now() + timedelta(hours=3),
+        ends_at=timezone.now() + timedelta(hours=5),
+        status=Booking.Status.CONFIRMED,
+    )
+    membership = membership_of(member, community)
+    services.booking_cancel(membership=membership, booking=early)
+    services.booking_cancel(membership=membership, booking=late, message="ill")
+    early.refresh_from_db()
+    late.refresh_from_db()
+    assert early.status == late.status == Booking.Status.CANCELLED
+    assert not early.cancelled_late
+    assert late.cancelled_late
+    assert late.events.get(kind=BookingEvent.Kind.CANCELLED).details == {"message": "ill", "late": True}
+
+
+def test_cancelling_a_cancelled_booking_is_refused(member, vehicle):
+    booking = book(member, vehicle, local(2, 10), local(2, 12))
+    membership = membership_of(member, vehicle.community)
+    services.booking_cancel(membership=membership, booking=booking)
+    with pytest.raises(BookingRefused):
+        services.booking_cancel(membership=membership, booking=booking)
+
+
+def in_progress(member, vehicle, hours_left=2):
+    now = timezone.now()
+    return Booking.objects.create(
+        community=vehicle.community,
+        vehicle=vehicle,
+        member=member,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=hours_left),
+        status=Booking.Status.IN_PROGRESS,
+    )
+
+
+def test_extending_a_booking_in_progress(member, vehicle):
+    booking = in_progress(member, vehicle)
+    new_end = booking.ends_at + timedelta(hours=2)
+    services.booking_extend(membership=membership_of(member, vehicle.community), booking=booking, ends_at=new_end)
+    booking.refresh_from_db()
+    assert booking.ends_at == new_end
+    assert booking.events.get(kind=BookingEvent.Kind.EXTENDED).details["old_ends_at"]
+
+
+def test_extension_needs_a_free_slot(member, owner, vehicle):
+    booking = in_progress(member, vehicle)
+    book(owner, vehicle, booking.ends_at + timedelta(hours=1), booking.ends_at + timedelta(hours=3))
+    with pytest.raises(BookingConflict):
+        services.booking_extend(
+            membership=membership_of(member, vehicle.community),
+            booking=booking,
+            ends_at=booking.ends_at + timedelta(hours=2),
+        )
+
+
+def test_only_a_booking_in_progress_can_be_extended(member, vehicle):
+    booking = book(member, vehicle, local(2, 10), local(2, 12))
+    with pytest.raises(BookingRefused, match="in progress"):
+        services.booking_extend(
+            membership=membership_of(member, vehicle.community), booking=booking, ends_at=local(2, 14)
+        )
+
+
+def test_leaving_member_future_bookings_are_cancelled(member, admin_user, vehicle, community):
+    future = book(member, vehicle, local(2, 10), local(2, 12))
+    current = in_progress(member, vehicle)
+    count = services.bookings_cancel_future_for_member(membership=membership_of(member, community), actor=admin_user)
+    future.refresh_from_db()
+    current.refresh_from_db()
+    assert count == 1
+    assert future.status == Booking.Status.CANCELLED and not future.cancelled_late
+    assert current.status == Booking.Status.IN_PROGRESS
+    assert future.events.get(kind=BookingEvent.Kind.CANCELLED).actor == admin_user
