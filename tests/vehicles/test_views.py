@@ -1,0 +1,479 @@
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from communities.models import User
+from tests.factories import UserFactory, VehicleFactory
+from tests.vehicles.conftest import image_bytes
+from vehicles.models import AvailabilityWindow, Blackout, Vehicle
+
+
+@pytest.fixture(autouse=True)
+def _english(people):
+    # Assertions read the English source strings, whatever catalogues exist.
+    User.objects.filter(pk__in=[p.pk for p in people.values() if p]).update(language="en")
+
+
+@pytest.fixture
+def blackout(vehicle):
+    start = timezone.now() + timedelta(days=3)
+    return Blackout.objects.create(vehicle=vehicle, starts_at=start, ends_at=start + timedelta(days=1), reason="garage")
+
+
+@pytest.fixture
+def vehicle_with_photo(vehicle):
+    vehicle.photo.save("x.png", SimpleUploadedFile("x.png", image_bytes("PNG")), save=True)
+    return vehicle
+
+
+def form_data(**overrides):
+    data = {
+        "name": "Berlingo",
+        "kind": "van",
+        "make": "Citroën",
+        "model": "Berlingo",
+        "year": "2015",
+        "plate": "GH-123-JK",
+        "energy": "diesel",
+        "seats": "5",
+        "gearbox": "manual",
+        "parking_location": "Place de l'église",
+        "latitude": "44.727700",
+        "longitude": "5.023000",
+        "instructions": "Keys in the blue box.",
+        "insurer": "MAIF",
+        "policy_number": "P-42",
+        "insurance_expiry": "2031-03-01",
+        "odometer_km": "120000",
+        "is_active": "on",
+        "cost_model": "rates",
+        "rate_per_km": "0.25",
+        "rate_per_hour": "0",
+        "daily_cap": "",
+        "fixed_monthly_cost": "30",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def url(name, community, *args):
+    return reverse(name, args=[community.pk, *args])
+
+
+# Who sees what
+
+
+GET_MATRIX = {
+    # url name: (anonymous, outsider, member, owner, admin)
+    "vehicle_list": (302, 404, 200, 200, 200),
+    "vehicle_create": (302, 404, 200, 200, 200),
+    "vehicle_detail": (302, 404, 200, 200, 200),
+    "vehicle_edit": (302, 404, 403, 200, 200),
+    "vehicle_availability": (302, 404, 403, 200, 200),
+    "vehicle_blackout_add": (302, 404, 403, 200, 200),
+    "vehicle_photo": (302, 404, 200, 200, 200),
+}
+POST_MATRIX = {
+    "vehicle_set_active": (302, 404, 403, 302, 302),
+    "vehicle_blackout_delete": (302, 404, 403, 302, 302),
+}
+PEOPLE = ("anonymous", "outsider", "member", "owner", "admin")
+
+
+def url_args(name, vehicle, blackout):
+    if name in ("vehicle_list", "vehicle_create"):
+        return []
+    if name == "vehicle_blackout_delete":
+        return [vehicle.pk, blackout.pk]
+    return [vehicle.pk]
+
+
+@pytest.mark.parametrize("name", list(GET_MATRIX) + list(POST_MATRIX))
+@pytest.mark.parametrize("who", PEOPLE)
+def test_every_vehicle_url_answers_each_person_as_expected(
+    client, people, community, vehicle_with_photo, blackout, name, who
+):
+    if people[who]:
+        client.force_login(people[who])
+    target = url(name, community, *url_args(name, vehicle_with_photo, blackout))
+    if name in GET_MATRIX:
+        response = client.get(target)
+        expected = GET_MATRIX[name][PEOPLE.index(who)]
+    else:
+        response = client.post(target, {"active": "0"})
+        expected = POST_MATRIX[name][PEOPLE.index(who)]
+    assert response.status_code == expected
+    if who == "anonymous":
+        assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("name", ["vehicle_detail", "vehicle_edit", "vehicle_photo", "vehicle_availability"])
+def test_outsider_gets_404_through_their_own_community_too(client, outsider, other_community, vehicle_with_photo, name):
+    client.force_login(outsider)
+    assert client.get(url(name, other_community, vehicle_with_photo.pk)).status_code == 404
+
+
+def test_outsider_post_changes_nothing(client, outsider, community, vehicle, blackout):
+    client.force_login(outsider)
+    client.post(url("vehicle_set_active", community, vehicle.pk), {"active": "0"})
+    client.post(url("vehicle_blackout_delete", community, vehicle.pk, blackout.pk))
+    client.post(url("vehicle_edit", community, vehicle.pk), form_data(name="Stolen"))
+    vehicle.refresh_from_db()
+    assert vehicle.is_active and vehicle.name == "Clio bleue"
+    assert Blackout.objects.filter(pk=blackout.pk).exists()
+
+
+# Create and edit
+
+
+def test_member_adds_a_vehicle_and_owns_it(client, member, community):
+    client.force_login(member)
+    response = client.post(url("vehicle_create", community), form_data())
+    vehicle = Vehicle.objects.get(name="Berlingo")
+    assert response.status_code == 302
+    assert response["Location"] == url("vehicle_detail", community, vehicle.pk)
+    assert vehicle.owner == member and vehicle.community == community
+    assert vehicle.rate_per_km == Decimal("0.250")
+    assert vehicle.insurance_expiry.isoformat() == "2031-03-01"
+
+
+def test_member_form_has_no_owner_choice_but_admin_form_has(client, member, admin_user, community):
+    client.force_login(member)
+    assert 'name="owner"' not in client.get(url("vehicle_create", community)).content.decode()
+    client.force_login(admin_user)
+    page = client.get(url("vehicle_create", community)).content.decode()
+    assert 'name="owner"' in page and "Nobody: the community owns it" in page
+
+
+def test_form_groups_fields_in_fieldsets(client, member, community):
+    client.force_login(member)
+    page = client.get(url("vehicle_create", community)).content.decode()
+    for legend in ("Identity", "Where &amp; how", "Insurance", "Pricing", "Status"):
+        assert f"<legend>{legend}</legend>" in page
+
+
+def test_admin_adds_a_community_owned_vehicle(client, admin_user, community):
+    client.force_login(admin_user)
+    client.post(url("vehicle_create", community), form_data(owner=""))
+    assert Vehicle.objects.get(name="Berlingo").owner is None
+
+
+def test_admin_adds_a_vehicle_for_a_member(client, admin_user, member, community):
+    client.force_login(admin_user)
+    client.post(url("vehicle_create", community), form_data(owner=str(member.pk)))
+    assert Vehicle.objects.get(name="Berlingo").owner == member
+
+
+def test_admin_cannot_pick_an_outsider_as_owner(client, admin_user, outsider, community):
+    client.force_login(admin_user)
+    response = client.post(url("vehicle_create", community), form_data(owner=str(outsider.pk)))
+    assert response.status_code == 200
+    assert not Vehicle.objects.filter(name="Berlingo").exists()
+    assert 'aria-invalid="true"' in response.content.decode()
+
+
+def test_owner_edits_their_vehicle(client, owner, community, vehicle):
+    client.force_login(owner)
+    response = client.post(url("vehicle_edit", community, vehicle.pk), form_data(name="Clio rouge"))
+    assert response.status_code == 302
+    vehicle.refresh_from_db()
+    assert vehicle.name == "Clio rouge" and vehicle.owner == owner
+
+
+def test_admin_edits_a_vehicle_and_changes_its_owner(client, admin_user, member, community, vehicle):
+    client.force_login(admin_user)
+    client.post(url("vehicle_edit", community, vehicle.pk), form_data(owner=str(member.pk), seats="7"))
+    vehicle.refresh_from_db()
+    assert (vehicle.owner, vehicle.seats) == (member, 7)
+
+
+def test_member_cannot_edit_someone_elses_vehicle(client, member, community, vehicle):
+    client.force_login(member)
+    response = client.post(url("vehicle_edit", community, vehicle.pk), form_data(name="Mine now"))
+    assert response.status_code == 403
+    vehicle.refresh_from_db()
+    assert vehicle.name == "Clio bleue"
+
+
+def test_invalid_input_is_explained_and_kept(client, member, community):
+    client.force_login(member)
+    response = client.post(
+        url("vehicle_create", community), form_data(seats="0", latitude="44.5", longitude="", plate="ZZ-999-ZZ")
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Give both the latitude and the longitude, or neither." in page
+    assert 'value="ZZ-999-ZZ"' in page and 'value="0"' in page
+    assert not Vehicle.objects.filter(name="Berlingo").exists()
+
+
+def test_owner_pauses_and_resumes_the_vehicle(client, owner, community, vehicle):
+    client.force_login(owner)
+    client.post(url("vehicle_set_active", community, vehicle.pk), {"active": "0"})
+    vehicle.refresh_from_db()
+    assert not vehicle.is_active
+    assert "Paused" in client.get(url("vehicle_list", community)).content.decode()
+    client.post(url("vehicle_set_active", community, vehicle.pk), {"active": "1"})
+    vehicle.refresh_from_db()
+    assert vehicle.is_active
+
+
+# Photos
+
+
+def test_photo_upload_is_accepted_and_served_to_members(client, owner, member, community):
+    client.force_login(owner)
+    client.post(
+        url("vehicle_create", community),
+        {**form_data(), "photo": SimpleUploadedFile("car.png", image_bytes("PNG"), content_type="image/png")},
+    )
+    vehicle = Vehicle.objects.get(name="Berlingo")
+    assert vehicle.photo
+    client.force_login(member)
+    response = client.get(url("vehicle_photo", community, vehicle.pk))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert url("vehicle_photo", community, vehicle.pk) in client.get(url("vehicle_list", community)).content.decode()
+
+
+def test_photo_is_not_served_to_outsiders(client, outsider, community, vehicle_with_photo):
+    client.force_login(outsider)
+    assert client.get(url("vehicle_photo", community, vehicle_with_photo.pk)).status_code == 404
+
+
+def test_photo_view_is_404_when_there_is_no_photo(client, member, community, vehicle):
+    client.force_login(member)
+    assert client.get(url("vehicle_photo", community, vehicle.pk)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (
+            SimpleUploadedFile("car.jpg", b"I am a text file wearing a .jpg name", content_type="image/jpeg"),
+            "This file is not a picture we can read.",
+        ),
+        (
+            SimpleUploadedFile("car.gif", image_bytes("GIF"), content_type="image/gif"),
+            "Pictures must be JPEG, PNG or WebP (this one is GIF).",
+        ),
+    ],
+    ids=["text-renamed-jpg", "gif"],
+)
+def test_bad_photo_is_refused_and_other_input_kept(client, member, community, upload, message):
+    client.force_login(member)
+    response = client.post(url("vehicle_create", community), {**form_data(name="Zoé"), "photo": upload})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert message in page
+    assert 'value="Zoé"' in page and 'value="GH-123-JK"' in page and "Keys in the blue box." in page
+    assert "choose it again" in page
+    assert not Vehicle.objects.exists()
+
+
+def test_too_large_photo_is_refused_and_other_input_kept(client, member, community, settings):
+    settings.UPLOAD_MAX_BYTES = 100
+    client.force_login(member)
+    photo = SimpleUploadedFile("car.png", image_bytes("PNG", size=(200, 200)), content_type="image/png")
+    response = client.post(url("vehicle_create", community), {**form_data(name="Zoé"), "photo": photo})
+    page = response.content.decode()
+    assert "This file is too large" in page
+    assert 'value="Zoé"' in page
+    assert not Vehicle.objects.exists()
+
+
+def test_owner_removes_the_photo(client, owner, community, vehicle_with_photo):
+    client.force_login(owner)
+    client.post(url("vehicle_edit", community, vehicle_with_photo.pk), form_data(remove_photo="on"))
+    vehicle_with_photo.refresh_from_db()
+    assert not vehicle_with_photo.photo
+
+
+# Detail page
+
+
+def test_detail_shows_every_field_with_units_and_map_link(client, member, community, vehicle):
+    Vehicle.objects.filter(pk=vehicle.pk).update(
+        parking_location="Rue des Tilleuls",
+        latitude=Decimal("44.727700"),
+        longitude=Decimal("5.023000"),
+        instructions="Keys under the mat",
+        insurer="MAIF",
+        policy_number="P-42",
+        rate_per_km=Decimal("0.125"),
+        rate_per_hour=Decimal("1.5"),
+        daily_cap=Decimal("12"),
+    )
+    client.force_login(member)
+    page = client.get(url("vehicle_detail", community, vehicle.pk)).content.decode()
+    for text in ("Rue des Tilleuls", "Keys under the mat", "MAIF", "P-42", "0.125 €/km", "1.50 €/h", "12.00 €"):
+        assert text in page
+    assert "https://www.openstreetmap.org/?mlat=44.727700&amp;mlon=5.023000" in page
+    assert "Always available" in page
+    assert reverse("vehicle_edit", args=[community.pk, vehicle.pk]) not in page
+
+
+def test_detail_shows_edit_links_to_the_owner(client, owner, community, vehicle):
+    client.force_login(owner)
+    page = client.get(url("vehicle_detail", community, vehicle.pk)).content.decode()
+    assert reverse("vehicle_edit", args=[community.pk, vehicle.pk]) in page
+    assert reverse("vehicle_availability", args=[community.pk, vehicle.pk]) in page
+
+
+def test_detail_lists_windows_and_upcoming_blackouts_only(client, member, community, vehicle, blackout):
+    AvailabilityWindow.objects.create(vehicle=vehicle, weekday=0, start_time=time(8), end_time=time(0))
+    past_end = timezone.now() - timedelta(days=1)
+    Blackout.objects.create(
+        vehicle=vehicle, starts_at=past_end - timedelta(days=1), ends_at=past_end, reason="old repair"
+    )
+    client.force_login(member)
+    page = client.get(url("vehicle_detail", community, vehicle.pk)).content.decode()
+    assert "Monday 08:00–24:00" in page
+    assert "garage" in page and "old repair" not in page
+
+
+# Weekly availability
+
+
+def windows_post(*rows, initial=0):
+    data = {
+        "windows-TOTAL_FORMS": str(len(rows)),
+        "windows-INITIAL_FORMS": str(initial),
+        "windows-MIN_NUM_FORMS": "0",
+        "windows-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"windows-{index}-{key}"] = value
+    return data
+
+
+def test_owner_saves_weekly_windows(client, owner, community, vehicle):
+    client.force_login(owner)
+    response = client.post(
+        url("vehicle_availability", community, vehicle.pk),
+        windows_post(
+            {"weekday": "0", "start_time": "08:00", "end_time": "12:00"},
+            {"weekday": "5", "start_time": "00:00", "end_time": "00:00"},
+            {"weekday": "", "start_time": "", "end_time": ""},
+        ),
+    )
+    assert response.status_code == 302
+    windows = list(vehicle.availability_windows.values_list("weekday", "start_time", "end_time"))
+    assert windows == [(0, time(8), time(12)), (5, time(0), time(0))]
+
+
+def test_overlapping_windows_are_refused_and_kept_in_the_form(client, owner, community, vehicle):
+    client.force_login(owner)
+    response = client.post(
+        url("vehicle_availability", community, vehicle.pk),
+        windows_post(
+            {"weekday": "2", "start_time": "08:00", "end_time": "12:00"},
+            {"weekday": "2", "start_time": "11:30", "end_time": "18:00"},
+        ),
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "overlap" in page and 'value="11:30"' in page
+    assert not vehicle.availability_windows.exists()
+
+
+def test_window_ending_before_it_starts_is_refused_in_the_form(client, owner, community, vehicle):
+    client.force_login(owner)
+    response = client.post(
+        url("vehicle_availability", community, vehicle.pk),
+        windows_post({"weekday": "3", "start_time": "18:00", "end_time": "09:00"}),
+    )
+    assert "must end after it starts" in response.content.decode()
+    assert not vehicle.availability_windows.exists()
+
+
+def test_removing_every_window_makes_the_vehicle_always_available(client, owner, community, vehicle):
+    AvailabilityWindow.objects.create(vehicle=vehicle, weekday=0, start_time=time(8), end_time=time(12))
+    client.force_login(owner)
+    page = client.get(url("vehicle_availability", community, vehicle.pk)).content.decode()
+    assert 'value="08:00"' in page and "always available" in page
+    client.post(
+        url("vehicle_availability", community, vehicle.pk),
+        windows_post({"weekday": "0", "start_time": "08:00", "end_time": "12:00", "DELETE": "on"}, initial=1),
+    )
+    assert not vehicle.availability_windows.exists()
+
+
+# Blackouts
+
+
+def test_blackout_is_read_in_the_community_time_zone(client, owner, community, vehicle):
+    community.time_zone = "America/Martinique"  # UTC−4 all year
+    community.save()
+    client.force_login(owner)
+    response = client.post(
+        url("vehicle_blackout_add", community, vehicle.pk),
+        {"starts_at": "2031-01-10T09:00", "ends_at": "2031-01-12T18:00", "reason": "holidays"},
+    )
+    assert response.status_code == 302
+    blackout = vehicle.blackouts.get()
+    assert blackout.starts_at == datetime(2031, 1, 10, 13, 0, tzinfo=UTC)
+    page = client.get(url("vehicle_detail", community, vehicle.pk)).content.decode()
+    assert "Jan. 10, 2031, 9 a.m." in page and "holidays" in page and "America/Martinique" in page
+
+
+def test_blackout_form_shows_stored_times_back_in_community_time(client, owner, community, vehicle):
+    client.force_login(owner)
+    response = client.post(
+        url("vehicle_blackout_add", community, vehicle.pk),
+        {"starts_at": "2031-07-10T09:00", "ends_at": "2031-07-10T08:00", "reason": "oops"},
+    )
+    page = response.content.decode()
+    assert "The end of the period must be after its start." in page
+    assert 'value="2031-07-10T09:00"' in page and 'value="oops"' in page
+    assert not vehicle.blackouts.exists()
+
+
+def test_blackout_with_unreadable_dates_is_explained(client, owner, community, vehicle):
+    client.force_login(owner)
+    response = client.post(
+        url("vehicle_blackout_add", community, vehicle.pk), {"starts_at": "tomorrow", "ends_at": "", "reason": ""}
+    )
+    assert response.status_code == 200
+    assert response.content.decode().count('aria-invalid="true"') == 2
+
+
+def test_owner_removes_a_blackout(client, owner, community, vehicle, blackout):
+    client.force_login(owner)
+    response = client.post(url("vehicle_blackout_delete", community, vehicle.pk, blackout.pk))
+    assert response.status_code == 302
+    assert not Blackout.objects.filter(pk=blackout.pk).exists()
+
+
+def test_blackout_of_another_vehicle_is_404(client, owner, community, vehicle, blackout):
+    other = VehicleFactory(community=community, owner=owner)
+    client.force_login(owner)
+    assert client.post(url("vehicle_blackout_delete", community, other.pk, blackout.pk)).status_code == 404
+
+
+# Query count
+
+
+def test_vehicle_list_query_count_does_not_grow_with_vehicles(client, member, community):
+    def count_queries():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url("vehicle_list", community))
+        assert response.status_code == 200
+        return len(queries)
+
+    client.force_login(member)
+    for _ in range(2):
+        VehicleFactory(community=community, owner=UserFactory(), photo="vehicles/x.png")
+    few = count_queries()
+    for index in range(28):
+        VehicleFactory(community=community, owner=UserFactory() if index % 2 else None, photo="vehicles/x.png")
+    assert Vehicle.objects.filter(community=community).count() == 30
+    assert count_queries() == few
