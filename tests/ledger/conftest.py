@@ -1,0 +1,77 @@
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from bookings.models import Booking, Trip
+from communities.models import Membership
+from ledger.posting import community_tz, local_today, midnight, previous_month
+from tests.factories import MembershipFactory, UserFactory, VehicleFactory
+from vehicles.models import Vehicle
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_trip(vehicle: Vehicle, driver, km: int, *, ended_at: datetime | None = None, hours: float = 2) -> Trip:
+    """A completed booking and its trip (made directly: the bookings flow is not under test here)."""
+    ended_at = ended_at or timezone.now() - timedelta(minutes=5)
+    starts_at = ended_at - timedelta(hours=hours)
+    booking = Booking.objects.create(
+        community=vehicle.community,
+        vehicle=vehicle,
+        member=driver,
+        starts_at=starts_at,
+        ends_at=ended_at,
+        status=Booking.Status.COMPLETED,
+    )
+    return Trip.objects.create(
+        booking=booking,
+        vehicle=vehicle,
+        driver=driver,
+        start_odometer=10_000,
+        end_odometer=10_000 + km,
+        distance_km=km,
+        started_at=starts_at,
+        ended_at=ended_at,
+    )
+
+
+def add_member(community, name: str, *, joined_at=None, role=Membership.Role.MEMBER, language="fr"):
+    user = UserFactory(display_name=name, email=f"{name.lower().replace(' ', '.')}@example.org", language=language)
+    membership = MembershipFactory(
+        community=community, user=user, role=role, joined_at=joined_at or timezone.now() - timedelta(days=400)
+    )
+    return user, membership
+
+
+@pytest.fixture
+def last_month(community):
+    return previous_month(local_today(community))
+
+
+@pytest.fixture
+def mid_last_month(community, last_month):
+    """Noon on the 15th of last month, in the community's time zone."""
+    return midnight(last_month + timedelta(days=14), community_tz(community)) + timedelta(hours=12)
+
+
+@pytest.fixture
+def trio(community):
+    """The worked example's people: A lends a car at €0.30/km; B and C drive it. Members for a year."""
+    a, a_membership = add_member(community, "Anne", role=Membership.Role.ADMIN)
+    b, b_membership = add_member(community, "Bruno")
+    c, c_membership = add_member(community, "Chloe")
+    car = VehicleFactory(community=community, owner=a, name="Clio", rate_per_km=Decimal("0.300"))
+    return {
+        "a": a,
+        "b": b,
+        "c": c,
+        "car": car,
+        "a_membership": a_membership,
+        "b_membership": b_membership,
+        "c_membership": c_membership,
+    }
