@@ -1,10 +1,34 @@
 """The fixed people every test can use: admin, owner, member of one community, and an outsider
 (the admin of another community)."""
 
+import os
+from urllib.parse import urlsplit
+
 import pytest
+from django.conf import settings as django_settings
+from django.test import override_settings
 
 from communities.models import Membership
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory, VehicleFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_services():
+    """Tasks run in-process even when REDIS_URL names a broker (as on CI), and parallel workers
+    (pytest-xdist) each get their own Redis database, since cache.clear() flushes a whole database."""
+    from colocauto.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    cache = django_settings.CACHES["default"]
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    if "RedisCache" not in cache["BACKEND"] or worker == "gw0":
+        yield
+        return
+    location = urlsplit(cache["LOCATION"])
+    number = (int(location.path.strip("/") or 0) - int(worker.removeprefix("gw"))) % 16
+    with override_settings(CACHES={"default": {**cache, "LOCATION": location._replace(path=f"/{number}").geturl()}}):
+        yield
 
 
 @pytest.fixture(autouse=True)
