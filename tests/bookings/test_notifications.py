@@ -1,0 +1,175 @@
+"""Booking e-mails: the right people, once, in their own language; reminders claimed once."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import formats, timezone, translation
+
+from bookings import emails, services
+from bookings.models import Booking, BookingEvent, Trip
+from bookings.tasks import notify_booking_event, send_start_reminders, send_trip_reminders
+from tests.bookings.conftest import local, membership_of
+from tests.factories import VehicleFactory
+
+
+def book(user, vehicle, start, end, callbacks):
+    with callbacks(execute=True):
+        return services.booking_create(
+            membership=membership_of(user, vehicle.community), vehicle=vehicle, starts_at=start, ends_at=end
+        )
+
+
+def test_request_is_emailed_to_the_owner_in_their_language(
+    member, owner, vehicle, mailoutbox, django_capture_on_commit_callbacks
+):
+    owner.language = "en"
+    owner.save()
+    book(member, vehicle, local(2, 10), local(2, 12), django_capture_on_commit_callbacks)
+    assert len(mailoutbox) == 1
+    email = mailoutbox[0]
+    assert email.to == ["owner@example.org"]
+    assert "Booking request: Clio bleue" in email.subject
+    assert "Maya Member asks to book Clio bleue" in email.body
+    html, mimetype = email.alternatives[0]
+    assert mimetype == "text/html"
+    assert f"/c/{vehicle.community_id}/bookings/" in html
+
+
+def test_request_for_a_community_vehicle_goes_to_the_admins(
+    member, admin_user, community, mailoutbox, django_capture_on_commit_callbacks
+):
+    shared = VehicleFactory(community=community, owner=None)
+    book(member, shared, local(2, 10), local(2, 12), django_capture_on_commit_callbacks)
+    assert [m.to for m in mailoutbox] == [["admin@example.org"]]
+
+
+def test_confirmation_is_emailed_to_the_booker_in_french(
+    member, owner, vehicle, mailoutbox, django_capture_on_commit_callbacks
+):
+    booking = book(member, vehicle, local(2, 10), local(2, 12), django_capture_on_commit_callbacks)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_confirm(membership=membership_of(owner, vehicle.community), booking=booking, message="OK!")
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["member@example.org"]
+    # The member's language is French: dates are written the French way (Django's own catalogue).
+    with translation.override("fr"):
+        french_date = formats.date_format(local(2, 10), "DATETIME_FORMAT")
+    assert french_date in mailoutbox[0].body
+    assert "OK!" in mailoutbox[0].body
+
+
+def test_event_email_is_sent_only_once(member, owner, vehicle, mailoutbox, django_capture_on_commit_callbacks):
+    booking = book(member, vehicle, local(2, 10), local(2, 12), django_capture_on_commit_callbacks)
+    event = booking.events.get()
+    assert notify_booking_event(event.pk) == 0
+    assert len(mailoutbox) == 1
+
+
+def test_people_who_turned_booking_emails_off_get_none(
+    member, owner, vehicle, mailoutbox, django_capture_on_commit_callbacks
+):
+    owner.notify_bookings = False
+    owner.save()
+    book(member, vehicle, local(2, 10), local(2, 12), django_capture_on_commit_callbacks)
+    assert mailoutbox == []
+
+
+def test_nobody_is_told_about_what_they_did_themselves(owner, vehicle, mailoutbox, django_capture_on_commit_callbacks):
+    book(owner, vehicle, local(2, 10), local(2, 12), django_capture_on_commit_callbacks)
+    assert mailoutbox == []
+
+
+def test_rejection_change_and_cancellation_reach_the_booker(
+    member, owner, vehicle, mailoutbox, django_capture_on_commit_callbacks
+):
+    owner_membership = membership_of(owner, vehicle.community)
+    first = book(member, vehicle, local(2, 10), local(2, 12), django_capture_on_commit_callbacks)
+    second = book(member, vehicle, local(3, 10), local(3, 12), django_capture_on_commit_callbacks)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_reject(membership=owner_membership, booking=first, message="Sorry")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_confirm(membership=owner_membership, booking=second)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_change_times(
+            membership=owner_membership, booking=second, starts_at=local(3, 9), ends_at=local(3, 12)
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(membership=owner_membership, booking=second, message="Car broke down")
+    assert [m.to for m in mailoutbox] == [["member@example.org"]] * 4
+    assert "Sorry" in mailoutbox[0].body
+    assert "Car broke down" in mailoutbox[3].body
+
+
+def test_booker_cancelling_tells_the_owner(member, owner, vehicle, mailoutbox, django_capture_on_commit_callbacks):
+    booking = book(member, vehicle, local(2, 10), local(2, 12), django_capture_on_commit_callbacks)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(membership=membership_of(member, vehicle.community), booking=booking)
+    assert [m.to for m in mailoutbox] == [["owner@example.org"]]
+
+
+def confirmed(member, vehicle, start, end):
+    return Booking.objects.create(
+        community=vehicle.community, vehicle=vehicle, member=member, starts_at=start, ends_at=end, status="confirmed"
+    )
+
+
+def test_start_reminder_is_sent_once_even_if_the_job_runs_twice(member, vehicle, mailoutbox):
+    member.language = "en"
+    member.save()
+    now = timezone.now()
+    soon = confirmed(member, vehicle, now + timedelta(hours=1), now + timedelta(hours=3))
+    confirmed(member, vehicle, now + timedelta(hours=5), now + timedelta(hours=6))  # too far ahead
+    assert send_start_reminders() == 1
+    assert send_start_reminders() == 0
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].subject.startswith("[Colocauto] Reminder: Clio bleue")
+    soon.refresh_from_db()
+    assert soon.start_reminder_sent_at is not None
+
+
+def test_trip_reminder_after_a_day_without_trip_is_sent_once(member, vehicle, mailoutbox):
+    member.language = "en"
+    member.save()
+    now = timezone.now()
+    forgotten = confirmed(member, vehicle, now - timedelta(hours=30), now - timedelta(hours=25))
+    recorded = confirmed(member, vehicle, now - timedelta(hours=40), now - timedelta(hours=35))
+    Trip.objects.create(
+        booking=recorded,
+        vehicle=vehicle,
+        driver=member,
+        start_odometer=1,
+        end_odometer=2,
+        started_at=now - timedelta(hours=40),
+        ended_at=now - timedelta(hours=35),
+    )
+    confirmed(member, vehicle, now - timedelta(hours=5), now - timedelta(hours=2))  # ended too recently
+    assert send_trip_reminders() == 1
+    assert send_trip_reminders() == 0
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].subject == "[Colocauto] Record your trip with Clio bleue"
+    assert f"/bookings/{forgotten.pk}/" in mailoutbox[0].body
+
+
+def test_failed_sending_releases_the_claim_for_a_retry(member, owner, vehicle, monkeypatch, mailoutbox):
+    booking = Booking.objects.create(
+        community=vehicle.community,
+        vehicle=vehicle,
+        member=member,
+        starts_at=local(2, 10),
+        ends_at=local(2, 12),
+        status="requested",
+    )
+    event = BookingEvent.objects.create(booking=booking, actor=member, kind=BookingEvent.Kind.CREATED)
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("SMTP down")
+
+    monkeypatch.setattr(emails, "_send", broken)
+    with pytest.raises(ConnectionError):
+        emails.booking_event_notify(event_id=event.pk)
+    monkeypatch.undo()
+    assert emails.booking_event_notify(event_id=event.pk) == 1
+    assert len(mailoutbox) == 1

@@ -1,0 +1,324 @@
+"""Booking pages: forms keep the input and explain refusals; every URL is scoped and permission-checked."""
+
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from bookings import services
+from bookings.models import Booking, Trip
+from tests.bookings.conftest import local, membership_of
+from tests.factories import MembershipFactory, UserFactory
+
+
+@pytest.fixture
+def neighbour(community):
+    user = UserFactory(email="neighbour@example.org", display_name="Nina Neighbour", language="en")
+    MembershipFactory(community=community, user=user)
+    return user
+
+
+def login(client, user):
+    user.language = "en"
+    user.save()
+    client.force_login(user)
+
+
+@pytest.fixture
+def requested(member, vehicle):
+    return services.booking_create(
+        membership=membership_of(member, vehicle.community),
+        vehicle=vehicle,
+        starts_at=local(2, 10),
+        ends_at=local(2, 12),
+    )
+
+
+def form_data(vehicle, start="", end="", note=""):
+    return {"vehicle": vehicle.pk, "starts_at": start, "ends_at": end, "note": note}
+
+
+def test_booking_form_is_prefilled_from_the_calendar_link(client, member, vehicle, community):
+    login(client, member)
+    start = local(2, 10)
+    url = reverse("booking_create", args=[community.pk])
+    response = client.get(url, {"vehicle": vehicle.pk, "start": start.isoformat(), "end": "2030-01-07T12:30"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'value="{start:%Y-%m-%dT%H:%M}"' in html
+    assert 'value="2030-01-07T12:30"' in html
+    assert f'<option value="{vehicle.pk}" selected>' in html
+
+
+def test_booking_from_the_form_uses_the_community_time_zone(client, member, vehicle, community):
+    login(client, member)
+    start = local(2, 10)
+    response = client.post(
+        reverse("booking_create", args=[community.pk]),
+        form_data(vehicle, f"{start:%Y-%m-%dT%H:%M}", f"{start:%Y-%m-%d}T12:00", "school run"),
+    )
+    booking = Booking.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("booking_detail", args=[community.pk, booking.pk])
+    assert booking.starts_at == start
+    assert booking.ends_at == local(2, 12)
+    assert booking.note == "school run"
+
+
+def test_taken_slot_is_explained_on_the_form_with_the_input_kept(
+    client, member, neighbour, vehicle, community, requested
+):
+    login(client, neighbour)
+    response = client.post(
+        reverse("booking_create", args=[community.pk]),
+        form_data(vehicle, f"{local(2, 11):%Y-%m-%dT%H:%M}", f"{local(2, 13):%Y-%m-%dT%H:%M}", "my note"),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The vehicle is already booked from" in html
+    assert "my note" in html
+    assert f'value="{local(2, 11):%Y-%m-%dT%H:%M}"' in html
+    assert Booking.objects.count() == 1
+
+
+def test_end_before_start_is_explained_on_the_form(client, member, vehicle, community):
+    login(client, member)
+    response = client.post(
+        reverse("booking_create", args=[community.pk]),
+        form_data(vehicle, f"{local(2, 11):%Y-%m-%dT%H:%M}", f"{local(2, 10):%Y-%m-%dT%H:%M}"),
+    )
+    assert response.status_code == 200
+    assert "The end must be after the start." in response.content.decode()
+
+
+def test_owner_confirms_from_the_detail_page(client, owner, community, requested):
+    login(client, owner)
+    detail = client.get(reverse("booking_detail", args=[community.pk, requested.pk])).content.decode()
+    assert reverse("booking_confirm", args=[community.pk, requested.pk]) in detail
+    response = client.post(reverse("booking_confirm", args=[community.pk, requested.pk]), {"message": "Enjoy"})
+    assert response.status_code == 302
+    requested.refresh_from_db()
+    assert requested.status == Booking.Status.CONFIRMED
+    detail = client.get(reverse("booking_detail", args=[community.pk, requested.pk])).content.decode()
+    assert "Enjoy" in detail
+    assert "Confirmed" in detail
+
+
+def test_member_cannot_confirm_a_request_even_by_post(client, member, neighbour, community, requested):
+    for person in (member, neighbour):
+        login(client, person)
+        response = client.post(reverse("booking_confirm", args=[community.pk, requested.pk]))
+        assert response.status_code == 403
+        detail = client.get(reverse("booking_detail", args=[community.pk, requested.pk])).content.decode()
+        assert reverse("booking_confirm", args=[community.pk, requested.pk]) not in detail
+    requested.refresh_from_db()
+    assert requested.status == Booking.Status.REQUESTED
+
+
+def test_refused_change_keeps_the_input(client, member, owner, vehicle, community, requested):
+    services.booking_create(
+        membership=membership_of(owner, community), vehicle=vehicle, starts_at=local(2, 13), ends_at=local(2, 15)
+    )
+    login(client, member)
+    new_end = f"{local(2, 14):%Y-%m-%dT%H:%M}"
+    response = client.post(
+        reverse("booking_change", args=[community.pk, requested.pk]),
+        {"starts_at": f"{local(2, 10):%Y-%m-%dT%H:%M}", "ends_at": new_end},
+    )
+    assert response.status_code == 200
+    assert "already booked" in response.content.decode()
+    assert f'value="{new_end}"' in response.content.decode()
+
+
+def test_cancel_flow_marks_late_and_shows_history(client, member, community, requested):
+    community.min_notice = timedelta(days=5)
+    community.save()
+    login(client, member)
+    response = client.post(reverse("booking_cancel", args=[community.pk, requested.pk]), {"message": "plans changed"})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "late cancellation" in page
+    assert "plans changed" in page
+    assert "Booked" in page and "Cancelled" in page
+
+
+def test_trip_forms_record_odometers(client, member, owner, vehicle, community):
+    now = timezone.now()
+    booking = Booking.objects.create(
+        community=community,
+        vehicle=vehicle,
+        member=member,
+        starts_at=now - timedelta(minutes=5),
+        ends_at=now + timedelta(hours=3),
+        status=Booking.Status.CONFIRMED,
+    )
+    login(client, member)
+    detail = reverse("booking_detail", args=[community.pk, booking.pk])
+    assert 'value="42000"' in client.get(detail).content.decode()  # pre-filled with the last known odometer
+    start_url = reverse("trip_start", args=[community.pk, booking.pk])
+    response = client.post(start_url, {"start_odometer": "41000"})
+    assert "cannot be below the last known value" in response.content.decode()
+    assert client.post(start_url, {"start_odometer": "42050"}).status_code == 302
+
+    end_url = reverse("trip_end", args=[community.pk, booking.pk])
+    response = client.post(end_url, {"end_odometer": "49000", "fuel_level": "full"})
+    html = response.content.decode()
+    assert "tick the box" in html
+    assert 'name="confirm_implausible"' in html
+    assert 'value="49000"' in html
+    response = client.post(end_url, {"end_odometer": "42150", "fuel_level": "full"})
+    assert response.status_code == 302
+    trip = Trip.objects.get()
+    assert trip.distance_km == 100
+
+    login(client, owner)
+    page = client.get(detail).content.decode()
+    assert "50 km were driven since the last recorded trip" in page
+
+
+def test_unlogged_km_are_not_shown_to_other_members(client, member, neighbour, vehicle, community):
+    now = timezone.now()
+    booking = Booking.objects.create(
+        community=community,
+        vehicle=vehicle,
+        member=member,
+        starts_at=now,
+        ends_at=now + timedelta(hours=3),
+        status=Booking.Status.CONFIRMED,
+    )
+    services.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_500)
+    login(client, neighbour)
+    page = client.get(reverse("booking_detail", args=[community.pk, booking.pk])).content.decode()
+    assert "since the last recorded trip" not in page
+
+
+def png():
+    buffer = BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(buffer, "PNG")
+    return SimpleUploadedFile("scratch.png", buffer.getvalue(), content_type="image/png")
+
+
+@pytest.fixture
+def incident_photo(member, vehicle, community):
+    now = timezone.now()
+    booking = Booking.objects.create(
+        community=community,
+        vehicle=vehicle,
+        member=member,
+        starts_at=now,
+        ends_at=now + timedelta(hours=3),
+        status=Booking.Status.CONFIRMED,
+    )
+    membership = membership_of(member, community)
+    trip = services.trip_start(membership=membership, booking=booking, start_odometer=42_000)
+    services.trip_complete(
+        membership=membership, trip=trip, end_odometer=42_010, incident_description="Scratch", incident_photos=[png()]
+    )
+    return trip.incidents.get().photos.get()
+
+
+def test_incident_photo_upload_through_the_form(client, member, vehicle, community):
+    now = timezone.now()
+    booking = Booking.objects.create(
+        community=community,
+        vehicle=vehicle,
+        member=member,
+        starts_at=now,
+        ends_at=now + timedelta(hours=3),
+        status=Booking.Status.CONFIRMED,
+    )
+    services.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_000)
+    login(client, member)
+    response = client.post(
+        reverse("trip_end", args=[community.pk, booking.pk]),
+        {"end_odometer": "42010", "incident_description": "Mirror broken", "incident_photos": [png(), png()]},
+    )
+    assert response.status_code == 302
+    incident = booking.trip.incidents.get()
+    assert incident.photos.count() == 2
+    page = client.get(reverse("booking_detail", args=[community.pk, booking.pk])).content.decode()
+    assert "Mirror broken" in page
+    photo = incident.photos.first()
+    assert reverse("incident_photo", args=[community.pk, photo.pk]) in page
+
+
+def test_a_file_that_is_not_a_photo_is_refused_with_input_kept(client, member, vehicle, community):
+    now = timezone.now()
+    booking = Booking.objects.create(
+        community=community,
+        vehicle=vehicle,
+        member=member,
+        starts_at=now,
+        ends_at=now + timedelta(hours=3),
+        status=Booking.Status.CONFIRMED,
+    )
+    services.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_000)
+    login(client, member)
+    fake = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
+    response = client.post(
+        reverse("trip_end", args=[community.pk, booking.pk]),
+        {"end_odometer": "42010", "incident_description": "Dent", "incident_photos": [fake]},
+    )
+    assert response.status_code == 200
+    assert "not a picture we can read" in response.content.decode()
+    assert 'value="42010"' in response.content.decode()
+
+
+PEOPLE = ["admin", "owner", "member", "neighbour", "outsider", "anonymous"]
+
+
+@pytest.fixture
+def everyone(people, neighbour):
+    return {**people, "neighbour": neighbour}
+
+
+# URL name → expected status per person; "member" booked the vehicle that "owner" owns.
+MATRIX = {
+    "booking_create": {"admin": 200, "owner": 200, "member": 200, "neighbour": 200, "outsider": 404},
+    "booking_detail": {"admin": 200, "owner": 200, "member": 200, "neighbour": 200, "outsider": 404},
+    "booking_confirm": {"admin": 200, "owner": 200, "member": 403, "neighbour": 403, "outsider": 404},
+    "booking_reject": {"admin": 200, "owner": 200, "member": 403, "neighbour": 403, "outsider": 404},
+    "booking_cancel": {"admin": 200, "owner": 200, "member": 200, "neighbour": 403, "outsider": 404},
+    "booking_change": {"admin": 200, "owner": 200, "member": 200, "neighbour": 403, "outsider": 404},
+    "booking_extend": {"admin": 200, "owner": 200, "member": 200, "neighbour": 403, "outsider": 404},
+    "trip_start": {"admin": 403, "owner": 403, "member": 200, "neighbour": 403, "outsider": 404},
+    "trip_end": {"admin": 404, "owner": 404, "member": 404, "neighbour": 404, "outsider": 404},
+    "booking_feeds": {"admin": 200, "owner": 200, "member": 200, "neighbour": 200, "outsider": 404},
+    "incident_photo": {"admin": 200, "owner": 200, "member": 200, "neighbour": 403, "outsider": 404},
+}
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_permission_matrix(client, everyone, community, requested, incident_photo, name, person):
+    if name in ("booking_create", "booking_feeds"):
+        url = reverse(name, args=[community.pk])
+    elif name == "incident_photo":
+        url = reverse(name, args=[community.pk, incident_photo.pk])
+    else:
+        url = reverse(name, args=[community.pk, requested.pk])
+    user = everyone[person]
+    if user is None:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+        return
+    login(client, user)
+    assert client.get(url).status_code == MATRIX[name][person]
+
+
+@pytest.mark.parametrize("name", ["booking_confirm", "booking_reject", "booking_cancel", "booking_change"])
+def test_outsider_posts_are_404(client, outsider, community, requested, name):
+    login(client, outsider)
+    assert client.post(reverse(name, args=[community.pk, requested.pk])).status_code == 404
+    requested.refresh_from_db()
+    assert requested.status == Booking.Status.REQUESTED
+
+
+def test_feed_regeneration_is_post_only(client, member, community):
+    login(client, member)
+    assert client.get(reverse("booking_feed_regenerate", args=[community.pk])).status_code == 405
