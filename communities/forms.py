@@ -79,6 +79,7 @@ class CommunityForm(forms.ModelForm):
 class DurationWithUnitWidget(forms.MultiWidget):
     """A number and a unit (hours or days) side by side."""
 
+    # In the app's templates/: the default form renderer only looks in app directories.
     template_name = "communities/widgets/duration_with_unit.html"
 
     def __init__(self, units, attrs=None):

@@ -409,7 +409,7 @@ def invitation_email_deliver(*, invitation_id: int) -> bool:
             "community": invitation.community,
             "inviter_name": inviter.name if inviter else "",
             "join_url": _absolute_url(reverse("invitation_join", kwargs={"token": invitation.token})),
-            "expires_at": _local_datetime(invitation.expires_at, invitation.community.time_zone),
+            "expires_at": invitation.expires_at,
         }
         _send(to=invitation.email, language=language, template="invitation", context=context)
     return True
@@ -438,6 +438,7 @@ def membership_request_notify(*, membership_id: int) -> int:
                 "admin": admin,
                 "community": membership.community,
                 "applicant": membership.user,
+                "membership": membership,
                 "members_url": members_url,
             }
             _send(to=admin.email, language=admin.language, template="membership_request", context=context)
