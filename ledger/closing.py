@@ -5,7 +5,7 @@ community + month), so running a month's close twice, concurrently, or again aft
 nothing twice.
 """
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError
 from django.db.models import Exists, OuterRef, Sum
@@ -255,3 +255,18 @@ def transfer_confirm(*, membership: Membership, transfer: Transfer) -> Transfer:
         transfer.transaction = record
         transfer.save(update_fields=["declared_paid_at", "confirmed_at", "confirmed_by", "transaction"])
     return transfer
+
+
+def communities_to_close(month: date):
+    """Ids of the communities whose ``month`` is not yet fully closed (period and e-mails), oldest first:
+    those that existed before the month ended."""
+    month = month_start(month)
+    done = SettlementPeriod.objects.filter(community=OuterRef("pk"), month=month, emails_sent_at__isnull=False)
+    # Any time zone's end of the month is within a day of the server's; the close itself checks exactly.
+    ended_by = timezone.make_aware(datetime.combine(next_month(month), datetime.min.time())) + timedelta(days=1)
+    return (
+        Community.objects.filter(created_at__lt=ended_by)
+        .exclude(Exists(done))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

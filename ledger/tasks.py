@@ -1,0 +1,74 @@
+"""Thin Celery tasks for the monthly settlement: they take ids, call one function, retry transient errors.
+
+Beat (``colocauto/celery.py``) runs ``month_close_all`` on the 1st at 07:00 Europe/Paris and again
+every day at 07:30, so a missed run (broker down, worker restarted) catches up; both are safe to
+repeat because every side effect is claimed by a unique row.
+"""
+
+import logging
+from datetime import date
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from communities.exceptions import DomainError
+from communities.models import Community
+from ledger import emails
+from ledger.closing import communities_to_close, month_close
+from ledger.models import SettlementPeriod
+from ledger.posting import previous_month
+
+logger = logging.getLogger(__name__)
+
+# Database hiccups and mail-server or network errors (smtplib's errors are OSErrors) are retried.
+TRANSIENT = (OperationalError, InterfaceError, OSError)
+RETRY = {
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": 30,
+    "retry_backoff_max": 30 * 60,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
+def parse_month(value: str | None) -> date:
+    """``YYYY-MM`` → the month's first day; ``None`` → last month (server time zone)."""
+    if not value:
+        return previous_month(timezone.localdate())
+    year, month = value.split("-")
+    return date(int(year), int(month), 1)
+
+
+@shared_task(**RETRY)
+def month_close_all(month: str | None = None) -> int:
+    """Queue one close per community whose month is not fully closed yet; returns how many."""
+    first_day = parse_month(month)
+    count = 0
+    for community_id in communities_to_close(first_day).iterator():
+        month_close_community.delay(community_id, f"{first_day:%Y-%m}")
+        count += 1
+    return count
+
+
+@shared_task(**RETRY)
+def month_close_community(community_id: int, month: str) -> int | None:
+    community = Community.objects.filter(pk=community_id).first()
+    if community is None:
+        return None
+    try:
+        period = month_close(community=community, month=parse_month(month))
+    except DomainError as refusal:
+        # E.g. the month has not ended yet in this community's time zone: tomorrow's run closes it.
+        logger.info("Community %s, %s not closed: %s", community_id, month, refusal.message)
+        return None
+    settlement_emails_send.delay(period.pk)
+    return period.pk
+
+
+@shared_task(**RETRY)
+def settlement_emails_send(period_id: int) -> int:
+    period = SettlementPeriod.objects.select_related("community").filter(pk=period_id).first()
+    if period is None:
+        return 0
+    return emails.settlement_emails_send(period=period)
