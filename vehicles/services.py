@@ -48,6 +48,8 @@ VEHICLE_FIELDS = (
     "fixed_monthly_cost",
 )
 PHOTO_MAX_SIDE = 1280
+# Decoding needs about 4 bytes a pixel: bound the memory a single upload can take.
+PHOTO_MAX_MEGAPIXELS = 60
 PHOTO_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MINUTES_PER_DAY = 24 * 60
 
@@ -109,6 +111,13 @@ def _normalised_photo(photo) -> ContentFile:
     photo.seek(0)
     with Image.open(photo) as source:
         image_format = source.format
+        megapixels = source.width * source.height / 1_000_000
+        if megapixels > PHOTO_MAX_MEGAPIXELS:
+            raise InvalidPhoto(
+                _("This picture is too big (%(size)d megapixels); the limit is %(limit)d. Send a smaller version.")
+                % {"size": megapixels, "limit": PHOTO_MAX_MEGAPIXELS}
+            )
+        source.draft("RGB", (PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))  # JPEG decodes straight at a smaller scale
         image = ImageOps.exif_transpose(source)
         image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
         if image_format == "JPEG" and image.mode not in ("RGB", "L"):

@@ -83,6 +83,7 @@ def vehicle_create(request):
 @in_community_time
 def vehicle_edit(request, pk):
     vehicle = _managed_vehicle(request, pk)
+    saved_name = vehicle.name  # validating the form writes the typed values onto the instance
     form = VehicleForm(request.POST or None, request.FILES or None, instance=vehicle, membership=request.membership)
     if request.method == "POST" and form.is_valid():
         try:
@@ -100,7 +101,7 @@ def vehicle_edit(request, pk):
         else:
             messages.success(request, _("%(name)s has been saved.") % {"name": vehicle.name})
             return redirect("vehicle_detail", community_id=request.community.pk, pk=vehicle.pk)
-    return render(request, "vehicles/vehicle_form.html", {"form": form, "vehicle": vehicle})
+    return render(request, "vehicles/vehicle_form.html", {"form": form, "vehicle": vehicle, "vehicle_name": saved_name})
 
 
 @community_view

@@ -108,6 +108,15 @@ def test_photo_is_stored_upright_small_and_without_exif(community, member):
     assert "IMG_0001" not in vehicle.photo.name
 
 
+def test_photo_with_too_many_pixels_is_refused(community, member, monkeypatch):
+    monkeypatch.setattr(services, "PHOTO_MAX_MEGAPIXELS", 1)
+    upload = SimpleUploadedFile("huge.png", image_bytes("PNG", size=(1500, 1000)))
+    with pytest.raises(InvalidPhoto) as refusal:
+        services.vehicle_create(membership=membership_of(member, community), data=BASIC, photo=upload)
+    assert "megapixels" in refusal.value.message
+    assert not community.vehicles.exists()
+
+
 def test_photo_that_is_not_an_image_is_refused(community, member):
     upload = SimpleUploadedFile("car.jpg", b"just some text, not a picture")
     with pytest.raises(InvalidPhoto):

@@ -317,6 +317,7 @@ def test_detail_shows_every_field_with_units_and_map_link(client, member, commun
         assert text in page
     assert "https://www.openstreetmap.org/?mlat=44.727700&amp;mlon=5.023000" in page
     assert "Always available" in page
+    assert f"?vehicle={vehicle.pk}" in page
     assert reverse("vehicle_edit", args=[community.pk, vehicle.pk]) not in page
 
 
