@@ -92,7 +92,7 @@ def _send(period: SettlementPeriod, user: User, pay: list[Transfer], receive: li
             "user": user,
             "community": period.community,
             "month": month,
-            "balance": money_text(balance),
+            "balance": money_text(abs(balance)),
             "owes": balance < 0,
             "pay": [
                 {
