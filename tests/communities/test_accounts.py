@@ -22,6 +22,7 @@ SIGNUP = {
 def test_sign_up_verify_then_log_in_with_email_only(client, db, mailoutbox):
     response = client.post(reverse("account_signup"), SIGNUP)
     assert response.status_code == 302
+    assert "Verify Your Email Address" in client.get(response["Location"]).content.decode()
     user = User.objects.get(email="camille@example.org")
     assert (user.display_name, user.language) == ("Camille V.", "en")
     assert not EmailAddress.objects.get(user=user).verified
@@ -179,3 +180,18 @@ def test_changing_language_in_the_profile_switches_the_interface(login, db):
     user.refresh_from_db()
     assert user.language == "fr"
     assert '<html lang="fr">' in client.get(reverse("profile")).content.decode()
+
+
+def test_invited_person_signs_up_and_comes_back_to_the_invitation(client, community, admin_user, mailoutbox):
+    from tests.factories import InvitationFactory
+
+    invitation = InvitationFactory(community=community)
+    join_path = reverse("invitation_join", args=[invitation.token])
+    client.post(f"{reverse('account_signup')}?next={join_path}", {**SIGNUP, "next": join_path})
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", mailoutbox[0].body).group(1)
+    response = client.post(link)
+    assert response.status_code == 302
+    assert response["Location"] == join_path
+    response = client.post(join_path, follow=True)
+    user = User.objects.get(email="camille@example.org")
+    assert community.memberships.get(user=user).status == "pending"

@@ -204,3 +204,14 @@ def test_email_bound_link_refuses_another_account(login, community):
     assert not Membership.objects.filter(community=community, status="pending").exists()
     invitation.refresh_from_db()
     assert invitation.use_count == 0
+
+
+def test_invitation_list_query_count_does_not_grow(login, community, admin_user, django_assert_max_num_queries):
+    client = login(admin_user)
+    InvitationFactory(community=community, created_by=admin_user)
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("invitation_list", args=[community.pk]))
+    for _ in range(30):
+        InvitationFactory(community=community, created_by=UserFactory())
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("invitation_list", args=[community.pk]))
