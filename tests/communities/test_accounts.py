@@ -20,6 +20,7 @@ SIGNUP = {
 
 
 def test_sign_up_verify_then_log_in_with_email_only(client, db, mailoutbox):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.post(reverse("account_signup"), SIGNUP)
     assert response.status_code == 302
     assert "Verify Your Email Address" in client.get(response["Location"]).content.decode()
