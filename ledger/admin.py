@@ -1,1 +1,69 @@
-# Register your models here.
+"""Read-only admin for the ledger: corrections go through reversals, never through edits."""
+
+from django.contrib import admin
+
+from ledger.models import Account, Entry, Expense, SettlementPeriod, Transaction, Transfer
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EntryInline(admin.TabularInline):
+    model = Entry
+    extra = 0
+    fields = ["account", "amount"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Transaction)
+class TransactionAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "date", "community", "kind", "vehicle", "author", "description"]
+    list_filter = ["kind"]
+    list_select_related = ["community", "vehicle", "author"]
+    search_fields = ["description", "idempotency_key"]
+    date_hierarchy = "date"
+    inlines = [EntryInline]
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "community", "kind", "user"]
+    list_select_related = ["community", "user"]
+    list_filter = ["kind"]
+
+
+@admin.register(Expense)
+class ExpenseAdmin(ReadOnlyAdmin):
+    list_display = ["spent_on", "community", "vehicle", "category", "amount", "paid_by", "cancelled_at"]
+    list_select_related = ["community", "vehicle", "paid_by"]
+    list_filter = ["category", "cost_model"]
+
+
+class TransferInline(admin.TabularInline):
+    model = Transfer
+    extra = 0
+    fields = ["payer", "payee", "amount", "declared_paid_at", "confirmed_at", "superseded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SettlementPeriod)
+class SettlementPeriodAdmin(ReadOnlyAdmin):
+    list_display = ["community", "month", "created_at", "emails_sent_at"]
+    list_select_related = ["community"]
+    inlines = [TransferInline]
