@@ -16,6 +16,7 @@ from bookings.formatting import duration_text
 from bookings.models import Booking, BookingEvent, CalendarFeed, Incident, IncidentPhoto, Trip
 from communities.exceptions import Conflict, DomainError, NotAllowed
 from communities.models import Membership, User
+from ledger import services as ledger_services
 from vehicles.models import Vehicle
 
 OVERLAP_CONSTRAINT = "booking_no_overlap"
@@ -284,6 +285,8 @@ def trip_complete(
             distance_km=distance,
             incident=bool(incident_description.strip()),
         )
+        # The ledger charges the completed trip in the same transaction: both happen, or neither.
+        ledger_services.trip_charge(trip=trip)
     return trip
 
 

@@ -1,6 +1,7 @@
 """Trips: odometer readings, unlogged km, implausible distances, the vehicle's odometer advancing."""
 
 from datetime import timedelta
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -149,3 +150,23 @@ def test_odometer_never_goes_back_when_trips_are_recorded_out_of_order(member, b
     complete(member, trip, 42_100)
     vehicle.refresh_from_db()
     assert vehicle.odometer_km == 50_000
+
+
+def test_completing_a_trip_charges_the_driver_and_credits_the_owner(member, owner, booking, vehicle):
+    from ledger.models import Entry
+
+    trip = start(member, booking, 42_000)
+    complete(member, trip, 42_100)
+
+    amounts = {entry.account.user_id: entry.amount for entry in Entry.objects.select_related("account")}
+    # 100 km at 0.30 €/km; the factory vehicle has no hourly rate.
+    assert amounts == {member.pk: Decimal("-30.00"), owner.pk: Decimal("30.00")}
+
+
+def test_a_refused_trip_end_posts_nothing_to_the_ledger(member, booking):
+    from ledger.models import Transaction
+
+    trip = start(member, booking, 42_000)
+    with pytest.raises(BookingRefused):
+        complete(member, trip, 41_000)
+    assert not Transaction.objects.exists()
