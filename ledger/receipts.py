@@ -4,10 +4,12 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
 
 from colocauto.uploads import validate_photo, validate_size
 
 PDF_MAGIC = b"%PDF-"
+IMAGE_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 RECEIPT_TYPE_MESSAGE = _("A receipt must be a photo (JPEG, PNG or WebP) or a PDF document.")
 
 
@@ -43,15 +45,19 @@ def validate_receipt(upload) -> None:
 
 
 def receipt_upload_to(instance, filename: str) -> str:
-    """A random name under the community; the extension follows the content, not the uploader's name."""
+    """A random name under the community; the extension follows the content, never the uploader's name."""
     upload = instance.receipt.file
     position = upload.tell()
-    upload.seek(0)
-    head = upload.read(len(PDF_MAGIC))
-    upload.seek(position)
-    if head == PDF_MAGIC:
-        extension = "pdf"
-    else:
-        extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-        extension = extension if extension in {"jpg", "jpeg", "png", "webp"} else "jpg"
+    try:
+        upload.seek(0)
+        if upload.read(len(PDF_MAGIC)) == PDF_MAGIC:
+            extension = "pdf"
+        else:
+            upload.seek(0)
+            with Image.open(upload) as image:
+                extension = IMAGE_EXTENSIONS.get(image.format, "jpg")
+    except (UnidentifiedImageError, OSError):
+        extension = "jpg"
+    finally:
+        upload.seek(position)
     return f"receipts/{instance.community_id}/{secrets.token_hex(12)}.{extension}"

@@ -169,11 +169,12 @@ def test_an_admin_records_an_expense_paid_by_another_member(community, trio):
         amount=Decimal("8.40"),
         spent_on=local_today(community),
         paid_by=trio["c"],
-        receipt=_png(),
+        receipt=_png("receipt.pdf"),
     )
 
     assert expense.paid_by == trio["c"]
     assert expense.created_by == trio["a"]
+    assert expense.receipt.name.endswith(".png")  # named after its content, not "receipt.pdf"
     assert _balances(community)["Chloe"] == Decimal("8.40")
     assert _balances(community)["Anne"] == Decimal("-8.40")
 
