@@ -54,9 +54,14 @@ class Translator:
         with translation.override(language):
             return translation.gettext(message)
 
+    def text(self, message: str, language: str = "fr", **params) -> str:
+        """What a screen reader reads for a ``{% blocktranslate %}``: interpolated, tags removed, spaces collapsed."""
+        return " ".join(re.sub(r"<[^>]+>", "", self(message, language) % params).split())
+
     def label(self, message: str, language: str = "fr") -> re.Pattern:
-        """A field's label as rendered: the translated text, possibly followed by a colon (``Mot de passe :``)."""
-        return re.compile(rf"^\s*{re.escape(self(message, language))}\s*:?\s*$")
+        """A field's label as rendered: the translated text in any case (models' verbose names are lower-case),
+        possibly followed by a colon (``Mot de passe :``)."""
+        return re.compile(rf"^\s*{re.escape(self(message, language))}\s*:?\s*$", re.IGNORECASE)
 
 
 @pytest.fixture
