@@ -1,6 +1,7 @@
 """Calendar and "my bookings" pages: parse the query string, call one selector, render."""
 
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -19,18 +20,30 @@ def calendar(request, vehicle_id: int | None = None):
     view = agenda.parse_view(chosen_view)
     day = agenda.parse_day(request.GET.get("date"), default=agenda.local_today(tz, now))
     page = agenda.calendar_page(membership=request.membership, vehicle_id=vehicle_id, view=view, day=day, now=now)
+    # Every grid of the page shares one time axis: render it once, not once per vehicle.
+    axis = render_to_string("bookings/calendar_axis.html", {"cal": page}) if page.grids else ""
     return render(
         request,
         "bookings/calendar.html",
-        {"cal": page, "view_chosen": chosen_view in agenda.VIEWS, "time_zone": request.community.time_zone},
+        {
+            "cal": page,
+            "axis": axis,
+            "view_chosen": chosen_view in agenda.VIEWS,
+            "time_zone": request.community.time_zone,
+        },
     )
 
 
 @community_view
 @require_GET
 def my_bookings(request):
-    """The member's own bookings here: in progress, upcoming, trips to record, and the past (paginated)."""
-    mine = agenda.my_bookings(membership=request.membership, now=timezone.now(), page=request.GET.get("page"))
+    """The member's own bookings here: in progress, trips to record, upcoming and past (both paginated)."""
+    mine = agenda.my_bookings(
+        membership=request.membership,
+        now=timezone.now(),
+        upcoming_page=request.GET.get("upcoming"),
+        past_page=request.GET.get("past"),
+    )
     sections = [
         {
             "key": "in-progress",
@@ -38,17 +51,30 @@ def my_bookings(request):
             "bookings": mine.in_progress,
             "empty": _("No booking in progress."),
         },
-        {"key": "upcoming", "title": _("Upcoming"), "bookings": mine.upcoming, "empty": _("No upcoming booking.")},
-        {
-            "key": "past",
-            "title": _("Past and cancelled"),
-            "bookings": mine.past.object_list,
-            "empty": _("No past booking yet."),
-            "page": mine.past,
-        },
+        _paged_section(request, "upcoming", _("Upcoming"), mine.upcoming, _("No upcoming booking.")),
+        _paged_section(request, "past", _("Past and cancelled"), mine.past, _("No past booking yet.")),
     ]
     return render(
         request,
         "bookings/my_bookings.html",
         {"mine": mine, "sections": sections, "time_zone": request.community.time_zone},
     )
+
+
+def _paged_section(request, key: str, title: str, page, empty: str) -> dict:
+    """A section of My bookings with its own page number in the query string (the others' are kept)."""
+
+    def url(number: int) -> str:
+        query = request.GET.copy()
+        query[key] = number
+        return f"?{query.urlencode()}#{key}"
+
+    return {
+        "key": key,
+        "title": title,
+        "bookings": list(page.object_list),
+        "empty": empty,
+        "page": page,
+        "previous_url": url(page.previous_page_number()) if page.has_previous() else "",
+        "next_url": url(page.next_page_number()) if page.has_next() else "",
+    }

@@ -122,27 +122,42 @@ def test_past_bookings_are_paginated_newest_first(client, community, vehicle, me
     past = [book(vehicle, member, now - timedelta(days=day + 1), status=S.COMPLETED) for day in range(25)]
     first = section(page(client, member, community), "past")
     assert detail_ids(first) == {b.pk for b in past[:20]}
-    assert "Page 1 of 2" in first and 'href="?page=2#past"' in first
-    second = section(page(client, member, community, page=2), "past")
+    assert "Page 1 of 2" in first and 'href="?past=2#past"' in first
+    second = section(page(client, member, community, past=2), "past")
     assert detail_ids(second) == {b.pk for b in past[20:]}
-    assert 'href="?page=1#past"' in second
+    assert 'href="?past=1#past"' in second
     # A page number out of range shows the last page rather than an error.
-    assert detail_ids(section(page(client, member, community, page=99), "past")) == {b.pk for b in past[20:]}
+    assert detail_ids(section(page(client, member, community, past=99), "past")) == {b.pk for b in past[20:]}
 
 
-def add_bookings(vehicles, member, count, now):
-    """``count`` bookings of the member, in every section, with trips for the driven ones."""
+def test_upcoming_bookings_are_paginated_soonest_first_keeping_the_past_page(client, community, vehicle, member, now):
+    upcoming = [book(vehicle, member, now + timedelta(days=day + 1)) for day in range(22)]
+    for day in range(21):
+        book(vehicle, member, now - timedelta(days=day + 1), status=S.CANCELLED)
+    html = page(client, member, community, past=2)
+    assert detail_ids(section(html, "upcoming")) == {b.pk for b in upcoming[:20]}
+    assert 'href="?past=2&amp;upcoming=2#upcoming"' in section(html, "upcoming")
+    html = page(client, member, community, past=2, upcoming=2)
+    assert detail_ids(section(html, "upcoming")) == {b.pk for b in upcoming[20:]}
+    assert "Page 2 of 2" in section(html, "past")
+
+
+def add_bookings(vehicles, member, count, now, first=0):
+    """Bookings number ``first`` to ``first + count`` of the member, in every section, with trips for the driven ones."""
     kinds = [
         (S.COMPLETED, -1),  # past
         (S.CONFIRMED, 1),  # upcoming
         (S.REQUESTED, 1),  # upcoming
         (S.CONFIRMED, -1),  # ended: to record
         (S.CANCELLED, -1),  # past
+        (S.IN_PROGRESS, 0),  # in progress: only one, more would overlap
     ]
     bookings = []
-    for n in range(count):
+    for n in range(first, first + count):
         status, direction = kinds[n % len(kinds)]
-        start = now + direction * timedelta(days=1 + n // len(kinds))
+        if direction == 0 and n != len(kinds) - 1:
+            status, direction = S.COMPLETED, -1
+        start = now + direction * timedelta(days=1 + n // len(kinds)) - timedelta(hours=1 if direction == 0 else 0)
         bookings.append(
             Booking(
                 community=vehicles[0].community,
@@ -160,30 +175,32 @@ def add_bookings(vehicles, member, count, now):
             vehicle=b.vehicle,
             driver=member,
             start_odometer=1000,
-            end_odometer=1010,
+            end_odometer=1010 if b.status == S.COMPLETED else None,
             started_at=b.starts_at,
-            ended_at=b.ends_at,
+            ended_at=b.ends_at if b.status == S.COMPLETED else None,
         )
         for b in created
-        if b.status == S.COMPLETED
+        if b.status in (S.COMPLETED, S.IN_PROGRESS)
     )
 
 
 def test_my_bookings_query_count_does_not_grow_with_bookings(client, community, vehicle, member, now):
     vehicles = [vehicle, VehicleFactory(community=community)]
-    in_progress = book(vehicle, member, now - timedelta(minutes=30), status=S.IN_PROGRESS)
-    trip(in_progress, ended=False)
+    member.language = "en"
+    member.save(update_fields=["language"])
     client.force_login(member)
     url = reverse("my_bookings", kwargs={"community_id": community.pk})
 
-    add_bookings(vehicles, member, 1, now)  # two bookings: one in progress, one past
+    add_bookings(vehicles, member, 2, now)  # one past, one upcoming
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
-    add_bookings(vehicles, member, 498, now)
+    add_bookings(vehicles, member, 498, now, first=2)
     assert Booking.objects.filter(member=member).count() == 500
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
 
-    assert "Page 1 of" in response.content.decode()
+    html = response.content.decode()
+    assert "Page 1 of" in section(html, "upcoming") and "Page 1 of" in section(html, "past")
+    assert section(html, "in-progress") and section(html, "to-record")
     assert len(few.captured_queries) == len(many.captured_queries), [q["sql"] for q in many.captured_queries]
-    assert len(many.captured_queries) <= 10
+    assert len(many.captured_queries) <= 11
