@@ -4,7 +4,7 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from communities.exceptions import NotAllowed
@@ -111,7 +111,7 @@ def test_photo_is_stored_upright_small_and_without_exif(community, member):
 def test_photo_with_too_many_pixels_is_refused(community, member, monkeypatch):
     monkeypatch.setattr(services, "PHOTO_MAX_MEGAPIXELS", 1)
     upload = SimpleUploadedFile("huge.png", image_bytes("PNG", size=(1500, 1000)))
-    with pytest.raises(InvalidPhoto) as refusal:
+    with translation.override("en"), pytest.raises(InvalidPhoto) as refusal:
         services.vehicle_create(membership=membership_of(member, community), data=BASIC, photo=upload)
     assert "megapixels" in refusal.value.message
     assert not community.vehicles.exists()
