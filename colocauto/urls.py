@@ -12,6 +12,7 @@ urlpatterns = [
     path("c/<int:community_id>/vehicles/", include("vehicles.urls")),
     path("c/<int:community_id>/bookings/", include("bookings.urls")),
     path("c/<int:community_id>/calendar/", include("bookings.calendar_urls")),
+    path("c/<int:community_id>/ledger/", include("ledger.urls")),
     path("ical/", include("bookings.ical_urls")),
 ]
 

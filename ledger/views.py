@@ -1,1 +1,292 @@
-# Create your views here.
+"""Ledger pages: my account and statements, community balances, undo, settle-up.
+
+Thin: parse input, call one service or selector, render. ``community_view`` scopes every page to
+the viewer's community (404 outside it); actions the viewer may not take answer 403.
+"""
+
+import csv
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_GET, require_POST
+
+from communities.access import community_view
+from communities.exceptions import DomainError, NotAllowed
+from communities.models import Membership, User
+from ledger import selectors, services
+from ledger.emails import payment_reference
+from ledger.epc import epc_payload, epc_qr_data_uri
+from ledger.explain import can_reverse, explain, is_reversed, prepare
+from ledger.forms import MonthFilterForm, ReverseForm
+from ledger.money import ZERO
+from ledger.pdf import statement_pdf
+from ledger.posting import community_tz
+from ledger.settlement import settlement_plan
+
+# --- My account and statements ---------------------------------------------------------------
+
+
+def _person(request) -> User:
+    """The viewer, or with ``?member=<user id>`` anyone who is or was a member here (balances are open)."""
+    raw = request.GET.get("member")
+    if not raw:
+        return request.user
+    if not raw.isdigit():
+        raise Http404
+    membership = (
+        Membership.objects.filter(community_id=request.community.pk, user_id=int(raw), joined_at__isnull=False)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership.user
+
+
+def _statement(request):
+    """The person's statement (all time, or the month asked for) with each line explained."""
+    person = _person(request)
+    form = MonthFilterForm(request.GET or None)
+    month = form.cleaned_data["month"] if form.is_valid() else None
+    statement = selectors.statement_for(request.membership, person, month)
+    prepare(line.transaction for line in statement.lines)
+    lines = [
+        {
+            "line": line,
+            "text": explain(line.transaction),
+            "undone": is_reversed(line.transaction),
+            "can_undo": can_reverse(request.membership, line.transaction),
+        }
+        for line in statement.lines
+    ]
+    return person, form, statement, lines
+
+
+def _balance_of(membership: Membership, person: User) -> Decimal:
+    for balance in selectors.balances_for(membership):
+        if balance.user is not None and balance.user.pk == person.pk:
+            return balance.amount
+    return ZERO
+
+
+def _export_name(request, person: User, statement, extension: str) -> str:
+    period = f"{statement.month:%Y-%m}" if statement.month else "all"
+    return f"colocauto-{request.community.pk}-{person.pk}-{period}.{extension}"
+
+
+@community_view
+@require_GET
+def account(request):
+    person, form, statement, lines = _statement(request)
+    context = {
+        "person": person,
+        "is_me": person.pk == request.user.pk,
+        "balance": _balance_of(request.membership, person),
+        "form": form,
+        "statement": statement,
+        "lines": lines,
+        "export_query": request.GET.urlencode(),
+        "keep": [] if person.pk == request.user.pk else [("member", person.pk)],
+        "total_in": sum((item["line"].amount for item in lines if item["line"].amount > 0), ZERO),
+        "total_out": sum((item["line"].amount for item in lines if item["line"].amount < 0), ZERO),
+    }
+    return render(request, "ledger/account.html", context)
+
+
+@community_view
+@require_GET
+def statement_csv(request):
+    person, _form, statement, lines = _statement(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(request, person, statement, "csv")}"'
+    response.write("\ufeff")  # lets spreadsheet programs read the accents right
+    writer = csv.writer(response)
+    writer.writerow([_("Date"), _("Kind"), _("Description"), _("Vehicle"), _("Amount"), _("Balance")])
+    if statement.month:
+        writer.writerow([f"{statement.month:%Y-%m-%d}", "", _("Balance brought forward"), "", "", statement.opening])
+    for item in lines:
+        line = item["line"]
+        writer.writerow(
+            [
+                f"{line.date:%Y-%m-%d}",
+                line.label,
+                item["text"],
+                line.vehicle.name if line.vehicle else "",
+                line.amount,
+                line.balance,
+            ]
+        )
+    return response
+
+
+@community_view
+@require_GET
+def statement_pdf_view(request):
+    person, _form, statement, lines = _statement(request)
+    pdf = statement_pdf(
+        community=request.community,
+        person=person,
+        statement=statement,
+        lines=lines,
+        generated_at=timezone.localtime(timezone=community_tz(request.community)),
+        base_url=request.build_absolute_uri("/"),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(request, person, statement, "pdf")}"'
+    return response
+
+
+def _back(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+@community_view
+def transaction_undo(request, pk):
+    """Undo a transaction by posting its reversal (admin or author), with a reason for the history."""
+    membership = request.membership
+    record = selectors.transaction_get(membership, pk)
+    prepare([record])
+    back = _back(request, reverse("ledger_account", args=[request.community.pk]))
+    if record.kind == record.Kind.REVERSAL or is_reversed(record):
+        messages.error(request, _("This line was already undone, or is itself an undo: it cannot be undone."))
+        return redirect(back)
+    if not can_reverse(membership, record):
+        raise PermissionDenied
+    form = ReverseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.transaction_reverse(membership=membership, transaction=record, reason=form.cleaned_data["reason"])
+        except NotAllowed:
+            raise PermissionDenied from None
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Undone: a reversing line now cancels it, and the history keeps both."))
+            return redirect(back)
+    context = {"record": record, "text": explain(record), "form": form, "back": back}
+    return render(request, "ledger/transaction_undo.html", context, status=400 if form.errors else 200)
+
+
+# --- Community balances ----------------------------------------------------------------------
+
+
+@community_view
+@require_GET
+def balances(request):
+    rows = selectors.balances_for(request.membership)
+    context = {
+        "rows": rows,
+        "total": sum((row.amount for row in rows), ZERO),
+        "owed": sum((row.amount for row in rows if row.amount > 0), ZERO),
+    }
+    return render(request, "ledger/balances.html", context)
+
+
+# --- Settle up -------------------------------------------------------------------------------
+
+
+def _qr_for(transfer, reference: str) -> dict | None:
+    user = transfer.payee.user
+    if user is None or not user.iban:
+        return None
+    payload = epc_payload(name=user.name, iban=user.iban, amount=transfer.amount, reference=reference)
+    iban = "".join(user.iban.split()).upper()
+    return {
+        "iban": " ".join(iban[index : index + 4] for index in range(0, len(iban), 4)),
+        "name": user.name,
+        "qr": epc_qr_data_uri(payload),
+    }
+
+
+def _live_plan(membership: Membership) -> list[dict]:
+    """The plan the balances of today would give (shown before any month is closed)."""
+    rows = [row for row in selectors.balances_for(membership) if row.amount]
+    names = {row.account_id: (str(row.user) if row.user else _("Community pool")) for row in rows}
+    users = {row.account_id: row.user for row in rows}
+    plan = settlement_plan({row.account_id: row.amount for row in rows})
+    return [
+        {
+            "payer": names[payer],
+            "payee": names[payee],
+            "amount": amount,
+            "mine": membership.user in (users[payer], users[payee]),
+        }
+        for payer, payee, amount in plan
+    ]
+
+
+@community_view
+@require_GET
+def settle(request):
+    membership = request.membership
+    period = selectors.current_period_for(membership)
+    context = {"period": period, "balance": _balance_of(membership, request.user)}
+    if period is None:
+        context["live_plan"] = _live_plan(membership)
+        return render(request, "ledger/settle.html", context)
+    reference = payment_reference(period)
+    transfers = selectors.transfers_of(membership, period)
+    to_pay, to_receive, plan = [], [], []
+    for transfer in transfers:
+        pays = transfer.payer.user_id == request.user.pk
+        receives = transfer.payee.user_id == request.user.pk
+        row = {
+            "transfer": transfer,
+            "can_declare": transfer.is_open and not transfer.declared_paid_at and (pays or membership.is_admin),
+            "can_confirm": transfer.is_open and (receives or membership.is_admin),
+        }
+        if pays:
+            # The payee's IBAN only for the person who owes them, while the transfer is still to make.
+            row["bank"] = _qr_for(transfer, reference) if transfer.is_open else None
+            to_pay.append(row)
+        elif receives:
+            to_receive.append(row)
+        plan.append(row)
+    context.update(
+        {
+            "reference": reference,
+            "to_pay": to_pay,
+            "to_receive": to_receive,
+            "plan": plan,
+            "settled": all(not row["transfer"].is_open for row in plan),
+        }
+    )
+    return render(request, "ledger/settle.html", context)
+
+
+def _transfer_action(service, success: str):
+    @community_view
+    @require_POST
+    def view(request, pk):
+        transfer = selectors.transfer_get(request.membership, pk)
+        try:
+            service(membership=request.membership, transfer=transfer)
+        except NotAllowed:
+            raise PermissionDenied from None
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _(success))
+        return redirect("ledger_settle", community_id=request.community.pk)
+
+    return view
+
+
+transfer_declare_paid = _transfer_action(
+    services.transfer_declare_paid,
+    gettext_noop("Thank you: the person you paid is asked to confirm they received it."),
+)
+transfer_confirm = _transfer_action(
+    services.transfer_confirm, gettext_noop("Confirmed: the transfer is now in both accounts' history.")
+)

@@ -1,0 +1,228 @@
+"""Cost pages: expenses (list, add, undo, receipts), the per-vehicle report and the rate calculator.
+
+Thin, like ``ledger.views``: parse input, call one service or selector, render.
+"""
+
+import mimetypes
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from communities.access import community_view
+from communities.exceptions import DomainError, NotAllowed
+from ledger import selectors, services
+from ledger.calculator import rate_breakdown
+from ledger.emails import money_text
+from ledger.explain import can_cancel_expense
+from ledger.forms import CalculatorForm, ExpenseFilterForm, ExpenseForm, PeriodForm, ReverseForm
+from ledger.models import Expense
+from ledger.posting import local_today, next_month
+from vehicles import selectors as vehicle_selectors
+from vehicles import services as vehicle_services
+from vehicles.exceptions import InvalidVehicle
+from vehicles.models import Vehicle
+
+EXPENSES_PER_PAGE = 50
+
+# --- Expenses --------------------------------------------------------------------------------
+
+
+@community_view
+@require_GET
+def expense_list(request):
+    membership = request.membership
+    vehicles = vehicle_selectors.vehicles_for(membership).order_by("name", "pk")
+    form = ExpenseFilterForm(request.GET or None, vehicles=vehicles)
+    expenses = selectors.expenses_of(membership)
+    if form.is_valid():
+        if form.cleaned_data["vehicle"]:
+            expenses = expenses.filter(vehicle=form.cleaned_data["vehicle"])
+        if form.cleaned_data["month"]:
+            month = form.cleaned_data["month"]
+            expenses = expenses.filter(spent_on__gte=month, spent_on__lt=next_month(month))
+    page = Paginator(expenses.order_by("-spent_on", "-pk"), EXPENSES_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [{"expense": expense, "can_cancel": can_cancel_expense(membership, expense)} for expense in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "rows": rows, "vehicles": vehicles, "query": query.urlencode()}
+    return render(request, "ledger/expense_list.html", context)
+
+
+@community_view
+def expense_create(request):
+    membership = request.membership
+    today = local_today(request.community)
+    vehicles = vehicle_selectors.vehicles_for(membership).order_by("name", "pk")
+    initial = {"spent_on": today, "paid_by": request.user.pk}
+    if request.GET.get("vehicle", "").isdigit():
+        initial["vehicle"] = int(request.GET["vehicle"])
+    form = ExpenseForm(
+        request.POST or None,
+        request.FILES or None,
+        membership=membership,
+        vehicles=vehicles,
+        members=vehicle_selectors.owner_candidates(membership),
+        today=today,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.expense_record(
+                membership=membership,
+                vehicle=data["vehicle"],
+                category=data["category"],
+                amount=data["amount"],
+                spent_on=data["spent_on"],
+                paid_by=data.get("paid_by") or request.user,
+                note=data["note"],
+                receipt=data["receipt"],
+                litres=data["litres"],
+                odometer=data["odometer"],
+            )
+        except NotAllowed as error:
+            form.add_error("paid_by" if "paid_by" in form.fields else None, error.message)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The expense has been recorded."))
+            return redirect("ledger_expenses", community_id=request.community.pk)
+    status = 400 if form.errors else 200
+    return render(request, "ledger/expense_form.html", {"form": form, "has_vehicles": vehicles.exists()}, status=status)
+
+
+def _expense(membership, pk: int) -> Expense:
+    expense = selectors.expenses_of(membership).filter(pk=pk).first()
+    if expense is None:
+        raise Http404
+    return expense
+
+
+@community_view
+@require_POST
+def expense_cancel(request, pk):
+    membership = request.membership
+    expense = _expense(membership, pk)
+    back = reverse("ledger_expenses", args=[request.community.pk])
+    if not (membership.is_admin or membership.user_id in (expense.created_by_id, expense.paid_by_id)):
+        raise PermissionDenied
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why you undo this expense, so the history explains it."))
+        return redirect(back)
+    try:
+        services.expense_cancel(membership=membership, expense=expense, reason=form.cleaned_data["reason"])
+    except NotAllowed:
+        raise PermissionDenied from None
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The expense has been undone; the history keeps it, crossed out."))
+    return redirect(back)
+
+
+@community_view
+@require_GET
+def expense_receipt(request, pk):
+    """The receipt, only for members of the expense's community: uploaded files are never public."""
+    expense = _expense(request.membership, pk)
+    if not expense.receipt:
+        raise Http404
+    try:
+        stream = expense.receipt.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    content_type = mimetypes.guess_type(expense.receipt.name)[0] or "application/octet-stream"
+    response = FileResponse(stream, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# --- Per-vehicle report ----------------------------------------------------------------------
+
+
+def _year_start(today: date) -> date:
+    """The first day of the twelve months that end today."""
+    return today - timedelta(days=364)
+
+
+@community_view
+@require_GET
+def vehicle_report(request, vehicle_id):
+    membership = request.membership
+    today = local_today(request.community)
+    default = {"start": _year_start(today), "end": today}
+    form = PeriodForm(request.GET if "start" in request.GET or "end" in request.GET else None, initial=default)
+    period = form.cleaned_data if form.is_bound and form.is_valid() else default
+    report = selectors.vehicle_report(membership, vehicle_id, start=period["start"], end=period["end"])
+    can_manage = vehicle_selectors.can_manage(membership, report.vehicle)
+    status = 400 if form.errors else 200
+    return render(
+        request, "ledger/vehicle_report.html", {"form": form, "report": report, "can_manage": can_manage}, status=status
+    )
+
+
+# --- Rate calculator -------------------------------------------------------------------------
+
+
+def _calculator_initial(membership, vehicle: Vehicle) -> dict:
+    """Start from the vehicle's last 12 months: its yearly expenses by kind and its km."""
+    today = local_today(membership.community)
+    report = selectors.vehicle_report(membership, vehicle.pk, start=_year_start(today), end=today)
+    by_category = {category: amount for category, _label, amount in report.costs_by_category}
+    initial = {
+        "insurance": by_category.get(Expense.Category.INSURANCE, Decimal("0.00")),
+        "maintenance": by_category.get(Expense.Category.MAINTENANCE, Decimal("0.00"))
+        + by_category.get(Expense.Category.REPAIR, Decimal("0.00")),
+        "tax": by_category.get(Expense.Category.TAX, Decimal("0.00")),
+        "resale_value": Decimal("0.00"),
+    }
+    if report.km:
+        initial["km_per_year"] = report.km
+    return initial
+
+
+@community_view
+def calculator(request):
+    """Owners and admins: a fair rate per km from the car's costs; "apply" sets the vehicle's rate."""
+    membership = request.membership
+    managed = [v for v in vehicle_selectors.vehicles_for(membership) if vehicle_selectors.can_manage(membership, v)]
+    if not managed:
+        raise PermissionDenied
+    raw = request.POST.get("vehicle") or request.GET.get("vehicle")
+    if raw is None:
+        return render(request, "ledger/calculator.html", {"managed": managed, "vehicle": None})
+    if not str(raw).isdigit():
+        raise Http404
+    vehicle = vehicle_selectors.vehicle_get(membership, int(raw))
+    if not vehicle_selectors.can_manage(membership, vehicle):
+        raise PermissionDenied
+    data = request.POST if request.method == "POST" else (request.GET if "km_per_year" in request.GET else None)
+    form = CalculatorForm(data, initial=_calculator_initial(membership, vehicle))
+    breakdown = rate_breakdown(form.costs()) if form.is_bound and form.is_valid() else None
+    if request.method == "POST" and breakdown is not None:
+        try:
+            vehicle_services.vehicle_update(
+                membership=membership, vehicle=vehicle, data={"rate_per_km": breakdown.suggested_rate}
+            )
+        except NotAllowed:
+            raise PermissionDenied from None
+        except (InvalidVehicle, DomainError) as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s now costs %(rate)s per km to drivers.")
+                % {"name": vehicle.name, "rate": money_text(breakdown.suggested_rate)},
+            )
+            return redirect(f"{reverse('ledger_calculator', args=[request.community.pk])}?vehicle={vehicle.pk}")
+    context = {"managed": managed, "vehicle": vehicle, "form": form, "breakdown": breakdown}
+    return render(request, "ledger/calculator.html", context, status=400 if form.errors else 200)

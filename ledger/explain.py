@@ -1,0 +1,119 @@
+"""Plain-language explanations of ledger transactions, for statements, exports and the undo page.
+
+Each line of a statement says where it comes from: the trip (vehicle, km, date, driver), the
+expense (category, payer), the monthly allocation, the transfer, or what a reversal undoes.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db.models import prefetch_related_objects
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from ledger.models import Expense, Transaction
+
+# What an explanation reads; prefetched for a whole statement in a fixed number of queries.
+EXPLAIN_RELATIONS = (
+    "vehicle",
+    "trip__driver",
+    "expense__paid_by",
+    "transfer__payer__user",
+    "transfer__payee__user",
+    "reverses__vehicle",
+    "reverses__trip__driver",
+    "reverses__expense__paid_by",
+    "reverses__transfer__payer__user",
+    "reverses__transfer__payee__user",
+    "reversed_by",
+)
+
+
+def prepare(transactions: Iterable[Transaction]) -> None:
+    """Load everything ``explain`` and ``is_reversed`` read, for many transactions at once."""
+    prefetch_related_objects(list(transactions), *EXPLAIN_RELATIONS)
+
+
+def _day(value) -> str:
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+def _month(text: str) -> str:
+    """``YYYY-MM`` (the allocations' description) as the month's name in the active language."""
+    try:
+        year, month = (int(part) for part in text.split("-", 1))
+        return formats.date_format(date(year, month, 1), "YEAR_MONTH_FORMAT")
+    except (ValueError, TypeError):
+        return text
+
+
+def explain(record: Transaction) -> str:
+    """One sentence that tells what the transaction is, in the active language."""
+    kind = record.kind
+    vehicle = record.vehicle.name if record.vehicle_id else ""
+    if kind == Transaction.Kind.TRIP_CHARGE and record.trip_id:
+        trip = record.trip
+        return _("Trip with %(vehicle)s: %(km)s km by %(driver)s, %(date)s") % {
+            "vehicle": vehicle,
+            "km": formats.number_format(trip.distance_km or 0, force_grouping=True),
+            "driver": trip.driver.name,
+            "date": _day(trip.ended_at.date() if trip.ended_at else record.date),
+        }
+    if kind == Transaction.Kind.EXPENSE and record.expense_id:
+        expense = record.expense
+        text = _("%(category)s for %(vehicle)s, paid by %(payer)s (charged to the owner)") % {
+            "category": expense.get_category_display(),
+            "vehicle": vehicle,
+            "payer": expense.paid_by.name,
+        }
+        return f"{text} — {expense.note}" if expense.note else text
+    if kind == Transaction.Kind.SHARED_COSTS and record.expense_id:
+        expense = record.expense
+        return _("%(category)s for %(vehicle)s paid by %(payer)s on %(date)s, split by km driven in %(month)s") % {
+            "category": expense.get_category_display(),
+            "vehicle": vehicle,
+            "payer": expense.paid_by.name,
+            "date": _day(expense.spent_on),
+            "month": _month(f"{expense.spent_on:%Y-%m}"),
+        }
+    if kind == Transaction.Kind.FIXED_COSTS:
+        return _("Fixed monthly costs of %(vehicle)s for %(month)s, split by days of membership") % {
+            "vehicle": vehicle,
+            "month": _month(record.description),
+        }
+    if kind == Transaction.Kind.SETTLEMENT and record.transfer_id:
+        transfer = record.transfer
+        return _("Transfer from %(payer)s to %(payee)s") % {
+            "payer": str(transfer.payer),
+            "payee": str(transfer.payee),
+        }
+    if kind == Transaction.Kind.REVERSAL and record.reverses_id:
+        original = record.reverses
+        return _("Undoes “%(original)s” of %(date)s — reason: %(reason)s") % {
+            "original": explain(original),
+            "date": _day(original.date),
+            "reason": record.description,
+        }
+    label = record.get_kind_display()
+    return f"{label}: {record.description}" if record.description else label
+
+
+def is_reversed(record: Transaction) -> bool:
+    try:
+        return record.reversed_by is not None
+    except Transaction.DoesNotExist:
+        return False
+
+
+def can_reverse(membership, record: Transaction) -> bool:
+    """Whether the viewer may undo it: an admin, or its author; never a reversal or an undone one."""
+    if record.kind == Transaction.Kind.REVERSAL or is_reversed(record):
+        return False
+    return membership.is_admin or (record.author_id is not None and record.author_id == membership.user_id)
+
+
+def can_cancel_expense(membership, expense: Expense) -> bool:
+    """The rule of ``expense_cancel``: its author, its payer or an admin, while it is not undone."""
+    if expense.is_cancelled:
+        return False
+    return membership.is_admin or membership.user_id in (expense.created_by_id, expense.paid_by_id)

@@ -1,0 +1,240 @@
+"""Forms of the ledger pages. They parse and check input; the services decide and post."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from communities.models import Membership, User
+from ledger.calculator import CarCosts
+from ledger.models import MAX_EXPENSE, MAX_LITRES, MAX_ODOMETER, Expense
+from ledger.receipts import validate_receipt
+from vehicles.models import Vehicle
+
+ISO_DATE = "%Y-%m-%d"
+MAX_REPORT_DAYS = 366 * 10
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
+
+
+def _decimal_input(**attrs) -> forms.TextInput:
+    return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", **attrs})
+
+
+class MonthField(forms.DateField):
+    """A month typed as ``YYYY-MM`` (what ``<input type=month>`` sends), as its first day."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"})
+    default_error_messages = {"invalid": _("Enter a month as YYYY-MM, e.g. 2025-03.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=["%Y-%m"], **kwargs)
+
+    def prepare_value(self, value):
+        return value.strftime("%Y-%m") if isinstance(value, date) else value
+
+
+class MonthFilterForm(forms.Form):
+    month = MonthField(label=_("Month"), required=False)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+class ExpenseFilterForm(forms.Form):
+    vehicle = forms.ModelChoiceField(label=_("Vehicle"), queryset=Vehicle.objects.none(), required=False)
+    month = MonthField(label=_("Month"), required=False)
+
+    def __init__(self, *args, vehicles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vehicle"].queryset = vehicles
+        self.fields["vehicle"].empty_label = _("All vehicles")
+
+
+class ExpenseForm(forms.Form):
+    """An expense; litres and odometer count for fuel only; only admins choose who paid."""
+
+    vehicle = forms.ModelChoiceField(label=_("Vehicle"), queryset=Vehicle.objects.none())
+    category = forms.ChoiceField(label=_("Category"), choices=Expense.Category.choices)
+    amount = forms.DecimalField(
+        label=_("Amount (€)"),
+        min_value=Decimal("0.01"),
+        max_value=MAX_EXPENSE,
+        decimal_places=2,
+        localize=True,
+        widget=_decimal_input(),
+        error_messages={"invalid": _("Enter an amount, e.g. 42.50.")},
+    )
+    spent_on = forms.DateField(label=_("Date"), widget=_date_input())
+    paid_by = PersonChoiceField(label=_("Paid by"), queryset=User.objects.none(), required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    receipt = forms.FileField(
+        label=_("Receipt"),
+        required=False,
+        help_text=_("Optional: a photo (JPEG, PNG, WebP) or a PDF."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+    )
+    litres = forms.DecimalField(
+        label=_("Litres (or kWh)"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=MAX_LITRES,
+        decimal_places=2,
+        localize=True,
+        widget=_decimal_input(),
+        help_text=_("For fuel or charging only."),
+    )
+    odometer = forms.IntegerField(
+        label=_("Odometer (km)"),
+        required=False,
+        min_value=0,
+        max_value=MAX_ODOMETER,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=_("For fuel or charging only: the reading when you filled up."),
+    )
+
+    FUEL_ONLY = ("litres", "odometer")
+
+    def __init__(self, *args, membership: Membership, vehicles, members, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.membership = membership
+        self.today = today
+        self.fields["vehicle"].queryset = vehicles
+        self.fields["spent_on"].widget.attrs["max"] = today.strftime(ISO_DATE)
+        if membership.is_admin:
+            self.fields["paid_by"].queryset = members
+            self.fields["paid_by"].empty_label = None
+            self.fields["paid_by"].required = True
+            self.fields["paid_by"].help_text = _("As an admin, you can record an expense someone else paid.")
+        else:
+            del self.fields["paid_by"]
+
+    def clean_spent_on(self):
+        spent_on = self.cleaned_data["spent_on"]
+        if spent_on > self.today:
+            raise ValidationError(_("The date cannot be in the future."))
+        return spent_on
+
+    def clean_receipt(self):
+        receipt = self.cleaned_data.get("receipt")
+        if receipt:
+            validate_receipt(receipt)
+        return receipt
+
+    def clean(self):
+        data = super().clean()
+        if data.get("category") != Expense.Category.FUEL:
+            for name in self.FUEL_ONLY:
+                data[name] = None  # hidden for other categories: a leftover value is not an error
+        return data
+
+    def fuel_fields(self):
+        return [self[name] for name in self.FUEL_ONLY]
+
+    def main_fields(self):
+        return [field for field in self if field.name not in self.FUEL_ONLY]
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why undo it?"),
+        max_length=200,
+        help_text=_("Everyone sees this reason in the history, beside the original line."),
+    )
+
+
+class PeriodForm(forms.Form):
+    """A report's period, both days included."""
+
+    start = forms.DateField(label=_("From"), widget=_date_input())
+    end = forms.DateField(label=_("To"), widget=_date_input())
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                raise ValidationError(_("The end of the period must not be before its start."))
+            if end - start > timedelta(days=MAX_REPORT_DAYS):
+                raise ValidationError(_("Choose a period of at most ten years."))
+        return data
+
+
+def _money_field(label, help_text="", **kwargs) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        min_value=Decimal("0"),
+        max_value=Decimal("10000000"),
+        decimal_places=2,
+        localize=True,
+        widget=_decimal_input(),
+        help_text=help_text,
+        **kwargs,
+    )
+
+
+class CalculatorForm(forms.Form):
+    """The car's real costs, to suggest a rate per km."""
+
+    consumption = forms.DecimalField(
+        label=_("Consumption (litres or kWh per 100 km)"),
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        decimal_places=2,
+        localize=True,
+        widget=_decimal_input(),
+        help_text=_("E.g. 6.5 for a petrol car, 17 for an electric one."),
+    )
+    energy_price = forms.DecimalField(
+        label=_("Energy price (€ per litre or kWh)"),
+        min_value=Decimal("0"),
+        max_value=Decimal("20"),
+        decimal_places=3,
+        localize=True,
+        widget=_decimal_input(),
+    )
+    insurance = _money_field(_("Insurance per year (€)"))
+    maintenance = _money_field(
+        _("Maintenance and repairs per year (€)"), _("Servicing, tyres, repairs: a yearly average.")
+    )
+    tax = _money_field(_("Tax and fees per year (€)"), _("Vehicle tax, technical inspection, parking permit…"))
+    purchase_value = _money_field(_("Purchase value (€)"), _("What the car cost, or what it is worth today."))
+    resale_value = _money_field(
+        _("Expected resale value (€)"), _("What it will be worth when you stop using it."), required=False
+    )
+    years = forms.DecimalField(
+        label=_("Years of use left"),
+        min_value=Decimal("0.5"),
+        max_value=Decimal("40"),
+        decimal_places=1,
+        localize=True,
+        widget=_decimal_input(),
+        help_text=_("Over how many years the car loses that value (depreciation)."),
+    )
+    km_per_year = forms.IntegerField(
+        label=_("Expected km per year"),
+        min_value=100,
+        max_value=200_000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=_("All the car's driving, yours included: the costs are shared over every km."),
+    )
+
+    def costs(self) -> CarCosts:
+        data = self.cleaned_data
+        return CarCosts(
+            consumption_per_100km=data["consumption"],
+            energy_price=data["energy_price"],
+            insurance_per_year=data["insurance"],
+            maintenance_per_year=data["maintenance"],
+            tax_per_year=data["tax"],
+            purchase_value=data["purchase_value"],
+            resale_value=data.get("resale_value") or Decimal(0),
+            years_of_use=data["years"],
+            km_per_year=data["km_per_year"],
+        )

@@ -1,0 +1,370 @@
+"""Ledger pages: who sees what, my account and statements, balances, undo, settle-up."""
+
+import csv
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from communities.models import User
+from ledger import services
+from ledger.models import Transaction, Transfer
+from ledger.posting import account_for, local_today, post
+from ledger.selectors import balances_for
+from tests.factories import VehicleFactory
+from tests.ledger.conftest import add_member, make_trip
+
+
+def english(*users):
+    """Assertions read the English source strings, whatever catalogues exist."""
+    User.objects.filter(pk__in=[user.pk for user in users]).update(language="en")
+
+
+def url(name, community, *args):
+    return reverse(name, args=[community.pk, *args])
+
+
+@pytest.fixture
+def period_example(community, trio, last_month, mid_last_month):
+    """The worked example, closed: A +5.00, B +10.00, C −15.00; plan C→B 10.00, C→A 5.00."""
+    car = trio["car"]
+    services.trip_charge(trip=make_trip(car, trio["b"], 100, ended_at=mid_last_month))
+    services.trip_charge(trip=make_trip(car, trio["c"], 50, ended_at=mid_last_month))
+    services.expense_record(
+        membership=trio["b_membership"],
+        vehicle=car,
+        category="fuel",
+        amount=Decimal("40.00"),
+        spent_on=last_month + timedelta(days=15),
+    )
+    return services.month_close(community=community, month=last_month)
+
+
+# --- Who sees what ---------------------------------------------------------------------------
+
+PAGES = ["ledger_account", "ledger_balances", "ledger_settle", "ledger_expenses", "ledger_expense_create"]
+
+
+@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize(
+    ("who", "status"), [("anonymous", 302), ("outsider", 404), ("member", 200), ("owner", 200), ("admin", 200)]
+)
+def test_ledger_pages_are_for_members_only(client, people, community, vehicle, name, who, status):
+    if people[who]:
+        client.force_login(people[who])
+    assert client.get(url(name, community)).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("anonymous", 302), ("outsider", 404), ("member", 200), ("owner", 200), ("admin", 200)]
+)
+def test_vehicle_report_is_for_members_only(client, people, community, vehicle, who, status):
+    if people[who]:
+        client.force_login(people[who])
+    assert client.get(url("ledger_vehicle_report", community, vehicle.pk)).status_code == status
+
+
+@pytest.mark.parametrize(("who", "status"), [("outsider", 404), ("member", 403), ("owner", 200), ("admin", 200)])
+def test_calculator_is_for_owners_and_admins(client, people, community, vehicle, who, status):
+    client.force_login(people[who])
+    assert client.get(url("ledger_calculator", community) + f"?vehicle={vehicle.pk}").status_code == status
+
+
+def test_statement_exports_are_for_members_only(client, people, community):
+    client.force_login(people["outsider"])
+    assert client.get(url("ledger_statement_csv", community)).status_code == 404
+    assert client.get(url("ledger_statement_pdf", community)).status_code == 404
+
+
+def test_another_communitys_vehicle_report_is_not_found(client, member, community, outsider, other_community):
+    foreign = VehicleFactory(community=other_community, owner=outsider)
+    client.force_login(member)
+    assert client.get(url("ledger_vehicle_report", community, foreign.pk)).status_code == 404
+
+
+# --- My account ------------------------------------------------------------------------------
+
+
+def test_my_account_shows_the_balance_in_words_and_explains_each_line(client, community, trio, period_example):
+    english(trio["c"])
+    client.force_login(trio["c"])
+
+    page = client.get(url("ledger_account", community)).content.decode()
+
+    assert "You owe 15.00 € to the others." in page
+    assert "Trip with Clio: 50 km by Chloe" in page
+    assert "-15.00 €" in page
+
+
+def test_a_positive_balance_says_the_others_owe_you(client, community, trio, period_example):
+    english(trio["b"])
+    client.force_login(trio["b"])
+
+    page = client.get(url("ledger_account", community)).content.decode()
+
+    assert "The others owe you 10.00 €." in page
+    assert "Fuel / charging for Clio, paid by Bruno (charged to the owner)" in page
+
+
+def test_amounts_follow_the_french_locale(client, community, trio):
+    a, b = account_for(community, trio["a"].pk), account_for(community, trio["b"].pk)
+    post(
+        community=community,
+        kind=Transaction.Kind.EXPENSE,
+        on=local_today(community),
+        lines=[(a, Decimal("1234.56")), (b, Decimal("-1234.56"))],
+    )
+    client.force_login(trio["a"])  # French by default
+
+    page = client.get(url("ledger_account", community), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "1\xa0234,56" in page  # French grouping and decimal comma
+    assert "1,234.56" not in page
+
+
+def test_statement_filtered_by_month_starts_from_the_balance_brought_forward(client, community, trio, last_month):
+    english(trio["a"])
+    car = trio["car"]
+    services.trip_charge(trip=make_trip(car, trio["b"], 100))  # this month: +30.00 for A
+    client.force_login(trio["a"])
+
+    this_month = local_today(community).replace(day=1)
+    page = client.get(url("ledger_account", community), {"month": f"{this_month:%Y-%m}"}).content.decode()
+    empty = client.get(url("ledger_account", community), {"month": f"{last_month:%Y-%m}"}).content.decode()
+
+    assert "Balance brought forward" in page
+    assert "30.00 €" in page
+    assert "Trip with Clio" not in empty
+
+
+def test_a_bad_month_filter_is_explained_and_the_whole_statement_shown(client, community, trio):
+    english(trio["a"])
+    client.force_login(trio["a"])
+
+    page = client.get(url("ledger_account", community), {"month": "March"}).content.decode()
+
+    assert "Enter a month as YYYY-MM" in page
+    assert 'value="March"' in page
+
+
+def test_a_member_can_read_another_members_statement_but_not_an_outsiders(client, community, trio, outsider):
+    english(trio["b"])
+    client.force_login(trio["b"])
+
+    assert "Account of Chloe" in client.get(url("ledger_account", community), {"member": trio["c"].pk}).content.decode()
+    assert client.get(url("ledger_account", community), {"member": outsider.pk}).status_code == 404
+
+
+def test_statement_csv_lists_every_line_with_the_running_balance(client, community, trio, period_example):
+    english(trio["c"])
+    client.force_login(trio["c"])
+
+    response = client.get(url("ledger_statement_csv", community))
+
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Date", "Kind", "Description", "Vehicle", "Amount", "Balance"]
+    assert [row[4:] for row in rows[1:]] == [["-15.00", "-15.00"]]
+    assert rows[1][1] == "Trip" and rows[1][3] == "Clio"
+
+
+def test_statement_pdf_is_a_real_pdf_with_the_members_name(client, community, trio, period_example):
+    from pypdf import PdfReader
+
+    english(trio["c"])
+    client.force_login(trio["c"])
+
+    response = client.get(url("ledger_statement_pdf", community))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Chloe" in text
+    assert community.name in text
+    assert "-15.00" in text
+
+
+# --- Undo ------------------------------------------------------------------------------------
+
+
+def test_an_admin_undoes_a_trip_charge_and_the_history_keeps_both(client, community, trio, period_example):
+    english(trio["a"], trio["c"])
+    charge = Transaction.objects.get(kind=Transaction.Kind.TRIP_CHARGE, trip__driver=trio["c"])
+    client.force_login(trio["a"])  # the admin
+
+    response = client.post(url("ledger_transaction_undo", community, charge.pk), {"reason": "Wrong odometer"})
+
+    assert response.status_code == 302
+    client.force_login(trio["c"])
+    page = client.get(url("ledger_account", community)).content.decode()
+    assert "Undoes “Trip with Clio: 50 km by Chloe" in page
+    assert "reason: Wrong odometer" in page
+    assert "You are all square" in page
+
+
+def test_undo_without_a_reason_is_refused_and_nothing_posted(client, community, trio, period_example):
+    english(trio["a"])
+    charge = Transaction.objects.get(kind=Transaction.Kind.TRIP_CHARGE, trip__driver=trio["c"])
+    client.force_login(trio["a"])
+
+    response = client.post(url("ledger_transaction_undo", community, charge.pk), {"reason": ""})
+
+    assert response.status_code == 400
+    assert not Transaction.objects.filter(kind=Transaction.Kind.REVERSAL).exists()
+
+
+def test_a_member_cannot_undo_a_trip_charge(client, community, trio, period_example):
+    charge = Transaction.objects.get(kind=Transaction.Kind.TRIP_CHARGE, trip__driver=trio["c"])
+    client.force_login(trio["c"])
+
+    response = client.post(url("ledger_transaction_undo", community, charge.pk), {"reason": "I did not drive"})
+
+    assert response.status_code == 403
+    assert not Transaction.objects.filter(kind=Transaction.Kind.REVERSAL).exists()
+
+
+def test_the_author_of_an_expense_posting_can_undo_it(client, community, trio, period_example):
+    posting = Transaction.objects.get(kind=Transaction.Kind.EXPENSE)
+    client.force_login(trio["b"])
+
+    response = client.post(url("ledger_transaction_undo", community, posting.pk), {"reason": "Duplicate"})
+
+    assert response.status_code == 302
+    assert posting.expense.__class__.objects.get(pk=posting.expense_id).is_cancelled
+
+
+def test_undo_of_another_communitys_transaction_is_not_found(client, community, trio, outsider, other_community):
+    foreign_car = VehicleFactory(community=other_community, owner=outsider)
+    driver, _ = add_member(other_community, "Fred")
+    charge = services.trip_charge(trip=make_trip(foreign_car, driver, 10))
+    client.force_login(trio["a"])
+
+    assert client.post(url("ledger_transaction_undo", community, charge.pk), {"reason": "x"}).status_code == 404
+
+
+# --- Balances --------------------------------------------------------------------------------
+
+
+def test_balances_show_everyone_and_sum_to_zero(client, community, trio, period_example):
+    english(trio["b"])
+    client.force_login(trio["b"])
+
+    page = client.get(url("ledger_balances", community)).content.decode()
+
+    for name, amount in (("Anne", "5.00 €"), ("Bruno", "10.00 €"), ("Chloe", "-15.00 €")):
+        assert name in page and amount in page
+    assert "Exactly zero" in page
+
+
+def _balances_page_queries(client, user, community) -> int:
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url("ledger_balances", community)).status_code == 200
+    return len(context.captured_queries)
+
+
+def test_balances_page_takes_the_same_queries_for_2_and_50_members(client, community, trio):
+    car = trio["car"]
+    for _ in range(3):
+        services.trip_charge(trip=make_trip(car, trio["b"], 10))
+    few = _balances_page_queries(client, trio["a"], community)
+
+    for index in range(47):
+        driver = add_member(community, f"Driver {index}")[0]
+        for _ in range(3):
+            services.trip_charge(trip=make_trip(car, driver, 5 + index))
+
+    assert _balances_page_queries(client, trio["a"], community) == few
+
+
+# --- Settle up -------------------------------------------------------------------------------
+
+
+def test_settle_page_shows_my_transfers_and_the_whole_plan(client, community, trio, period_example):
+    english(trio["c"])
+    client.force_login(trio["c"])
+
+    page = client.get(url("ledger_settle", community)).content.decode()
+
+    assert "10.00 € to Bruno" in page
+    assert "5.00 € to Anne" in page
+    assert "The whole community&#x27;s plan" in page or "The whole community's plan" in page
+
+
+def test_the_iban_and_qr_code_are_shown_only_to_who_owes_that_person(client, community, trio, period_example):
+    iban = "FR7630006000011234567890189"
+    User.objects.filter(pk=trio["b"].pk).update(iban=iban)
+    english(trio["a"], trio["b"], trio["c"])
+
+    client.force_login(trio["c"])  # owes Bruno
+    debtor = client.get(url("ledger_settle", community)).content.decode()
+    client.force_login(trio["a"])  # owed by Chloe, owes nobody
+    other = client.get(url("ledger_settle", community)).content.decode()
+    client.force_login(trio["b"])  # Bruno himself
+    himself = client.get(url("ledger_settle", community)).content.decode()
+
+    assert "FR76 3000 6000 0112 3456 7890 189" in debtor
+    assert "data:image/svg+xml" in debtor
+    assert "EPC (SEPA) QR code: transfer of 10.00 € to Bruno" in debtor
+    for page in (other, himself):
+        assert "FR76" not in page
+        assert "data:image/svg+xml" not in page
+
+
+def test_declare_then_confirm_posts_a_settlement_and_balances_reach_zero(client, community, trio, period_example):
+    transfers = list(Transfer.objects.filter(period=period_example).select_related("payee__user"))
+    payer = trio["c"]
+
+    client.force_login(payer)
+    for transfer in transfers:
+        assert client.post(url("ledger_transfer_declare_paid", community, transfer.pk)).status_code == 302
+    for transfer in transfers:
+        client.force_login(transfer.payee.user)
+        assert client.post(url("ledger_transfer_confirm", community, transfer.pk)).status_code == 302
+
+    assert Transaction.objects.filter(kind=Transaction.Kind.SETTLEMENT).count() == 2
+    assert all(balance.amount == 0 for balance in balances_for(trio["a_membership"]))
+    english(payer)
+    client.force_login(payer)
+    page = client.get(url("ledger_account", community)).content.decode()
+    assert "Transfer from Chloe to Bruno" in page
+
+
+def test_only_the_payer_declares_and_only_the_payee_confirms(client, community, trio, period_example):
+    transfer = Transfer.objects.get(period=period_example, payee__user=trio["b"])
+    client.force_login(trio["b"])  # the payee, not an admin
+    assert client.post(url("ledger_transfer_declare_paid", community, transfer.pk)).status_code == 403
+    client.force_login(trio["c"])  # the payer
+    assert client.post(url("ledger_transfer_confirm", community, transfer.pk)).status_code == 403
+    assert not Transaction.objects.filter(kind=Transaction.Kind.SETTLEMENT).exists()
+
+
+def test_an_admin_may_confirm_any_transfer(client, community, trio, period_example):
+    transfer = Transfer.objects.get(period=period_example, payee__user=trio["b"])
+    client.force_login(trio["a"])
+
+    assert client.post(url("ledger_transfer_confirm", community, transfer.pk)).status_code == 302
+    assert Transaction.objects.filter(kind=Transaction.Kind.SETTLEMENT, transfer=transfer).exists()
+
+
+def test_transfers_of_another_community_are_not_found(client, community, trio, period_example, outsider):
+    transfer = Transfer.objects.filter(period=period_example).first()
+    client.force_login(outsider)
+    assert client.post(url("ledger_transfer_confirm", community, transfer.pk)).status_code == 404
+
+
+def test_before_any_closed_month_the_settle_page_shows_the_live_plan(client, community, trio):
+    english(trio["c"])
+    services.trip_charge(trip=make_trip(trio["car"], trio["c"], 50))
+    client.force_login(trio["c"])
+
+    page = client.get(url("ledger_settle", community)).content.decode()
+
+    assert "No month has been closed yet" in page
+    assert "Chloe" in page and "Anne" in page and "15.00 €" in page
+    assert "I&#x27;ve paid" not in page and "I've paid" not in page
