@@ -1,0 +1,296 @@
+"""Expense pages (add, list, undo, receipts) and the per-vehicle report."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from communities.models import User
+from ledger import services
+from ledger.models import Expense, Transaction
+from ledger.posting import local_today
+from tests.factories import VehicleFactory
+from tests.ledger.conftest import add_member, make_trip
+from tests.vehicles.conftest import image_bytes
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def url(name, community, *args):
+    return reverse(name, args=[community.pk, *args])
+
+
+def english(*users):
+    """Pages follow the user's language; assertions read the English source strings."""
+    User.objects.filter(pk__in=[user.pk for user in users]).update(language="en")
+
+
+def expense_data(car, **overrides):
+    data = {
+        "vehicle": car.pk,
+        "category": "fuel",
+        "amount": "42.50",
+        "spent_on": f"{local_today(car.community):%Y-%m-%d}",
+        "note": "Full tank",
+        "litres": "30.5",
+        "odometer": "48250",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+# --- Adding an expense -----------------------------------------------------------------------
+
+
+def test_a_member_records_a_fuel_expense_with_a_receipt_and_is_credited(client, community, vehicle, member, owner):
+    client.force_login(member)
+    receipt = SimpleUploadedFile("ticket.png", image_bytes("PNG"), content_type="image/png")
+
+    response = client.post(url("ledger_expense_create", community), {**expense_data(vehicle), "receipt": receipt})
+
+    assert response.status_code == 302
+    expense = Expense.objects.get()
+    assert (expense.amount, expense.paid_by, expense.litres, expense.odometer) == (
+        Decimal("42.50"),
+        member,
+        Decimal("30.50"),
+        48250,
+    )
+    assert expense.receipt.name.endswith(".png")
+    entries = {entry.account.user: entry.amount for entry in expense.transactions.get().entries.all()}
+    assert entries == {member: Decimal("42.50"), owner: Decimal("-42.50")}
+
+
+def test_a_member_cannot_record_an_expense_paid_by_someone_else(client, community, vehicle, member, owner):
+    client.force_login(member)
+
+    page = client.get(url("ledger_expense_create", community)).content.decode()
+    client.post(url("ledger_expense_create", community), {**expense_data(vehicle), "paid_by": owner.pk})
+
+    assert 'name="paid_by"' not in page
+    assert Expense.objects.get().paid_by == member
+
+
+def test_an_admin_records_an_expense_someone_else_paid(client, community, vehicle, admin_user, member):
+    client.force_login(admin_user)
+
+    response = client.post(url("ledger_expense_create", community), {**expense_data(vehicle), "paid_by": member.pk})
+
+    assert response.status_code == 302
+    expense = Expense.objects.get()
+    assert (expense.paid_by, expense.created_by) == (member, admin_user)
+
+
+def test_litres_and_odometer_are_ignored_for_other_categories(client, community, vehicle, member):
+    client.force_login(member)
+
+    client.post(url("ledger_expense_create", community), expense_data(vehicle, category="cleaning"))
+
+    expense = Expense.objects.get()
+    assert (expense.category, expense.litres, expense.odometer) == ("cleaning", None, None)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message", "kept"),
+    [
+        ({"amount": "abc"}, "Enter an amount, e.g. 42.50.", 'value="abc"'),
+        ({"amount": "-5"}, "Ensure this value is greater than or equal to 0.01.", 'value="-5"'),
+        ({"amount": "12.345"}, "Ensure that there are no more than 2 decimal places.", 'value="12.345"'),
+        ({"amount": "999999"}, "Ensure this value is less than or equal to", 'value="999999"'),
+        ({"litres": "900"}, "Ensure this value is less than or equal to", 'value="900"'),
+        ({"spent_on": "2999-01-01"}, "The date cannot be in the future.", 'value="2999-01-01"'),
+        ({"vehicle": ""}, "This field is required.", 'value="Full tank"'),
+    ],
+)
+def test_bad_expense_input_is_refused_and_kept(client, community, vehicle, member, overrides, message, kept):
+    english(member)
+    client.force_login(member)
+
+    response = client.post(url("ledger_expense_create", community), expense_data(vehicle, **overrides))
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert message in page
+    assert kept in page
+    assert not Expense.objects.exists()
+    assert not Transaction.objects.exists()
+
+
+def test_a_receipt_that_is_not_a_picture_or_pdf_is_refused(client, community, vehicle, member):
+    english(member)
+    client.force_login(member)
+    fake = SimpleUploadedFile("receipt.pdf", b"MZ\x90\x00 not a pdf at all", content_type="application/pdf")
+
+    response = client.post(url("ledger_expense_create", community), {**expense_data(vehicle), "receipt": fake})
+
+    assert response.status_code == 400
+    assert "A receipt must be a photo (JPEG, PNG or WebP) or a PDF document." in response.content.decode()
+    assert 'value="42.50"' in response.content.decode()
+    assert not Expense.objects.exists()
+
+
+def test_an_expense_on_another_communitys_vehicle_is_refused(client, community, vehicle, member, other_community):
+    foreign = VehicleFactory(community=other_community)
+    client.force_login(member)
+
+    response = client.post(url("ledger_expense_create", community), expense_data(foreign))
+
+    assert response.status_code == 400
+    assert not Expense.objects.exists()
+
+
+# --- Receipts --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pdf_expense(community, vehicle, member):
+    membership = member.memberships.get(community=community)
+    return services.expense_record(
+        membership=membership,
+        vehicle=vehicle,
+        category="repair",
+        amount=Decimal("120.00"),
+        spent_on=local_today(community),
+        receipt=SimpleUploadedFile("bill.pdf", PDF, content_type="application/pdf"),
+    )
+
+
+@pytest.mark.parametrize(("who", "status"), [("anonymous", 302), ("outsider", 404), ("member", 200), ("admin", 200)])
+def test_receipts_are_served_to_members_only(client, people, community, pdf_expense, who, status):
+    if people[who]:
+        client.force_login(people[who])
+
+    response = client.get(url("ledger_receipt", community, pdf_expense.pk))
+
+    assert response.status_code == status
+    if status == 200:
+        assert response["Content-Type"] == "application/pdf"
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+# --- Undoing an expense ----------------------------------------------------------------------
+
+
+def test_the_payer_undoes_an_expense_and_its_posting_is_reversed(client, community, pdf_expense, member):
+    client.force_login(member)
+
+    response = client.post(url("ledger_expense_cancel", community, pdf_expense.pk), {"reason": "Paid twice"})
+
+    assert response.status_code == 302
+    pdf_expense.refresh_from_db()
+    assert pdf_expense.is_cancelled
+    assert Transaction.objects.get(kind=Transaction.Kind.REVERSAL).description == "Paid twice"
+
+
+def test_another_member_cannot_undo_an_expense(client, community, pdf_expense, owner):
+    client.force_login(owner)
+
+    assert client.post(url("ledger_expense_cancel", community, pdf_expense.pk), {"reason": "no"}).status_code == 403
+    pdf_expense.refresh_from_db()
+    assert not pdf_expense.is_cancelled
+
+
+def test_an_admin_undoes_any_expense_but_needs_a_reason(client, community, pdf_expense, admin_user):
+    client.force_login(admin_user)
+
+    client.post(url("ledger_expense_cancel", community, pdf_expense.pk), {"reason": ""})
+    pdf_expense.refresh_from_db()
+    assert not pdf_expense.is_cancelled
+
+    client.post(url("ledger_expense_cancel", community, pdf_expense.pk), {"reason": "Not ours"})
+    pdf_expense.refresh_from_db()
+    assert pdf_expense.is_cancelled
+
+
+# --- The list --------------------------------------------------------------------------------
+
+
+def test_expense_list_filters_by_vehicle_and_month(client, community, vehicle, member, owner):
+    english(member)
+    membership = member.memberships.get(community=community)
+    van = VehicleFactory(community=community, owner=owner, name="Kangoo")
+    today = local_today(community)
+    services.expense_record(
+        membership=membership, vehicle=vehicle, category="fuel", amount=Decimal("11.11"), spent_on=today
+    )
+    services.expense_record(
+        membership=membership, vehicle=van, category="fuel", amount=Decimal("22.22"), spent_on=today
+    )
+    old = today.replace(day=1) - timedelta(days=40)
+    services.expense_record(membership=membership, vehicle=van, category="tax", amount=Decimal("33.33"), spent_on=old)
+    client.force_login(member)
+
+    by_vehicle = client.get(url("ledger_expenses", community), {"vehicle": van.pk}).content.decode()
+    by_month = client.get(url("ledger_expenses", community), {"month": f"{old:%Y-%m}"}).content.decode()
+
+    assert "22.22" in by_vehicle and "33.33" in by_vehicle and "11.11" not in by_vehicle
+    assert "33.33" in by_month and "22.22" not in by_month
+
+
+def _list_queries(client, community) -> int:
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url("ledger_expenses", community)).status_code == 200
+    return len(context.captured_queries)
+
+
+def test_expense_list_takes_the_same_queries_for_2_and_40_expenses(client, community, vehicle, member):
+    membership = member.memberships.get(community=community)
+    today = local_today(community)
+
+    def add(count):
+        for index in range(count):
+            payer, payer_membership = add_member(community, f"Payer {index} {count}")
+            services.expense_record(
+                membership=payer_membership, vehicle=vehicle, category="fuel", amount=Decimal("10"), spent_on=today
+            )
+
+    services.expense_record(
+        membership=membership, vehicle=vehicle, category="fuel", amount=Decimal("1"), spent_on=today
+    )
+    add(1)
+    client.force_login(member)
+    few = _list_queries(client, community)
+    add(38)
+    assert _list_queries(client, community) == few
+
+
+# --- Per-vehicle report ----------------------------------------------------------------------
+
+
+def test_vehicle_report_shows_km_costs_by_category_and_cost_per_km(client, community, vehicle, member):
+    english(member)
+    membership = member.memberships.get(community=community)
+    today = local_today(community)
+    make_trip(vehicle, member, 200)
+    services.expense_record(
+        membership=membership, vehicle=vehicle, category="fuel", amount=Decimal("30.00"), spent_on=today
+    )
+    services.expense_record(
+        membership=membership, vehicle=vehicle, category="cleaning", amount=Decimal("10.00"), spent_on=today
+    )
+    client.force_login(member)
+
+    page = client.get(url("ledger_vehicle_report", community, vehicle.pk)).content.decode()
+
+    assert "200 km" in page
+    assert "Fuel / charging" in page and "30.00 €" in page and "Cleaning" in page
+    assert "40.00 €" in page
+    assert "0.200 € per km" in page
+
+
+def test_vehicle_report_refuses_an_inverted_period_and_keeps_it(client, community, vehicle, member):
+    english(member)
+    client.force_login(member)
+
+    response = client.get(
+        url("ledger_vehicle_report", community, vehicle.pk), {"start": "2025-06-01", "end": "2025-01-01"}
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The end of the period must not be before its start." in page
+    assert 'value="2025-06-01"' in page
