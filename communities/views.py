@@ -22,6 +22,7 @@ from communities.forms import (
     ProfileForm,
 )
 from communities.models import Membership
+from ledger.selectors import balances_for
 
 
 def home(request):
@@ -148,7 +149,11 @@ def community_leave(request):
         membership.is_admin
         and not selectors.members_of(membership).filter(role=Membership.Role.ADMIN).exclude(pk=membership.pk).exists()
     )
-    return render(request, "communities/community_leave.html", {"last_admin": last_admin})
+    balance = next(
+        (row.amount for row in balances_for(membership) if row.user is not None and row.user.pk == membership.user_id),
+        None,
+    )
+    return render(request, "communities/community_leave.html", {"last_admin": last_admin, "balance": balance})
 
 
 # --- Members ---------------------------------------------------------------------------------
