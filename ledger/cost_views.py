@@ -64,6 +64,8 @@ def expense_create(request):
     initial = {"spent_on": today, "paid_by": request.user.pk}
     if request.GET.get("vehicle", "").isdigit():
         initial["vehicle"] = int(request.GET["vehicle"])
+    elif len(vehicles) == 1:
+        initial["vehicle"] = vehicles[0].pk
     form = ExpenseForm(
         request.POST or None,
         request.FILES or None,

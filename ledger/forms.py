@@ -106,6 +106,7 @@ class ExpenseForm(forms.Form):
         self.membership = membership
         self.today = today
         self.fields["vehicle"].queryset = vehicles
+        self.fields["vehicle"].empty_label = _("Choose a vehicle")
         self.fields["spent_on"].widget.attrs["max"] = today.strftime(ISO_DATE)
         if membership.is_admin:
             self.fields["paid_by"].queryset = members

@@ -368,3 +368,20 @@ def test_before_any_closed_month_the_settle_page_shows_the_live_plan(client, com
     assert "No month has been closed yet" in page
     assert "Chloe" in page and "Anne" in page and "15.00 €" in page
     assert "I&#x27;ve paid" not in page and "I've paid" not in page
+
+
+def test_the_leave_page_warns_a_member_who_still_owes(client, community, trio, period_example):
+    english(trio["c"], trio["a"])
+    client.force_login(trio["c"])
+    owing = client.get(reverse("community_leave", args=[community.pk])).content.decode()
+
+    assert "Your balance is -15.00 €: settle up before leaving." in owing
+
+
+def test_the_leave_page_says_nothing_about_money_when_square(client, community, member):
+    english(member)
+    client.force_login(member)
+
+    assert (
+        "settle up before leaving" not in client.get(reverse("community_leave", args=[community.pk])).content.decode()
+    )
