@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext
 
 from bookings.availability import unavailable_periods
@@ -49,27 +50,13 @@ class HourLabel:
     label: str
 
 
-@dataclass(frozen=True)
-class Block:
-    """A booking (a link to its detail) or an unavailable period, placed by its CSS classes."""
-
-    css: str  # e.g. "booking status-confirmed mine r-3 e-9"
-    title: str
-    detail: str
-    status_label: str = ""
-    href: str = ""
-
-
 @dataclass
 class Column:
     day: date
     heading: str
     heading_href: str
-    is_today: bool
-    is_past: bool
-    gaps: list[str]  # CSS placements of the rows this day does not have
-    blocks: list[Block] = field(default_factory=list)
-    free_slots: str = ""  # pre-rendered links, see _FreeSlots
+    css: str  # "today", "past" or ""
+    body: str  # pre-rendered grid content, see _GridBuilder.column
 
 
 @dataclass
@@ -559,8 +546,8 @@ class _GridBuilder:
         self.latest = _utc(now) + community.max_advance
         self.length = min(DEFAULT_LENGTH, community.max_duration)
         self.book_label = escape(gettext("Book %(vehicle)s on %(date)s at %(time)s"))
-        self.status_labels = {value: str(label) for value, label in Booking.Status.choices}
-        self.you = gettext("You")
+        self.status_labels = {value: escape(label) for value, label in Booking.Status.choices}
+        self.you = escape(gettext("You"))
         self._layouts: dict[date, tuple[list[int], list[str], _FreeSlots]] = {}
 
     def _layout(self, day: _Day) -> tuple[list[int], list[str], _FreeSlots]:
@@ -591,22 +578,23 @@ class _GridBuilder:
         heading_href: str,
     ) -> Column:
         lines, gaps, free = self._layout(day)
-        column = Column(
-            day=day.day,
-            heading=heading,
-            heading_href=heading_href,
-            is_today=day.day == self.today,
-            is_past=day.day < self.today,
-            gaps=gaps,
-        )
+        # Markup of the grid's content: the rows this day lacks, the free slots' links, then the blocks,
+        # each booking a link to its detail. Built here rather than in the template because a week of
+        # many vehicles has hundreds of blocks; every interpolated text is escaped.
+        parts = [f'<span class="cal-gap {css}"></span>' for css in gaps]
+        if vehicle.is_active and day.end > self.earliest and day.start <= self.latest:
+            parts.append(free.render(vehicle=vehicle, busy=busy, earliest=self.earliest, latest=self.latest))
         for start, end, label in unavailable:
             start, end = _utc(start), _utc(end)
             if start >= day.end or end <= day.start:
                 continue
             first, last = day.slot_index(start), day.slot_index(end, ceil=True)
             if last > first:
-                css = f"unavailable r-{lines[first]} e-{lines[last]}"
-                column.blocks.append(Block(css=css, title=label, detail=self.labels.span(start, end, day)))
+                parts.append(
+                    f'<div class="cal-block unavailable r-{lines[first]} e-{lines[last]}">'
+                    f'<span class="cal-who">{escape(capfirst(label))}</span> '
+                    f'<span class="cal-when">{escape(self.labels.span(start, end, day))}</span></div>'
+                )
         for booking in bookings:
             start, end = _utc(booking.starts_at), _utc(booking.ends_at)
             if start >= day.end or end <= day.start:
@@ -614,18 +602,20 @@ class _GridBuilder:
             first, last = day.slot_index(start), day.slot_index(end, ceil=True)
             last = max(last, first + 1)
             mine = booking.member_id == self.user_id
-            column.blocks.append(
-                Block(
-                    css=f"booking status-{booking.status}{' mine' if mine else ''} r-{lines[first]} e-{lines[last]}",
-                    title=self.you if mine else booking.member_name,
-                    detail=self.labels.span(start, end, day),
-                    status_label=self.status_labels[booking.status],
-                    href=self.links.detail(booking.pk),
-                )
+            parts.append(
+                f'<a class="cal-block booking status-{booking.status}{" mine" if mine else ""} '
+                f'r-{lines[first]} e-{lines[last]}" href="{self.links.detail(booking.pk)}">'
+                f'<span class="cal-when">{escape(self.labels.span(start, end, day))}</span> '
+                f'<span class="cal-who">{self.you if mine else escape(booking.member_name)}</span> '
+                f'<span class="cal-status">{self.status_labels[booking.status]}</span></a>'
             )
-        if vehicle.is_active and day.end > self.earliest and day.start <= self.latest:
-            column.free_slots = free.render(vehicle=vehicle, busy=busy, earliest=self.earliest, latest=self.latest)
-        return column
+        return Column(
+            day=day.day,
+            heading=heading,
+            heading_href=heading_href,
+            css="today" if day.day == self.today else "past" if day.day < self.today else "",
+            body=mark_safe("".join(parts)),  # noqa: S308 — escaped above
+        )
 
 
 def _month_weeks(
