@@ -2,11 +2,12 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 
+from bookings.models import Booking
 from communities.management.commands.seed_demo import DEMO_PASSWORD
 from communities.models import Community, Membership, User
 from vehicles.models import AvailabilityWindow, Blackout, Vehicle
 
-MODELS = (User, EmailAddress, Community, Membership, Vehicle, AvailabilityWindow, Blackout)
+MODELS = (User, EmailAddress, Community, Membership, Vehicle, AvailabilityWindow, Blackout, Booking)
 
 
 def _snapshot():
@@ -29,6 +30,9 @@ def test_seed_demo_creates_the_demo_community(db):
     assert len(set(vehicles.values_list("energy", flat=True))) == 3
     assert AvailabilityWindow.objects.filter(vehicle__community=community).exists()
     assert not EmailAddress.objects.filter(user__memberships__community=community, verified=False).exists()
+    bookings = Booking.objects.filter(community=community)
+    assert bookings.count() == 3
+    assert set(bookings.values_list("status", flat=True)) == {Booking.Status.CONFIRMED, Booking.Status.REQUESTED}
 
 
 def test_running_seed_demo_twice_changes_nothing(db):

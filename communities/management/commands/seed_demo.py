@@ -1,15 +1,19 @@
 """Create the demo community "Les Tilleuls" with a few members and vehicles. Running it again changes nothing."""
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
+from bookings import services as booking_services
+from bookings.models import Booking
 from communities import services as community_services
 from communities.models import Community, Membership, User
 from vehicles import services as vehicle_services
@@ -135,7 +139,8 @@ class Command(BaseCommand):
             raise CommandError(
                 "Refusing to create demo accounts with a known password in production (use --allow-production)."
             )
-        with transaction.atomic():
+        # The demo addresses are fictitious: the notices the demo bookings trigger would only bury the logins.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
             users = {person.email: self._user(person) for person in PEOPLE}
             community = self._community(users[ADMIN_EMAIL])
             memberships = {person.email: self._membership(community, users[person.email], person) for person in PEOPLE}
@@ -143,6 +148,7 @@ class Command(BaseCommand):
                 self._vehicle(memberships[ADMIN_EMAIL], users.get(owner_email), data) for owner_email, data in VEHICLES
             ]
             self._windows(memberships[ADMIN_EMAIL], vehicles[1], YARIS_WINDOWS)
+            self._bookings(community, memberships, vehicles)
         self._print_logins(community)
 
     def _user(self, person: DemoPerson) -> User:
@@ -195,6 +201,43 @@ class Command(BaseCommand):
     def _windows(self, admin: Membership, vehicle: Vehicle, windows: list) -> None:
         if not AvailabilityWindow.objects.filter(vehicle=vehicle).exists():
             vehicle_services.availability_replace(membership=admin, vehicle=vehicle, windows=windows)
+
+    def _bookings(self, community: Community, memberships: dict[str, Membership], vehicles: list[Vehicle]) -> None:
+        """A few upcoming bookings so the calendar isn't empty: one confirmed, one waiting for the owner."""
+        if Booking.objects.filter(community=community).exists():
+            return
+        clio, yaris, kangoo = vehicles
+        zone = ZoneInfo(community.time_zone)
+        today = timezone.localdate(timezone=zone)
+
+        def at(day: date, hour: int) -> datetime:
+            return datetime.combine(day, time(hour), tzinfo=zone)
+
+        tomorrow = today + timedelta(days=1)
+        next_weekday = today + timedelta(days=2)
+        while next_weekday.weekday() >= 5:  # the Yaris is only available on weekdays
+            next_weekday += timedelta(days=1)
+        james, lea, camille = (memberships[f"{name}@example.org"] for name in ("james", "lea", "camille"))
+        owner_of_clio = memberships[clio.owner.email]
+
+        trip_to_market = booking_services.booking_create(
+            membership=james, vehicle=clio, starts_at=at(tomorrow, 9), ends_at=at(tomorrow, 12), note="Marché de Crest"
+        )
+        booking_services.booking_confirm(membership=owner_of_clio, booking=trip_to_market)
+        booking_services.booking_create(
+            membership=camille,
+            vehicle=kangoo,
+            starts_at=at(tomorrow, 14),
+            ends_at=at(tomorrow, 18),
+            note="Déchetterie",
+        )
+        booking_services.booking_create(
+            membership=lea,
+            vehicle=yaris,
+            starts_at=at(next_weekday, 10),
+            ends_at=at(next_weekday, 16),
+            note="Rendez-vous à Valence",
+        )
 
     def _print_logins(self, community: Community) -> None:
         self.stdout.write(self.style.SUCCESS(f"Demo community “{community.name}” ({community.municipality}) is ready."))
