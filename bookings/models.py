@@ -54,6 +54,9 @@ class Booking(models.Model):
         indexes = [
             models.Index(fields=["vehicle", "starts_at"]),
             models.Index(fields=["community", "starts_at"]),
+            # Calendar ranges filter on "ends_at > range start": without this the query scans all history.
+            models.Index(fields=["community", "ends_at"]),
+            models.Index(fields=["vehicle", "ends_at"]),
             models.Index(fields=["member", "starts_at"]),
         ]
 
