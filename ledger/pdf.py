@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from django.template.loader import render_to_string
-from weasyprint import HTML
 
 from ledger.money import ZERO
 
@@ -19,5 +18,7 @@ def statement_pdf(*, community, person, statement, lines: list[dict], generated_
         "total_in": sum((item["line"].amount for item in lines if item["line"].amount > 0), ZERO),
         "total_out": sum((item["line"].amount for item in lines if item["line"].amount < 0), ZERO),
     }
+    from weasyprint import HTML  # heavy: loaded when a statement is asked for, not with every page
+
     html = render_to_string("ledger/statement_pdf.html", context)
     return HTML(string=html, base_url=base_url).write_pdf()

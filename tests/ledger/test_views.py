@@ -385,3 +385,37 @@ def test_the_leave_page_says_nothing_about_money_when_square(client, community, 
     assert (
         "settle up before leaving" not in client.get(reverse("community_leave", args=[community.pk])).content.decode()
     )
+
+
+def test_the_undo_page_explains_the_line_and_its_entries(client, community, trio, period_example):
+    english(trio["a"])
+    charge = Transaction.objects.get(kind=Transaction.Kind.TRIP_CHARGE, trip__driver=trio["c"])
+    client.force_login(trio["a"])
+
+    page = client.get(url("ledger_transaction_undo", community, charge.pk)).content.decode()
+
+    assert "Trip with Clio: 50 km by Chloe" in page
+    assert "-15.00 €" in page and "15.00 €" in page
+
+
+def test_a_line_cannot_be_undone_twice(client, community, trio, period_example):
+    english(trio["a"])
+    charge = Transaction.objects.get(kind=Transaction.Kind.TRIP_CHARGE, trip__driver=trio["c"])
+    client.force_login(trio["a"])
+    client.post(url("ledger_transaction_undo", community, charge.pk), {"reason": "Wrong odometer"})
+
+    response = client.post(url("ledger_transaction_undo", community, charge.pk), {"reason": "Again"}, follow=True)
+
+    assert "This line was already undone" in response.content.decode()
+    assert Transaction.objects.filter(kind=Transaction.Kind.REVERSAL).count() == 1
+
+
+def test_undo_buttons_show_only_on_lines_the_viewer_may_undo(client, community, trio, period_example):
+    english(trio["b"], trio["a"])
+    client.force_login(trio["b"])  # author of the fuel expense, not an admin
+    mine = client.get(url("ledger_account", community)).content.decode()
+    client.force_login(trio["a"])  # the admin sees an undo on every line
+    admin = client.get(url("ledger_account", community)).content.decode()
+
+    assert mine.count("Undo this line") == 1  # the expense, not the trip charge
+    assert admin.count("Undo this line") == 3  # two trips on the owner's account and the expense
