@@ -10,6 +10,7 @@ import threading
 import pytest
 from django.conf import settings
 from django.db import connection, connections
+from django.utils import translation
 
 from bookings import services
 from bookings.models import Booking
@@ -44,6 +45,8 @@ def book_in_parallel(vehicle, memberships):
     outcomes: list[object] = [None] * len(memberships)
 
     def attempt(index, membership):
+        # Threads do not inherit the test's active language: the messages checked below are English.
+        translation.activate("en")
         try:
             barrier.wait(timeout=10)
             outcomes[index] = services.booking_create(
