@@ -67,3 +67,26 @@ class Translator:
 @pytest.fixture
 def t() -> Translator:
     return Translator()
+
+
+@pytest.fixture
+def signed_in(new_context, live_server, t):
+    """``signed_in(user)``: a page in a browser of its own (a person's phone or computer), logged in as ``user``
+    with the factories' password. ``context_args`` go to the new context (e.g. a phone's viewport)."""
+    from playwright.sync_api import expect
+
+    from tests.factories import PASSWORD
+
+    def open_page(user, **context_args):
+        page = new_context(**context_args).new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live_server.url}/accounts/login/")
+        # The login page speaks the browser's language (French); the site then speaks the user's.
+        page.get_by_label(t.label("Email")).fill(user.email)
+        page.get_by_label(t.label("Password")).fill(PASSWORD)
+        page.get_by_role("button", name=t("Sign In")).click()
+        account = page.get_by_role("navigation", name=t("Account", user.language))
+        expect(account.get_by_role("button", name=t("Log out", user.language))).to_be_visible()
+        return page
+
+    return open_page
