@@ -2,12 +2,29 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 
-from bookings.models import Booking
+from bookings.models import Booking, Trip
 from communities.management.commands.seed_demo import DEMO_PASSWORD
 from communities.models import Community, Membership, User
+from ledger.models import Entry, Expense, SettlementPeriod, Transaction, Transfer
+from ledger.posting import local_today, previous_month
 from vehicles.models import AvailabilityWindow, Blackout, Vehicle
 
-MODELS = (User, EmailAddress, Community, Membership, Vehicle, AvailabilityWindow, Blackout, Booking)
+MODELS = (
+    User,
+    EmailAddress,
+    Community,
+    Membership,
+    Vehicle,
+    AvailabilityWindow,
+    Blackout,
+    Booking,
+    Trip,
+    Expense,
+    Transaction,
+    Entry,
+    SettlementPeriod,
+    Transfer,
+)
 
 
 def _snapshot():
@@ -30,9 +47,23 @@ def test_seed_demo_creates_the_demo_community(db):
     assert len(set(vehicles.values_list("energy", flat=True))) == 3
     assert AvailabilityWindow.objects.filter(vehicle__community=community).exists()
     assert not EmailAddress.objects.filter(user__memberships__community=community, verified=False).exists()
-    bookings = Booking.objects.filter(community=community)
-    assert bookings.count() == 3
-    assert set(bookings.values_list("status", flat=True)) == {Booking.Status.CONFIRMED, Booking.Status.REQUESTED}
+    upcoming = Booking.objects.filter(community=community).exclude(status=Booking.Status.COMPLETED)
+    assert upcoming.count() == 3
+    assert set(upcoming.values_list("status", flat=True)) == {Booking.Status.CONFIRMED, Booking.Status.REQUESTED}
+
+
+def test_seed_demo_closes_last_month_with_real_balances_and_a_plan(db):
+    call_command("seed_demo", stdout=None)
+
+    community = Community.objects.get(name="Les Tilleuls")
+    kinds = set(Transaction.objects.filter(community=community).values_list("kind", flat=True))
+    assert {"trip_charge", "expense", "shared_costs", "fixed_costs"} <= kinds
+    amounts = list(Entry.objects.filter(transaction__community=community).values_list("amount", flat=True))
+    assert sum(amounts) == 0
+    period = SettlementPeriod.objects.get(community=community)
+    assert period.month == previous_month(local_today(community))
+    transfers = Transfer.objects.filter(period=period)
+    assert 0 < transfers.count() <= 5  # never more than n − 1 for 5 members and the pool
 
 
 def test_running_seed_demo_twice_changes_nothing(db):

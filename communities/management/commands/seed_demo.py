@@ -13,9 +13,13 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from bookings import services as booking_services
-from bookings.models import Booking
+from bookings.models import Booking, Trip
 from communities import services as community_services
 from communities.models import Community, Membership, User
+from ledger import services as ledger_services
+from ledger.closing import month_close
+from ledger.models import Expense
+from ledger.posting import local_today, previous_month
 from vehicles import services as vehicle_services
 from vehicles.models import AvailabilityWindow, Vehicle
 
@@ -124,6 +128,26 @@ YARIS_WINDOWS = [vehicle_services.WindowSpec(weekday, time(8, 0), time(19, 0)) f
 ]
 
 
+MEMBERS_SINCE = timedelta(days=100)
+
+# Last month's driving: (driver's e-mail, vehicle index, day of the month, hour, hours, km).
+LAST_MONTH_TRIPS = (
+    ("james@example.org", 0, 4, 9, 3, 42),
+    ("lea@example.org", 0, 11, 14, 4, 96),
+    ("sophie@example.org", 0, 19, 8, 10, 230),
+    ("lea@example.org", 2, 7, 10, 3, 38),
+    ("camille@example.org", 2, 15, 9, 5, 64),
+    ("james@example.org", 2, 22, 13, 2, 21),
+    ("bernard@example.org", 1, 12, 9, 6, 120),
+)
+# Last month's expenses: (payer's e-mail, vehicle index, day, category, amount, litres, note).
+LAST_MONTH_EXPENSES = (
+    ("sophie@example.org", 0, 19, Expense.Category.FUEL, Decimal("52.30"), Decimal("28.50"), "Plein à Valence"),
+    ("camille@example.org", 2, 3, Expense.Category.INSURANCE, Decimal("38.00"), None, "Assurance du mois"),
+    ("lea@example.org", 2, 16, Expense.Category.CLEANING, Decimal("12.50"), None, "Lavage"),
+)
+
+
 class Command(BaseCommand):
     help = "Create the demo community Les Tilleuls (Crest) with members and vehicles. Idempotent."
 
@@ -149,6 +173,7 @@ class Command(BaseCommand):
             ]
             self._windows(memberships[ADMIN_EMAIL], vehicles[1], YARIS_WINDOWS)
             self._bookings(community, memberships, vehicles)
+            self._last_month(community, memberships, vehicles)
         self._print_logins(community)
 
     def _user(self, person: DemoPerson) -> User:
@@ -176,14 +201,15 @@ class Command(BaseCommand):
         open_statuses = [Membership.Status.ACTIVE, Membership.Status.PENDING]
         membership = Membership.objects.filter(community=community, user=user, status__in=open_statuses).first()
         if membership is None:
-            now = timezone.now()
+            # Members since well before last month, so last month's fixed costs are shared by everyone.
+            since = timezone.now() - MEMBERS_SINCE
             return Membership.objects.create(
                 community=community,
                 user=user,
                 role=person.role,
                 status=Membership.Status.ACTIVE,
-                requested_at=now,
-                joined_at=now,
+                requested_at=since,
+                joined_at=since,
             )
         if membership.status != Membership.Status.ACTIVE or membership.role != person.role:
             membership.status = Membership.Status.ACTIVE
@@ -238,6 +264,56 @@ class Command(BaseCommand):
             ends_at=at(next_weekday, 16),
             note="Rendez-vous à Valence",
         )
+
+    def _last_month(self, community: Community, memberships: dict[str, Membership], vehicles: list[Vehicle]) -> None:
+        """Last month's trips and expenses, charged through the ledger, and the month closed: the demo opens
+        with real balances and a settle-up plan."""
+        if Trip.objects.filter(vehicle__community=community).exists():
+            return
+        # The community and its cars date from before last month, or the month close would skip them.
+        Community.objects.filter(pk=community.pk).update(created_at=timezone.now() - MEMBERS_SINCE)
+        Vehicle.objects.filter(community=community).update(created_at=timezone.now() - MEMBERS_SINCE)
+        zone = ZoneInfo(community.time_zone)
+        month = previous_month(local_today(community))
+        odometers = {vehicle.pk: vehicle.odometer_km - 1500 for vehicle in vehicles}
+        for email, index, day, hour, hours, km in LAST_MONTH_TRIPS:
+            vehicle = vehicles[index]
+            starts_at = datetime.combine(month.replace(day=day), time(hour), tzinfo=zone)
+            ends_at = starts_at + timedelta(hours=hours)
+            driver = memberships[email].user
+            booking = Booking.objects.create(
+                community=community,
+                vehicle=vehicle,
+                member=driver,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                status=Booking.Status.COMPLETED,
+            )
+            start = odometers[vehicle.pk]
+            odometers[vehicle.pk] = start + km
+            trip = Trip.objects.create(
+                booking=booking,
+                vehicle=vehicle,
+                driver=driver,
+                start_odometer=start,
+                end_odometer=start + km,
+                distance_km=km,
+                duration=ends_at - starts_at,
+                started_at=starts_at,
+                ended_at=ends_at,
+            )
+            ledger_services.trip_charge(trip=trip)
+        for email, index, day, category, amount, litres, note in LAST_MONTH_EXPENSES:
+            ledger_services.expense_record(
+                membership=memberships[email],
+                vehicle=vehicles[index],
+                category=category,
+                amount=amount,
+                spent_on=month.replace(day=day),
+                note=note,
+                litres=litres,
+            )
+        month_close(community=community, month=month)
 
     def _print_logins(self, community: Community) -> None:
         self.stdout.write(self.style.SUCCESS(f"Demo community “{community.name}” ({community.municipality}) is ready."))
