@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from bookings import agenda
+from bookings import agenda, selectors
 from communities.access import community_view
 
 
@@ -37,7 +37,7 @@ def calendar(request, vehicle_id: int | None = None):
 @community_view
 @require_GET
 def my_bookings(request):
-    """The member's own bookings here: in progress, trips to record, upcoming and past (both paginated)."""
+    """Requests the member may answer, then their own bookings: in progress, to record, upcoming, past (paginated)."""
     mine = agenda.my_bookings(
         membership=request.membership,
         now=timezone.now(),
@@ -57,7 +57,12 @@ def my_bookings(request):
     return render(
         request,
         "bookings/my_bookings.html",
-        {"mine": mine, "sections": sections, "time_zone": request.community.time_zone},
+        {
+            "mine": mine,
+            "sections": sections,
+            "to_decide": list(selectors.requests_awaiting_decision(request.membership)),
+            "time_zone": request.community.time_zone,
+        },
     )
 
 

@@ -49,6 +49,35 @@ def bookings_awaiting_trip(membership: Membership) -> QuerySet[Booking]:
     )
 
 
+def requests_awaiting_decision(membership: Membership) -> QuerySet[Booking]:
+    """Requests in the viewer's community that they may answer (admins: all; owners: their vehicles'), soonest first.
+
+    Only requests not over yet: one starting now or later, or already under way while the driver waits.
+    """
+    requests = Booking.objects.filter(
+        community_id=membership.community_id, status=Booking.Status.REQUESTED, ends_at__gt=timezone.now()
+    )
+    if not membership.is_active:
+        return requests.none()
+    if not membership.is_admin:
+        requests = requests.filter(vehicle__owner_id=membership.user_id)
+    return requests.select_related("vehicle", "member").order_by("starts_at", "pk")
+
+
+def upcoming_bookings(membership: Membership) -> QuerySet[Booking]:
+    """The viewer's bookings here that still hold a vehicle and are not over yet, soonest first."""
+    return (
+        Booking.objects.filter(
+            community_id=membership.community_id,
+            member_id=membership.user_id,
+            status__in=Booking.HOLDING_STATUSES,
+            ends_at__gt=timezone.now(),
+        )
+        .select_related("vehicle")
+        .order_by("starts_at", "pk")
+    )
+
+
 def vehicle_for_booking(membership: Membership, pk: int | str | None) -> Vehicle | None:
     """A vehicle of the viewer's community, or None (used to pre-fill the booking form)."""
     if pk is None or not str(pk).isdigit():
