@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bookings import selectors as booking_selectors
 from communities import selectors, services
 from communities.access import community_view
 from communities.exceptions import DomainError, NotAllowed
@@ -22,6 +23,7 @@ from communities.forms import (
     ProfileForm,
 )
 from communities.models import Membership
+from ledger.money import ZERO
 from ledger.selectors import balances_for
 
 
@@ -104,16 +106,43 @@ def community_create(request):
     return render(request, "communities/community_form.html", {"form": form})
 
 
+# How many rows each card of the overview lists; the full lists are one link away.
+OVERVIEW_ROWS = 3
+
+
+def _first_rows(queryset, count: int = OVERVIEW_ROWS) -> tuple[list, bool]:
+    """The first ``count`` rows and whether there are more, in one query (one row too many is read)."""
+    rows = list(queryset[: count + 1])
+    return rows[:count], len(rows) > count
+
+
 @community_view
 @require_GET
 def community_detail(request):
+    """The member's dashboard: balance, what comes next, what waits for them; then the community's rules."""
+    membership = request.membership
+    next_bookings, more_bookings = _first_rows(booking_selectors.upcoming_bookings(membership))
+    to_record, more_to_record = _first_rows(booking_selectors.bookings_awaiting_trip(membership))
+    to_decide, more_to_decide = _first_rows(booking_selectors.requests_awaiting_decision(membership))
+    balance = next(
+        (row.amount for row in balances_for(membership) if row.user is not None and row.user.pk == membership.user_id),
+        ZERO,
+    )
     return render(
         request,
         "communities/community_detail.html",
         {
             "community": request.community,
-            "membership": request.membership,
-            "member_count": selectors.members_of(request.membership).count(),
+            "membership": membership,
+            "member_count": selectors.members_of(membership).count(),
+            "balance": balance,
+            "next_bookings": next_bookings,
+            "more_bookings": more_bookings,
+            "to_record": to_record,
+            "more_to_record": more_to_record,
+            "to_decide": to_decide,
+            "more_to_decide": more_to_decide,
+            "pending_count": selectors.pending_requests_of(membership).count() if membership.is_admin else 0,
         },
     )
 
