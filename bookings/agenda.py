@@ -546,6 +546,8 @@ class _GridBuilder:
         self.latest = _utc(now) + community.max_advance
         self.length = min(DEFAULT_LENGTH, community.max_duration)
         self.book_label = escape(gettext("Book %(vehicle)s on %(date)s at %(time)s"))
+        # Read out before a booking block's visible text, which names neither the vehicle nor the day.
+        self.block_label = escape(gettext("%(vehicle)s, %(date)s,"))
         self.status_labels = {value: escape(label) for value, label in Booking.Status.choices}
         self.you = escape(gettext("You"))
         self._layouts: dict[date, tuple[list[int], list[str], _FreeSlots]] = {}
@@ -595,16 +597,23 @@ class _GridBuilder:
                     f'<span class="cal-who">{escape(capfirst(label))}</span> '
                     f'<span class="cal-when">{escape(self.labels.span(start, end, day))}</span></div>'
                 )
+        block_label = ""
         for booking in bookings:
             start, end = _utc(booking.starts_at), _utc(booking.ends_at)
             if start >= day.end or end <= day.start:
                 continue
+            if not block_label:
+                block_label = self.block_label % {
+                    "vehicle": escape(vehicle.name),
+                    "date": escape(self.labels.day(day.day)),
+                }
             first, last = day.slot_index(start), day.slot_index(end, ceil=True)
             last = max(last, first + 1)
             mine = booking.member_id == self.user_id
             parts.append(
                 f'<a class="cal-block booking status-{booking.status}{" mine" if mine else ""} '
                 f'r-{lines[first]} e-{lines[last]}" href="{self.links.detail(booking.pk)}">'
+                f'<span class="visually-hidden">{block_label} </span>'
                 f'<span class="cal-when">{escape(self.labels.span(start, end, day))}</span> '
                 f'<span class="cal-who">{self.you if mine else escape(booking.member_name)}</span> '
                 f'<span class="cal-status">{self.status_labels[booking.status]}</span></a>'
