@@ -196,3 +196,20 @@ def test_the_overview_takes_the_same_queries_for_2_or_40_rows(login, community, 
 
 def test_every_page_links_the_favicon(overview, member):
     assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in overview(member)
+
+
+def test_the_overview_reads_in_french(client, community, vehicle, admin_user, member, now):
+    book(vehicle, member, now + timedelta(days=1), status=S.REQUESTED)
+    book(vehicle, admin_user, now + timedelta(days=2))
+    MembershipFactory(community=community, user=UserFactory(), status=Membership.Status.PENDING)
+    admin_user.language = "fr"
+    admin_user.save(update_fields=["language"])
+    client.force_login(admin_user)
+    client.cookies.pop("django_language", None)
+    html = client.get(reverse("community_detail", args=[community.pk])).content.decode()
+    assert "<title>Vue d’ensemble · Les Tilleuls · Colocauto</title>" in html
+    assert "Votre solde" in card(html, "balance") and "Voir mon compte" in card(html, "balance")
+    assert "Demandes en attente de votre décision" in card(html, "to-decide")
+    assert "Confirmer ou refuser" in card(html, "to-decide")
+    assert "1 personne demande à rejoindre la communauté." in card(html, "pending")
+    assert "Vos prochaines réservations" in card(html, "next")
