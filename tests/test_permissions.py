@@ -6,7 +6,8 @@ without a row here fails `test_every_community_url_is_in_the_matrix`.
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -17,6 +18,9 @@ from PIL import Image
 
 from bookings.models import Booking
 from communities.models import Invitation, Membership
+from ledger import services as ledger_services
+from ledger.models import SettlementPeriod, Transfer
+from ledger.posting import account_for
 from tests.factories import MembershipFactory, UserFactory
 from vehicles.models import Blackout
 
@@ -56,6 +60,17 @@ def world(community, admin_user, owner, member, outsider, vehicle):
     blackout = Blackout.objects.create(
         vehicle=vehicle, starts_at=start + timedelta(days=5), ends_at=start + timedelta(days=6), reason="garage"
     )
+    expense = ledger_services.expense_record(
+        membership=Membership.objects.get(community=community, user=member),
+        vehicle=vehicle,
+        category="fuel",
+        amount=Decimal("40.00"),
+        spent_on=timezone.localdate() - timedelta(days=1),
+    )
+    period = SettlementPeriod.objects.create(community=community, month=date(2026, 1, 1))
+    transfer = Transfer.objects.create(
+        period=period, payer=account_for(community, owner.pk), payee=account_for(community, member.pk), amount=40
+    )
     return World(
         community=community,
         vehicle=vehicle,
@@ -64,6 +79,7 @@ def world(community, admin_user, owner, member, outsider, vehicle):
         member_membership=Membership.objects.get(community=community, user=member),
         invitation=Invitation.objects.create(community=community, created_by=admin_user),
         blackout=blackout,
+        extras={"expense": expense, "transaction": expense.transactions.get(), "transfer": transfer},
     )
 
 
@@ -78,6 +94,11 @@ def _kwargs(world: World, name: str) -> dict:
         "invitation_revoke": {"pk": world.invitation.pk},
         "vehicle_blackout_delete": {"pk": world.vehicle.pk, "bpk": world.blackout.pk},
         "calendar_vehicle": {"vehicle_id": world.vehicle.pk},
+        "ledger_transaction_undo": {"pk": world.extras["transaction"].pk},
+        "ledger_expense_cancel": {"pk": world.extras["expense"].pk},
+        "ledger_transfer_declare_paid": {"pk": world.extras["transfer"].pk},
+        "ledger_transfer_confirm": {"pk": world.extras["transfer"].pk},
+        "ledger_vehicle_report": {"vehicle_id": world.vehicle.pk},
     }
     if name in by_name:
         return {"community_id": c, **by_name[name]}
@@ -137,9 +158,28 @@ MATRIX = [
     ("calendar", "get", ALL_MEMBERS),
     ("calendar_vehicle", "get", ALL_MEMBERS),
     ("my_bookings", "get", ALL_MEMBERS),
+    ("ledger_account", "get", ALL_MEMBERS),
+    ("ledger_statement_csv", "get", ALL_MEMBERS),
+    ("ledger_statement_pdf", "get", ALL_MEMBERS),
+    ("ledger_balances", "get", ALL_MEMBERS),
+    ("ledger_settle", "get", ALL_MEMBERS),
+    ("ledger_expenses", "get", ALL_MEMBERS),
+    ("ledger_expense_create", "get", ALL_MEMBERS),
+    ("ledger_vehicle_report", "get", ALL_MEMBERS),
+    # The cost calculator is for people who manage a vehicle: its owner and admins.
+    ("ledger_calculator", "get", MANAGER_PAGE),
+    # The member recorded the expense (author); the owner is charged for it but may not undo it.
+    ("ledger_transaction_undo", "get", {"member": 200, "owner": 403, "admin": 200}),
+    ("ledger_expense_cancel", "post", {"member": 302, "owner": 403, "admin": 302}),
+    # The owner pays the member: the payer declares, the payee (or an admin) confirms.
+    ("ledger_transfer_declare_paid", "post", {"member": 403, "owner": 302, "admin": 302}),
+    ("ledger_transfer_confirm", "post", {"member": 302, "owner": 403, "admin": 302}),
 ]
 # Reached only through objects the matrix does not create; covered by their app's own tests.
-COVERED_ELSEWHERE = {"incident_photo": "tests/bookings/test_views.py"}
+COVERED_ELSEWHERE = {
+    "incident_photo": "tests/bookings/test_views.py",
+    "ledger_receipt": "tests/ledger/test_views_costs.py",
+}
 
 
 def _community_url_names() -> set[str]:
