@@ -1,11 +1,14 @@
 """The monthly settle-up e-mail: to each person with a non-zero balance, once, in their language."""
 
+import io
 import logging
 from collections import defaultdict
 from decimal import Decimal
+from email.mime.image import MIMEImage
 
+import segno
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError
 from django.db.transaction import atomic
 from django.template.loader import render_to_string
@@ -14,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from communities.models import User
 from communities.validators import normalize_iban
+from ledger.epc import epc_payload
 from ledger.models import Account, SettlementEmail, SettlementPeriod, Transfer
 from ledger.money import ZERO
 
@@ -43,6 +47,16 @@ def _account_name(account: Account) -> str:
 def _format_iban(iban: str) -> str:
     iban = normalize_iban(iban)
     return " ".join(iban[index : index + 4] for index in range(0, len(iban), 4))
+
+
+def epc_qr_png(payload: str) -> bytes:
+    """The EPC QR code as a PNG (error correction M, as the standard asks): mail clients show inline
+    PNG attachments, where they block SVG and data URIs."""
+    buffer = io.BytesIO()
+    segno.make(payload, error="m", micro=False, boost_error=False, encoding="utf-8").save(
+        buffer, kind="png", scale=5, border=4
+    )
+    return buffer.getvalue()
 
 
 def settlement_emails_send(*, period: SettlementPeriod) -> int:
@@ -86,30 +100,44 @@ def settlement_emails_send(*, period: SettlementPeriod) -> int:
 
 def _send(period: SettlementPeriod, user: User, pay: list[Transfer], receive: list[Transfer]) -> None:
     balance = sum((t.amount for t in receive), ZERO) - sum((t.amount for t in pay), ZERO)
+    reference = payment_reference(period)
+    images: list[MIMEImage] = []
     with translation.override(user.language):
         month = formats.date_format(period.month, "YEAR_MONTH_FORMAT")
+        to_pay = []
+        for transfer in pay:
+            payee = transfer.payee.user
+            line = {"to": _account_name(transfer.payee), "amount": money_text(transfer.amount), "iban": "", "qr": ""}
+            if payee is not None and payee.iban:
+                line["iban"] = _format_iban(payee.iban)
+                payload = epc_payload(name=payee.name, iban=payee.iban, amount=transfer.amount, reference=reference)
+                line["qr"] = f"epc-{transfer.pk}"
+                image = MIMEImage(epc_qr_png(payload), "png")
+                image.add_header("Content-ID", f"<{line['qr']}>")
+                image.add_header("Content-Disposition", "inline", filename=f"virement-{transfer.pk}.png")
+                images.append(image)
+            to_pay.append(line)
         context = {
             "user": user,
             "community": period.community,
             "month": month,
             "balance": money_text(abs(balance)),
             "owes": balance < 0,
-            "pay": [
-                {
-                    "to": _account_name(t.payee),
-                    "amount": money_text(t.amount),
-                    "iban": _format_iban(t.payee.user.iban) if t.payee.user and t.payee.user.iban else "",
-                }
-                for t in pay
-            ],
+            "pay": to_pay,
             "receive": [{"from": _account_name(t.payer), "amount": money_text(t.amount)} for t in receive],
-            "reference": payment_reference(period),
+            "reference": reference,
             "link": settle_url(period.community_id),
         }
         subject = _("%(community)s: settle up for %(month)s") % {"community": period.community.name, "month": month}
         body = render_to_string("emails/ledger/settlement.txt", context)
-    EmailMessage(
-        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
-        body=body,
-        to=[user.email],
-    ).send()
+        html = render_to_string("emails/ledger/settlement.html", context)
+    message = EmailMultiAlternatives(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body=body, to=[user.email]
+    )
+    message.attach_alternative(html, "text/html")
+    if images:
+        # Inline images belong with the HTML part: multipart/related keeps them out of the attachment list.
+        message.mixed_subtype = "related"
+        for image in images:
+            message.attach(image)
+    message.send()

@@ -13,6 +13,7 @@ from colocauto.celery import app
 from communities.models import Community
 from ledger import emails, services, tasks
 from ledger.closing import communities_to_close
+from ledger.epc import epc_payload
 from ledger.models import Entry, SettlementEmail, SettlementPeriod, Transaction
 from ledger.posting import local_today
 from tests.factories import CommunityFactory
@@ -92,7 +93,7 @@ def test_a_failed_send_releases_its_claim_so_the_retry_sends_it_once(
     period = services.month_close(community=community, month=last_month)
 
     with (
-        mock.patch("ledger.emails.EmailMessage.send", side_effect=SMTPException("down")),
+        mock.patch("ledger.emails.EmailMultiAlternatives.send", side_effect=SMTPException("down")),
         pytest.raises(SMTPException),
     ):
         emails.settlement_emails_send(period=period)
@@ -156,3 +157,30 @@ def test_the_beat_closes_the_month_on_the_first_and_catches_up_daily():
     assert monthly["schedule"] == crontab(minute=0, hour=7, day_of_month=1)
     assert daily["schedule"] == crontab(minute=30, hour=7)
     assert app.conf.timezone == "Europe/Paris"
+
+
+def test_the_email_carries_an_epc_qr_code_for_each_transfer_to_someone_with_an_iban(
+    community, closed_month_activity, last_month, mailoutbox
+):
+    trio = closed_month_activity
+    trio["b"].iban = "FR7630006000011234567890189"
+    trio["b"].save()
+
+    tasks.month_close_community.delay(community.pk, f"{last_month:%Y-%m}").get()
+
+    to_chloe = next(message for message in mailoutbox if message.to == [trio["c"].email])
+    html, mimetype = to_chloe.alternatives[0]
+    assert mimetype == "text/html"
+    images = [part for part in to_chloe.attachments if part.get_content_type() == "image/png"]
+    # Chloe pays Bruno (who has an IBAN) and Anne (who has none): one code, for Bruno.
+    assert len(images) == 1
+    content_id = images[0]["Content-ID"].strip("<>")
+    assert f'src="cid:{content_id}"' in html
+    reference = emails.payment_reference(SettlementPeriod.objects.get())
+    expected = epc_payload(
+        name="Bruno", iban="FR7630006000011234567890189", amount=Decimal("10.00"), reference=reference
+    )
+    assert images[0].get_payload(decode=True) == emails.epc_qr_png(expected)
+    assert "BCD\n002\n1\nSCT\n\nBruno\nFR7630006000011234567890189\nEUR10.00" in expected
+    to_anne = next(message for message in mailoutbox if message.to == [trio["a"].email])
+    assert not to_anne.attachments  # Anne only receives: nothing to scan
