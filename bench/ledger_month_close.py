@@ -1,0 +1,316 @@
+"""Benchmark the monthly job: close last month for 5,000 communities / 50,000 members.
+
+Usage (a dedicated PostgreSQL database; ``--fresh`` drops and recreates it, since ledger rows can
+never be deleted and a closed month is never closed twice):
+
+    .venv/bin/python bench/ledger_month_close.py --fresh \\
+        --database-url postgres://postgres@127.0.0.1:5432/colocauto_bench_close
+
+Each community has 10 members, a lent car (rates) and a co-owned car (shared costs, fixed monthly
+costs), five trips and three expenses last month. The job runs in a child process, in-process
+tasks (``ledger.tasks.month_close_community`` with Celery eager, e-mails to the locmem backend),
+community after community as the worker would: it reports the total time, time per community,
+SQL queries per community (min / median / max: constant means no N+1), e-mails sent, the
+process's peak resident memory, and the Python heap's peak (tracemalloc) over the first
+``--traced`` communities.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from datetime import timedelta
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+from ledger_setup import database_label, setup_django
+
+MEMBERS = 10
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def seed(communities: int, month) -> None:
+    from django.db import transaction
+    from django.utils import timezone
+
+    from bookings.models import Booking, Trip
+    from communities.models import Community, Membership, User
+    from ledger.models import Account, Entry, Expense, Transaction
+    from ledger.posting import community_tz, midnight
+    from vehicles.models import Vehicle
+
+    if Community.objects.filter(name__startswith="Bench close ").exists():
+        print("Already seeded.")
+        return
+    started = time.perf_counter()
+    long_ago = timezone.now() - timedelta(days=400)
+    chunk = 250
+    for first in range(0, communities, chunk):
+        with transaction.atomic():
+            batch = Community.objects.bulk_create(
+                Community(name=f"Bench close {index}", municipality="Crest", postal_code="26400")
+                for index in range(first, min(first + chunk, communities))
+            )
+            users = User.objects.bulk_create(
+                User(email=f"close-{c.pk}-{i}@bench.example", display_name=f"M{i} {c.pk}", password="!")
+                for c in batch
+                for i in range(MEMBERS)
+            )
+            people = {c.pk: users[n * MEMBERS : (n + 1) * MEMBERS] for n, c in enumerate(batch)}
+            Membership.objects.bulk_create(
+                Membership(
+                    community=c, user=u, status="active", joined_at=long_ago, role="admin" if i == 0 else "member"
+                )
+                for c in batch
+                for i, u in enumerate(people[c.pk])
+            )
+            vehicles = Vehicle.objects.bulk_create(
+                vehicle
+                for c in batch
+                for vehicle in (
+                    Vehicle(community=c, owner=people[c.pk][0], name="Clio", rate_per_km=Decimal("0.300")),
+                    Vehicle(
+                        community=c,
+                        owner=people[c.pk][1],
+                        name="Kangoo",
+                        cost_model="shared_costs",
+                        fixed_monthly_cost=Decimal("40.00"),
+                    ),
+                )
+            )
+            lent = {v.community_id: v for v in vehicles if v.cost_model == "rates"}
+            shared = {v.community_id: v for v in vehicles if v.cost_model == "shared_costs"}
+            mid = midnight(month + timedelta(days=14), community_tz(batch[0]))
+            plan = []  # (vehicle, driver index, km, hour)
+            for c in batch:
+                plan += [(c, lent[c.pk], 2, 40, 8), (c, lent[c.pk], 3, 60, 11)]
+                plan += [(c, shared[c.pk], 1, 100, 8), (c, shared[c.pk], 4, 50, 11), (c, shared[c.pk], 5, 30, 14)]
+            bookings = Booking.objects.bulk_create(
+                Booking(
+                    community=c,
+                    vehicle=v,
+                    member=people[c.pk][d],
+                    starts_at=mid + timedelta(hours=h),
+                    ends_at=mid + timedelta(hours=h + 2),
+                    status="completed",
+                )
+                for c, v, d, _km, h in plan
+            )
+            trips = Trip.objects.bulk_create(
+                Trip(
+                    booking=b,
+                    vehicle=v,
+                    driver=people[c.pk][d],
+                    start_odometer=10_000,
+                    end_odometer=10_000 + km,
+                    distance_km=km,
+                    started_at=b.starts_at,
+                    ended_at=b.ends_at,
+                )
+                for b, (c, v, d, km, _h) in zip(bookings, plan, strict=True)
+            )
+            expenses = Expense.objects.bulk_create(
+                expense
+                for c in batch
+                for expense in (
+                    Expense(
+                        community=c,
+                        vehicle=shared[c.pk],
+                        category="fuel",
+                        amount=Decimal("60.00"),
+                        spent_on=month + timedelta(days=9),
+                        paid_by=people[c.pk][4],
+                        created_by=people[c.pk][4],
+                        cost_model="shared_costs",
+                    ),
+                    Expense(
+                        community=c,
+                        vehicle=shared[c.pk],
+                        category="maintenance",
+                        amount=Decimal("120.00"),
+                        spent_on=month + timedelta(days=19),
+                        paid_by=people[c.pk][1],
+                        created_by=people[c.pk][1],
+                        cost_model="shared_costs",
+                    ),
+                    Expense(
+                        community=c,
+                        vehicle=lent[c.pk],
+                        category="fuel",
+                        amount=Decimal("30.00"),
+                        spent_on=month + timedelta(days=12),
+                        paid_by=people[c.pk][2],
+                        created_by=people[c.pk][2],
+                        cost_model="rates",
+                    ),
+                )
+            )
+            # Postings made during the month (trip charges on the lent car, the fuel its driver paid),
+            # written in bulk as the services would: each transaction sums to zero.
+            accounts = Account.objects.bulk_create(
+                Account(community=c, user=people[c.pk][i]) for c in batch for i in (0, 2, 3)
+            )
+            account = {(a.community_id, a.user_id): a for a in accounts}
+            lent_trips = [t for t in trips if t.vehicle.cost_model == "rates"]
+            lent_expenses = [e for e in expenses if e.cost_model == "rates"]
+            records = Transaction.objects.bulk_create(
+                [
+                    Transaction(
+                        community_id=t.vehicle.community_id,
+                        kind="trip_charge",
+                        date=t.ended_at.date(),
+                        trip=t,
+                        vehicle=t.vehicle,
+                        idempotency_key=f"trip:{t.pk}",
+                    )
+                    for t in lent_trips
+                ]
+                + [
+                    Transaction(
+                        community_id=e.community_id,
+                        kind="expense",
+                        date=e.spent_on,
+                        expense=e,
+                        vehicle=e.vehicle,
+                        author=e.created_by,
+                        idempotency_key=f"expense:{e.pk}",
+                    )
+                    for e in lent_expenses
+                ]
+            )
+            entries = []
+            for record, t in zip(records, lent_trips, strict=False):
+                amount = Decimal(t.distance_km) * Decimal("0.30")
+                owner = account[(record.community_id, t.vehicle.owner_id)]
+                entries += [
+                    Entry(transaction=record, account=account[(record.community_id, t.driver_id)], amount=-amount),
+                    Entry(transaction=record, account=owner, amount=amount),
+                ]
+            for record, e in zip(records[len(lent_trips) :], lent_expenses, strict=True):
+                owner = account[(record.community_id, e.vehicle.owner_id)]
+                entries += [
+                    Entry(transaction=record, account=account[(record.community_id, e.paid_by_id)], amount=e.amount),
+                    Entry(transaction=record, account=owner, amount=-e.amount),
+                ]
+            Entry.objects.bulk_create(entries)
+            ids = [c.pk for c in batch]
+            Community.objects.filter(pk__in=ids).update(created_at=long_ago)
+            Vehicle.objects.filter(community_id__in=ids).update(created_at=long_ago)
+        print(f"  seeded {min(first + chunk, communities):,} communities", flush=True)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    print(
+        f"Seeded {communities:,} communities, {communities * MEMBERS:,} members in {time.perf_counter() - started:.0f} s."
+    )
+
+
+def run_job(month, traced: int) -> None:
+    """The monthly job, community by community, exactly as the worker runs it (eager tasks)."""
+    from django.core import mail
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    from colocauto.celery import app
+    from ledger import tasks
+    from ledger.closing import communities_to_close
+    from ledger.models import SettlementPeriod, Transfer
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    setup_test_environment()  # mail.outbox for the locmem backend
+    ids = list(communities_to_close(month))
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    queries, emails, durations = [], 0, []
+    tracemalloc.start()
+    started = time.perf_counter()
+    for position, community_id in enumerate(ids):
+        if position == traced:
+            heap_peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        connection.queries_log.clear()  # the log keeps 9,000 queries: count each community from empty
+        begun = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            tasks.month_close_community(community_id, f"{month:%Y-%m}")
+        durations.append(time.perf_counter() - begun)
+        queries.append(len(captured))
+        emails += len(mail.outbox)
+        mail.outbox.clear()
+    total = time.perf_counter() - started
+    if tracemalloc.is_tracing():
+        heap_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    periods = SettlementPeriod.objects.filter(month=month, emails_sent_at__isnull=False).count()
+    transfers = Transfer.objects.filter(period__month=month).count()
+    untraced = durations[traced:] or durations
+    print(f"\n{database_label()}; month {month:%Y-%m}; {len(ids):,} communities closed ({periods:,} periods).\n")
+    print("| measure | value |")
+    print("| --- | ---: |")
+    print(f"| total time | {total:.0f} s |")
+    print(f"| per community (median, untraced) | {statistics.median(untraced) * 1000:.1f} ms |")
+    print(
+        f"| SQL queries per community (min / median / max) | {min(queries)} / {statistics.median(queries):.0f} / {max(queries)} |"
+    )
+    print(f"| e-mails sent | {emails:,} |")
+    print(f"| transfers in the plans | {transfers:,} |")
+    print(
+        f"| peak resident memory of the job process | {rss_after / 1024:.0f} MiB (after set-up: {rss_before / 1024:.0f} MiB) |"
+    )
+    print(
+        f"| Python heap peak over the first {min(traced, len(ids)):,} communities (tracemalloc) | {heap_peak / 1024 / 1024:.1f} MiB |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--communities", type=int, default=5000)
+    parser.add_argument("--traced", type=int, default=200)
+    parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
+    parser.add_argument("--job-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.fresh and not args.job_only:
+        recreate_database(args.database_url)
+    setup_django(args.database_url)
+
+    from django.utils import timezone
+
+    from ledger.posting import previous_month
+
+    month = previous_month(timezone.localdate())
+    if args.job_only:
+        run_job(month, args.traced)
+        return
+    seed(args.communities, month)
+    # A fresh process, so its peak memory is the job's, not the seeding's.
+    command = [
+        sys.executable,
+        __file__,
+        "--database-url",
+        args.database_url,
+        "--job-only",
+        "--traced",
+        str(args.traced),
+    ]
+    subprocess.run(command, check=True)
+
+
+if __name__ == "__main__":
+    main()
