@@ -3,17 +3,7 @@
 from django.contrib import admin
 
 from bookings.models import Booking, BookingEvent, CalendarFeed, Incident, IncidentPhoto, Trip
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from colocauto.admin import ReadOnlyAdmin
 
 
 class BookingEventInline(admin.TabularInline):
