@@ -478,3 +478,18 @@ def test_vehicle_list_query_count_does_not_grow_with_vehicles(client, member, co
         VehicleFactory(community=community, owner=UserFactory() if index % 2 else None, photo="vehicles/x.png")
     assert Vehicle.objects.filter(community=community).count() == 30
     assert count_queries() == few
+
+
+def test_vehicle_page_links_to_its_cost_report_and_for_managers_the_rate_calculator(client, owner, member, vehicle):
+    url = reverse("vehicle_detail", args=[vehicle.community_id, vehicle.pk])
+    report = reverse("ledger_vehicle_report", args=[vehicle.community_id, vehicle.pk])
+    calculator = reverse("ledger_calculator", args=[vehicle.community_id]) + f"?vehicle={vehicle.pk}"
+
+    client.force_login(member)
+    page = client.get(url).content.decode()
+    assert report in page
+    assert calculator not in page
+
+    client.force_login(owner)
+    page = client.get(url).content.decode()
+    assert calculator.replace("&", "&amp;") in page
