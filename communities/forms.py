@@ -158,7 +158,14 @@ class CommunitySettingsForm(CommunityForm):
         help_text=_("How far ahead members may book, e.g. 90 days."),
     )
 
-    RULE_FIELDS = ("owner_approval_required", "auto_approve_invitees", "min_notice", "max_duration", "max_advance")
+    RULE_FIELDS = (
+        "owner_approval_required",
+        "auto_approve_invitees",
+        "min_notice",
+        "max_duration",
+        "max_advance",
+        "idle_shared_costs",
+    )
 
     def community_fields(self):
         return [self[name] for name in CommunityForm.Meta.fields]
@@ -174,7 +181,9 @@ class CommunitySettingsForm(CommunityForm):
             "min_notice",
             "max_duration",
             "max_advance",
+            "idle_shared_costs",
         ]
+        widgets = {**CommunityForm.Meta.widgets, "idle_shared_costs": forms.RadioSelect}
 
 
 class InvitationForm(forms.Form):

@@ -118,6 +118,16 @@ class Community(models.Model):
     max_advance = models.DurationField(
         _("maximum advance"), default=timedelta(days=90), help_text=_("How far ahead one may book.")
     )
+    idle_shared_costs = models.CharField(
+        _("a shared-costs vehicle nobody drove"),
+        max_length=10,
+        choices=[
+            ("owner", _("Its owner bears the month's costs (the members, for a community vehicle)")),
+            ("members", _("All members share the month's costs, by days of membership")),
+        ],
+        default="owner",
+        help_text=_("Who pays a shared-costs vehicle's expenses in a month when nobody drove it."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")

@@ -20,7 +20,14 @@ from communities.exceptions import Conflict, DomainError, NotAllowed
 from communities.models import Community, Invitation, Membership, User
 
 COMMUNITY_FIELDS = ("name", "description", "charter", "municipality", "postal_code", "time_zone", "currency")
-RULE_FIELDS = ("owner_approval_required", "auto_approve_invitees", "min_notice", "max_duration", "max_advance")
+RULE_FIELDS = (
+    "owner_approval_required",
+    "auto_approve_invitees",
+    "min_notice",
+    "max_duration",
+    "max_advance",
+    "idle_shared_costs",
+)
 
 
 class LastAdmin(Conflict):

@@ -50,13 +50,14 @@ def shared_costs_weights(vehicle: Vehicle, month: date) -> dict[int, int]:
     """Who bears a shared-costs vehicle's expenses of a month (user id → weight).
 
     The month's drivers, in proportion to the km each drove (trips that ended in the month). If
-    nobody drove: the owner bears them all; for a community-owned vehicle, the members share them
-    in proportion to their days of membership in the month.
+    nobody drove, the community's rule (``Community.idle_shared_costs``) decides: "owner" — the owner
+    bears them all, or for a community-owned vehicle the members share them; "members" — the members
+    share them. Members share in proportion to their days of membership in the month.
     """
     weights = _km_by_driver(vehicle, month)
     if weights:
         return weights
-    if vehicle.owner_id is not None:
+    if vehicle.owner_id is not None and vehicle.community.idle_shared_costs == "owner":
         return {vehicle.owner_id: 1}
     return membership_days(vehicle.community, month)
 

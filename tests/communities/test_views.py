@@ -128,6 +128,7 @@ def _settings_data(**overrides):
         "max_duration_1": "days",
         "max_advance_0": "60",
         "max_advance_1": "days",
+        "idle_shared_costs": "members",
     }
     data.update(overrides)
     return data
@@ -142,6 +143,7 @@ def test_admin_saves_booking_rules_in_hours_and_days(login, community, admin_use
         timedelta(days=60),
     )
     assert community.auto_approve_invitees is False
+    assert community.idle_shared_costs == "members"
     assert "settings have been saved" in " ".join(_messages(response))
 
 

@@ -377,6 +377,19 @@ def test_shared_costs_of_a_month_nobody_drove_fall_on_the_owner(community, trio,
     assert _balances(community) == {"Anne": Decimal("-30.00"), "Bruno": Decimal("30.00"), "Chloe": Decimal("0.00")}
 
 
+def test_a_community_can_choose_that_members_share_an_undriven_cars_costs(community, trio, last_month):
+    community.idle_shared_costs = "members"
+    community.save(update_fields=["idle_shared_costs"])
+    car = _shared_car(community, trio["a"])
+    services.expense_record(
+        membership=trio["b_membership"], vehicle=car, category="insurance", amount=Decimal("30"), spent_on=last_month
+    )
+
+    services.shared_costs_allocate(vehicle=car, month=last_month)
+
+    assert _balances(community) == {"Anne": Decimal("-10.00"), "Bruno": Decimal("20.00"), "Chloe": Decimal("-10.00")}
+
+
 def test_shared_costs_of_an_undriven_community_car_are_split_by_membership_days(community, trio, last_month):
     car = _shared_car(community, None)
     services.expense_record(
