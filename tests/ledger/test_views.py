@@ -316,6 +316,19 @@ def test_the_iban_and_qr_code_are_shown_only_to_who_owes_that_person(client, com
         assert "data:image/svg+xml" not in page
 
 
+def test_a_transfer_to_the_pool_tells_the_payer_to_ask_an_admin(client, community, trio, last_month, mid_last_month):
+    pool_car = VehicleFactory(community=community, owner=None, name="Kangoo", rate_per_km=Decimal("0.200"))
+    services.trip_charge(trip=make_trip(pool_car, trio["c"], 50, ended_at=mid_last_month))
+    services.month_close(community=community, month=last_month)
+    english(trio["c"])
+    client.force_login(trio["c"])
+
+    page = client.get(url("ledger_settle", community)).content.decode()
+
+    assert "This goes to the community pool: ask an admin how to pay it" in page
+    assert "has not given an IBAN" not in page
+
+
 def test_declare_then_confirm_posts_a_settlement_and_balances_reach_zero(client, community, trio, period_example):
     transfers = list(Transfer.objects.filter(period=period_example).select_related("payee__user"))
     payer = trio["c"]
