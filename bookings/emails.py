@@ -11,8 +11,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from bookings.models import Booking, BookingEvent
+from bookings.models import Booking, BookingEvent, Incident
 from communities.models import Membership, User
 
 START_REMINDER_AHEAD = timedelta(hours=2)
@@ -40,6 +41,7 @@ def booking_event_notify(*, event_id: int) -> int:
         for recipient in _recipients(event):
             with translation.override(recipient.language):
                 subject, lines = _event_text(event, recipient)
+                lines = [_one_full_stop(line) for line in lines]
                 _send(recipient, subject, lines, event.booking, message=event.details.get("message", ""))
             sent += 1
     except (SMTPException, ConnectionError):
@@ -129,6 +131,11 @@ def _recipients(event: BookingEvent) -> list[User]:
         people = [booking.member]
     elif kind in (BookingEvent.Kind.CHANGED, BookingEvent.Kind.EXTENDED, BookingEvent.Kind.CANCELLED):
         people = [booking.member, *party]
+    elif (kind == BookingEvent.Kind.TRIP_STARTED and event.details.get("unlogged_km")) or (
+        kind == BookingEvent.Kind.TRIP_COMPLETED and event.details.get("incident")
+    ):
+        # The people who look after the car: its owner, or the admins for a community car.
+        people = [owner] if owner is not None else _admins(booking.community_id)
     else:
         people = []
     unique: dict[int, User] = {}
@@ -198,8 +205,44 @@ def _event_text(event: BookingEvent, recipient: User) -> tuple[str, list[str]]:
             _("Booking extended: %(vehicle)s until %(end)s") % names,
             [_("%(actor)s extended the booking of %(vehicle)s by %(member)s until %(end)s.") % names],
         )
-    lines = [_("%(actor)s cancelled the booking of %(vehicle)s by %(member)s from %(start)s to %(end)s.") % names]
-    return _("Booking cancelled: %(vehicle)s, %(start)s") % names, lines
+    if kind == BookingEvent.Kind.TRIP_STARTED:
+        names["odometer"] = formats.number_format(event.details.get("start_odometer", 0), force_grouping=True)
+        names["km"] = formats.number_format(event.details.get("unlogged_km", 0), force_grouping=True)
+        return (
+            _("Unlogged km on %(vehicle)s: %(km)s km") % names,
+            [
+                _("%(actor)s started a trip with %(vehicle)s at %(odometer)s km.") % names,
+                _("That is %(km)s km more than the last recorded trip: nobody logged them.") % names,
+            ],
+        )
+    if kind == BookingEvent.Kind.TRIP_COMPLETED:
+        incident = Incident.objects.filter(trip__booking=booking).prefetch_related("photos").order_by("-pk").first()
+        lines = [_("%(actor)s reported an incident with %(vehicle)s at the end of a trip.") % names]
+        if incident is not None:
+            lines.append(incident.description)
+            photos = len(incident.photos.all())
+            if photos:
+                lines.append(
+                    ngettext(
+                        "%(count)d photo is on the booking page.", "%(count)d photos are on the booking page.", photos
+                    )
+                    % {"count": photos}
+                )
+        return _("Incident reported: %(vehicle)s") % names, lines
+    if is_booker:
+        line = _("%(actor)s cancelled your booking of %(vehicle)s (%(start)s to %(end)s).")
+    elif event.actor_id == booking.member_id:
+        line = _("%(member)s cancelled their booking of %(vehicle)s (%(start)s to %(end)s).")
+    else:
+        line = _("%(actor)s cancelled %(member)s's booking of %(vehicle)s (%(start)s to %(end)s).")
+    return _("Booking cancelled: %(vehicle)s, %(start)s") % names, [line % names]
+
+
+def _one_full_stop(line: str) -> str:
+    """A sentence ending on a date like "4 p.m." must not end with two full stops."""
+    if line.endswith("..") and not line.endswith("..."):
+        return line[:-1]
+    return line
 
 
 def _format_pair(booking: Booking, details: dict) -> tuple[str, str]:

@@ -448,6 +448,15 @@ def _record(booking: Booking, actor: User, kind: str, **details) -> BookingEvent
     from bookings.tasks import notify_booking_event
 
     event = BookingEvent.objects.create(booking=booking, actor=actor, kind=kind, details=details)
-    if kind not in (BookingEvent.Kind.TRIP_STARTED, BookingEvent.Kind.TRIP_COMPLETED):
+    if _is_news(kind, details):
         transaction.on_commit(lambda: notify_booking_event.delay(event.pk))
     return event
+
+
+def _is_news(kind: str, details: dict) -> bool:
+    """Trips are news to the owner (or the admins) only when km went unlogged or an incident is reported."""
+    if kind == BookingEvent.Kind.TRIP_STARTED:
+        return bool(details.get("unlogged_km"))
+    if kind == BookingEvent.Kind.TRIP_COMPLETED:
+        return bool(details.get("incident"))
+    return True

@@ -173,3 +173,88 @@ def test_failed_sending_releases_the_claim_for_a_retry(member, owner, vehicle, m
     monkeypatch.undo()
     assert emails.booking_event_notify(event_id=event.pk) == 1
     assert len(mailoutbox) == 1
+
+
+def started_booking(member, vehicle):
+    now = timezone.now()
+    return Booking.objects.create(
+        community=vehicle.community,
+        vehicle=vehicle,
+        member=member,
+        starts_at=now - timedelta(minutes=10),
+        ends_at=now + timedelta(hours=3),
+        status=Booking.Status.CONFIRMED,
+    )
+
+
+def test_trip_starting_with_unlogged_km_is_emailed_to_the_owner(
+    member, owner, vehicle, mailoutbox, django_capture_on_commit_callbacks
+):
+    owner.language = "en"
+    owner.save()
+    booking = started_booking(member, vehicle)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.trip_start(membership=membership_of(member, vehicle.community), booking=booking, start_odometer=43_250)
+    assert [m.to for m in mailoutbox] == [["owner@example.org"]]
+    assert mailoutbox[0].subject == "[Colocauto] Unlogged km on Clio bleue: 1,250 km"
+    assert "Maya Member started a trip with Clio bleue at 43,250 km." in mailoutbox[0].body
+    assert "1,250 km more than the last recorded trip" in mailoutbox[0].body
+    event = booking.events.get(kind=BookingEvent.Kind.TRIP_STARTED)
+    assert notify_booking_event(event.pk) == 0  # claimed once
+    assert len(mailoutbox) == 1
+
+
+def test_trip_starting_at_the_known_odometer_emails_nobody(
+    member, owner, vehicle, mailoutbox, django_capture_on_commit_callbacks
+):
+    booking = started_booking(member, vehicle)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.trip_start(
+            membership=membership_of(member, vehicle.community), booking=booking, start_odometer=vehicle.odometer_km
+        )
+    assert mailoutbox == []
+
+
+def test_incident_on_a_community_vehicle_is_emailed_to_the_admins_in_their_language(
+    member, admin_user, community, mailoutbox, django_capture_on_commit_callbacks
+):
+    admin_user.language = "en"
+    admin_user.save()
+    shared = VehicleFactory(community=community, owner=None, name="Kangoo")
+    booking = started_booking(member, shared)
+    membership = membership_of(member, community)
+    trip = services.trip_start(membership=membership, booking=booking, start_odometer=shared.odometer_km)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.trip_complete(
+            membership=membership,
+            trip=trip,
+            end_odometer=shared.odometer_km + 30,
+            incident_description="Scratch on the rear bumper",
+        )
+    assert [m.to for m in mailoutbox] == [["admin@example.org"]]
+    assert mailoutbox[0].subject == "[Colocauto] Incident reported: Kangoo"
+    assert "Maya Member reported an incident with Kangoo" in mailoutbox[0].body
+    assert "Scratch on the rear bumper" in mailoutbox[0].body
+
+
+def test_trip_without_incident_emails_nobody(member, owner, vehicle, mailoutbox, django_capture_on_commit_callbacks):
+    booking = started_booking(member, vehicle)
+    membership = membership_of(member, vehicle.community)
+    trip = services.trip_start(membership=membership, booking=booking, start_odometer=vehicle.odometer_km)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.trip_complete(membership=membership, trip=trip, end_odometer=vehicle.odometer_km + 30)
+    assert mailoutbox == []
+
+
+def test_english_cancellation_email_reads_naturally(
+    member, owner, vehicle, mailoutbox, django_capture_on_commit_callbacks
+):
+    owner.language = "en"
+    owner.save()
+    booking = book(member, vehicle, local(2, 10), local(2, 16), django_capture_on_commit_callbacks)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(membership=membership_of(member, vehicle.community), booking=booking)
+    body = mailoutbox[0].body
+    assert "Maya Member cancelled their booking of Clio bleue (" in body
+    assert ".." not in body.replace("...", "")
