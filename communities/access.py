@@ -3,14 +3,17 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
 
-from communities.selectors import membership_get_for_user
+from communities.selectors import membership_get_for_user, pending_requests_for_user
 
 
 def community_view(view=None, *, admin: bool = False):
     """Resolve ``community_id`` into ``request.membership`` / ``request.community``.
 
-    Anonymous users go to the login page; non-members get 404; non-admins get 403 when
+    Anonymous users go to the login page; non-members get 404 (except someone whose request
+    to join waits for an admin: they get a 403 page saying so); non-admins get 403 when
     ``admin`` is set.
     """
 
@@ -18,7 +21,13 @@ def community_view(view=None, *, admin: bool = False):
         @login_required
         @wraps(func)
         def wrapper(request, community_id, *args, **kwargs):
-            membership = membership_get_for_user(request.user, community_id, admin=admin)
+            try:
+                membership = membership_get_for_user(request.user, community_id, admin=admin)
+            except Http404:
+                pending = pending_requests_for_user(request.user).filter(community_id=community_id).first()
+                if pending is None:
+                    raise
+                return render(request, "communities/membership_pending.html", {"pending": pending}, status=403)
             request.membership = membership
             request.community = membership.community
             return func(request, *args, **kwargs)

@@ -176,6 +176,8 @@ class Membership(models.Model):
     )
     # Claimed once (filter(..., x=None).update(x=now) == 1) so admins are told of a request only once.
     request_notified_at = models.DateTimeField(null=True, blank=True)
+    # Claimed the same way, so the applicant is told once that their request was approved or rejected.
+    decision_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("membership")

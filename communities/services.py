@@ -154,6 +154,7 @@ def membership_approve(*, actor: Membership, membership: Membership) -> Membersh
     membership.joined_at = timezone.now()
     membership.decided_by = actor.user
     membership.save(update_fields=["status", "joined_at", "decided_by"])
+    _notify_applicant_on_commit(membership)
     return membership
 
 
@@ -168,7 +169,14 @@ def membership_reject(*, actor: Membership, membership: Membership) -> Membershi
     membership.ended_at = timezone.now()
     membership.decided_by = actor.user
     membership.save(update_fields=["status", "ended_at", "decided_by"])
+    _notify_applicant_on_commit(membership)
     return membership
+
+
+def _notify_applicant_on_commit(membership: Membership) -> None:
+    from communities.tasks import notify_applicant_of_decision
+
+    transaction.on_commit(lambda: notify_applicant_of_decision.delay(membership.pk))
 
 
 @transaction.atomic
@@ -451,3 +459,33 @@ def membership_request_notify(*, membership_id: int) -> int:
             _send(to=admin.email, language=admin.language, template="membership_request", context=context)
             sent += 1
     return sent
+
+
+def membership_decision_notify(*, membership_id: int) -> bool:
+    """Tell the applicant once, in their language, that an admin approved or rejected their request."""
+    decided = [Membership.Status.ACTIVE, Membership.Status.REJECTED]
+    with transaction.atomic():
+        claimed = (
+            Membership.objects.filter(pk=membership_id, status__in=decided, decision_notified_at=None)
+            .exclude(decided_by=None)
+            .update(decision_notified_at=timezone.now())
+        )
+        if claimed != 1:
+            return False
+        membership = Membership.objects.select_related("community", "user").get(pk=membership_id)
+        applicant = membership.user
+        if not applicant.is_active:
+            return False
+        approved = membership.status == Membership.Status.ACTIVE
+        context = {
+            "applicant": applicant,
+            "membership": membership,
+            "community": membership.community,
+            "community_url": _absolute_url(
+                reverse("community_detail", kwargs={"community_id": membership.community_id})
+            ),
+            "home_url": _absolute_url(reverse("home")),
+        }
+        template = "membership_approved" if approved else "membership_rejected"
+        _send(to=applicant.email, language=applicant.language, template=template, context=context)
+    return True

@@ -17,3 +17,8 @@ def send_invitation_email(invitation_id: int) -> bool:
 @shared_task(**RETRY)
 def notify_admins_of_request(membership_id: int) -> int:
     return services.membership_request_notify(membership_id=membership_id)
+
+
+@shared_task(**RETRY)
+def notify_applicant_of_decision(membership_id: int) -> bool:
+    return services.membership_decision_notify(membership_id=membership_id)

@@ -115,3 +115,40 @@ def test_french_inviter_sends_invitation_dated_in_french(
     expires_at = Invitation.objects.get().expires_at
     assert _local(expires_at, "fr") in mailoutbox[0].body
     assert _local(expires_at, "en") not in mailoutbox[0].body
+
+
+def test_applicant_is_told_once_in_their_language_that_they_were_approved(
+    admin_membership, community, mailoutbox, django_capture_on_commit_callbacks
+):
+    applicant = UserFactory(email="nina@example.org", display_name="Nina Newcomer", language="en")
+    pending = MembershipFactory(community=community, user=applicant, status="pending", joined_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.membership_approve(actor=admin_membership, membership=pending)
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == ["nina@example.org"]
+    assert message.subject == "[Colocauto] Welcome to Les Tilleuls: your request was approved"
+    assert "Hello Nina Newcomer," in message.body
+    assert f"/c/{community.pk}/" in message.body
+    # A retried or duplicated task sends nothing more.
+    assert tasks.notify_applicant_of_decision.delay(pending.pk).get() is False
+    assert len(mailoutbox) == 1
+
+
+def test_rejected_applicant_is_told_in_french_when_that_is_their_language(
+    admin_membership, community, mailoutbox, django_capture_on_commit_callbacks
+):
+    applicant = UserFactory(email="luc@example.org", language="fr")
+    pending = MembershipFactory(community=community, user=applicant, status="pending", joined_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.membership_reject(actor=admin_membership, membership=pending)
+    assert [message.to for message in mailoutbox] == [["luc@example.org"]]
+    assert "Les Tilleuls" in mailoutbox[0].subject
+    # The request's date is written the French way (Django's catalogue names the month).
+    assert _local_date(pending.requested_at, "fr") in mailoutbox[0].body
+    assert _local_date(pending.requested_at, "en") not in mailoutbox[0].body
+
+
+def _local_date(value, language):
+    with translation.override(language):
+        return formats.date_format(timezone.localtime(value, ZoneInfo("Europe/Paris")), "DATE_FORMAT")

@@ -272,3 +272,19 @@ def test_last_admin_is_told_to_name_another_admin_before_leaving(login, communit
     response = client.post(reverse("community_leave", args=[community.pk]), follow=True)
     assert any("only admin" in message for message in _messages(response))
     assert Membership.objects.get(community=community, user=admin_user).is_active
+
+
+def test_pending_applicant_is_told_their_request_waits_for_approval(login, community):
+    person = UserFactory()
+    MembershipFactory(community=community, user=person, status=Membership.Status.PENDING, joined_at=None)
+    response = login(person).get(reverse("community_detail", args=[community.pk]))
+    assert response.status_code == 403
+    content = response.content.decode()
+    assert "Your request is waiting for approval" in content
+    assert "Les Tilleuls" in content
+
+
+def test_rejected_applicant_still_gets_404(login, community):
+    person = UserFactory()
+    MembershipFactory(community=community, user=person, status=Membership.Status.REJECTED, joined_at=None)
+    assert login(person).get(reverse("community_detail", args=[community.pk])).status_code == 404
