@@ -80,8 +80,9 @@ def booking_change_times(
 ) -> Booking:
     """New times, checked like a new booking (the booking does not conflict with itself).
 
-    A confirmed booking changed by a non-owner goes back to "requested" when the community wants
-    the owner's approval: the owner agreed to other times.
+    A confirmed booking moved or extended by a non-owner goes back to "requested" when the community
+    wants the owner's approval: the owner agreed to other times. Shortening it inside the approved
+    times keeps it confirmed.
     """
     with transaction.atomic():
         booking = _locked(booking)
@@ -95,8 +96,13 @@ def booking_change_times(
         _check_times(vehicle=vehicle, starts_at=starts_at, ends_at=ends_at)
         _check_overlap(vehicle=vehicle, starts_at=starts_at, ends_at=ends_at, exclude=booking)
         old = _times(booking)
+        inside_approved = booking.starts_at <= starts_at and ends_at <= booking.ends_at
         booking.starts_at, booking.ends_at = starts_at, ends_at
-        if booking.status == Booking.Status.CONFIRMED and not _confirms_directly(membership, vehicle):
+        if (
+            booking.status == Booking.Status.CONFIRMED
+            and not inside_approved
+            and not _confirms_directly(membership, vehicle)
+        ):
             booking.status = Booking.Status.REQUESTED
         booking.start_reminder_sent_at = None
         _save_holding(booking, vehicle=vehicle)

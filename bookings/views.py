@@ -184,8 +184,9 @@ def booking_change(request, pk):
     initial = {"starts_at": timezone.localtime(booking.starts_at), "ends_at": timezone.localtime(booking.ends_at)}
     form = ChangeTimesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        was_confirmed = booking.status == Booking.Status.CONFIRMED
         try:
-            services.booking_change_times(
+            changed = services.booking_change_times(
                 membership=membership,
                 booking=booking,
                 starts_at=form.cleaned_data["starts_at"],
@@ -194,7 +195,17 @@ def booking_change(request, pk):
         except DomainError as error:
             _refusal(form, error)
         else:
-            messages.success(request, _("The booking's times have been changed."))
+            if changed.status == Booking.Status.REQUESTED and was_confirmed:
+                messages.success(
+                    request,
+                    _(
+                        "The booking's times have been changed. They go beyond the approved times, so the booking waits for the owner's approval again."
+                    ),
+                )
+            elif changed.status == Booking.Status.CONFIRMED:
+                messages.success(request, _("The booking's times have been changed; it stays confirmed."))
+            else:
+                messages.success(request, _("The booking's times have been changed; the request waits for an answer."))
             return _to_detail(booking)
     return render(request, "bookings/booking_change.html", {"booking": booking, "form": form})
 

@@ -291,3 +291,16 @@ def test_leaving_member_future_bookings_are_cancelled(member, admin_user, vehicl
     assert future.status == Booking.Status.CANCELLED and not future.cancelled_late
     assert current.status == Booking.Status.IN_PROGRESS
     assert future.events.get(kind=BookingEvent.Kind.CANCELLED).actor == admin_user
+
+
+def test_shortening_a_confirmed_booking_inside_its_approved_times_keeps_it_confirmed(member, owner, vehicle):
+    booking = book(member, vehicle, local(2, 10), local(2, 14))
+    services.booking_confirm(membership=membership_of(owner, vehicle.community), booking=booking)
+    membership = membership_of(member, vehicle.community)
+    services.booking_change_times(membership=membership, booking=booking, starts_at=local(2, 11), ends_at=local(2, 13))
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+    # Going beyond the approved times needs the owner again.
+    services.booking_change_times(membership=membership, booking=booking, starts_at=local(2, 11), ends_at=local(2, 15))
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.REQUESTED

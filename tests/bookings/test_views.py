@@ -322,3 +322,17 @@ def test_outsider_posts_are_404(client, outsider, community, requested, name):
 def test_feed_regeneration_is_post_only(client, member, community):
     login(client, member)
     assert client.get(reverse("booking_feed_regenerate", args=[community.pk])).status_code == 405
+
+
+def test_change_message_says_whether_the_booking_stays_confirmed(client, member, owner, community, requested):
+    services.booking_confirm(membership=membership_of(owner, community), booking=requested)
+    login(client, member)
+    url = reverse("booking_change", args=[community.pk, requested.pk])
+    response = client.post(
+        url, {"starts_at": f"{local(2, 10):%Y-%m-%dT%H:%M}", "ends_at": f"{local(2, 11):%Y-%m-%dT%H:%M}"}, follow=True
+    )
+    assert "it stays confirmed" in response.content.decode()
+    response = client.post(
+        url, {"starts_at": f"{local(2, 10):%Y-%m-%dT%H:%M}", "ends_at": f"{local(2, 13):%Y-%m-%dT%H:%M}"}, follow=True
+    )
+    assert "waits for the owner&#x27;s approval again" in response.content.decode()
