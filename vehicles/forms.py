@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from colocauto.uploads import validate_photo
 from communities.models import Membership
+from vehicles.fields import LocalizedDecimalField
 from vehicles.models import AvailabilityWindow, Vehicle
 from vehicles.selectors import owner_candidates
-from vehicles.services import VEHICLE_FIELDS, WindowSpec, windows_problem
+from vehicles.services import VEHICLE_FIELDS, WindowSpec, rate_problem, windows_problem
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -56,7 +57,8 @@ class VehicleForm(forms.ModelForm):
                 "remove_photo",
             ),
         ),
-        (_("Where & how"), ("parking_location", "latitude", "longitude", "instructions", "odometer_km")),
+        (_("Where & how"), ("parking_location", "instructions", "odometer_km")),
+        (_("Position on the map"), ("latitude", "longitude")),
         (_("Insurance"), ("insurer", "policy_number", "insurance_expiry")),
         (_("Pricing"), ("cost_model", "rate_per_km", "rate_per_hour", "daily_cap", "fixed_monthly_cost")),
         (_("Status"), ("is_active",)),
@@ -65,6 +67,12 @@ class VehicleForm(forms.ModelForm):
     class Meta:
         model = Vehicle
         fields = VEHICLE_FIELDS
+        field_classes = {
+            "rate_per_km": LocalizedDecimalField,
+            "rate_per_hour": LocalizedDecimalField,
+            "daily_cap": LocalizedDecimalField,
+            "fixed_monthly_cost": LocalizedDecimalField,
+        }
         labels = {
             "rate_per_km": _("Rate per km (€/km)"),
             "rate_per_hour": _("Rate per hour (€/h)"),
@@ -119,16 +127,35 @@ class VehicleForm(forms.ModelForm):
         # re-read the stored photo or re-query the current owner on every edit.
         return super()._get_validation_exclusions() | {"photo", "owner"}
 
+    # Optional groups, folded while empty so the form stays short on a phone.
+    collapsible = (_("Position on the map"), _("Insurance"))
+
     def grouped_fields(self):
-        """(legend, bound fields) for each fieldset, skipping fields this person does not see."""
+        """(legend, bound fields, folded) for each fieldset, skipping fields this person does not see.
+        An optional group is folded when none of its fields has a value or an error."""
         for legend, names in self.fieldsets:
-            yield legend, [self[name] for name in names if name in self.fields]
+            fields = [self[name] for name in names if name in self.fields]
+            folded = legend in self.collapsible and not any(field.value() or field.errors for field in fields)
+            yield legend, fields, folded
 
     def service_data(self) -> dict:
         data = {name: self.cleaned_data[name] for name in VEHICLE_FIELDS if name in self.cleaned_data}
         if "owner" in self.fields:
             data["owner"] = self.cleaned_data.get("owner")
         return data
+
+    def clean_rate_per_km(self):
+        return self._checked_rate("rate_per_km")
+
+    def clean_rate_per_hour(self):
+        return self._checked_rate("rate_per_hour")
+
+    def _checked_rate(self, name: str):
+        value = self.cleaned_data[name]
+        problem = rate_problem(name, value)
+        if problem:
+            raise ValidationError(problem)
+        return value
 
     def clean(self):
         cleaned = super().clean()

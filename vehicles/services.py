@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
+from decimal import Decimal
 from io import BytesIO
 from uuid import uuid4
 
@@ -10,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import time_format
+from django.utils.formats import number_format, time_format
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
@@ -52,6 +53,9 @@ PHOTO_MAX_SIDE = 1280
 PHOTO_MAX_MEGAPIXELS = 60
 PHOTO_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MINUTES_PER_DAY = 24 * 60
+# Above these, a rate is a typing slip (e.g. "0,22" read as 22), not a price neighbours agree on.
+MAX_RATE_PER_KM = Decimal("2")
+MAX_RATE_PER_HOUR = Decimal("50")
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,29 @@ def _replace_photo(vehicle: Vehicle, photo: ContentFile) -> None:
         transaction.on_commit(lambda: storage.delete(old_name))
 
 
+def rate_problem(field: str, value: Decimal | None) -> str | None:
+    """Why a rate per km or per hour is implausible, or None."""
+    if field == "rate_per_km" and value is not None and value > MAX_RATE_PER_KM:
+        return _("%(rate)s €/km is far more than any car costs to run: the most is %(max)s €/km. Check the comma.") % {
+            "rate": number_format(value, use_l10n=True),
+            "max": number_format(MAX_RATE_PER_KM, decimal_pos=2, use_l10n=True),
+        }
+    if field == "rate_per_hour" and value is not None and value > MAX_RATE_PER_HOUR:
+        return _("%(rate)s €/h is far more than a neighbour's car is worth an hour: the most is %(max)s €/h.") % {
+            "rate": number_format(value, use_l10n=True),
+            "max": number_format(MAX_RATE_PER_HOUR, decimal_pos=2, use_l10n=True),
+        }
+    return None
+
+
 def _apply(vehicle: Vehicle, data: dict) -> None:
+    data = dict(data)
+    if "plate" in data:
+        data["plate"] = " ".join((data["plate"] or "").split()).upper()
+    for field in ("rate_per_km", "rate_per_hour"):
+        problem = rate_problem(field, data.get(field))
+        if problem:
+            raise InvalidVehicle(problem)
     for field in VEHICLE_FIELDS:
         if field in data:
             setattr(vehicle, field, data[field])

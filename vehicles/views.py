@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -168,7 +168,15 @@ def vehicle_blackout_add(request, pk):
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("%(name)s cannot be booked during this period.") % {"name": vehicle.name})
+            messages.success(
+                request,
+                _("Blocked: nobody can book %(name)s from %(start)s to %(end)s.")
+                % {
+                    "name": vehicle.name,
+                    "start": formats.date_format(timezone.localtime(blackout.starts_at), "SHORT_DATETIME_FORMAT"),
+                    "end": formats.date_format(timezone.localtime(blackout.ends_at), "SHORT_DATETIME_FORMAT"),
+                },
+            )
             held = selectors.holding_bookings_count(vehicle, blackout.starts_at, blackout.ends_at)
             if held:
                 messages.warning(

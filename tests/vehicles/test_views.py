@@ -493,3 +493,87 @@ def test_vehicle_page_links_to_its_cost_report_and_for_managers_the_rate_calcula
     client.force_login(owner)
     page = client.get(url).content.decode()
     assert calculator.replace("&", "&amp;") in page
+
+
+# Rates typed with a French comma, implausible rates, plate, folded optional groups (UX report items 3, 9, 33)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("typed", ["0,22", "0.22", " 0,22 "])
+def test_rate_per_km_accepts_a_comma_or_a_dot_in_both_languages(client, member, community, language, typed):
+    User.objects.filter(pk=member.pk).update(language=language)
+    client.force_login(member)
+    response = client.post(
+        url("vehicle_create", community),
+        form_data(rate_per_km=typed, rate_per_hour="1,5", daily_cap="12,50", fixed_monthly_cost="1 234,56"),
+    )
+    assert response.status_code == 302
+    vehicle = Vehicle.objects.get(name="Berlingo")
+    assert vehicle.rate_per_km == Decimal("0.22") and vehicle.rate_per_hour == Decimal("1.5")
+    assert vehicle.daily_cap == Decimal("12.50") and vehicle.fixed_monthly_cost == Decimal("1234.56")
+
+
+def test_rate_fields_are_text_boxes_with_the_decimal_keyboard_showing_the_local_format(client, owner, vehicle):
+    vehicle.rate_per_km = Decimal("0.22")
+    vehicle.save()
+    User.objects.filter(pk=owner.pk).update(language="fr")
+    client.force_login(owner)
+    page = client.get(url("vehicle_edit", vehicle.community, vehicle.pk)).content.decode()
+    assert 'type="text" name="rate_per_km" value="0,220" inputmode="decimal"' in page
+
+
+def test_absurd_rates_are_refused_with_a_clear_message(client, member, community):
+    client.force_login(member)
+    response = client.post(url("vehicle_create", community), form_data(rate_per_km="22", rate_per_hour="60"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "22 €/km is far more than any car costs to run: the most is 2.00 €/km. Check the comma." in page
+    assert "60 €/h is far more than a neighbour&#x27;s car is worth an hour: the most is 50.00 €/h." in page
+    assert 'value="22"' in page
+    assert not Vehicle.objects.filter(name="Berlingo").exists()
+
+
+def test_the_service_refuses_an_absurd_rate_too(owner, community, vehicle):
+    from communities.models import Membership
+    from vehicles import services
+    from vehicles.exceptions import InvalidVehicle
+
+    membership = Membership.objects.get(user=owner, community=community)
+    with pytest.raises(InvalidVehicle):
+        services.vehicle_update(membership=membership, vehicle=vehicle, data={"rate_per_km": Decimal("2.5")})
+
+
+def test_plate_is_trimmed_and_upper_cased(client, member, community):
+    client.force_login(member)
+    client.post(url("vehicle_create", community), form_data(plate="  ab-123-cd "))
+    assert Vehicle.objects.get(name="Berlingo").plate == "AB-123-CD"
+
+
+def test_empty_optional_groups_are_folded_and_filled_ones_open(client, member, owner, community, vehicle):
+    client.force_login(member)
+    page = client.get(url("vehicle_create", community)).content.decode()
+    assert page.count('<details class="vehicle-optional">') == 2
+    assert "<summary>Insurance" in page and "<summary>Position on the map" in page
+
+    vehicle.insurer = "MAIF"
+    vehicle.save()
+    client.force_login(owner)
+    page = client.get(url("vehicle_edit", community, vehicle.pk)).content.decode()
+    assert page.count('<details class="vehicle-optional">') == 1
+    assert "<summary>Insurance" not in page and "<summary>Position on the map" in page
+
+
+def test_blackout_success_message_says_what_is_blocked_and_when(client, owner, community, vehicle):
+    from django.utils import formats, translation
+
+    client.force_login(owner)
+    response = client.post(
+        url("vehicle_blackout_add", community, vehicle.pk),
+        {"starts_at": "2031-01-10T09:00", "ends_at": "2031-01-12T18:00", "reason": "holidays"},
+        follow=True,
+    )
+    with translation.override("en"):
+        start = formats.date_format(datetime(2031, 1, 10, 9, 0), "SHORT_DATETIME_FORMAT")
+        end = formats.date_format(datetime(2031, 1, 12, 18, 0), "SHORT_DATETIME_FORMAT")
+    expected = f"Blocked: nobody can book {vehicle.name} from {start} to {end}."
+    assert expected.replace("'", "&#x27;") in response.content.decode()

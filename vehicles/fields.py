@@ -1,0 +1,26 @@
+"""Form fields for amounts typed by people: "0,22" and "0.22" both mean 0.22, whatever the language."""
+
+from django import forms
+
+
+def decimal_input(**attrs) -> forms.TextInput:
+    """A text box that brings up the numeric keyboard on phones (a number field refuses a comma in some
+    browsers and silently drops it in others)."""
+    return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", **attrs})
+
+
+class LocalizedDecimalField(forms.DecimalField):
+    """A decimal shown in the active language's format and read with a comma or a dot as the decimal
+    separator; spaces (thousands groups, e.g. « 1 234,50 ») are ignored. Two separators are refused."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", decimal_input())
+        kwargs["localize"] = True
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = "".join(value.split()).replace("\u202f", "").replace(",", ".")
+            if value.count(".") > 1:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
