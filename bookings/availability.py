@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from django.utils import formats
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext
 
 from vehicles.models import AvailabilityWindow, Blackout, Vehicle
@@ -43,8 +44,31 @@ def availability_problem(*, vehicle: Vehicle, starts_at: datetime, ends_at: date
         return gettext("The vehicle is unavailable from %(start)s to %(end)s.") % {"start": start_text, "end": end_text}
     windows = _windows_of(vehicle)
     if windows and _gaps(_open_intervals(windows, starts_at, ends_at, tz), starts_at, ends_at):
-        return gettext("These times are outside the vehicle's availability.")
+        return gettext("These times are outside the vehicle's availability. It can be booked %(windows)s.") % {
+            "windows": windows_text(windows)
+        }
     return None
+
+
+def windows_text(windows: Iterable[AvailabilityWindow]) -> str:
+    """The weekly windows in a few words: "Mon–Fri 08:00–19:00, Sat 09:00–13:00" (consecutive days
+    with the same hours share one entry)."""
+    hours_by_day: dict[int, tuple[str, ...]] = {}
+    for window in sorted(windows, key=lambda w: (w.weekday, w.start_time)):
+        end = "24:00" if window.end_time == time(0) else window.end_time.strftime("%H:%M")
+        hours = f"{window.start_time:%H:%M}–{end}"
+        hours_by_day[window.weekday] = (*hours_by_day.get(window.weekday, ()), hours)
+    runs: list[tuple[int, int, tuple[str, ...]]] = []
+    for day in sorted(hours_by_day):
+        if runs and runs[-1][1] == day - 1 and runs[-1][2] == hours_by_day[day]:
+            runs[-1] = (runs[-1][0], day, runs[-1][2])
+        else:
+            runs.append((day, day, hours_by_day[day]))
+    parts = []
+    for first, last, hours in runs:
+        days = str(WEEKDAYS_ABBR[first]) if first == last else f"{WEEKDAYS_ABBR[first]}–{WEEKDAYS_ABBR[last]}"
+        parts.append(f"{days} {' / '.join(hours)}")
+    return ", ".join(parts)
 
 
 def unavailable_periods(

@@ -41,7 +41,7 @@ def test_booking_inside_a_window_is_accepted(vehicle):
 def test_booking_outside_the_windows_is_refused(vehicle):
     window(vehicle, 0, time(8), time(20))
     problem = availability_problem(vehicle=vehicle, starts_at=paris(2030, 1, 7, 19), ends_at=paris(2030, 1, 7, 21))
-    assert problem == "These times are outside the vehicle's availability."
+    assert problem == "These times are outside the vehicle's availability. It can be booked Mon 08:00–20:00."
 
 
 def test_booking_may_span_touching_windows_across_midnight(vehicle):
@@ -118,3 +118,16 @@ def test_unavailable_periods_use_prefetched_rows(vehicle, community):
         )
     assert len(queries) == 2
     assert all(len(periods) == 3 for periods in result.values())
+
+
+def test_refusal_outside_the_windows_says_when_the_vehicle_can_be_booked(vehicle):
+    for weekday in range(5):
+        window(vehicle, weekday, time(8), time(19))
+    window(vehicle, 5, time(9), time(13))
+    window(vehicle, 6, time(9), time(12))
+    window(vehicle, 6, time(14), time(0))
+    problem = availability_problem(vehicle=vehicle, starts_at=paris(2030, 1, 7, 18), ends_at=paris(2030, 1, 7, 21))
+    assert problem == (
+        "These times are outside the vehicle's availability. "
+        "It can be booked Mon–Fri 08:00–19:00, Sat 09:00–13:00, Sun 09:00–12:00 / 14:00–24:00."
+    )
