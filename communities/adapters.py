@@ -13,3 +13,11 @@ class AccountAdapter(DefaultAccountAdapter):
         language = getattr(user, "language", None) or translation.get_language()
         with translation.override(language):
             super().send_mail(template_prefix, email, context)
+
+    def login(self, request, user):
+        """From the moment they log in, people read the site (and the "signed in" message) in their language."""
+        super().login(request, user)
+        language = getattr(user, "language", None)
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language

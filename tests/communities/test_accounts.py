@@ -196,3 +196,28 @@ def test_invited_person_signs_up_and_comes_back_to_the_invitation(client, commun
     response = client.post(join_path, follow=True)
     user = User.objects.get(email="camille@example.org")
     assert community.memberships.get(user=user).status == "pending"
+
+
+@pytest.mark.parametrize(
+    ("profile", "browser", "signed_in", "signed_out"),
+    [
+        ("en", "fr", "Successfully signed in as", "You have signed out."),
+        ("fr", "en", "Connexion avec", "Vous êtes déconnecté"),
+    ],
+)
+def test_login_and_logout_speak_the_profiles_language_whatever_the_browser_says(
+    client, db, profile, browser, signed_in, signed_out
+):
+    user = UserFactory(email="james@example.org", language=profile)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = browser
+    response = client.post(
+        reverse("account_login"), {"login": user.email, "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE=browser
+    )
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == profile
+    page = client.get(response["Location"]).content.decode()
+    assert f'<html lang="{profile}">' in page
+    assert signed_in in page
+    response = client.post(reverse("account_logout"), follow=True)
+    page = response.content.decode()
+    assert f'<html lang="{profile}">' in page
+    assert signed_out in page
