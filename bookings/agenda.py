@@ -198,6 +198,7 @@ class _Labels:
         self.tz = tz
         self._times: dict[tuple[int, int, str], str] = {}
         self._days: dict[tuple[date, str], str] = {}
+        self.all_day = gettext("all day")
 
     def time(self, local: datetime, *, with_zone: bool = False) -> str:
         zone = local.tzname() if with_zone else ""
@@ -218,6 +219,18 @@ class _Labels:
                 label = formats.date_format(day, "D j")
             self._days[(day, style)] = label
         return label
+
+    def period(self, start: datetime, end: datetime, day: _Day) -> str:
+        """When an unavailable period is, seen from ``day``: "all day" when it is exactly this day, its
+        dates when it covers this day and others ("Mon 3 – Wed 5"), else its times like ``span``."""
+        if start <= day.start and end >= day.end:
+            if start == day.start and end == day.end:
+                return self.all_day
+            first, last = start.astimezone(self.tz), end.astimezone(self.tz)
+            if first.time() == time.min and last.time() == time.min:
+                return f"{self.day(first.date(), 'short')} – {self.day(last.date() - timedelta(days=1), 'short')}"
+            return f"{self.day(first.date(), 'short')} {self.time(first)} – {self.day(last.date(), 'short')} {self.time(last)}"
+        return self.span(start, end, day)
 
     def span(self, start: datetime, end: datetime, day: _Day) -> str:
         """``10 a.m.–noon``; a start or end on another day carries that day."""
@@ -595,7 +608,7 @@ class _GridBuilder:
                 parts.append(
                     f'<div class="cal-block unavailable r-{lines[first]} e-{lines[last]}">'
                     f'<span class="cal-who">{escape(capfirst(label))}</span> '
-                    f'<span class="cal-when">{escape(self.labels.span(start, end, day))}</span></div>'
+                    f'<span class="cal-when">{escape(self.labels.period(start, end, day))}</span></div>'
                 )
         block_label = ""
         for booking in bookings:

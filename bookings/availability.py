@@ -74,9 +74,10 @@ def windows_text(windows: Iterable[AvailabilityWindow]) -> str:
 def unavailable_periods(
     *, vehicles: Iterable[Vehicle], range_start: datetime, range_end: datetime, tz: tzinfo
 ) -> dict[int, list[Period]]:
-    """For each vehicle id: the aware datetime intervals within [range_start, range_end) that are outside
+    """For each vehicle id: the aware datetime intervals meeting [range_start, range_end) that are outside
     its windows or inside a blackout, merged and sorted, with a short translated label ("unavailable",
-    or the blackout reason). Uses prefetched ``availability_windows`` and ``blackouts`` when present,
+    or the blackout reason). Gaps between windows are cut to the range; a blackout keeps its real
+    start and end, so the calendar can say its dates. Uses prefetched ``availability_windows`` and ``blackouts`` when present,
     and does at most 2 queries otherwise."""
     vehicles = list(vehicles)
     range_start, range_end = range_start.astimezone(UTC), range_end.astimezone(UTC)
@@ -98,7 +99,7 @@ def unavailable_periods(
     for vehicle in vehicles:
         blackout_periods = _merge_blackouts(
             [
-                (max(b.starts_at, range_start), min(b.ends_at, range_end), b.reason or unavailable_label)
+                (b.starts_at.astimezone(UTC), b.ends_at.astimezone(UTC), b.reason or unavailable_label)
                 for b in blackouts_by_vehicle.get(vehicle.pk, [])
                 if b.starts_at < range_end and b.ends_at > range_start
             ]

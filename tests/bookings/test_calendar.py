@@ -273,3 +273,20 @@ def test_calendar_follows_the_community_time_zone(client, member, frozen_now):
         html,
     )  # 15:00 UTC is 10:00 in Montreal
     assert free_slot_links(html)[0]["start"] == "2027-01-16T00:00:00-05:00"
+
+
+def test_whole_day_unavailability_says_all_day_and_a_long_blackout_its_dates(
+    client, community, vehicle, member, frozen_now
+):
+    # Only weekdays are open: Saturday 16 is unavailable all day.
+    for weekday in range(5):
+        AvailabilityWindow.objects.create(
+            vehicle=vehicle, weekday=weekday, start_time=at(1, 8).time(), end_time=at(1, 18).time()
+        )
+    html = get(client, member, calendar_url(community, vehicle, view="day", date="2027-01-16"))
+    assert '<span class="cal-who">Unavailable</span> <span class="cal-when">all day</span>' in html
+    assert "12 a.m.–12 a.m." not in html and "midnight–midnight" not in html
+    other = VehicleFactory(community=community, name="Van")
+    Blackout.objects.create(vehicle=other, starts_at=at(20, 0), ends_at=at(23, 0), reason="Holidays")
+    html = get(client, member, calendar_url(community, other, view="day", date="2027-01-21"))
+    assert '<span class="cal-who">Holidays</span> <span class="cal-when">Wed 20 – Fri 22</span>' in html
