@@ -1,12 +1,14 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import translation
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """allauth's e-mails go out in the recipient's language, when we know the recipient."""
+    """allauth's e-mails go out in the recipient's language, when we know the recipient, signed "Colocauto"."""
 
     def send_mail(self, template_prefix, email, context):
+        context = {**context, "site_url": settings.SITE_URL.rstrip("/")}
         user = context.get("user")
         if user is None:
             user = get_user_model().objects.filter(email__iexact=email).first()

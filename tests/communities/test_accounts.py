@@ -221,3 +221,23 @@ def test_login_and_logout_speak_the_profiles_language_whatever_the_browser_says(
     page = response.content.decode()
     assert f'<html lang="{profile}">' in page
     assert signed_out in page
+
+
+@pytest.mark.parametrize(
+    ("language", "greeting", "thanks"),
+    [
+        ("en", "Hello from Colocauto!", "Thank you for using Colocauto!"),
+        ("fr", "Bonjour, c'est Colocauto", "Merci d'utiliser Colocauto"),
+    ],
+)
+def test_account_emails_are_signed_colocauto_not_the_host_name(
+    client, db, mailoutbox, settings, language, greeting, thanks
+):
+    settings.SITE_URL = "https://colocauto.example.org/"
+    client.post(reverse("account_signup"), {**SIGNUP, "language": language}, HTTP_HOST="127.0.0.1:8791")
+    body = mailoutbox[0].body
+    assert greeting in body
+    assert thanks in body
+    assert "https://colocauto.example.org" in body
+    assert "Hello from 127.0.0.1" not in body and "c'est 127.0.0.1" not in body
+    assert "using 127.0.0.1" not in body and "utiliser 127.0.0.1" not in body
