@@ -260,8 +260,11 @@ def trip_complete(
         days = max(1, math.ceil((booking.ends_at - booking.starts_at) / timedelta(days=1)))
         if distance > IMPLAUSIBLE_KM_PER_DAY * days and not confirm_implausible:
             raise ImplausibleDistance(
-                _("%(km)s km in %(days)s day(s) is a lot: check the odometer, then tick the box to confirm.")
-                % {"km": formats.number_format(distance, force_grouping=True), "days": days}
+                _("%(km)s km for a booking of %(duration)s is a lot: check the odometer, then tick the box to confirm.")
+                % {
+                    "km": formats.number_format(distance, force_grouping=True),
+                    "duration": duration_text(booking.ends_at - booking.starts_at),
+                }
             )
         if fuel_level and fuel_level not in Trip.FuelLevel.values:
             raise BookingRefused(_("Choose a fuel level from the list."))

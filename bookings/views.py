@@ -281,6 +281,7 @@ def trip_end(request, pk):
         except services.ImplausibleDistance as error:
             ask_confirmation = True
             form.add_error("confirm_implausible", error.message)
+            form.fields["confirm_implausible"].widget.attrs["aria-describedby"] = "implausible-warning"
         except DomainError as error:
             _refusal(form, error)
         else:

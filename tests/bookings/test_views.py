@@ -336,3 +336,26 @@ def test_change_message_says_whether_the_booking_stays_confirmed(client, member,
         url, {"starts_at": f"{local(2, 10):%Y-%m-%dT%H:%M}", "ends_at": f"{local(2, 13):%Y-%m-%dT%H:%M}"}, follow=True
     )
     assert "waits for the owner&#x27;s approval again" in response.content.decode()
+
+
+def test_implausible_distance_names_the_booking_duration_once_with_the_checkbox_after_it(
+    client, member, vehicle, community
+):
+    now = timezone.now()
+    booking = Booking.objects.create(
+        community=community,
+        vehicle=vehicle,
+        member=member,
+        starts_at=now - timedelta(minutes=20),
+        ends_at=now + timedelta(hours=2),
+        status=Booking.Status.CONFIRMED,
+    )
+    services.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_000)
+    login(client, member)
+    response = client.post(reverse("trip_end", args=[community.pk, booking.pk]), {"end_odometer": "44550"})
+    html = response.content.decode()
+    message = "2,550 km for a booking of 2 hours 20 minutes is a lot"
+    assert html.count(message) == 1
+    assert "day(s)" not in html
+    assert html.index(message) < html.index('name="confirm_implausible"') < html.index("Yes, this distance is right")
+    assert 'aria-describedby="implausible-warning"' in html
