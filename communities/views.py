@@ -192,11 +192,14 @@ def community_leave(request):
 @require_GET
 def member_list(request):
     membership = request.membership
+    members = list(selectors.members_of(membership))
     return render(
         request,
         "communities/member_list.html",
         {
-            "members": selectors.members_of(membership),
+            "members": members,
+            # A community keeps at least one admin: the only one is not offered a "Make member" button.
+            "single_admin": sum(1 for m in members if m.is_admin) == 1,
             "pending": selectors.pending_requests_of(membership) if membership.is_admin else [],
         },
     )

@@ -288,3 +288,15 @@ def test_rejected_applicant_still_gets_404(login, community):
     person = UserFactory()
     MembershipFactory(community=community, user=person, status=Membership.Status.REJECTED, joined_at=None)
     assert login(person).get(reverse("community_detail", args=[community.pk])).status_code == 404
+
+
+def test_only_admin_is_not_offered_to_step_down(login, community, admin_user, member):
+    client = login(admin_user)
+    admin_membership = Membership.objects.get(community=community, user=admin_user)
+    demote_url = reverse("member_demote", args=[community.pk, admin_membership.pk])
+    content = client.get(reverse("member_list", args=[community.pk])).content.decode()
+    assert demote_url not in content
+    assert "Only admin" in content
+    Membership.objects.filter(community=community, user=member).update(role=Membership.Role.ADMIN)
+    content = client.get(reverse("member_list", args=[community.pk])).content.decode()
+    assert demote_url in content
