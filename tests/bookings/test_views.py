@@ -359,3 +359,21 @@ def test_implausible_distance_names_the_booking_duration_once_with_the_checkbox_
     assert "day(s)" not in html
     assert html.index(message) < html.index('name="confirm_implausible"') < html.index("Yes, this distance is right")
     assert 'aria-describedby="implausible-warning"' in html
+
+
+@pytest.mark.parametrize("status", [Booking.Status.CANCELLED, Booking.Status.REJECTED, Booking.Status.COMPLETED])
+def test_a_finished_booking_hides_the_key_and_instructions(client, member, vehicle, community, status):
+    vehicle.parking_location = "Rue des Lilas, space 12"
+    vehicle.instructions = "Key box code 4321"
+    vehicle.save()
+    booking = Booking.objects.create(
+        community=community, vehicle=vehicle, member=member, starts_at=local(2, 10), ends_at=local(2, 12), status=status
+    )
+    login(client, member)
+    detail = reverse("booking_detail", args=[community.pk, booking.pk])
+    html = client.get(detail).content.decode()
+    assert "Key box code 4321" not in html and "Rue des Lilas" not in html
+    booking.status = Booking.Status.CONFIRMED
+    booking.save()
+    html = client.get(detail).content.decode()
+    assert "Key box code 4321" in html and "Rue des Lilas" in html
