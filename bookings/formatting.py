@@ -59,17 +59,17 @@ def history_rows(events) -> list[HistoryRow]:
         if event.kind == BookingEvent.Kind.CANCELLED and details.get("late"):
             lines.append(_("Late cancellation"))
         if event.kind == BookingEvent.Kind.TRIP_STARTED:
-            lines.append(_("Odometer: %(km)s km") % {"km": formats.number_format(details.get("start_odometer", 0))})
+            lines.append(_("Odometer: %(km)s km") % {"km": formats.number_format(details.get("start_odometer", 0), force_grouping=True)})
             if details.get("unlogged_km"):
                 lines.append(
-                    _("%(km)s km unlogged since the last trip") % {"km": formats.number_format(details["unlogged_km"])}
+                    _("%(km)s km unlogged since the last trip") % {"km": formats.number_format(details["unlogged_km"], force_grouping=True)}
                 )
         if event.kind == BookingEvent.Kind.TRIP_COMPLETED:
             lines.append(
                 _("Odometer: %(km)s km (%(distance)s km driven)")
                 % {
-                    "km": formats.number_format(details.get("end_odometer", 0)),
-                    "distance": formats.number_format(details.get("distance_km", 0)),
+                    "km": formats.number_format(details.get("end_odometer", 0), force_grouping=True),
+                    "distance": formats.number_format(details.get("distance_km", 0), force_grouping=True),
                 }
             )
             if details.get("incident"):

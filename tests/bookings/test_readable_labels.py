@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.models import Booking, Trip
+from bookings.models import Booking, BookingEvent, Trip
 from tests.factories import VehicleFactory
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -132,3 +132,19 @@ def test_trip_forms_show_the_odometer_grouped(client, vehicle, member):
     booking.status = Booking.Status.IN_PROGRESS
     booking.save(update_fields=["status"])
     assert "Odometer at the start: 123,456 km." in page(client, member, detail_url(booking))
+
+
+def test_booking_history_groups_odometer_thousands_by_language(client, member, driven):
+    BookingEvent.objects.create(
+        booking=driven, actor=member, kind=BookingEvent.Kind.TRIP_STARTED, details={"start_odometer": 15350}
+    )
+    BookingEvent.objects.create(
+        booking=driven,
+        actor=member,
+        kind=BookingEvent.Kind.TRIP_COMPLETED,
+        details={"end_odometer": 16600, "distance_km": 1250},
+    )
+    html = page(client, member, detail_url(driven))
+    assert "Odometer: 15,350 km" in html and "Odometer: 16,600 km (1,250 km driven)" in html
+    french = page(client, member, detail_url(driven), language="fr")
+    assert "15\xa0350 km" in french and "16\xa0600 km" in french
