@@ -208,7 +208,7 @@ def calculator(request):
     if not vehicle_selectors.can_manage(membership, vehicle):
         raise PermissionDenied
     data = request.POST if request.method == "POST" else (request.GET if "km_per_year" in request.GET else None)
-    form = CalculatorForm(data, initial=_calculator_initial(membership, vehicle))
+    form = CalculatorForm(data, initial=_calculator_initial(membership, vehicle), fuel_unit=vehicle.fuel_unit)
     breakdown = rate_breakdown(form.costs()) if form.is_bound and form.is_valid() else None
     if request.method == "POST" and breakdown is not None:
         try:

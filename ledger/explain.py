@@ -49,6 +49,15 @@ def _month(text: str) -> str:
 
 def explain(record: Transaction) -> str:
     """One sentence that tells what the transaction is, in the active language."""
+    text = _explain(record)
+    if record.kind in (Transaction.Kind.EXPENSE, Transaction.Kind.SHARED_COSTS) and record.expense_id:
+        expense = record.expense
+        if expense.is_cancelled and expense.cancel_reason:
+            text = _("%(line)s (undone: %(reason)s)") % {"line": text, "reason": expense.cancel_reason}
+    return text
+
+
+def _explain(record: Transaction) -> str:
     kind = record.kind
     vehicle = record.vehicle.name if record.vehicle_id else ""
     if kind == Transaction.Kind.TRIP_CHARGE and record.trip_id:
@@ -90,7 +99,7 @@ def explain(record: Transaction) -> str:
     if kind == Transaction.Kind.REVERSAL and record.reverses_id:
         original = record.reverses
         return _("Undoes “%(original)s” of %(date)s — reason: %(reason)s") % {
-            "original": explain(original),
+            "original": _explain(original),
             "date": _day(original.date),
             "reason": record.description,
         }

@@ -11,6 +11,7 @@ from communities.models import Membership, User
 from ledger.calculator import CarCosts
 from ledger.models import MAX_EXPENSE, MAX_LITRES, MAX_ODOMETER, Expense
 from ledger.receipts import validate_receipt
+from vehicles.fields import LocalizedDecimalField
 from vehicles.models import Vehicle
 
 ISO_DATE = "%Y-%m-%d"
@@ -19,10 +20,6 @@ MAX_REPORT_DAYS = 366 * 10
 
 def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
-
-
-def _decimal_input(**attrs) -> forms.TextInput:
-    return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", **attrs})
 
 
 class MonthField(forms.DateField):
@@ -57,18 +54,34 @@ class ExpenseFilterForm(forms.Form):
         self.fields["vehicle"].empty_label = _("All vehicles")
 
 
+class VehicleSelect(forms.Select):
+    """Each option says what the vehicle's energy is counted in, so the quantity's label follows the choice."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-fuel-unit"] = instance.fuel_unit
+        return option
+
+
+QUANTITY_LABELS = {
+    "L": _("Quantity (L)"),
+    "kWh": _("Quantity (kWh)"),
+    None: _("Quantity (L, or kWh for an electric vehicle)"),
+}
+
+
 class ExpenseForm(forms.Form):
     """An expense; litres and odometer count for fuel only; only admins choose who paid."""
 
-    vehicle = forms.ModelChoiceField(label=_("Vehicle"), queryset=Vehicle.objects.none())
+    vehicle = forms.ModelChoiceField(label=_("Vehicle"), queryset=Vehicle.objects.none(), widget=VehicleSelect)
     category = forms.ChoiceField(label=_("Category"), choices=Expense.Category.choices)
-    amount = forms.DecimalField(
+    amount = LocalizedDecimalField(
         label=_("Amount (€)"),
         min_value=Decimal("0.01"),
         max_value=MAX_EXPENSE,
         decimal_places=2,
-        localize=True,
-        widget=_decimal_input(),
         error_messages={"invalid": _("Enter an amount, e.g. 42.50.")},
     )
     spent_on = forms.DateField(label=_("Date"), widget=_date_input())
@@ -80,14 +93,12 @@ class ExpenseForm(forms.Form):
         help_text=_("Optional: a photo (JPEG, PNG, WebP) or a PDF."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
     )
-    litres = forms.DecimalField(
-        label=_("Litres (or kWh)"),
+    litres = LocalizedDecimalField(
+        label=QUANTITY_LABELS[None],
         required=False,
         min_value=Decimal("0.01"),
         max_value=MAX_LITRES,
         decimal_places=2,
-        localize=True,
-        widget=_decimal_input(),
         help_text=_("For fuel or charging only."),
     )
     odometer = forms.IntegerField(
@@ -107,6 +118,7 @@ class ExpenseForm(forms.Form):
         self.today = today
         self.fields["vehicle"].queryset = vehicles
         self.fields["vehicle"].empty_label = _("Choose a vehicle")
+        self.fields["litres"].label = QUANTITY_LABELS[self._chosen_fuel_unit(vehicles)]
         self.fields["spent_on"].widget.attrs["max"] = today.strftime(ISO_DATE)
         if membership.is_admin:
             self.fields["paid_by"].queryset = members
@@ -115,6 +127,19 @@ class ExpenseForm(forms.Form):
             self.fields["paid_by"].help_text = _("As an admin, you can record an expense someone else paid.")
         else:
             del self.fields["paid_by"]
+
+    @property
+    def quantity_labels(self) -> dict:
+        """The quantity's label for each unit, for the script that follows the vehicle chosen."""
+        return {"L": QUANTITY_LABELS["L"], "kWh": QUANTITY_LABELS["kWh"], "any": QUANTITY_LABELS[None]}
+
+    def _chosen_fuel_unit(self, vehicles) -> str | None:
+        """The unit of the vehicle already chosen (typed, or the only one), else None."""
+        chosen = self.data.get("vehicle") if self.is_bound else self.initial.get("vehicle")
+        if not str(chosen or "").isdigit():
+            return None
+        vehicle = vehicles.filter(pk=int(chosen)).first()
+        return vehicle.fuel_unit if vehicle else None
 
     def clean_spent_on(self):
         spent_on = self.cleaned_data["spent_on"]
@@ -168,13 +193,11 @@ class PeriodForm(forms.Form):
 
 
 def _money_field(label, help_text="", **kwargs) -> forms.DecimalField:
-    return forms.DecimalField(
+    return LocalizedDecimalField(
         label=label,
         min_value=Decimal("0"),
         max_value=Decimal("10000000"),
         decimal_places=2,
-        localize=True,
-        widget=_decimal_input(),
         help_text=help_text,
         **kwargs,
     )
@@ -183,22 +206,18 @@ def _money_field(label, help_text="", **kwargs) -> forms.DecimalField:
 class CalculatorForm(forms.Form):
     """The car's real costs, to suggest a rate per km."""
 
-    consumption = forms.DecimalField(
-        label=_("Consumption (litres or kWh per 100 km)"),
+    consumption = LocalizedDecimalField(
+        label=_("Consumption (L or kWh per 100 km)"),
         min_value=Decimal("0"),
         max_value=Decimal("100"),
         decimal_places=2,
-        localize=True,
-        widget=_decimal_input(),
         help_text=_("E.g. 6.5 for a petrol car, 17 for an electric one."),
     )
-    energy_price = forms.DecimalField(
-        label=_("Energy price (€ per litre or kWh)"),
+    energy_price = LocalizedDecimalField(
+        label=_("Energy price (€ per L or kWh)"),
         min_value=Decimal("0"),
         max_value=Decimal("20"),
         decimal_places=3,
-        localize=True,
-        widget=_decimal_input(),
     )
     insurance = _money_field(_("Insurance per year (€)"))
     maintenance = _money_field(
@@ -209,13 +228,11 @@ class CalculatorForm(forms.Form):
     resale_value = _money_field(
         _("Expected resale value (€)"), _("What it will be worth when you stop using it."), required=False
     )
-    years = forms.DecimalField(
+    years = LocalizedDecimalField(
         label=_("Years of use left"),
         min_value=Decimal("0.5"),
         max_value=Decimal("40"),
         decimal_places=1,
-        localize=True,
-        widget=_decimal_input(),
         help_text=_("Over how many years the car loses that value (depreciation)."),
     )
     km_per_year = forms.IntegerField(
@@ -225,6 +242,15 @@ class CalculatorForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         help_text=_("All the car's driving, yours included: the costs are shared over every km."),
     )
+
+    def __init__(self, *args, fuel_unit: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if fuel_unit == "kWh":
+            self.fields["consumption"].label = _("Consumption (kWh per 100 km)")
+            self.fields["energy_price"].label = _("Electricity price (€ per kWh)")
+        elif fuel_unit == "L":
+            self.fields["consumption"].label = _("Consumption (L per 100 km)")
+            self.fields["energy_price"].label = _("Fuel price (€ per L)")
 
     def costs(self) -> CarCosts:
         data = self.cleaned_data

@@ -169,6 +169,7 @@ class Expense(models.Model):
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    cancel_reason = models.CharField(_("why it was undone"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("expense")

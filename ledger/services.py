@@ -218,9 +218,13 @@ def expense_cancel(*, membership: Membership, expense: Expense, reason: str) -> 
             transaction_reverse(membership=membership, transaction=posting, reason=reason)
             expense.refresh_from_db()
         else:
+            reason = (reason or "").strip()
+            if not reason:
+                raise DomainError(_("Say why you undo this, so the history explains it."))
             expense.cancelled_at = timezone.now()
             expense.cancelled_by = membership.user
-            expense.save(update_fields=["cancelled_at", "cancelled_by"])
+            expense.cancel_reason = reason[:200]
+            expense.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
     return expense
 
 
@@ -263,7 +267,7 @@ def transaction_reverse(*, membership: Membership, transaction: Transaction, rea
             )
             if original.expense_id:
                 Expense.objects.filter(pk=original.expense_id, cancelled_at__isnull=True).update(
-                    cancelled_at=timezone.now(), cancelled_by=membership.user
+                    cancelled_at=timezone.now(), cancelled_by=membership.user, cancel_reason=reason[:200]
                 )
     except IntegrityError:
         raise Conflict(_("This was already undone.")) from None

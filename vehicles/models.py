@@ -140,6 +140,11 @@ class Vehicle(models.Model):
         return self.name
 
     @property
+    def fuel_unit(self) -> str:
+        """What its energy is counted in: kWh for an electric vehicle, litres (L) for the others."""
+        return "kWh" if self.energy == self.Energy.ELECTRIC else "L"
+
+    @property
     def description(self) -> str:
         return " ".join(part for part in (self.make, self.model, str(self.year or "")) if part)
 

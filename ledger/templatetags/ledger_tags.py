@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils import formats
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
 from ledger.emails import money_text
@@ -32,3 +33,29 @@ def per_km(amount) -> str:
         return ""
     number = formats.number_format(Decimal(amount), decimal_pos=3, use_l10n=True, force_grouping=True)
     return _("%(amount)s €") % {"amount": number}
+
+
+@register.filter
+def grouped(number) -> str:
+    """A whole number with the active language's thousands separator: « 15 395 », “15,395”."""
+    if number is None or number == "":
+        return ""
+    return formats.number_format(number, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def quantity(value) -> str:
+    """Litres or kWh, up to two decimals, in the active language: « 28,5 », “28.5”."""
+    if value is None or value == "":
+        return ""
+    return formats.number_format(Decimal(value).normalize(), use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def iban_groups(iban: str) -> str:
+    """An IBAN in groups of four, each kept on one line (a phone may wrap between groups, never inside)."""
+    if not iban:
+        return ""
+    compact = "".join(str(iban).split()).upper()
+    groups = (compact[index : index + 4] for index in range(0, len(compact), 4))
+    return format_html_join(" ", '<span class="iban-group">{}</span>', ((group,) for group in groups))

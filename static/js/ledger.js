@@ -12,3 +12,22 @@ document.querySelectorAll("form[data-expense-form]").forEach((form) => {
   category.addEventListener("change", update);
   update();
 });
+
+// Expense form: the quantity is in litres (L) or, for an electric vehicle, kWh: its label follows the vehicle.
+document.querySelectorAll("form[data-expense-form]").forEach((form) => {
+  const vehicle = form.querySelector("select[name=vehicle]");
+  const quantity = form.querySelector("input[name=litres]");
+  const label = quantity && form.querySelector(`label[for="${quantity.id}"]`);
+  if (!vehicle || !label) return;
+  const labels = {
+    L: form.dataset.quantityLabelL,
+    kWh: form.dataset.quantityLabelKwh,
+  };
+  const update = () => {
+    const option = vehicle.options[vehicle.selectedIndex];
+    const unit = option ? option.dataset.fuelUnit : undefined;
+    label.textContent = labels[unit] || form.dataset.quantityLabelAny;
+  };
+  vehicle.addEventListener("change", update);
+  update();
+});

@@ -294,3 +294,81 @@ def test_vehicle_report_refuses_an_inverted_period_and_keeps_it(client, communit
     page = response.content.decode()
     assert "The end of the period must not be before its start." in page
     assert 'value="2025-06-01"' in page
+
+
+# --- UX report: French comma (3), fuel unit (13), undo reason (16), grouped odometer (24) --------
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_an_amount_typed_with_a_comma_or_a_dot_is_read_the_same(client, community, vehicle, member, language):
+    User.objects.filter(pk=member.pk).update(language=language)
+    client.force_login(member)
+
+    client.post(url("ledger_expense_create", community), expense_data(vehicle, amount="58,40", litres="28,5"))
+    client.post(url("ledger_expense_create", community), expense_data(vehicle, amount="58.40", litres="28.5"))
+
+    assert [(e.amount, e.litres) for e in Expense.objects.all()] == [(Decimal("58.40"), Decimal("28.50"))] * 2
+
+
+def test_expense_list_shows_litres_for_petrol_kwh_for_electric_and_grouped_odometer(
+    client, community, vehicle, member, owner
+):
+    english(member)
+    vehicle.energy = "petrol"
+    vehicle.save()
+    electric = VehicleFactory(community=community, owner=owner, name="Zoe", energy="electric")
+    membership = member.memberships.get(community=community)
+    for car, quantity in ((vehicle, "28.50"), (electric, "41.00")):
+        services.expense_record(
+            membership=membership,
+            vehicle=car,
+            category="fuel",
+            amount=Decimal("40"),
+            spent_on=local_today(community),
+            litres=Decimal(quantity),
+            odometer=15395,
+        )
+    client.force_login(member)
+
+    page = client.get(url("ledger_expenses", community)).content.decode()
+
+    assert "28.5 L" in page and "41 kWh" in page and "L/kWh" not in page
+    assert page.count("15,395 km") == 2
+
+
+def test_the_quantity_label_follows_the_vehicle_energy(client, community, vehicle, member, owner):
+    english(member)
+    electric = VehicleFactory(community=community, owner=owner, name="Zoe", energy="electric")
+    client.force_login(member)
+
+    page = client.get(url("ledger_expense_create", community) + f"?vehicle={electric.pk}").content.decode()
+    assert "Quantity (kWh)" in page and 'data-fuel-unit="kWh"' in page
+    page = client.get(url("ledger_expense_create", community)).content.decode()
+    assert "Quantity (L, or kWh for an electric vehicle)" in page
+
+
+def test_the_rate_calculator_asks_for_litres_or_kwh_by_the_vehicle_energy(client, community, vehicle, owner):
+    english(owner)
+    vehicle.energy = "diesel"
+    vehicle.save()
+    client.force_login(owner)
+
+    page = client.get(url("ledger_calculator", community) + f"?vehicle={vehicle.pk}").content.decode()
+
+    assert "Consumption (L per 100 km)" in page and "Fuel price (€ per L)" in page
+
+
+def test_an_undone_expense_shows_why_in_the_list_and_its_statement_line(client, community, pdf_expense, member):
+    from django.utils import translation
+
+    from ledger.explain import explain
+
+    english(member)
+    client.force_login(member)
+    client.post(url("ledger_expense_cancel", community, pdf_expense.pk), {"reason": "Paid twice"})
+
+    page = client.get(url("ledger_expenses", community)).content.decode()
+    assert "undone" in page and "Why: Paid twice" in page
+    with translation.override("en"):
+        line = explain(Transaction.objects.get(kind=Transaction.Kind.EXPENSE))
+    assert line.endswith("(undone: Paid twice)")
