@@ -149,6 +149,8 @@ ACCOUNT_RATE_LIMITS = {
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English with day-first dates and 24-hour times (colocauto/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["colocauto.formats"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

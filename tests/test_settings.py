@@ -192,3 +192,24 @@ def test_a_flood_of_login_attempts_from_one_address_gets_429(client, db, fast_ha
 
     assert set(statuses[:30]) == {200}
     assert statuses[30] == 429
+
+
+def test_english_dates_are_day_first_with_24_hour_times():
+    from datetime import date, datetime
+
+    from django import forms
+    from django.utils import formats, translation
+
+    moment = datetime(2026, 11, 24, 16, 0)
+    with translation.override("en"):
+        assert formats.date_format(moment, "DATETIME_FORMAT") == "24 November 2026, 16:00"
+        assert formats.date_format(moment, "DATE_FORMAT") == "24 November 2026"
+        assert formats.date_format(moment, "SHORT_DATE_FORMAT") == "24/11/2026"
+        assert formats.date_format(moment, "SHORT_DATETIME_FORMAT") == "24/11/2026 16:00"
+        assert formats.time_format(moment, "TIME_FORMAT") == "16:00"
+        assert formats.get_format("FIRST_DAY_OF_WEEK") == 1
+        assert forms.DateField().clean("24/11/2026") == date(2026, 11, 24)
+        assert forms.DateField().clean("2026-11-24") == date(2026, 11, 24)
+        assert forms.DateTimeField().clean("24/11/2026 09:30").replace(tzinfo=None) == datetime(2026, 11, 24, 9, 30)
+    with translation.override("fr"):
+        assert formats.date_format(moment, "SHORT_DATE_FORMAT") == "24/11/2026"

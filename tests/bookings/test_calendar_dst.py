@@ -72,7 +72,7 @@ def test_fall_back_day_has_25_hours_and_2_am_twice(client, community, vehicle, m
     # Each slot proposes one real hour: the first 02:30 ends at the second 02:30.
     assert "start=2026-10-25T02:30:00%2B02:00&amp;end=2026-10-25T02:30:00%2B01:00" in html
     # The repeated hour is told apart on the time axis.
-    assert "2 a.m. CEST" in html and "2 a.m. CET" in html
+    assert "02:00 CEST" in html and "02:00 CET" in html
 
 
 def test_booking_across_the_repeated_hour_is_drawn_over_four_hours_of_rows(
@@ -91,7 +91,7 @@ def test_booking_across_the_repeated_hour_is_drawn_over_four_hours_of_rows(
         # 01:00 starts line 3; 04:00 starts line 11 because 02:00–03:00 is there twice. 4 real hours, 8 rows.
         block = re.search(r'class="cal-block booking status-confirmed r-(\d+) e-(\d+)"[^>]*>(.*?)</a>', html)
         assert block and block.group(1, 2) == ("3", "11"), view
-        assert "1 a.m.–4 a.m." in block.group(3)
+        assert "01:00–04:00" in block.group(3)
         starts = slot_starts(html, "2026-10-25")
         assert "2026-10-25T00:30:00+02:00" in starts and "2026-10-25T04:00:00+01:00" in starts
         assert not [s for s in starts if "T01:" in s or "T02:" in s or "T03:" in s]
