@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError
 from django.db.models import Exists, OuterRef, Sum
-from django.db.transaction import atomic
+from django.db.transaction import atomic, on_commit
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -208,6 +208,13 @@ def _transfer_for_update(membership: Membership, transfer: Transfer) -> Transfer
     return locked
 
 
+def _tasks():
+    """The ledger's Celery tasks (imported late: they import this module)."""
+    from ledger import tasks
+
+    return tasks
+
+
 def _acts_for(membership: Membership, account: Account) -> bool:
     """The account's holder, or an admin (who acts for the pool and may act for anyone)."""
     return membership.is_admin or (account.user_id is not None and account.user_id == membership.user_id)
@@ -226,6 +233,8 @@ def transfer_declare_paid(*, membership: Membership, transfer: Transfer) -> Tran
         transfer.declared_paid_at = timezone.now()
         transfer.declared_by = membership.user
         transfer.save(update_fields=["declared_paid_at", "declared_by"])
+        transfer_pk = transfer.pk
+        on_commit(lambda: _tasks().transfer_paid_email.delay(transfer_pk))
     return transfer
 
 
@@ -255,6 +264,8 @@ def transfer_confirm(*, membership: Membership, transfer: Transfer) -> Transfer:
         transfer.confirmed_by = membership.user
         transfer.transaction = record
         transfer.save(update_fields=["declared_paid_at", "confirmed_at", "confirmed_by", "transaction"])
+        transfer_pk = transfer.pk
+        on_commit(lambda: _tasks().transfer_confirmed_email.delay(transfer_pk))
     return transfer
 
 

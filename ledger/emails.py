@@ -107,7 +107,13 @@ def _send(period: SettlementPeriod, user: User, pay: list[Transfer], receive: li
         to_pay = []
         for transfer in pay:
             payee = transfer.payee.user
-            line = {"to": _account_name(transfer.payee), "amount": money_text(transfer.amount), "iban": "", "qr": ""}
+            line = {
+                "to": _account_name(transfer.payee),
+                "to_pool": transfer.payee.is_pool,
+                "amount": money_text(transfer.amount),
+                "iban": "",
+                "qr": "",
+            }
             if payee is not None and payee.iban:
                 line["iban"] = _format_iban(payee.iban)
                 payload = epc_payload(name=payee.name, iban=payee.iban, amount=transfer.amount, reference=reference)
@@ -124,7 +130,10 @@ def _send(period: SettlementPeriod, user: User, pay: list[Transfer], receive: li
             "balance": money_text(abs(balance)),
             "owes": balance < 0,
             "pay": to_pay,
-            "receive": [{"from": _account_name(t.payer), "amount": money_text(t.amount)} for t in receive],
+            "receive": [
+                {"from": _account_name(t.payer), "from_pool": t.payer.is_pool, "amount": money_text(t.amount)}
+                for t in receive
+            ],
             "reference": reference,
             "link": settle_url(period.community_id),
         }
@@ -141,3 +150,92 @@ def _send(period: SettlementPeriod, user: User, pay: list[Transfer], receive: li
         for image in images:
             message.attach(image)
     message.send()
+
+
+# --- A transfer declared paid, then confirmed ---------------------------------------------------
+
+
+def _notify_once(*, transfer_id: int, claim_field: str, recipient_side: str, send) -> bool:
+    """Claim the e-mail on the transfer row, then send it to the holder of ``recipient_side``'s account.
+
+    Nobody to tell (the pool, a closed account, notifications off, the transfer gone): the claim stays
+    and nothing is sent. If sending fails, the claim is released and the error raised for a retry.
+    """
+    claimed = Transfer.objects.filter(pk=transfer_id, **{claim_field: None}).update(**{claim_field: timezone.now()})
+    if claimed != 1:
+        return False
+    transfer = (
+        Transfer.objects.select_related(
+            "period__community", "payer__user", "payee__user", "declared_by", "confirmed_by"
+        )
+        .filter(pk=transfer_id)
+        .first()
+    )
+    user = getattr(transfer, recipient_side).user if transfer else None
+    if user is None or not (user.is_active and user.notify_settlements and user.email):
+        return False
+    try:
+        send(transfer, user)
+    except Exception:
+        Transfer.objects.filter(pk=transfer_id).update(**{claim_field: None})
+        raise
+    return True
+
+
+def _mail(user: User, subject: str, template: str, context: dict) -> None:
+    body = render_to_string(template, context)
+    EmailMultiAlternatives(subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body=body, to=[user.email]).send()
+
+
+def _send_paid(transfer: Transfer, user: User) -> None:
+    community = transfer.period.community
+    with translation.override(user.language):
+        amount = money_text(transfer.amount)
+        if transfer.payer.is_pool:
+            who = transfer.declared_by.name if transfer.declared_by else _account_name(transfer.payer)
+            news = _("%(name)s says the community pool paid you %(amount)s") % {
+                "name": who,
+                "amount": amount,
+            }
+        else:
+            news = _("%(name)s says they paid you %(amount)s") % {
+                "name": transfer.payer.user.name,
+                "amount": amount,
+            }
+        subject = _("%(community)s: %(news)s") % {"community": community.name, "news": news}
+        context = {"user": user, "community": community, "news": news, "link": settle_url(community.pk)}
+        _mail(user, subject, "emails/ledger/transfer_paid.txt", context)
+
+
+def _send_confirmed(transfer: Transfer, user: User) -> None:
+    community = transfer.period.community
+    with translation.override(user.language):
+        amount = money_text(transfer.amount)
+        if transfer.payee.is_pool:
+            who = transfer.confirmed_by.name if transfer.confirmed_by else _account_name(transfer.payee)
+            news = _("%(name)s confirmed the community pool received your %(amount)s") % {
+                "name": who,
+                "amount": amount,
+            }
+        else:
+            news = _("%(name)s confirmed receiving your %(amount)s") % {
+                "name": transfer.payee.user.name,
+                "amount": amount,
+            }
+        subject = _("%(community)s: %(news)s") % {"community": community.name, "news": news}
+        context = {"user": user, "community": community, "news": news, "link": settle_url(community.pk)}
+        _mail(user, subject, "emails/ledger/transfer_confirmed.txt", context)
+
+
+def transfer_paid_email_send(*, transfer_id: int) -> bool:
+    """E-mail the payee, once, that the payer says they have paid: they confirm it on the settle-up page."""
+    return _notify_once(
+        transfer_id=transfer_id, claim_field="paid_notified_at", recipient_side="payee", send=_send_paid
+    )
+
+
+def transfer_confirmed_email_send(*, transfer_id: int) -> bool:
+    """E-mail the payer, once, that the payee confirmed receiving the transfer."""
+    return _notify_once(
+        transfer_id=transfer_id, claim_field="confirmed_notified_at", recipient_side="payer", send=_send_confirmed
+    )

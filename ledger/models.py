@@ -237,6 +237,9 @@ class Transfer(models.Model):
     )
     # Set when a later month's plan replaces this one while it is still unconfirmed.
     superseded_at = models.DateTimeField(null=True, blank=True)
+    # Claim the e-mails "X says they paid you" (to the payee) and "Y confirmed" (to the payer): sent once.
+    paid_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmed_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("transfer")

@@ -72,3 +72,15 @@ def settlement_emails_send(period_id: int) -> int:
     if period is None:
         return 0
     return emails.settlement_emails_send(period=period)
+
+
+@shared_task(**RETRY)
+def transfer_paid_email(transfer_id: int) -> bool:
+    """Tell the payee a transfer was declared paid; True if an e-mail went out."""
+    return emails.transfer_paid_email_send(transfer_id=transfer_id)
+
+
+@shared_task(**RETRY)
+def transfer_confirmed_email(transfer_id: int) -> bool:
+    """Tell the payer the payee confirmed receiving the transfer; True if an e-mail went out."""
+    return emails.transfer_confirmed_email_send(transfer_id=transfer_id)

@@ -308,7 +308,7 @@ def test_the_iban_and_qr_code_are_shown_only_to_who_owes_that_person(client, com
     client.force_login(trio["b"])  # Bruno himself
     himself = client.get(url("ledger_settle", community)).content.decode()
 
-    assert "FR76 3000 6000 0112 3456 7890 189" in debtor
+    assert '<span class="iban-group">FR76</span> <span class="iban-group">3000</span>' in debtor
     assert "data:image/svg+xml" in debtor
     assert "EPC (SEPA) QR code: transfer of 10.00 € to Bruno" in debtor
     for page in (other, himself):
@@ -432,3 +432,112 @@ def test_undo_buttons_show_only_on_lines_the_viewer_may_undo(client, community, 
 
     assert mine.count("Undo this line") == 1  # the expense, not the trip charge
     assert admin.count("Undo this line") == 3  # two trips on the owner's account and the expense
+
+
+# --- E-mails when a transfer is declared paid, then confirmed (UX report item 2) ---------------
+
+
+def test_the_payee_is_emailed_once_when_the_payer_declares_a_transfer_paid(
+    client, community, trio, period_example, mailoutbox, django_capture_on_commit_callbacks
+):
+    english(trio["b"])
+    transfer = Transfer.objects.get(period=period_example, payee__user=trio["b"])
+    client.force_login(trio["c"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("ledger_transfer_declare_paid", community, transfer.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("ledger_transfer_declare_paid", community, transfer.pk))
+    from ledger import tasks
+
+    tasks.transfer_paid_email(transfer.pk)  # a retry of the task
+
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == [trio["b"].email]
+    assert "Chloe says they paid you 10.00 €" in message.subject
+    assert "confirm it on the settle-up page" in message.body
+    assert f"/c/{community.pk}/ledger/settle/" in message.body
+
+
+def test_the_payer_is_emailed_in_their_language_when_the_payee_confirms(
+    client, community, trio, period_example, mailoutbox, django_capture_on_commit_callbacks
+):
+    User.objects.filter(pk=trio["c"].pk).update(language="fr")
+    transfer = Transfer.objects.get(period=period_example, payee__user=trio["b"])
+    client.force_login(trio["b"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("ledger_transfer_confirm", community, transfer.pk))
+
+    assert [message.to for message in mailoutbox] == [[trio["c"].email]]
+    assert "Bruno" in mailoutbox[0].subject and "10,00\xa0€" in mailoutbox[0].subject
+
+
+def test_no_transfer_email_for_who_turned_settlement_emails_off(
+    client, community, trio, period_example, mailoutbox, django_capture_on_commit_callbacks
+):
+    User.objects.filter(pk=trio["b"].pk).update(notify_settlements=False)
+    transfer = Transfer.objects.get(period=period_example, payee__user=trio["b"])
+    client.force_login(trio["c"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("ledger_transfer_declare_paid", community, transfer.pk))
+
+    assert mailoutbox == []
+
+
+def test_a_failed_transfer_email_is_released_for_the_retry(community, trio, period_example, mailoutbox):
+    from smtplib import SMTPException
+    from unittest import mock
+
+    from ledger import emails
+
+    english(trio["b"])
+    transfer = Transfer.objects.get(period=period_example, payee__user=trio["b"])
+    failing = mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=SMTPException("down"))
+    with failing, pytest.raises(SMTPException):
+        emails.transfer_paid_email_send(transfer_id=transfer.pk)
+    transfer.refresh_from_db()
+    assert transfer.paid_notified_at is None
+
+    assert emails.transfer_paid_email_send(transfer_id=transfer.pk) is True
+    assert len(mailoutbox) == 1
+
+
+# --- Settle-up wording and IBAN (UX report items 20, 31) ----------------------------------------
+
+
+def test_settle_page_heading_names_the_month_without_elision(client, community, trio, period_example):
+    from django.utils import formats, translation
+
+    english(trio["c"])
+    client.force_login(trio["c"])
+    page = client.get(url("ledger_settle", community)).content.decode()
+    with translation.override("en"):
+        month = formats.date_format(period_example.month, "YEAR_MONTH_FORMAT")
+    assert f"Settle-up plan — {month}</h2>" in page
+    assert "Plan for" not in page
+
+
+def test_a_transfer_to_the_pool_reads_to_the_community_pool(client, community, trio, last_month, mid_last_month):
+    pool_car = VehicleFactory(community=community, owner=None, name="Kangoo", rate_per_km=Decimal("0.200"))
+    services.trip_charge(trip=make_trip(pool_car, trio["c"], 50, ended_at=mid_last_month))
+    services.month_close(community=community, month=last_month)
+    english(trio["c"])
+    client.force_login(trio["c"])
+
+    page = client.get(url("ledger_settle", community)).content.decode()
+
+    assert "10.00 € to the community pool</h3>" in page
+
+
+def test_the_iban_wraps_only_between_groups_of_four(client, community, trio, period_example):
+    User.objects.filter(pk=trio["b"].pk).update(iban="FR7630006000011234567890189")
+    english(trio["c"])
+    client.force_login(trio["c"])
+
+    page = client.get(url("ledger_settle", community)).content.decode()
+
+    assert '<span class="iban-group">FR76</span> <span class="iban-group">3000</span>' in page
+    assert '<span class="iban-group">189</span>' in page
