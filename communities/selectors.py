@@ -94,7 +94,7 @@ def require_admin(membership: Membership) -> None:
 
 
 def home_memberships_for(user: User) -> QuerySet[Membership]:
-    """The user's active memberships with each community's member and vehicle counts (two subqueries, no N+1)."""
+    """The user's active memberships with each community's member, vehicle and (for admins) waiting counts, no N+1."""
     from vehicles.models import Vehicle
 
     members = (
@@ -105,8 +105,23 @@ def home_memberships_for(user: User) -> QuerySet[Membership]:
     )
     vehicles = Vehicle.objects.filter(community_id=OuterRef("community_id")).values("community_id")
     vehicles = vehicles.annotate(n=Count("pk")).values("n")
+    # Only admins decide on requests, so only they are shown how many wait (members see 0).
+    waiting = (
+        Membership.objects.filter(
+            community_id=OuterRef("community_id"),
+            status=Membership.Status.PENDING,
+            community__memberships__user=user,
+            community__memberships__status=Membership.Status.ACTIVE,
+            community__memberships__role=Membership.Role.ADMIN,
+        )
+        .values("community_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return memberships_for(user).annotate(
-        member_count=Coalesce(Subquery(members), 0), vehicle_count=Coalesce(Subquery(vehicles), 0)
+        member_count=Coalesce(Subquery(members), 0),
+        vehicle_count=Coalesce(Subquery(vehicles), 0),
+        pending_count=Coalesce(Subquery(waiting), 0),
     )
 
 

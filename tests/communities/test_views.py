@@ -1,5 +1,6 @@
 """Community pages: what people see, forms that keep their input, messages, and 404/403 for the wrong people."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -300,3 +301,19 @@ def test_only_admin_is_not_offered_to_step_down(login, community, admin_user, me
     Membership.objects.filter(community=community, user=member).update(role=Membership.Role.ADMIN)
     content = client.get(reverse("member_list", args=[community.pk])).content.decode()
     assert demote_url in content
+
+
+def test_home_tells_an_admin_how_many_people_wait_to_join(login, community, admin_user, member):
+    for _ in range(2):
+        MembershipFactory(community=community, status=Membership.Status.PENDING, joined_at=None)
+    assert "2 people waiting to join" in login(admin_user).get(reverse("home")).content.decode()
+    assert "waiting to join" not in login(member).get(reverse("home")).content.decode()
+
+
+def test_switcher_lists_its_short_placeholder_first_and_waits_for_the_go_button(login, community, member):
+    content = login(member).get(reverse("home")).content.decode()
+    select = content[content.index('<select id="switch-community"') : content.index("</select>")]
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", select)
+    assert options == ["Communities", "Les Tilleuls"]
+    assert "data-autosubmit" not in select
+    assert 'class="button small secondary">Go</button>' in content
