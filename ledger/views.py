@@ -13,7 +13,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
@@ -78,8 +80,18 @@ def _balance_of(membership: Membership, person: User) -> Decimal:
 
 
 def _export_name(request, person: User, statement, extension: str) -> str:
+    """E.g. ``colocauto-les-tilleuls-anne-martin-2026-10.csv``: readable in a downloads folder."""
     period = f"{statement.month:%Y-%m}" if statement.month else "all"
-    return f"colocauto-{request.community.pk}-{person.pk}-{period}.{extension}"
+    community = slugify(request.community.name) or str(request.community.pk)
+    member = slugify(person.name) or str(person.pk)
+    return f"colocauto-{community}-{member}-{period}.{extension}"
+
+
+def _csv_dialect() -> tuple[str, str]:
+    """(separator, decimal mark) a spreadsheet in the active language opens without an import wizard:
+    French Excel reads ``;`` and a decimal comma, English Excel ``,`` and a dot."""
+    decimal_mark = get_format("DECIMAL_SEPARATOR")
+    return (";", decimal_mark) if decimal_mark == "," else (",", ".")
 
 
 @community_view
@@ -108,10 +120,17 @@ def statement_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_export_name(request, person, statement, "csv")}"'
     response.write("\ufeff")  # lets spreadsheet programs read the accents right
-    writer = csv.writer(response)
+    separator, decimal_mark = _csv_dialect()
+
+    def number(amount: Decimal) -> str:
+        return f"{amount:.2f}".replace(".", decimal_mark)
+
+    writer = csv.writer(response, delimiter=separator)
     writer.writerow([_("Date"), _("Kind"), _("Description"), _("Vehicle"), _("Amount"), _("Balance")])
     if statement.month:
-        writer.writerow([f"{statement.month:%Y-%m-%d}", "", _("Balance brought forward"), "", "", statement.opening])
+        writer.writerow(
+            [f"{statement.month:%Y-%m-%d}", "", _("Balance brought forward"), "", "", number(statement.opening)]
+        )
     for item in lines:
         line = item["line"]
         writer.writerow(
@@ -120,8 +139,8 @@ def statement_csv(request):
                 line.label,
                 item["text"],
                 line.vehicle.name if line.vehicle else "",
-                line.amount,
-                line.balance,
+                number(line.amount),
+                number(line.balance),
             ]
         )
     return response

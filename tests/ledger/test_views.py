@@ -541,3 +541,32 @@ def test_the_iban_wraps_only_between_groups_of_four(client, community, trio, per
 
     assert '<span class="iban-group">FR76</span> <span class="iban-group">3000</span>' in page
     assert '<span class="iban-group">189</span>' in page
+
+
+# --- CSV export for French and English spreadsheets (UX report item 8) --------------------------
+
+
+def test_french_csv_uses_semicolons_and_decimal_commas_and_a_readable_name(client, community, trio, period_example):
+    User.objects.filter(pk=trio["c"].pk).update(language="fr")
+    community.name = "Les Tilleuls d'Été"
+    community.save()
+    client.force_login(trio["c"])
+
+    response = client.get(url("ledger_statement_csv", community))
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert len(rows[0]) == 6
+    assert [row[4:] for row in rows[1:]] == [["-15,00", "-15,00"]]
+    assert response["Content-Disposition"] == 'attachment; filename="colocauto-les-tilleuls-dete-chloe-all.csv"'
+
+
+def test_english_csv_uses_commas_and_dots_and_names_the_month(client, community, trio, period_example, last_month):
+    english(trio["c"])
+    client.force_login(trio["c"])
+
+    response = client.get(url("ledger_statement_csv", community) + f"?month={last_month:%Y-%m}")
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][2] == "Balance brought forward" and rows[1][5] == "0.00"
+    assert rows[2][4:] == ["-15.00", "-15.00"]
+    assert response["Content-Disposition"].endswith(f'-chloe-{last_month:%Y-%m}.csv"')
