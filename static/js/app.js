@@ -26,3 +26,18 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// After a form comes back with errors, take keyboard and screen-reader users to the first problem:
+// the first invalid field, or else the list of errors that belong to no single field.
+(() => {
+  const field = document.querySelector('main [aria-invalid="true"]');
+  if (field) {
+    field.focus();
+    return;
+  }
+  const summary = document.querySelector("main .errorlist.nonfield");
+  if (summary) {
+    summary.setAttribute("tabindex", "-1");
+    summary.focus();
+  }
+})();
