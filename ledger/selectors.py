@@ -12,7 +12,7 @@ from bookings.models import Trip
 from communities.models import Membership, User
 from ledger.models import Account, Entry, Expense, SettlementPeriod, Transaction, Transfer
 from ledger.money import ZERO, to_money
-from ledger.posting import BALANCE_FIELD, community_tz, midnight, month_start, next_month
+from ledger.posting import BALANCE_FIELD, community_tz, local_today, midnight, month_start, next_month
 from vehicles.models import Vehicle
 
 
@@ -265,3 +265,63 @@ def expenses_of(membership: Membership, *, vehicle_id: int | None = None):
     if vehicle_id is not None:
         expenses = expenses.filter(vehicle_id=vehicle_id)
     return expenses
+
+
+# --- This month's shared costs, not yet allocated ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingSharedCosts:
+    """What the viewer did this month on shared-costs vehicles, before the month-end split counts it."""
+
+    month: date
+    expenses: list[Expense]
+    km_by_vehicle: list[tuple[str, int]]  # (vehicle name, km driven)
+
+    @property
+    def paid(self) -> Decimal:
+        return sum((expense.amount for expense in self.expenses), ZERO)
+
+    @property
+    def km(self) -> int:
+        return sum(km for _name, km in self.km_by_vehicle)
+
+    def __bool__(self) -> bool:
+        return bool(self.expenses or self.km_by_vehicle)
+
+
+def pending_shared_costs_of(membership: Membership) -> PendingSharedCosts:
+    """The viewer's expenses on shared-costs vehicles this month that are not allocated yet (not undone),
+    and the km they drove on shared-costs vehicles this month (trips that ended in it). Two queries."""
+    _require_active(membership)
+    community = membership.community
+    tz = community_tz(community)
+    month = month_start(local_today(community))
+    expenses = list(
+        Expense.objects.filter(
+            community_id=membership.community_id,
+            paid_by_id=membership.user_id,
+            cost_model=Vehicle.CostModel.SHARED_COSTS,
+            cancelled_at__isnull=True,
+            spent_on__gte=month,
+        )
+        .exclude(transactions__isnull=False)
+        .select_related("vehicle")
+        .order_by("spent_on", "pk")
+    )
+    km = (
+        Trip.objects.filter(
+            vehicle__community_id=membership.community_id,
+            vehicle__cost_model=Vehicle.CostModel.SHARED_COSTS,
+            driver_id=membership.user_id,
+            ended_at__gte=midnight(month, tz),
+            ended_at__lt=midnight(next_month(month), tz),
+            distance_km__gt=0,
+        )
+        .values("vehicle_id", "vehicle__name")
+        .annotate(km=Sum("distance_km"))
+        .order_by("vehicle__name", "vehicle_id")
+    )
+    return PendingSharedCosts(
+        month=month, expenses=expenses, km_by_vehicle=[(row["vehicle__name"], row["km"]) for row in km]
+    )

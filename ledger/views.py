@@ -109,6 +109,7 @@ def account(request):
         "keep": [] if person.pk == request.user.pk else [("member", person.pk)],
         "total_in": sum((item["line"].amount for item in lines if item["line"].amount > 0), ZERO),
         "total_out": sum((item["line"].amount for item in lines if item["line"].amount < 0), ZERO),
+        "pending": selectors.pending_shared_costs_of(request.membership) if person.pk == request.user.pk else None,
     }
     return render(request, "ledger/account.html", context)
 

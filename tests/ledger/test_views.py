@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from communities.models import User
 from ledger import services
@@ -570,3 +571,67 @@ def test_english_csv_uses_commas_and_dots_and_names_the_month(client, community,
     assert rows[1][2] == "Balance brought forward" and rows[1][5] == "0.00"
     assert rows[2][4:] == ["-15.00", "-15.00"]
     assert response["Content-Disposition"].endswith(f'-chloe-{last_month:%Y-%m}.csv"')
+
+
+# --- My account: this month's shared-costs activity (UX report item 6) --------------------------
+
+
+@pytest.fixture
+def kangoo(community):
+    return VehicleFactory(community=community, owner=None, name="Kangoo", cost_model="shared_costs")
+
+
+def _pay(membership, car, amount):
+    return services.expense_record(
+        membership=membership,
+        vehicle=car,
+        category="fuel",
+        amount=Decimal(amount),
+        spent_on=local_today(car.community),
+    )
+
+
+def test_my_account_shows_this_months_shared_costs_activity_before_month_end(client, community, trio, kangoo):
+    english(trio["b"])
+    _pay(trio["b_membership"], kangoo, "8.40")
+    undone = _pay(trio["b_membership"], kangoo, "99.00")
+    services.expense_cancel(membership=trio["b_membership"], expense=undone, reason="Duplicate")
+    _pay(trio["c_membership"], kangoo, "50.00")  # someone else's
+    make_trip(kangoo, trio["b"], 45, ended_at=timezone.now() - timedelta(minutes=1))
+    client.force_login(trio["b"])
+
+    page = client.get(url("ledger_account", community)).content.decode()
+
+    assert "This month, to be shared at the end of the month" in page
+    assert "You paid 8.40 €" in page and "99.00 €" not in page and "50.00 €" not in page
+    assert "You drove 45 km" in page and "Kangoo · 45 km" in page
+    assert "split among its drivers by the km each drove" in page
+
+
+def test_the_shared_costs_card_is_absent_without_activity_and_on_others_statements(client, community, trio, kangoo):
+    english(trio["b"], trio["c"])
+    _pay(trio["c_membership"], kangoo, "20.00")
+    client.force_login(trio["b"])
+
+    mine = client.get(url("ledger_account", community)).content.decode()
+    theirs = client.get(url("ledger_account", community) + f"?member={trio['c'].pk}").content.decode()
+
+    assert "to be shared at the end of the month" not in mine
+    assert "to be shared at the end of the month" not in theirs
+
+
+def test_the_shared_costs_card_takes_the_same_queries_for_1_and_20_expenses(client, community, trio, kangoo):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url("ledger_account", community)).status_code == 200
+        return len(queries)
+
+    client.force_login(trio["b"])
+    _pay(trio["b_membership"], kangoo, "1.00")
+    make_trip(kangoo, trio["b"], 10, ended_at=timezone.now() - timedelta(minutes=1))
+    few = count()
+    other = VehicleFactory(community=community, owner=None, name="Berlingo", cost_model="shared_costs")
+    for index in range(19):
+        _pay(trio["b_membership"], other if index % 2 else kangoo, "2.00")
+    make_trip(other, trio["b"], 10, ended_at=timezone.now() - timedelta(minutes=2))
+    assert count() == few
