@@ -555,7 +555,8 @@ class _GridBuilder:
         self.links = links
         self.axis = axis
         self.steps = steps
-        self.earliest = _utc(now) + community.min_notice
+        self.now = _utc(now)
+        self.earliest = self.now + community.min_notice
         self.latest = _utc(now) + community.max_advance
         self.length = min(DEFAULT_LENGTH, community.max_duration)
         self.book_label = escape(gettext("Book %(vehicle)s on %(date)s at %(time)s"))
@@ -597,6 +598,9 @@ class _GridBuilder:
         # each booking a link to its detail. Built here rather than in the template because a week of
         # many vehicles has hundreds of blocks; every interpolated text is escaped.
         parts = [f'<span class="cal-gap {css}"></span>' for css in gaps]
+        if day.start < self.now < day.end and (passed := day.slot_index(self.now)) > 0:
+            # Today's hours gone by are shaded like the days before: they cannot be booked.
+            parts.append(f'<span class="cal-past r-{lines[0]} e-{lines[passed]}"></span>')
         if vehicle.is_active and day.end > self.earliest and day.start <= self.latest:
             parts.append(free.render(vehicle=vehicle, busy=busy, earliest=self.earliest, latest=self.latest))
         for start, end, label in unavailable:

@@ -290,3 +290,46 @@ def test_whole_day_unavailability_says_all_day_and_a_long_blackout_its_dates(
     Blackout.objects.create(vehicle=other, starts_at=at(20, 0), ends_at=at(23, 0), reason="Holidays")
     html = get(client, member, calendar_url(community, other, view="day", date="2027-01-21"))
     assert '<span class="cal-who">Holidays</span> <span class="cal-when">Wed 20 – Fri 22</span>' in html
+
+
+def test_today_past_hours_are_shaded_and_offer_no_link(client, community, vehicle, member, frozen_now):
+    # Now is 09:10: the slots from midnight to 09:00 are gone; 09:00–09:30 holds "now".
+    html = get(client, member, calendar_url(community, view="day", date="2027-01-15"))
+    assert '<span class="cal-past r-1 e-19"></span>' in html
+    starts = sorted(link["start"] for link in free_slot_links(html))
+    assert starts[0] >= "2027-01-15T09:00:00+01:00"
+    tomorrow = get(client, member, calendar_url(community, view="day", date="2027-01-16"))
+    assert "cal-past" not in tomorrow
+
+
+def test_date_picker_jumps_to_a_day(client, community, vehicle, member, frozen_now):
+    html = get(client, member, calendar_url(community, view="day", date="2027-01-16"))
+    form = re.search(r'<form method="get" class="cal-jump" novalidate>(.*?)</form>', html, re.S).group(1)
+    assert '<input type="hidden" name="view" value="day">' in form
+    assert '<label for="cal-jump-date">Go to the date</label>' in form
+    assert '<input type="date" id="cal-jump-date" name="date" value="2027-01-16"' in form
+    assert '<button type="submit" class="small secondary">Go</button>' in form
+    # What the form sends: the chosen day in the same view.
+    html = get(client, member, calendar_url(community, view="day", date="2027-03-02"))
+    assert "Tuesday March 2, 2027" in html or "Tuesday 2 March 2027" in html
+
+
+def test_each_vehicle_grid_can_be_skipped_by_keyboard(client, community, vehicle, member, frozen_now):
+    VehicleFactory(community=community, name="Kangoo")
+    html = get(client, member, calendar_url(community, view="week", date="2027-01-16"))
+    skips = re.findall(r'<a class="skip-link" href="#(after-grid-\d+)">([^<]+)</a>', html)
+    assert [text for _target, text in skips] == ["Skip Clio bleue's calendar", "Skip Kangoo's calendar"]
+    for target, _text in skips:
+        assert f'<span id="{target}" class="cal-after" tabindex="-1"></span>' in html
+    day = get(client, member, calendar_url(community, view="day", date="2027-01-16"))
+    assert ">Skip the calendar grid</a>" in day
+
+
+def test_month_badge_shows_the_count_and_says_it_in_words(client, community, vehicle, owner, member, frozen_now):
+    book(vehicle, owner, at(20, 9), at(20, 11))
+    book(vehicle, owner, at(20, 14), at(20, 15))
+    html = get(client, member, calendar_url(community, view="month", date="2027-01-05"))
+    assert (
+        '<span class="cal-count badge"><span aria-hidden="true">2</span>'
+        '<span class="visually-hidden">2 bookings</span></span>'
+    ) in html
