@@ -5,6 +5,7 @@ from django import forms
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from communities import selectors
 from communities.models import Community, User
 from communities.validators import normalize_iban
 
@@ -74,6 +75,15 @@ class CommunityForm(forms.ModelForm):
                 _("Enter a French postal code: five digits, e.g. 26400."), code="invalid_postal_code"
             )
         return value
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zones = selectors.time_zones_offered()
+        self.fields["time_zone"] = forms.ChoiceField(
+            label=self.fields["time_zone"].label,
+            choices=[(zone, zone.replace("_", " ")) for zone in zones],
+            initial="Europe/Paris",
+        )
 
 
 class DurationWithUnitWidget(forms.MultiWidget):

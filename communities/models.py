@@ -12,9 +12,33 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communities.validators import validate_iban, validate_phone
+from communities.validators import validate_iban, validate_phone, validate_time_zone
 
-TIMEZONE_CHOICES = sorted((tz, tz) for tz in available_timezones() if "/" in tz and not tz.startswith("Etc/"))
+# Old names kept by the tz database for compatibility ("backward" file): never offered.
+OUTDATED_ZONES = {
+    "Europe/Belfast",
+    "Europe/Kiev",
+    "Europe/Nicosia",
+    "Europe/Tiraspol",
+    "Europe/Uzhgorod",
+    "Europe/Zaporozhye",
+}
+FRENCH_OVERSEAS_ZONES = {
+    "America/Guadeloupe",
+    "America/Martinique",
+    "America/Cayenne",
+    "Indian/Reunion",
+    "Indian/Mayotte",
+    "America/Miquelon",
+    "Pacific/Noumea",
+    "Pacific/Tahiti",
+    "Pacific/Wallis",
+    "Pacific/Marquesas",
+}
+# The zones a community can pick: Europe and the French overseas territories.
+OFFERED_TIME_ZONES = sorted(
+    ({tz for tz in available_timezones() if tz.startswith("Europe/")} - OUTDATED_ZONES) | FRENCH_OVERSEAS_ZONES
+)
 
 
 class UserManager(BaseUserManager):
@@ -99,7 +123,8 @@ class Community(models.Model):
     charter = models.TextField(_("charter"), blank=True, help_text=_("The rules members agree to when they join."))
     municipality = models.CharField(_("municipality"), max_length=120)
     postal_code = models.CharField(_("postal code"), max_length=10, help_text=_("French postal code, e.g. 26400."))
-    time_zone = models.CharField(_("time zone"), max_length=64, choices=TIMEZONE_CHOICES, default="Europe/Paris")
+    # Any valid zone is stored (older communities may use one outside the list); the form offers OFFERED_TIME_ZONES.
+    time_zone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone], default="Europe/Paris")
     currency = models.CharField(_("currency"), max_length=3, choices=Currency, default=Currency.EUR)
     auto_approve_invitees = models.BooleanField(
         _("approve invited people automatically"),

@@ -148,3 +148,11 @@ def membership_of(user: User, community: Community) -> Membership | None:
     return Membership.objects.filter(
         user=user, community=community, status__in=[Membership.Status.ACTIVE, Membership.Status.PENDING]
     ).first()
+
+
+def time_zones_offered() -> list[str]:
+    """Europe and the French overseas zones, plus any zone a community already uses."""
+    from communities.models import OFFERED_TIME_ZONES
+
+    in_use = Community.objects.order_by().values_list("time_zone", flat=True).distinct()
+    return sorted(set(OFFERED_TIME_ZONES) | set(in_use))

@@ -1,4 +1,5 @@
 import re
+from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -29,3 +30,8 @@ def validate_phone(value: str) -> None:
         raise ValidationError(
             _("Enter a phone number, e.g. 06 12 34 56 78 or +33 6 12 34 56 78."), code="invalid_phone"
         )
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(_("Choose a time zone from the list."), code="invalid_time_zone")

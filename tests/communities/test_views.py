@@ -317,3 +317,18 @@ def test_switcher_lists_its_short_placeholder_first_and_waits_for_the_go_button(
     assert options == ["Communities", "Les Tilleuls"]
     assert "data-autosubmit" not in select
     assert 'class="button small secondary">Go</button>' in content
+
+
+def test_time_zone_list_offers_europe_and_french_overseas_without_outdated_names(db, login):
+    other = Community.objects.create(
+        name="Montréal", municipality="Crest", postal_code="26400", time_zone="America/Montreal"
+    )
+    content = login(UserFactory()).get(reverse("community_create")).content.decode()
+    select = content[content.index('name="time_zone"') : content.index("</select>", content.index('name="time_zone"'))]
+    zones = re.findall(r'<option value="([^"]+)"', select)
+    assert "Europe/Paris" in zones and "Europe/Kyiv" in zones and "Indian/Reunion" in zones
+    assert "Pacific/Noumea" in zones and "America/Cayenne" in zones
+    assert other.time_zone in zones  # already used by a community
+    assert "Africa/Asmera" not in zones and "Europe/Kiev" not in zones and "Asia/Tokyo" not in zones
+    assert len(zones) < 80
+    assert 'value="Europe/Paris" selected' in select
