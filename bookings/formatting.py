@@ -59,10 +59,14 @@ def history_rows(events) -> list[HistoryRow]:
         if event.kind == BookingEvent.Kind.CANCELLED and details.get("late"):
             lines.append(_("Late cancellation"))
         if event.kind == BookingEvent.Kind.TRIP_STARTED:
-            lines.append(_("Odometer: %(km)s km") % {"km": formats.number_format(details.get("start_odometer", 0), force_grouping=True)})
+            lines.append(
+                _("Odometer: %(km)s km")
+                % {"km": formats.number_format(details.get("start_odometer", 0), force_grouping=True)}
+            )
             if details.get("unlogged_km"):
                 lines.append(
-                    _("%(km)s km unlogged since the last trip") % {"km": formats.number_format(details["unlogged_km"], force_grouping=True)}
+                    _("%(km)s km unlogged since the last trip")
+                    % {"km": formats.number_format(details["unlogged_km"], force_grouping=True)}
                 )
         if event.kind == BookingEvent.Kind.TRIP_COMPLETED:
             lines.append(
