@@ -76,7 +76,7 @@ def test_a_fuel_expense_is_owed_settled_by_transfer_and_balances_return_to_zero(
     expect(maya.get_by_role("heading", level=1)).to_have_text(t("Add an expense"))
     expect(maya.get_by_label(t.label("Vehicle"))).to_have_value(str(tilleuls["car"].pk))
     category = maya.get_by_label(t.label("Category"))
-    litres = maya.get_by_label(t.label("Litres (or kWh)"))
+    litres = maya.get_by_label(t.label("Quantity (L)"))
     category.select_option("maintenance")
     expect(litres).to_be_hidden()  # litres and odometer are asked for fuel only
     category.select_option("fuel")
@@ -92,7 +92,7 @@ def test_a_fuel_expense_is_owed_settled_by_transfer_and_balances_return_to_zero(
     expect(maya.get_by_role("main")).to_contain_text(t("Enter an amount, e.g. 42.50."))
     expect(maya.get_by_label(t.label("Amount (€)"))).to_have_value("58,4O")
     expect(maya.get_by_label(t.label("Note"))).to_have_value("Plein à Crest")
-    expect(maya.get_by_label(t.label("Litres (or kWh)"))).to_have_value("32,5")
+    expect(maya.get_by_label(t.label("Quantity (L)"))).to_have_value("32,5")
     assert not Expense.objects.exists()
 
     maya.get_by_label(t.label("Amount (€)")).fill("58,40")
