@@ -227,7 +227,7 @@ def test_login_and_logout_speak_the_profiles_language_whatever_the_browser_says(
     ("language", "greeting", "thanks"),
     [
         ("en", "Hello from Colocauto!", "Thank you for using Colocauto!"),
-        ("fr", "Bonjour, c'est Colocauto", "Merci d'utiliser Colocauto"),
+        ("fr", "Bonjour, c’est Colocauto", "Merci d’utiliser Colocauto"),
     ],
 )
 def test_account_emails_are_signed_colocauto_not_the_host_name(
@@ -239,5 +239,5 @@ def test_account_emails_are_signed_colocauto_not_the_host_name(
     assert greeting in body
     assert thanks in body
     assert "https://colocauto.example.org" in body
-    assert "Hello from 127.0.0.1" not in body and "c'est 127.0.0.1" not in body
+    assert "Hello from 127.0.0.1" not in body and "c’est 127.0.0.1" not in body
     assert "using 127.0.0.1" not in body and "utiliser 127.0.0.1" not in body
