@@ -154,7 +154,11 @@ class Incident(models.Model):
 
 
 def incident_photo_upload_to(instance: "IncidentPhoto", filename: str) -> str:
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    """A random name; the services pass a re-encoded file named after its real format, and anything
+    else still gets a picture extension, so a stored file can never be taken for a page or a script."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in {"jpg", "png", "webp"}:
+        extension = "jpg"
     return f"incidents/{instance.incident_id}/{secrets.token_hex(8)}.{extension}"
 
 

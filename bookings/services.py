@@ -5,6 +5,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
@@ -14,6 +16,7 @@ from bookings import permissions
 from bookings.availability import availability_problem
 from bookings.formatting import duration_text
 from bookings.models import Booking, BookingEvent, CalendarFeed, Incident, IncidentPhoto, Trip
+from colocauto.uploads import normalised_photo
 from communities.exceptions import Conflict, DomainError, NotAllowed
 from communities.models import Membership, User
 from ledger import services as ledger_services
@@ -227,6 +230,14 @@ def trip_start(*, membership: Membership, booking: Booking, start_odometer: int)
     return trip
 
 
+def _normalised_incident_photos(uploads: Iterable[UploadedFile]) -> list[ContentFile]:
+    """Each photo re-encoded like vehicle photos: real format and extension, bounded size, no EXIF (GPS…)."""
+    try:
+        return [normalised_photo(upload) for upload in uploads]
+    except ValidationError as error:
+        raise BookingRefused(" ".join(error.messages)) from None
+
+
 def trip_complete(
     *,
     membership: Membership,
@@ -244,6 +255,7 @@ def trip_complete(
     The duration is the time the car was held: from the booked start (or the earlier pick-up) to the
     booked end, or to now when the car comes back early.
     """
+    photos = _normalised_incident_photos(incident_photos) if incident_description.strip() else []
     with transaction.atomic():
         trip = Trip.objects.select_for_update().select_related("booking", "vehicle").get(pk=trip.pk)
         booking = trip.booking
@@ -282,7 +294,7 @@ def trip_complete(
             incident = Incident.objects.create(
                 trip=trip, reported_by=membership.user, description=incident_description.strip()
             )
-            for photo in incident_photos:
+            for photo in photos:
                 IncidentPhoto.objects.create(incident=incident, photo=photo)
         booking.status = Booking.Status.COMPLETED
         booking.save(update_fields=["status", "updated_at"])

@@ -24,6 +24,7 @@ from bookings.forms import (
     parse_query_datetime,
 )
 from bookings.models import Booking
+from colocauto.uploads import IMAGE_EXTENSIONS, IMAGE_FORMATS, stored_image_format
 from communities.access import community_view
 from communities.exceptions import DomainError, NotAllowed
 
@@ -302,7 +303,17 @@ def incident_photo(request, pk):
         handle = photo.photo.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle)
+    # The type comes from the content, never the file name: a file that is not a JPEG, PNG or WebP
+    # picture (stored before uploads were re-encoded) is refused rather than served as a page.
+    image_format = stored_image_format(handle)
+    if image_format is None:
+        handle.close()
+        raise Http404
+    response = FileResponse(
+        handle,
+        content_type=IMAGE_FORMATS[image_format],
+        filename=f"incident-photo-{photo.pk}.{IMAGE_EXTENSIONS[image_format]}",
+    )
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -4,8 +4,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
-from io import BytesIO
-from uuid import uuid4
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -13,9 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import number_format, time_format
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
 
-from colocauto.uploads import validate_photo
+from colocauto import uploads
+from colocauto.uploads import normalised_photo
 from communities.exceptions import NotAllowed
 from communities.models import Membership, User
 from vehicles.exceptions import InvalidAvailability, InvalidBlackout, InvalidPhoto, InvalidVehicle
@@ -48,10 +46,8 @@ VEHICLE_FIELDS = (
     "daily_cap",
     "fixed_monthly_cost",
 )
-PHOTO_MAX_SIDE = 1280
-# Decoding needs about 4 bytes a pixel: bound the memory a single upload can take.
-PHOTO_MAX_MEGAPIXELS = 60
-PHOTO_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+PHOTO_MAX_SIDE = uploads.PHOTO_MAX_SIDE
+PHOTO_MAX_MEGAPIXELS = uploads.PHOTO_MAX_MEGAPIXELS
 MINUTES_PER_DAY = 24 * 60
 # Above these, a rate is a typing slip (e.g. "0,22" read as 22), not a price neighbours agree on.
 MAX_RATE_PER_KM = Decimal("2")
@@ -109,27 +105,9 @@ def _resolve_owner(*, membership: Membership, requested: User | None) -> User | 
 def _normalised_photo(photo) -> ContentFile:
     """Check the upload, then re-encode it: upright, at most PHOTO_MAX_SIDE pixels, without EXIF (GPS…)."""
     try:
-        validate_photo(photo)
+        return normalised_photo(photo, max_side=PHOTO_MAX_SIDE, max_megapixels=PHOTO_MAX_MEGAPIXELS)
     except ValidationError as error:
         raise InvalidPhoto(" ".join(error.messages)) from None
-    photo.seek(0)
-    with Image.open(photo) as source:
-        image_format = source.format
-        megapixels = source.width * source.height / 1_000_000
-        if megapixels > PHOTO_MAX_MEGAPIXELS:
-            raise InvalidPhoto(
-                _("This picture is too big (%(size)d megapixels); the limit is %(limit)d. Send a smaller version.")
-                % {"size": megapixels, "limit": PHOTO_MAX_MEGAPIXELS}
-            )
-        source.draft("RGB", (PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))  # JPEG decodes straight at a smaller scale
-        image = ImageOps.exif_transpose(source)
-        image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-        if image_format == "JPEG" and image.mode not in ("RGB", "L"):
-            image = image.convert("RGB")
-        buffer = BytesIO()
-        options = {"quality": 85, "optimize": True} if image_format in ("JPEG", "WEBP") else {"optimize": True}
-        image.save(buffer, format=image_format, **options)
-    return ContentFile(buffer.getvalue(), name=f"{uuid4().hex}.{PHOTO_EXTENSIONS[image_format]}")
 
 
 def _replace_photo(vehicle: Vehicle, photo: ContentFile) -> None:

@@ -1,6 +1,5 @@
 """Vehicle pages. Thin: parse input, call one service or selector, render. Scoping is done by community_view."""
 
-import mimetypes
 from functools import wraps
 from zoneinfo import ZoneInfo
 
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from colocauto.uploads import IMAGE_FORMATS, stored_image_format
 from communities.access import community_view
 from communities.exceptions import DomainError
 from vehicles import selectors, services
@@ -219,7 +219,12 @@ def vehicle_photo(request, pk):
         stream = vehicle.photo.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    content_type = mimetypes.guess_type(vehicle.photo.name)[0] or "application/octet-stream"
-    response = FileResponse(stream, content_type=content_type)
+    # The type comes from the content, never the file name; anything but a JPEG, PNG or WebP is refused.
+    image_format = stored_image_format(stream)
+    if image_format is None:
+        stream.close()
+        raise Http404
+    response = FileResponse(stream, content_type=IMAGE_FORMATS[image_format])
     response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -4,10 +4,11 @@ from datetime import timedelta
 from io import BytesIO
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from bookings import services
 from bookings.models import Booking, Trip
@@ -266,6 +267,96 @@ def test_a_file_that_is_not_a_photo_is_refused_with_input_kept(client, member, v
     assert response.status_code == 200
     assert "not a picture we can read" in response.content.decode()
     assert 'value="42010"' in response.content.decode()
+
+
+def png_with_script(name):
+    """A valid PNG whose text chunk holds a script: served as a page, it would run in the viewer's session."""
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "<html><script>alert(document.cookie)</script></html>")
+    buffer = BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(buffer, "PNG", pnginfo=info)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="text/html")
+
+
+@pytest.mark.parametrize("name", ["x.html", "y.svg", "z.js"])
+def test_incident_photo_with_a_page_extension_is_stored_and_served_as_a_picture(
+    client, member, owner, vehicle, community, name
+):
+    now = timezone.now()
+    booking = Booking.objects.create(
+        community=community,
+        vehicle=vehicle,
+        member=member,
+        starts_at=now,
+        ends_at=now + timedelta(hours=3),
+        status=Booking.Status.CONFIRMED,
+    )
+    services.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_000)
+    login(client, member)
+    client.post(
+        reverse("trip_end", args=[community.pk, booking.pk]),
+        {"end_odometer": "42010", "incident_description": "Dent", "incident_photos": [png_with_script(name)]},
+    )
+    photo = booking.trip.incidents.get().photos.get()
+    assert photo.photo.name.endswith(".png")
+    with photo.photo.open("rb") as stored:
+        assert b"<script>" not in stored.read()
+    login(client, owner)
+    response = client.get(reverse("incident_photo", args=[community.pk, photo.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_incident_photo_loses_its_exif_and_is_shrunk(member, vehicle, community):
+    now = timezone.now()
+    booking = Booking.objects.create(
+        community=community,
+        vehicle=vehicle,
+        member=member,
+        starts_at=now,
+        ends_at=now + timedelta(hours=3),
+        status=Booking.Status.CONFIRMED,
+    )
+    membership = membership_of(member, community)
+    trip = services.trip_start(membership=membership, booking=booking, start_odometer=42_000)
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneCam"  # camera make; a phone adds GPS coordinates the same way
+    buffer = BytesIO()
+    Image.new("RGB", (3000, 2000), "red").save(buffer, "JPEG", exif=exif)
+    upload = SimpleUploadedFile("IMG_0001.JPG", buffer.getvalue(), content_type="image/jpeg")
+    services.trip_complete(
+        membership=membership, trip=trip, end_odometer=42_010, incident_description="Dent", incident_photos=[upload]
+    )
+    photo = trip.incidents.get().photos.get()
+    with photo.photo.open("rb") as stored, Image.open(BytesIO(stored.read())) as image:
+        assert image.format == "JPEG"
+        assert max(image.size) == 1280
+        assert dict(image.getexif()) == {}
+    assert photo.photo.name.endswith(".jpg")
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("incidents/1/old.html", b"<html><script>alert(1)</script></html>"), ("incidents/1/old.svg", b"<svg/>")],
+)
+def test_stored_file_that_is_not_a_picture_is_never_served(client, owner, incident_photo, community, name, content):
+    incident_photo.photo.name = incident_photo.photo.storage.save(name, ContentFile(content))
+    incident_photo.save()
+    login(client, owner)
+    response = client.get(reverse("incident_photo", args=[community.pk, incident_photo.pk]))
+    assert response.status_code == 404
+    assert "alert(" not in response.content.decode()
+
+
+def test_stored_picture_with_a_page_extension_is_served_as_a_picture(client, owner, incident_photo, community):
+    incident_photo.photo.name = incident_photo.photo.storage.save("incidents/1/old.html", png_with_script("old.html"))
+    incident_photo.save()
+    login(client, owner)
+    response = client.get(reverse("incident_photo", args=[community.pk, incident_photo.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 PEOPLE = ["admin", "owner", "member", "neighbour", "outsider", "anonymous"]

@@ -2,6 +2,7 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -246,6 +247,19 @@ def test_photo_upload_is_accepted_and_served_to_members(client, owner, member, c
 def test_photo_is_not_served_to_outsiders(client, outsider, community, vehicle_with_photo):
     client.force_login(outsider)
     assert client.get(url("vehicle_photo", community, vehicle_with_photo.pk)).status_code == 404
+
+
+def test_stored_photo_is_served_by_its_content_not_its_name(client, member, community, vehicle):
+    storage = vehicle.photo.storage
+    vehicle.photo.name = storage.save(f"vehicles/{community.pk}/old.html", ContentFile(image_bytes("PNG")))
+    vehicle.save()
+    client.force_login(member)
+    response = client.get(url("vehicle_photo", community, vehicle.pk))
+    assert response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    vehicle.photo.name = storage.save(f"vehicles/{community.pk}/old.jpg", ContentFile(b"<script>alert(1)</script>"))
+    vehicle.save()
+    assert client.get(url("vehicle_photo", community, vehicle.pk)).status_code == 404
 
 
 def test_photo_view_is_404_when_there_is_no_photo(client, member, community, vehicle):
