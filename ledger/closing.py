@@ -5,6 +5,7 @@ community + month), so running a month's close twice, concurrently, or again aft
 nothing twice.
 """
 
+import logging
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError
@@ -33,6 +34,8 @@ from ledger.posting import (
 )
 from ledger.settlement import settlement_plan
 from vehicles.models import Vehicle
+
+logger = logging.getLogger(__name__)
 
 
 def _km_by_driver(vehicle: Vehicle, month: date) -> dict[int, int]:
@@ -90,7 +93,18 @@ def shared_costs_allocate(*, vehicle: Vehicle, month: date) -> list[Transaction]
         for expense in expenses:
             expense_month = month_start(expense.spent_on)
             if expense_month not in weights_by_month:
-                weights_by_month[expense_month] = shared_costs_weights(vehicle, expense_month)
+                try:
+                    weights_by_month[expense_month] = shared_costs_weights(vehicle, expense_month)
+                except (OverflowError, ValueError):
+                    # A month no date arithmetic reaches (e.g. year 1, entered before dates were
+                    # bounded): the close goes on without it, and the log says which one waits.
+                    logger.warning(
+                        "Expense %s (vehicle %s) dated %s skipped: its month cannot be computed.",
+                        expense.pk,
+                        vehicle.pk,
+                        expense.spent_on,
+                    )
+                    weights_by_month[expense_month] = {}
             weights = weights_by_month[expense_month]
             if not weights:
                 continue  # nobody to bear it yet (a community without members): it waits

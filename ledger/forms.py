@@ -5,11 +5,13 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Membership, User
 from ledger.calculator import CarCosts
 from ledger.models import MAX_EXPENSE, MAX_LITRES, MAX_ODOMETER, Expense
+from ledger.posting import earliest_expense_date
 from ledger.receipts import validate_receipt
 from vehicles.fields import LocalizedDecimalField
 from vehicles.models import Vehicle
@@ -120,6 +122,7 @@ class ExpenseForm(forms.Form):
         self.fields["vehicle"].empty_label = _("Choose a vehicle")
         self.fields["litres"].label = QUANTITY_LABELS[self._chosen_fuel_unit(vehicles)]
         self.fields["spent_on"].widget.attrs["max"] = today.strftime(ISO_DATE)
+        self.fields["spent_on"].widget.attrs["min"] = earliest_expense_date(today).strftime(ISO_DATE)
         if membership.is_admin:
             self.fields["paid_by"].queryset = members
             self.fields["paid_by"].empty_label = None
@@ -145,6 +148,12 @@ class ExpenseForm(forms.Form):
         spent_on = self.cleaned_data["spent_on"]
         if spent_on > self.today:
             raise ValidationError(_("The date cannot be in the future."))
+        earliest = earliest_expense_date(self.today)
+        if spent_on < earliest:
+            raise ValidationError(
+                _("An expense can be at most 24 months old: enter a date from %(date)s."),
+                params={"date": date_format(earliest, "SHORT_DATE_FORMAT")},
+            )
         return spent_on
 
     def clean_receipt(self):

@@ -35,6 +35,15 @@ def local_today(community: Community) -> date:
     return datetime.now(community_tz(community)).date()
 
 
+EXPENSE_MAX_AGE_MONTHS = 24
+
+
+def earliest_expense_date(today: date) -> date:
+    """The oldest day an expense may be dated: 24 months before ``today`` (28 February for a 29th)."""
+    year = today.year - EXPENSE_MAX_AGE_MONTHS // 12
+    return today.replace(year=year, day=min(today.day, 28)) if today.month == 2 else today.replace(year=year)
+
+
 def month_start(day: date) -> date:
     return day.replace(day=1)
 

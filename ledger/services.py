@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.transaction import atomic
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from bookings.models import Trip
@@ -33,6 +34,7 @@ from ledger.posting import (
     account_for,
     community_tz,
     creditor_account,
+    earliest_expense_date,
     local_date,
     local_today,
     midnight,
@@ -158,8 +160,14 @@ def expense_record(
     if category not in Expense.Category.values:
         raise DomainError(_("Choose a category."))
     amount = _clean_amount(amount)
-    if spent_on > local_today(community):
+    today = local_today(community)
+    if spent_on > today:
         raise DomainError(_("The date cannot be in the future."))
+    if spent_on < earliest_expense_date(today):
+        raise DomainError(
+            _("An expense can be at most 24 months old: enter a date from %(date)s.")
+            % {"date": date_format(earliest_expense_date(today), "SHORT_DATE_FORMAT")}
+        )
     if litres is not None:
         if category != Expense.Category.FUEL:
             raise DomainError(_("Litres are recorded only for fuel."))
