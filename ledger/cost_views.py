@@ -22,7 +22,7 @@ from ledger import selectors, services
 from ledger.calculator import rate_breakdown
 from ledger.emails import money_text
 from ledger.explain import can_cancel_expense
-from ledger.forms import CalculatorForm, ExpenseFilterForm, ExpenseForm, PeriodForm, ReverseForm
+from ledger.forms import CalculatorForm, ExpenseFilterForm, ExpenseForm, PeriodForm, ReverseForm, parse_id
 from ledger.models import Expense
 from ledger.posting import local_today, next_month
 from vehicles import selectors as vehicle_selectors
@@ -62,8 +62,8 @@ def expense_create(request):
     today = local_today(request.community)
     vehicles = vehicle_selectors.vehicles_for(membership).order_by("name", "pk")
     initial = {"spent_on": today, "paid_by": request.user.pk}
-    if request.GET.get("vehicle", "").isdigit():
-        initial["vehicle"] = int(request.GET["vehicle"])
+    if parse_id(request.GET.get("vehicle")) is not None:
+        initial["vehicle"] = parse_id(request.GET["vehicle"])
     elif len(vehicles) == 1:
         initial["vehicle"] = vehicles[0].pk
     form = ExpenseForm(
@@ -202,9 +202,10 @@ def calculator(request):
     raw = request.POST.get("vehicle") or request.GET.get("vehicle")
     if raw is None:
         return render(request, "ledger/calculator.html", {"managed": managed, "vehicle": None})
-    if not str(raw).isdigit():
+    vehicle_id = parse_id(raw)
+    if vehicle_id is None:
         raise Http404
-    vehicle = vehicle_selectors.vehicle_get(membership, int(raw))
+    vehicle = vehicle_selectors.vehicle_get(membership, vehicle_id)
     if not vehicle_selectors.can_manage(membership, vehicle):
         raise PermissionDenied
     data = request.POST if request.method == "POST" else (request.GET if "km_per_year" in request.GET else None)

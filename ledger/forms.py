@@ -18,6 +18,22 @@ from vehicles.models import Vehicle
 
 ISO_DATE = "%Y-%m-%d"
 MAX_REPORT_DAYS = 366 * 10
+# Dates the pages accept: every day in them has a previous and a next month, in any time zone.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+MAX_ID = 2**63 - 1  # the largest primary key a 64-bit column holds
+
+
+def parse_id(raw) -> int | None:
+    """An id typed in a query string or a form (ASCII digits, in a database's range), else None.
+
+    ``str.isdigit`` alone accepts "²" or "٣", which ``int`` then refuses or reads as another number.
+    """
+    raw = str(raw or "")
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19:
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_ID else None
 
 
 def _date_input() -> forms.DateInput:
@@ -35,6 +51,20 @@ class MonthField(forms.DateField):
 
     def prepare_value(self, value):
         return value.strftime("%Y-%m") if isinstance(value, date) else value
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not FIRST_DAY <= value <= LAST_DAY:
+            raise ValidationError(_("Enter a month between 1900-01 and 2999-12."), code="out_of_range")
+
+
+class BoundedDateField(forms.DateField):
+    """A day between 1900 and 2999: beyond, a period's bounds cannot be computed in every time zone."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not FIRST_DAY <= value <= LAST_DAY:
+            raise ValidationError(_("Enter a date between 1900 and 2999."), code="out_of_range")
 
 
 class MonthFilterForm(forms.Form):
@@ -138,10 +168,10 @@ class ExpenseForm(forms.Form):
 
     def _chosen_fuel_unit(self, vehicles) -> str | None:
         """The unit of the vehicle already chosen (typed, or the only one), else None."""
-        chosen = self.data.get("vehicle") if self.is_bound else self.initial.get("vehicle")
-        if not str(chosen or "").isdigit():
+        chosen = parse_id(self.data.get("vehicle") if self.is_bound else self.initial.get("vehicle"))
+        if chosen is None:
             return None
-        vehicle = vehicles.filter(pk=int(chosen)).first()
+        vehicle = vehicles.filter(pk=chosen).first()
         return vehicle.fuel_unit if vehicle else None
 
     def clean_spent_on(self):
@@ -187,8 +217,8 @@ class ReverseForm(forms.Form):
 class PeriodForm(forms.Form):
     """A report's period, both days included."""
 
-    start = forms.DateField(label=_("From"), widget=_date_input())
-    end = forms.DateField(label=_("To"), widget=_date_input())
+    start = BoundedDateField(label=_("From"), widget=_date_input())
+    end = BoundedDateField(label=_("To"), widget=_date_input())
 
     def clean(self):
         data = super().clean()

@@ -27,7 +27,7 @@ from ledger import selectors, services
 from ledger.emails import payment_reference
 from ledger.epc import epc_payload, epc_qr_data_uri
 from ledger.explain import can_reverse, explain, is_reversed, prepare
-from ledger.forms import MonthFilterForm, ReverseForm
+from ledger.forms import MonthFilterForm, ReverseForm, parse_id
 from ledger.money import ZERO
 from ledger.pdf import statement_pdf
 from ledger.posting import community_tz
@@ -41,10 +41,11 @@ def _person(request) -> User:
     raw = request.GET.get("member")
     if not raw:
         return request.user
-    if not raw.isdigit():
+    user_id = parse_id(raw)
+    if user_id is None:
         raise Http404
     membership = (
-        Membership.objects.filter(community_id=request.community.pk, user_id=int(raw), joined_at__isnull=False)
+        Membership.objects.filter(community_id=request.community.pk, user_id=user_id, joined_at__isnull=False)
         .select_related("user")
         .first()
     )
