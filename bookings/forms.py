@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Trip
 from colocauto.uploads import validate_photo
+from communities.validators import MAX_YEAR, MIN_YEAR, validate_year_range
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 MAX_INCIDENT_PHOTOS = 5
@@ -22,7 +23,12 @@ class LocalDateTimeInput(forms.DateTimeInput):
 
 
 def local_datetime_field(label) -> forms.DateTimeField:
-    return forms.DateTimeField(label=label, widget=LocalDateTimeInput(), input_formats=[LOCAL_FORMAT, "%Y-%m-%d %H:%M"])
+    return forms.DateTimeField(
+        label=label,
+        widget=LocalDateTimeInput(),
+        input_formats=[LOCAL_FORMAT, "%Y-%m-%d %H:%M"],
+        validators=[validate_year_range],
+    )
 
 
 def parse_query_datetime(value: str | None) -> str | None:
@@ -34,6 +40,8 @@ def parse_query_datetime(value: str | None) -> str | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return None
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        return None  # a year-1 time with a +14:00 offset cannot even be moved to the local zone
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
     return moment.strftime(LOCAL_FORMAT)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, BookingEvent, CalendarFeed, IncidentPhoto, Trip
 from communities.models import Membership, User
+from communities.validators import parse_id
 from vehicles.models import Vehicle
 
 FEED_PAST = timedelta(days=90)
@@ -80,9 +81,10 @@ def upcoming_bookings(membership: Membership) -> QuerySet[Booking]:
 
 def vehicle_for_booking(membership: Membership, pk: int | str | None) -> Vehicle | None:
     """A vehicle of the viewer's community, or None (used to pre-fill the booking form)."""
-    if pk is None or not str(pk).isdigit():
+    vehicle_id = parse_id(pk)
+    if vehicle_id is None:
         return None
-    return Vehicle.objects.filter(community_id=membership.community_id, pk=int(pk)).first()
+    return Vehicle.objects.filter(community_id=membership.community_id, pk=vehicle_id).first()
 
 
 def bookable_vehicles(membership: Membership) -> QuerySet[Vehicle]:

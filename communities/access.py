@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from communities.selectors import membership_get_for_user, pending_requests_for_user
+from communities.validators import parse_id
 
 
 def community_view(view=None, *, admin: bool = False):
@@ -21,6 +22,8 @@ def community_view(view=None, *, admin: bool = False):
         @login_required
         @wraps(func)
         def wrapper(request, community_id, *args, **kwargs):
+            if parse_id(community_id) is None:
+                raise Http404  # e.g. twenty nines: no row has that id, and the database cannot even compare it
             try:
                 membership = membership_get_for_user(request.user, community_id, admin=admin)
             except Http404:

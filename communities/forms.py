@@ -134,15 +134,16 @@ class DurationWithUnitField(forms.MultiValueField):
         if not data_list:
             return None
         number, unit = data_list
-        value = timedelta(seconds=number * self.SECONDS[unit])
+        seconds = number * self.SECONDS[unit]
+        if seconds > self.maximum.total_seconds():  # checked first: a huge number cannot become a timedelta
+            raise forms.ValidationError(
+                _("Enter at most %(days)d days.") % {"days": self.maximum.days}, code="too_long"
+            )
+        value = timedelta(seconds=seconds)
         if value < self.minimum:
             if self.minimum == timedelta(hours=1):
                 raise forms.ValidationError(_("Enter at least 1 hour."), code="too_short")
             raise forms.ValidationError(_("Enter zero or more."), code="too_short")
-        if value > self.maximum:
-            raise forms.ValidationError(
-                _("Enter at most %(days)d days.") % {"days": self.maximum.days}, code="too_long"
-            )
         return value
 
 

@@ -23,6 +23,7 @@ from communities.forms import (
     ProfileForm,
 )
 from communities.models import Membership
+from communities.validators import parse_id
 from ledger.money import ZERO
 from ledger.selectors import balances_for
 
@@ -44,9 +45,9 @@ def home(request):
 @login_required
 @require_GET
 def community_switch(request):
-    community_id = request.GET.get("community", "")
-    if community_id.isdigit():
-        return redirect("community_detail", community_id=int(community_id))
+    community_id = parse_id(request.GET.get("community"))
+    if community_id is not None:
+        return redirect("community_detail", community_id=community_id)
     return redirect("home")
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from colocauto.uploads import validate_photo
 from communities.models import Membership
+from communities.validators import validate_year_range
 from vehicles.fields import LocalizedDecimalField
 from vehicles.models import AvailabilityWindow, Vehicle
 from vehicles.selectors import owner_candidates
@@ -210,11 +211,13 @@ class BlackoutForm(forms.Form):
         label=_("From"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
         input_formats=[DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S"],
+        validators=[validate_year_range],
     )
     ends_at = forms.DateTimeField(
         label=_("Until"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
         input_formats=[DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S"],
+        validators=[validate_year_range],
     )
     reason = forms.CharField(
         label=_("Reason"),

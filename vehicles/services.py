@@ -16,6 +16,7 @@ from colocauto import uploads
 from colocauto.uploads import normalised_photo
 from communities.exceptions import NotAllowed
 from communities.models import Membership, User
+from communities.validators import validate_year_range
 from vehicles.exceptions import InvalidAvailability, InvalidBlackout, InvalidPhoto, InvalidVehicle
 from vehicles.models import AvailabilityWindow, Blackout, Vehicle
 from vehicles.selectors import can_manage
@@ -273,6 +274,11 @@ def blackout_add(
 ) -> Blackout:
     """Block a period (repairs, holidays…): nobody can book the vehicle then."""
     _require_manager(membership, vehicle)
+    try:
+        validate_year_range(starts_at)
+        validate_year_range(ends_at)
+    except ValidationError as error:
+        raise InvalidBlackout(" ".join(error.messages)) from None
     if ends_at <= starts_at:
         raise InvalidBlackout(_("The end of the period must be after its start."))
     if ends_at <= timezone.now():

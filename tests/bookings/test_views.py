@@ -96,6 +96,44 @@ def test_end_before_start_is_explained_on_the_form(client, member, vehicle, comm
     assert "The end must be after the start." in response.content.decode()
 
 
+@pytest.mark.parametrize("start", ["0001-01-01T00:00+14:00", "9999-12-31T23:59-14:00", "1899-12-31T10:00"])
+def test_booking_link_with_a_date_out_of_range_opens_an_empty_form(client, member, vehicle, community, start):
+    login(client, member)
+    response = client.get(reverse("booking_create", args=[community.pk]), {"vehicle": vehicle.pk, "start": start})
+    assert response.status_code == 200
+    assert f'value="{start[:4]}-' not in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["²", "99999999999999999999", "-3"])
+def test_booking_link_with_a_vehicle_that_is_not_an_id_opens_the_form(client, member, community, value):
+    login(client, member)
+    response = client.get(reverse("booking_create", args=[community.pk]), {"vehicle": value})
+    assert response.status_code == 200
+    assert '<option value="" selected>' in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["²", "99999999999999999999"])
+def test_regenerating_the_feed_of_a_vehicle_that_is_not_an_id_is_not_found(client, member, community, value):
+    login(client, member)
+    response = client.post(reverse("booking_feed_regenerate", args=[community.pk]), {"vehicle": value})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [("0001-01-01T00:00", "0001-01-02T00:00"), ("9999-12-30T10:00", "9999-12-31T23:59")]
+)
+def test_booking_with_a_year_out_of_range_is_refused_with_the_input_kept(
+    client, member, vehicle, community, start, end
+):
+    login(client, member)
+    response = client.post(reverse("booking_create", args=[community.pk]), form_data(vehicle, start, end))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a date between the years 1900 and 2999." in html
+    assert f'value="{start}"' in html
+    assert not Booking.objects.exists()
+
+
 def test_owner_confirms_from_the_detail_page(client, owner, community, requested):
     login(client, owner)
     detail = client.get(reverse("booking_detail", args=[community.pk, requested.pk])).content.decode()

@@ -163,6 +163,8 @@ def test_settings_show_current_rules_in_friendly_units(login, community, admin_u
         ({"max_duration_0": "abc"}, "Enter a whole number."),
         ({"min_notice_0": "-3"}, "Enter a number that is zero or more."),
         ({"max_advance_0": "5000"}, "Enter at most 730 days."),
+        ({"max_advance_0": "99999999999999999999"}, "Enter at most 730 days."),
+        ({"min_notice_0": "99999999999999999999", "min_notice_1": "hours"}, "Enter at most 30 days."),
         ({"postal_code": "123"}, "Enter a French postal code"),
     ],
 )
@@ -332,3 +334,22 @@ def test_time_zone_list_offers_europe_and_french_overseas_without_outdated_names
     assert "Africa/Asmera" not in zones and "Europe/Kiev" not in zones and "Asia/Tokyo" not in zones
     assert len(zones) < 80
     assert 'value="Europe/Paris" selected' in select
+
+
+# --- Values from links that are not ids ------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "-1", "0", "99999999999999999999", "9" * 5000])
+def test_switcher_sends_a_value_that_is_not_an_id_home(login, member, value):
+    response = login(member).get(reverse("community_switch"), {"community": value})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+
+
+def test_switcher_goes_to_the_chosen_community(login, member, community):
+    response = login(member).get(reverse("community_switch"), {"community": str(community.pk)})
+    assert response["Location"] == reverse("community_detail", args=[community.pk])
+
+
+def test_community_id_too_big_for_the_database_is_not_found(login, member):
+    assert login(member).get("/c/99999999999999999999/").status_code == 404

@@ -1,6 +1,7 @@
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -239,3 +240,15 @@ def test_member_cannot_block_someone_elses_vehicle(community, vehicle, member):
             starts_at=start,
             ends_at=start + timedelta(hours=2),
         )
+
+
+def test_blackout_in_year_one_is_refused(community, vehicle, owner):
+    starts_at = datetime(1, 1, 1, tzinfo=ZoneInfo("Europe/Paris"))
+    with translation.override("en"), pytest.raises(InvalidBlackout) as refusal:
+        services.blackout_add(
+            membership=membership_of(owner, community),
+            vehicle=vehicle,
+            starts_at=starts_at,
+            ends_at=datetime(9999, 12, 31, 23, 59, tzinfo=ZoneInfo("Europe/Paris")),
+        )
+    assert refusal.value.message == "Enter a date between the years 1900 and 2999."

@@ -591,3 +591,18 @@ def test_blackout_success_message_says_what_is_blocked_and_when(client, owner, c
         end = formats.date_format(datetime(2031, 1, 12, 18, 0), "SHORT_DATETIME_FORMAT")
     expected = f"Blocked: nobody can book {vehicle.name} from {start} to {end}."
     assert expected.replace("'", "&#x27;") in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [("0001-01-01T00:00", "9999-12-31T23:59"), ("2030-01-01T00:00", "9999-12-31T23:59")]
+)
+def test_blackout_with_a_year_out_of_range_is_refused_with_the_input_kept(
+    client, owner, community, vehicle, start, end
+):
+    client.force_login(owner)
+    response = client.post(url("vehicle_blackout_add", community, vehicle.pk), {"starts_at": start, "ends_at": end})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a date between the years 1900 and 2999." in html
+    assert f'value="{end}"' in html
+    assert not Blackout.objects.exists()
