@@ -115,6 +115,15 @@ def account(request):
     return render(request, "ledger/account.html", context)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(value) -> str:
+    """A text cell a spreadsheet shows as text: one that could start a formula gets a leading quote."""
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 @community_view
 @require_GET
 def statement_csv(request):
@@ -138,9 +147,9 @@ def statement_csv(request):
         writer.writerow(
             [
                 f"{line.date:%Y-%m-%d}",
-                line.label,
-                item["text"],
-                line.vehicle.name if line.vehicle else "",
+                _csv_text(line.label),
+                _csv_text(item["text"]),
+                _csv_text(line.vehicle.name if line.vehicle else ""),
                 number(line.amount),
                 number(line.balance),
             ]

@@ -1,6 +1,8 @@
 """Defences found by the security review: bounded dates and ids, safe CSV cells and e-mail
 subjects, and one rule for who may undo an expense."""
 
+import csv
+import io
 import logging
 from datetime import date, timedelta
 from decimal import Decimal
@@ -225,3 +227,20 @@ def test_a_huge_id_in_a_ledger_address_is_not_found(client, community, member, n
     response = getattr(client, method)(url(name, community, int(HUGE)), {"reason": "x"})
 
     assert response.status_code == 404
+
+
+# --- CSV: no cell a spreadsheet would run as a formula ----------------------------------------
+
+
+@pytest.mark.parametrize("name", ["=1+1", "+33 6 12", "-2+3", "@SUM(A1)", "\tTab", "\rCR"])
+def test_a_vehicle_name_that_starts_a_formula_is_quoted_in_the_csv(client, community, trio, name):
+    english(trio["c"])
+    Vehicle.objects.filter(pk=trio["car"].pk).update(name=name)
+    services.trip_charge(trip=make_trip(trio["car"], trio["c"], 10))
+    client.force_login(trio["c"])
+
+    response = client.get(url("ledger_statement_csv", community))
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+    assert rows[1][3] == f"'{name}"
+    assert rows[1][4] == "-3.00"  # amounts stay numbers: 10 km × €0.30, paid by Chloe
