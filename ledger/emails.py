@@ -2,6 +2,7 @@
 
 import io
 import logging
+import unicodedata
 from collections import defaultdict
 from decimal import Decimal
 from email.mime.image import MIMEImage
@@ -22,6 +23,13 @@ from ledger.models import Account, SettlementEmail, SettlementPeriod, Transfer
 from ledger.money import ZERO
 
 logger = logging.getLogger(__name__)
+
+
+def email_subject(text: str) -> str:
+    """The prefixed subject on one line: control characters (newlines included) and runs of spaces
+    become one space, so a name typed with a line break can never make the header invalid."""
+    text = "".join(" " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char for char in text)
+    return " ".join(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{text}".split())
 
 
 def settle_url(community_id: int) -> str:
@@ -140,9 +148,7 @@ def _send(period: SettlementPeriod, user: User, pay: list[Transfer], receive: li
         subject = _("%(community)s: settle up for %(month)s") % {"community": period.community.name, "month": month}
         body = render_to_string("emails/ledger/settlement.txt", context)
         html = render_to_string("emails/ledger/settlement.html", context)
-    message = EmailMultiAlternatives(
-        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body=body, to=[user.email]
-    )
+    message = EmailMultiAlternatives(subject=email_subject(subject), body=body, to=[user.email])
     message.attach_alternative(html, "text/html")
     if images:
         # Inline images belong with the HTML part: multipart/related keeps them out of the attachment list.
@@ -184,7 +190,7 @@ def _notify_once(*, transfer_id: int, claim_field: str, recipient_side: str, sen
 
 def _mail(user: User, subject: str, template: str, context: dict) -> None:
     body = render_to_string(template, context)
-    EmailMultiAlternatives(subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body=body, to=[user.email]).send()
+    EmailMultiAlternatives(subject=email_subject(subject), body=body, to=[user.email]).send()
 
 
 def _send_paid(transfer: Transfer, user: User) -> None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from communities.exceptions import DomainError
 from communities.models import User
-from ledger import services
+from ledger import emails, services
 from ledger.models import Expense, Transaction
 from ledger.posting import earliest_expense_date, local_today
 from tests.factories import VehicleFactory
@@ -244,3 +244,42 @@ def test_a_vehicle_name_that_starts_a_formula_is_quoted_in_the_csv(client, commu
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
     assert rows[1][3] == f"'{name}"
     assert rows[1][4] == "-3.00"  # amounts stay numbers: 10 km × €0.30, paid by Chloe
+
+
+# --- E-mail subjects: one line, whatever the names hold ---------------------------------------
+
+
+@pytest.fixture
+def closed_month(community, trio, last_month, mid_last_month):
+    """Bruno drove Anne's car last month (100 km × €0.30) and the month is closed: Bruno pays Anne 30.00."""
+    services.trip_charge(trip=make_trip(trio["car"], trio["b"], 100, ended_at=mid_last_month))
+    return services.month_close(community=community, month=last_month)
+
+
+def test_a_payer_name_with_a_line_break_still_gets_the_payee_notified(community, trio, closed_month, mailoutbox):
+    english(trio["a"])
+    User.objects.filter(pk=trio["b"].pk).update(display_name="Bruno\r\nBcc: evil@example.org\x0b")
+    transfer = closed_month.transfers.get()
+
+    sent = emails.transfer_paid_email_send(transfer_id=transfer.pk)
+
+    assert sent is True
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [trio["a"].email]
+    assert mailoutbox[0].subject.startswith("[Colocauto] ")
+    assert "Bruno Bcc: evil@example.org says they paid you" in mailoutbox[0].subject
+    assert not any(char in mailoutbox[0].subject for char in "\r\n\x0b")
+    assert mailoutbox[0].message()["Bcc"] is None
+
+
+def test_a_community_name_with_a_line_break_still_gets_the_settlement_emails_out(
+    community, trio, closed_month, mailoutbox
+):
+    community.name = "Les\nTilleuls\u2028  d'été"
+    community.save(update_fields=["name"])
+    closed_month.refresh_from_db()
+
+    sent = emails.settlement_emails_send(period=closed_month)
+
+    assert sent == 2
+    assert all("Les Tilleuls d'été" in message.subject for message in mailoutbox)
