@@ -2,6 +2,7 @@
 
 import io
 import logging
+import re
 import unicodedata
 from collections import defaultdict
 from decimal import Decimal
@@ -27,9 +28,10 @@ logger = logging.getLogger(__name__)
 
 def email_subject(text: str) -> str:
     """The prefixed subject on one line: control characters (newlines included) and runs of spaces
-    become one space, so a name typed with a line break can never make the header invalid."""
+    become one space, so a name typed with a line break can never make the header invalid. No-break
+    spaces stay: French puts them before ":" and "€"."""
     text = "".join(" " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char for char in text)
-    return " ".join(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{text}".split())
+    return re.sub(" {2,}", " ", f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{text}").strip()
 
 
 def settle_url(community_id: int) -> str:

@@ -283,3 +283,7 @@ def test_a_community_name_with_a_line_break_still_gets_the_settlement_emails_out
 
     assert sent == 2
     assert all("Les Tilleuls d'été" in message.subject for message in mailoutbox)
+
+
+def test_subjects_keep_the_no_break_spaces_of_french_typography():
+    assert emails.email_subject("Les Tilleuls\u202f: 10,00\xa0€") == "[Colocauto] Les Tilleuls\u202f: 10,00\xa0€"
