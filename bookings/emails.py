@@ -279,7 +279,8 @@ def _send(recipient: User, subject: str, lines: list[str], booking: Booking, *, 
         "action": action or _("See the booking"),
     }
     email = EmailMultiAlternatives(
-        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        # One line whatever a name holds: a newline in a subject makes Django refuse the whole message.
+        subject=" ".join((settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject).split()),
         body=render_to_string("emails/bookings/notification.txt", context),
         to=[recipient.email],
     )

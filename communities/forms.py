@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities import selectors
 from communities.models import Community, User
-from communities.validators import normalize_iban
+from communities.validators import normalize_iban, single_line
 
 
 class SignupExtraForm(forms.Form):
@@ -24,6 +24,9 @@ class SignupExtraForm(forms.Form):
         super().__init__(*args, **kwargs)
         current = (translation.get_language() or "fr")[:2]
         self.fields["language"].initial = current if current in dict(User.Language.choices) else "fr"
+
+    def clean_display_name(self):
+        return single_line(self.cleaned_data["display_name"])
 
     def signup(self, request, user):
         user.display_name = self.cleaned_data["display_name"]
@@ -48,6 +51,9 @@ class ProfileForm(forms.ModelForm):
             "display_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "iban": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         }
+
+    def clean_display_name(self):
+        return single_line(self.cleaned_data["display_name"])
 
     def clean_iban(self):
         return normalize_iban(self.cleaned_data["iban"])

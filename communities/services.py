@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from bookings.services import bookings_cancel_future_for_member
 from communities.exceptions import Conflict, DomainError, NotAllowed
 from communities.models import Community, Invitation, Membership, User
+from communities.validators import single_line
 
 COMMUNITY_FIELDS = ("name", "description", "charter", "municipality", "postal_code", "time_zone", "currency")
 RULE_FIELDS = (
@@ -54,6 +55,9 @@ class AlreadyMember(Conflict):
 @transaction.atomic
 def profile_update(*, user: User, data: dict) -> User:
     fields = ["display_name", "phone", "language", "iban", "notify_bookings", "notify_settlements", "notify_community"]
+    data = dict(data)
+    if "display_name" in data:
+        data["display_name"] = single_line(data["display_name"])
     for field in fields:
         if field in data:
             setattr(user, field, data[field])

@@ -1,4 +1,5 @@
 import re
+import unicodedata
 from datetime import date, datetime
 from zoneinfo import available_timezones
 
@@ -62,3 +63,10 @@ def parse_id(value: object) -> int | None:
         return None
     number = int(text)
     return number if 0 < number <= MAX_ID else None
+
+
+def single_line(value: str | None) -> str:
+    """A name on one line: control characters (newlines, tabs, NUL…) and line separators become spaces,
+    runs of spaces collapse. Names end up in e-mail subjects, where a newline would break the message."""
+    text = "".join(" " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char for char in value or "")
+    return " ".join(text.split())

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from colocauto.uploads import validate_photo
 from communities.models import Membership
-from communities.validators import validate_year_range
+from communities.validators import single_line, validate_year_range
 from vehicles.fields import LocalizedDecimalField
 from vehicles.models import AvailabilityWindow, Vehicle
 from vehicles.selectors import owner_candidates
@@ -144,6 +144,12 @@ class VehicleForm(forms.ModelForm):
         if "owner" in self.fields:
             data["owner"] = self.cleaned_data.get("owner")
         return data
+
+    def clean_name(self):
+        name = single_line(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError(self.fields["name"].error_messages["required"], code="required")
+        return name
 
     def clean_rate_per_km(self):
         return self._checked_rate("rate_per_km")

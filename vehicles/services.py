@@ -16,7 +16,7 @@ from colocauto import uploads
 from colocauto.uploads import normalised_photo
 from communities.exceptions import NotAllowed
 from communities.models import Membership, User
-from communities.validators import validate_year_range
+from communities.validators import single_line, validate_year_range
 from vehicles.exceptions import InvalidAvailability, InvalidBlackout, InvalidPhoto, InvalidVehicle
 from vehicles.models import AvailabilityWindow, Blackout, Vehicle
 from vehicles.selectors import can_manage
@@ -137,6 +137,8 @@ def rate_problem(field: str, value: Decimal | None) -> str | None:
 
 def _apply(vehicle: Vehicle, data: dict) -> None:
     data = dict(data)
+    if "name" in data:
+        data["name"] = single_line(data["name"])
     if "plate" in data:
         data["plate"] = " ".join((data["plate"] or "").split()).upper()
     for field in ("rate_per_km", "rate_per_hour"):

@@ -258,3 +258,14 @@ def test_english_cancellation_email_reads_naturally(
     body = mailoutbox[0].body
     assert "Maya Member cancelled their booking of Clio bleue (" in body
     assert ".." not in body.replace("...", "")
+
+
+def test_reminder_is_sent_even_when_a_stored_vehicle_name_holds_a_line_break(member, vehicle, mailoutbox):
+    member.language = "en"
+    member.save()
+    type(vehicle).objects.filter(pk=vehicle.pk).update(name="Clio\r\nbleue")  # saved before names were cleaned
+    now = timezone.now()
+    confirmed(member, vehicle, now + timedelta(hours=1), now + timedelta(hours=3))
+    assert send_start_reminders() == 1
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].subject.startswith("[Colocauto] Reminder: Clio bleue, ")

@@ -241,3 +241,18 @@ def test_account_emails_are_signed_colocauto_not_the_host_name(
     assert "https://colocauto.example.org" in body
     assert "Hello from 127.0.0.1" not in body and "c’est 127.0.0.1" not in body
     assert "using 127.0.0.1" not in body and "utiliser 127.0.0.1" not in body
+
+
+# --- Names stay on one line (they go into e-mail subjects) ------------------------------------
+
+
+def test_profile_name_with_line_breaks_is_saved_on_one_line(login, db):
+    user = UserFactory()
+    login(user).post(reverse("profile"), _profile(user, display_name="Marie\r\nBcc: all@example.org\tD."))
+    user.refresh_from_db()
+    assert user.display_name == "Marie Bcc: all@example.org D."
+
+
+def test_sign_up_name_with_line_breaks_is_saved_on_one_line(client, db):
+    client.post(reverse("account_signup"), {**SIGNUP, "display_name": "Camille\nV.\x85"})
+    assert User.objects.get(email="camille@example.org").display_name == "Camille V."

@@ -171,3 +171,10 @@ def test_membership_of_another_community_is_not_touched(community, admin_user, o
     with pytest.raises(DomainError, match="no longer exists"):
         services.membership_demote(actor=_membership(admin_user, community), membership=foreign)
     assert _membership(outsider, other_community).is_admin
+
+
+def test_profile_update_puts_the_name_on_one_line(db):
+    user = UserFactory()
+    services.profile_update(user=user, data={"display_name": " Jo\u2028\x1b[31mDoe\n "})
+    user.refresh_from_db()
+    assert user.display_name == "Jo [31mDoe"

@@ -252,3 +252,10 @@ def test_blackout_in_year_one_is_refused(community, vehicle, owner):
             ends_at=datetime(9999, 12, 31, 23, 59, tzinfo=ZoneInfo("Europe/Paris")),
         )
     assert refusal.value.message == "Enter a date between the years 1900 and 2999."
+
+
+def test_vehicle_name_is_kept_on_one_line(community, member):
+    vehicle = services.vehicle_create(
+        membership=membership_of(member, community), data={**BASIC, "name": "Kangoo\n\rde\x00 Léa"}
+    )
+    assert vehicle.name == "Kangoo de Léa"

@@ -606,3 +606,17 @@ def test_blackout_with_a_year_out_of_range_is_refused_with_the_input_kept(
     assert "Enter a date between the years 1900 and 2999." in html
     assert f'value="{end}"' in html
     assert not Blackout.objects.exists()
+
+
+def test_vehicle_name_with_line_breaks_is_saved_on_one_line(client, owner, community):
+    client.force_login(owner)
+    client.post(url("vehicle_create", community), form_data(name="Berlingo\r\nBcc: all@example.org"))
+    assert Vehicle.objects.get(community=community).name == "Berlingo Bcc: all@example.org"
+
+
+def test_vehicle_name_of_control_characters_only_is_refused(client, owner, community):
+    client.force_login(owner)
+    response = client.post(url("vehicle_create", community), form_data(name="\x07\x08"))
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not Vehicle.objects.filter(community=community).exists()
