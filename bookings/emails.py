@@ -1,5 +1,7 @@
 """Booking e-mails: who hears about what, in their own language, each message claimed before it is sent."""
 
+import re
+import unicodedata
 from datetime import datetime, timedelta
 from smtplib import SMTPException
 from zoneinfo import ZoneInfo
@@ -265,6 +267,14 @@ def _booking(pk: int) -> Booking | None:
     return Booking.objects.select_related("vehicle", "member", "community").filter(pk=pk).first()
 
 
+def _one_line(text: str) -> str:
+    """A subject on one line whatever a name holds (a newline makes Django refuse the whole message):
+    control characters and line separators become spaces, and runs of plain spaces collapse; the
+    no-break spaces French puts in dates and before ':' stay."""
+    text = "".join(" " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char for char in text)
+    return re.sub(" {2,}", " ", text).strip()
+
+
 def _send(recipient: User, subject: str, lines: list[str], booking: Booking, *, message: str = "", action=None) -> None:
     url = settings.SITE_URL.rstrip("/") + reverse(
         "booking_detail", kwargs={"community_id": booking.community_id, "pk": booking.pk}
@@ -279,8 +289,7 @@ def _send(recipient: User, subject: str, lines: list[str], booking: Booking, *, 
         "action": action or _("See the booking"),
     }
     email = EmailMultiAlternatives(
-        # One line whatever a name holds: a newline in a subject makes Django refuse the whole message.
-        subject=" ".join((settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject).split()),
+        subject=_one_line(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject),
         body=render_to_string("emails/bookings/notification.txt", context),
         to=[recipient.email],
     )

@@ -269,3 +269,9 @@ def test_reminder_is_sent_even_when_a_stored_vehicle_name_holds_a_line_break(mem
     assert send_start_reminders() == 1
     assert len(mailoutbox) == 1
     assert mailoutbox[0].subject.startswith("[Colocauto] Reminder: Clio bleue, ")
+
+
+def test_subject_keeps_no_break_spaces_but_not_line_breaks():
+    assert emails._one_line("[Colocauto]  Rappel\u00a0: Clio\r\n\tbleue\u2028, 14\u202fh ") == (
+        "[Colocauto] Rappel\u00a0: Clio bleue , 14\u202fh"
+    )
