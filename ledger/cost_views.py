@@ -25,6 +25,7 @@ from ledger.explain import can_cancel_expense
 from ledger.forms import CalculatorForm, ExpenseFilterForm, ExpenseForm, PeriodForm, ReverseForm, parse_id
 from ledger.models import Expense
 from ledger.posting import local_today, next_month
+from ledger.rules import may_cancel_expense
 from vehicles import selectors as vehicle_selectors
 from vehicles import services as vehicle_services
 from vehicles.exceptions import InvalidVehicle
@@ -114,7 +115,7 @@ def expense_cancel(request, pk):
     membership = request.membership
     expense = _expense(membership, pk)
     back = reverse("ledger_expenses", args=[request.community.pk])
-    if not (membership.is_admin or membership.user_id in (expense.created_by_id, expense.paid_by_id)):
+    if not may_cancel_expense(membership, expense):
         raise PermissionDenied
     form = ReverseForm(request.POST)
     if not form.is_valid():

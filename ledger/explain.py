@@ -12,6 +12,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from ledger.models import Expense, Transaction
+from ledger.rules import may_cancel_expense, may_reverse
 
 # What an explanation reads; prefetched for a whole statement in a fixed number of queries.
 EXPLAIN_RELATIONS = (
@@ -115,14 +116,14 @@ def is_reversed(record: Transaction) -> bool:
 
 
 def can_reverse(membership, record: Transaction) -> bool:
-    """Whether the viewer may undo it: an admin, or its author; never a reversal or an undone one."""
+    """Whether the viewer may undo it (``ledger.rules.may_reverse``); never a reversal or an undone one."""
     if record.kind == Transaction.Kind.REVERSAL or is_reversed(record):
         return False
-    return membership.is_admin or (record.author_id is not None and record.author_id == membership.user_id)
+    return may_reverse(membership, record)
 
 
 def can_cancel_expense(membership, expense: Expense) -> bool:
     """The rule of ``expense_cancel``: its author, its payer or an admin, while it is not undone."""
     if expense.is_cancelled:
         return False
-    return membership.is_admin or membership.user_id in (expense.created_by_id, expense.paid_by_id)
+    return may_cancel_expense(membership, expense)

@@ -41,6 +41,7 @@ from ledger.posting import (
     post,
 )
 from ledger.receipts import validate_receipt
+from ledger.rules import may_cancel_expense, may_reverse
 from vehicles.models import Vehicle
 
 # --- Trips ---------------------------------------------------------------------------------
@@ -215,7 +216,7 @@ def expense_cancel(*, membership: Membership, expense: Expense, reason: str) -> 
     _require_active(membership)
     if expense.community_id != membership.community_id:
         raise NotAllowed(_("This expense is not in this community."))
-    if not (membership.is_admin or membership.user_id in (expense.created_by_id, expense.paid_by_id)):
+    if not may_cancel_expense(membership, expense):
         raise NotAllowed(_("Only the person who recorded it, the payer or an admin can undo an expense."))
     with atomic():
         expense = Expense.objects.select_for_update().get(pk=expense.pk)
@@ -242,7 +243,8 @@ def expense_cancel(*, membership: Membership, expense: Expense, reason: str) -> 
 def transaction_reverse(*, membership: Membership, transaction: Transaction, reason: str) -> Transaction:
     """Post the exact opposite of a transaction, linked to it; history keeps both.
 
-    Allowed to an admin, or to the member who recorded it. A transaction is reversed at most once
+    Allowed to an admin, or to the member who recorded it; an expense's posting also to whoever
+    may cancel the expense (its payer) — ``ledger.rules``. A transaction is reversed at most once
     and a reversal is never reversed (record the event again instead). Reversing an expense's
     posting marks the expense undone, so it is not allocated again.
     """
@@ -250,7 +252,7 @@ def transaction_reverse(*, membership: Membership, transaction: Transaction, rea
     original = transaction
     if original.community_id != membership.community_id:
         raise NotAllowed(_("This transaction is not in this community."))
-    if not (membership.is_admin or (original.author_id and original.author_id == membership.user_id)):
+    if not may_reverse(membership, original):
         raise NotAllowed(_("Only an admin or the person who recorded it can undo this."))
     if original.kind == Transaction.Kind.REVERSAL:
         raise DomainError(_("A reversal cannot be undone; record the event again instead."))

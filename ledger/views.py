@@ -183,7 +183,7 @@ def _back(request, fallback: str) -> str:
 
 @community_view
 def transaction_undo(request, pk):
-    """Undo a transaction by posting its reversal (admin or author), with a reason for the history."""
+    """Undo a transaction by posting its reversal (see ``ledger.rules``), with a reason for the history."""
     membership = request.membership
     record = selectors.transaction_get(membership, pk)
     prepare([record])

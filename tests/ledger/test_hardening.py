@@ -287,3 +287,63 @@ def test_a_community_name_with_a_line_break_still_gets_the_settlement_emails_out
 
 def test_subjects_keep_the_no_break_spaces_of_french_typography():
     assert emails.email_subject("Les Tilleuls\u202f: 10,00\xa0€") == "[Colocauto] Les Tilleuls\u202f: 10,00\xa0€"
+
+
+# --- Undo: the payer of an expense an admin entered sees the button, and it works -------------
+
+
+@pytest.fixture
+def expense_entered_by_admin(community, trio):
+    """Anne (admin) records fuel Bruno paid for Chloe's car: Bruno is credited 40.00, Chloe charged."""
+    lent = VehicleFactory(community=community, owner=trio["c"], name="Twingo")
+    return services.expense_record(
+        membership=trio["a_membership"],
+        vehicle=lent,
+        category="fuel",
+        amount=Decimal("40.00"),
+        spent_on=local_today(community),
+        paid_by=trio["b"],
+    )
+
+
+def test_the_payer_undoes_an_expense_an_admin_entered_for_them(client, community, trio, expense_entered_by_admin):
+    english(trio["b"])
+    client.force_login(trio["b"])
+    listing = client.get(url("ledger_expenses", community)).content.decode()
+    assert url("ledger_expense_cancel", community, expense_entered_by_admin.pk) in listing
+
+    response = client.post(
+        url("ledger_expense_cancel", community, expense_entered_by_admin.pk), {"reason": "Paid by the garage"}
+    )
+
+    assert response.status_code == 302
+    expense_entered_by_admin.refresh_from_db()
+    assert expense_entered_by_admin.is_cancelled
+    assert Transaction.objects.filter(kind=Transaction.Kind.REVERSAL, expense=expense_entered_by_admin).count() == 1
+
+
+def test_the_payer_undoes_that_expense_from_their_statement_too(client, community, trio, expense_entered_by_admin):
+    english(trio["b"])
+    posting = Transaction.objects.get(expense=expense_entered_by_admin)
+    undo = url("ledger_transaction_undo", community, posting.pk)
+    client.force_login(trio["b"])
+    assert undo in client.get(url("ledger_account", community)).content.decode()
+
+    response = client.post(undo, {"reason": "Entered twice"})
+
+    assert response.status_code == 302
+    assert Transaction.objects.filter(reverses=posting).exists()
+
+
+def test_another_member_neither_sees_nor_may_undo_that_expense(client, community, trio, expense_entered_by_admin):
+    posting = Transaction.objects.get(expense=expense_entered_by_admin)
+    client.force_login(trio["c"])  # the owner, charged for it, but neither its author nor its payer
+
+    listing = client.get(url("ledger_expenses", community)).content.decode()
+    cancel = client.post(url("ledger_expense_cancel", community, expense_entered_by_admin.pk), {"reason": "No"})
+    undo = client.post(url("ledger_transaction_undo", community, posting.pk), {"reason": "No"})
+
+    assert url("ledger_expense_cancel", community, expense_entered_by_admin.pk) not in listing
+    assert cancel.status_code == 403
+    assert undo.status_code == 403
+    assert not Transaction.objects.filter(reverses=posting).exists()
