@@ -1,7 +1,5 @@
 """Booking e-mails: who hears about what, in their own language, each message claimed before it is sent."""
 
-import re
-import unicodedata
 from datetime import datetime, timedelta
 from smtplib import SMTPException
 from zoneinfo import ZoneInfo
@@ -16,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bookings.models import Booking, BookingEvent, Incident
+from colocauto.text import subject_line
 from communities.models import Membership, User
 
 START_REMINDER_AHEAD = timedelta(hours=2)
@@ -267,14 +266,6 @@ def _booking(pk: int) -> Booking | None:
     return Booking.objects.select_related("vehicle", "member", "community").filter(pk=pk).first()
 
 
-def _one_line(text: str) -> str:
-    """A subject on one line whatever a name holds (a newline makes Django refuse the whole message):
-    control characters and line separators become spaces, and runs of plain spaces collapse; the
-    no-break spaces French puts in dates and before ':' stay."""
-    text = "".join(" " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char for char in text)
-    return re.sub(" {2,}", " ", text).strip()
-
-
 def _send(recipient: User, subject: str, lines: list[str], booking: Booking, *, message: str = "", action=None) -> None:
     url = settings.SITE_URL.rstrip("/") + reverse(
         "booking_detail", kwargs={"community_id": booking.community_id, "pk": booking.pk}
@@ -289,7 +280,7 @@ def _send(recipient: User, subject: str, lines: list[str], booking: Booking, *, 
         "action": action or _("See the booking"),
     }
     email = EmailMultiAlternatives(
-        subject=_one_line(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject),
+        subject=subject_line(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject),
         body=render_to_string("emails/bookings/notification.txt", context),
         to=[recipient.email],
     )

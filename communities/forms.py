@@ -5,9 +5,10 @@ from django import forms
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from colocauto.text import single_line
 from communities import selectors
 from communities.models import Community, User
-from communities.validators import normalize_iban, single_line
+from communities.validators import normalize_iban
 
 
 class SignupExtraForm(forms.Form):

@@ -16,9 +16,9 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from bookings.services import bookings_cancel_future_for_member
+from colocauto.text import single_line
 from communities.exceptions import Conflict, DomainError, NotAllowed
 from communities.models import Community, Invitation, Membership, User
-from communities.validators import single_line
 
 COMMUNITY_FIELDS = ("name", "description", "charter", "municipality", "postal_code", "time_zone", "currency")
 RULE_FIELDS = (

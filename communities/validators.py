@@ -1,5 +1,4 @@
 import re
-import unicodedata
 from datetime import date, datetime
 from zoneinfo import available_timezones
 
@@ -44,7 +43,7 @@ def validate_time_zone(value: str) -> None:
 MIN_YEAR = 1900
 MAX_YEAR = 2999
 # The largest id an integer primary key holds (PostgreSQL ``integer``); a bigger number in a link is no row.
-MAX_ID = 2**31 - 1
+MAX_ID = 2**63 - 1  # the largest primary key a 64-bit column holds
 
 
 def validate_year_range(value: date | datetime | None) -> None:
@@ -63,10 +62,3 @@ def parse_id(value: object) -> int | None:
         return None
     number = int(text)
     return number if 0 < number <= MAX_ID else None
-
-
-def single_line(value: str | None) -> str:
-    """A name on one line: control characters (newlines, tabs, NUL…) and line separators become spaces,
-    runs of spaces collapse. Names end up in e-mail subjects, where a newline would break the message."""
-    text = "".join(" " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char for char in value or "")
-    return " ".join(text.split())

@@ -2,8 +2,6 @@
 
 import io
 import logging
-import re
-import unicodedata
 from collections import defaultdict
 from decimal import Decimal
 from email.mime.image import MIMEImage
@@ -17,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from colocauto.text import subject_line
 from communities.models import User
 from communities.validators import normalize_iban
 from ledger.epc import epc_payload
@@ -30,8 +29,7 @@ def email_subject(text: str) -> str:
     """The prefixed subject on one line: control characters (newlines included) and runs of spaces
     become one space, so a name typed with a line break can never make the header invalid. No-break
     spaces stay: French puts them before ":" and "€"."""
-    text = "".join(" " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char for char in text)
-    return re.sub(" {2,}", " ", f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{text}").strip()
+    return subject_line(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{text}")
 
 
 def settle_url(community_id: int) -> str:

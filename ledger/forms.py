@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Membership, User
+from communities.validators import parse_id
 from ledger.calculator import CarCosts
 from ledger.models import MAX_EXPENSE, MAX_LITRES, MAX_ODOMETER, Expense
 from ledger.posting import earliest_expense_date
@@ -21,19 +22,6 @@ MAX_REPORT_DAYS = 366 * 10
 # Dates the pages accept: every day in them has a previous and a next month, in any time zone.
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2999, 12, 31)
-MAX_ID = 2**63 - 1  # the largest primary key a 64-bit column holds
-
-
-def parse_id(raw) -> int | None:
-    """An id typed in a query string or a form (ASCII digits, in a database's range), else None.
-
-    ``str.isdigit`` alone accepts "²" or "٣", which ``int`` then refuses or reads as another number.
-    """
-    raw = str(raw or "")
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19:
-        return None
-    value = int(raw)
-    return value if 0 < value <= MAX_ID else None
 
 
 def _date_input() -> forms.DateInput:

@@ -6,9 +6,10 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from colocauto.text import single_line
 from colocauto.uploads import validate_photo
 from communities.models import Membership
-from communities.validators import single_line, validate_year_range
+from communities.validators import validate_year_range
 from vehicles.fields import LocalizedDecimalField
 from vehicles.models import AvailabilityWindow, Vehicle
 from vehicles.selectors import owner_candidates

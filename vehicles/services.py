@@ -13,10 +13,11 @@ from django.utils.formats import number_format, time_format
 from django.utils.translation import gettext as _
 
 from colocauto import uploads
+from colocauto.text import single_line
 from colocauto.uploads import normalised_photo
 from communities.exceptions import NotAllowed
 from communities.models import Membership, User
-from communities.validators import single_line, validate_year_range
+from communities.validators import validate_year_range
 from vehicles.exceptions import InvalidAvailability, InvalidBlackout, InvalidPhoto, InvalidVehicle
 from vehicles.models import AvailabilityWindow, Blackout, Vehicle
 from vehicles.selectors import can_manage

@@ -8,6 +8,7 @@ from django.utils import formats, timezone, translation
 from bookings import emails, services
 from bookings.models import Booking, BookingEvent, Trip
 from bookings.tasks import notify_booking_event, send_start_reminders, send_trip_reminders
+from colocauto.text import subject_line
 from tests.bookings.conftest import local, membership_of
 from tests.factories import VehicleFactory
 
@@ -272,6 +273,6 @@ def test_reminder_is_sent_even_when_a_stored_vehicle_name_holds_a_line_break(mem
 
 
 def test_subject_keeps_no_break_spaces_but_not_line_breaks():
-    assert emails._one_line("[Colocauto]  Rappel\u00a0: Clio\r\n\tbleue\u2028, 14\u202fh ") == (
+    assert subject_line("[Colocauto]  Rappel\u00a0: Clio\r\n\tbleue\u2028, 14\u202fh ") == (
         "[Colocauto] Rappel\u00a0: Clio bleue , 14\u202fh"
     )
