@@ -237,7 +237,8 @@ class _Labels:
         parts = []
         for moment, inside in ((start, day.start <= start < day.end), (end, day.start < end <= day.end)):
             local = moment.astimezone(self.tz)
-            text = self.time(local)
+            # A period that runs to the end of the day ends at 24:00, not at "00:00" of that same day.
+            text = "24:00" if moment == day.end and inside else self.time(local)
             parts.append(text if inside else f"{self.day(local.date(), 'short')} {text}")
         return "–".join(parts)
 

@@ -111,6 +111,8 @@ def booking_detail(request, pk):
         "is_booker": permissions.is_booker(membership, booking),
         "decision_form": MessageForm(),
     }
+    opens_at = booking.starts_at - services.TRIP_EARLY_START
+    context["trip_opens_at"] = opens_at if timezone.now() < opens_at else None
     if context["can_start_trip"]:
         context["trip_start_form"] = TripStartForm(initial={"start_odometer": booking.vehicle.odometer_km})
     if context["can_complete_trip"]:

@@ -333,3 +333,11 @@ def test_month_badge_shows_the_count_and_says_it_in_words(client, community, veh
         '<span class="cal-count badge"><span aria-hidden="true">2</span>'
         '<span class="visually-hidden">2 bookings</span></span>'
     ) in html
+
+
+def test_unavailability_until_the_end_of_the_day_ends_at_24_00(client, community, vehicle, member, frozen_now):
+    # Friday 15 January 2027 is open 08:00–18:00 only: the evening is unavailable until midnight.
+    AvailabilityWindow.objects.create(vehicle=vehicle, weekday=4, start_time=at(1, 8).time(), end_time=at(1, 18).time())
+    html = get(client, member, calendar_url(community, vehicle, view="day", date="2027-01-15"))
+    assert '<span class="cal-when">18:00–24:00</span>' in html
+    assert "18:00–00:00" not in html

@@ -506,3 +506,30 @@ def test_a_finished_booking_hides_the_key_and_instructions(client, member, vehic
     booking.save()
     html = client.get(detail).content.decode()
     assert "Key box code 4321" in html and "Rue des Lilas" in html
+
+
+def test_a_future_booking_says_when_the_trip_can_start_instead_of_offering_the_form(client, member, vehicle, community):
+    start = timezone.now() + timedelta(days=1)
+    booking = Booking.objects.create(
+        community=community,
+        vehicle=vehicle,
+        member=member,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        status=Booking.Status.CONFIRMED,
+    )
+    login(client, member)
+
+    page = client.get(reverse("booking_detail", args=[community.pk, booking.pk])).content.decode()
+
+    assert "You can record the start of the trip from" in page
+    assert 'name="start_odometer"' not in page
+
+
+def test_booking_labels_put_the_colon_inside_the_translation(client, member, community, requested):
+    Booking.objects.filter(pk=requested.pk).update(note="Marché de Crest")
+    client.force_login(member)  # the fixture people speak French
+
+    page = client.get(reverse("booking_detail", args=[community.pk, requested.pk])).content.decode()
+
+    assert "Note :</strong> Marché de Crest" in page
