@@ -194,8 +194,14 @@ def _event_text(event: BookingEvent, recipient: User) -> tuple[str, list[str]]:
         )
     if kind == BookingEvent.Kind.CHANGED:
         names["old_start"], names["old_end"] = _format_pair(booking, event.details)
+        if is_booker:
+            changed = _("%(actor)s changed your booking of %(vehicle)s: now from %(start)s to %(end)s.")
+        elif event.actor_id == booking.member_id:
+            changed = _("%(member)s changed their booking of %(vehicle)s: now from %(start)s to %(end)s.")
+        else:
+            changed = _("%(actor)s changed %(member)s's booking of %(vehicle)s: now from %(start)s to %(end)s.")
         lines = [
-            _("%(actor)s changed the booking of %(vehicle)s by %(member)s: now from %(start)s to %(end)s.") % names,
+            changed % names,
             _("It was from %(old_start)s to %(old_end)s.") % names,
         ]
         if booking.status == Booking.Status.REQUESTED and not is_booker:

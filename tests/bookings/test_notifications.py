@@ -276,3 +276,34 @@ def test_subject_keeps_no_break_spaces_but_not_line_breaks():
     assert subject_line("[Colocauto]  Rappel\u00a0: Clio\r\n\tbleue\u2028, 14\u202fh ") == (
         "[Colocauto] Rappel\u00a0: Clio bleue , 14\u202fh"
     )
+
+
+def test_change_email_says_whose_booking_changed(
+    member, owner, vehicle, mailoutbox, django_capture_on_commit_callbacks
+):
+    member.language = owner.language = "en"
+    member.save()
+    owner.save()
+    booking = book(member, vehicle, local(2, 10), local(2, 16), django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_confirm(membership=membership_of(owner, vehicle.community), booking=booking)
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_change_times(
+            membership=membership_of(member, vehicle.community),
+            booking=booking,
+            starts_at=local(2, 11),
+            ends_at=local(2, 15),
+        )
+    assert "Maya Member changed their booking of Clio bleue: now from" in mailoutbox[0].body
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_change_times(
+            membership=membership_of(owner, vehicle.community),
+            booking=booking,
+            starts_at=local(2, 12),
+            ends_at=local(2, 14),
+        )
+    assert "Oscar Owner changed your booking of Clio bleue: now from" in mailoutbox[0].body

@@ -533,3 +533,14 @@ def test_booking_labels_put_the_colon_inside_the_translation(client, member, com
     page = client.get(reverse("booking_detail", args=[community.pk, requested.pk])).content.decode()
 
     assert "Note :</strong> Marché de Crest" in page
+
+
+def test_the_owner_declines_a_request_rather_than_cancelling_it(client, owner, member, community, requested):
+    login(client, owner)
+    page = client.get(reverse("booking_detail", args=[community.pk, requested.pk])).content.decode()
+    assert reverse("booking_reject", args=[community.pk, requested.pk]) in page
+    assert reverse("booking_cancel", args=[community.pk, requested.pk]) not in page
+
+    login(client, member)
+    page = client.get(reverse("booking_detail", args=[community.pk, requested.pk])).content.decode()
+    assert reverse("booking_cancel", args=[community.pk, requested.pk]) in page
