@@ -30,3 +30,59 @@
     );
   }
 })();
+
+// Keyboard: each grid is one stop in the Tab order; the arrow keys move between its slots and bookings
+// (up/down within a column, left/right to the same time in the next column, Home/End to a column's
+// ends). Without this script every slot is an ordinary link in the Tab order.
+(() => {
+  const rowOf = (element) => Number((element.className.match(/\br-(\d+)/) || [0, 0])[1]);
+  for (const body of document.querySelectorAll(".cal-body")) {
+    const columns = [...body.querySelectorAll(".cal-col")]
+      .map((column) =>
+        [...column.querySelectorAll("a.cal-free, a.cal-block")].sort((a, b) => rowOf(a) - rowOf(b)),
+      )
+      .filter((items) => items.length);
+    if (!columns.length) continue;
+    const items = columns.flat();
+    let current = items[0];
+    for (const item of items) item.tabIndex = item === current ? 0 : -1;
+    const moveTo = (target) => {
+      if (!target) return;
+      current.tabIndex = -1;
+      target.tabIndex = 0;
+      current = target;
+      target.focus();
+    };
+    body.addEventListener("focusin", (event) => {
+      if (items.includes(event.target) && event.target !== current) {
+        current.tabIndex = -1;
+        event.target.tabIndex = 0;
+        current = event.target;
+      }
+    });
+    body.addEventListener("keydown", (event) => {
+      const col = columns.findIndex((column) => column.includes(event.target));
+      if (col < 0) return;
+      const column = columns[col];
+      const index = column.indexOf(event.target);
+      const sameTimeIn = (other) => {
+        if (!other) return null;
+        const row = rowOf(event.target);
+        return other.reduce((best, item) =>
+          Math.abs(rowOf(item) - row) < Math.abs(rowOf(best) - row) ? item : best,
+        );
+      };
+      const targets = {
+        ArrowDown: () => column[index + 1],
+        ArrowUp: () => column[index - 1],
+        ArrowRight: () => sameTimeIn(columns[col + 1]),
+        ArrowLeft: () => sameTimeIn(columns[col - 1]),
+        Home: () => column[0],
+        End: () => column[column.length - 1],
+      };
+      if (!(event.key in targets)) return;
+      event.preventDefault();
+      moveTo(targets[event.key]());
+    });
+  }
+})();

@@ -232,17 +232,20 @@ def test_a_keyboard_user_reaches_a_free_slot_with_tab_and_opens_the_form_with_en
     page.goto(f"{live_server.url}/c/{neighbours['community'].pk}/calendar/?view=day&date={start.date():%Y-%m-%d}")
     expect(page.get_by_role("heading", level=1)).to_have_text(t("Calendar"))
 
-    # Tab from the vehicle's name, the last link before its grid, to the first free cell, then on to 14:00.
+    # The grid is one Tab stop: Tab from the vehicle's name, the last link before its grid, enters it on
+    # the first free cell; the down arrow then walks the column to 14:00.
     page.get_by_role("link", name="Clio bleue", exact=True).focus()
     target = free_slot_name("Clio bleue", start)
-    names = []
+    page.keyboard.press("Tab")
+    names = [page.evaluate("document.activeElement.textContent.trim()")]
     for _press in range(40):
-        page.keyboard.press("Tab")
-        name = page.evaluate("document.activeElement.textContent.trim()")
-        names.append(name)
-        if name == target:
+        if names[-1] == target:
             break
+        page.keyboard.press("ArrowDown")
+        names.append(page.evaluate("document.activeElement.textContent.trim()"))
     assert names[-1] == target, names
+    # Within the grid only the focused cell is in the Tab order, so Tab leaves the grid at once.
+    assert page.evaluate("document.querySelectorAll('.cal-body a[tabindex=\"0\"]').length") == 1
     focused = page.locator(":focus")
     expect(focused).to_be_visible()
     outline = focused.evaluate("element => getComputedStyle(element).outlineStyle")
