@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,7 @@ from ledger import services as ledger_services
 from vehicles.models import Vehicle
 
 OVERLAP_CONSTRAINT = "booking_no_overlap"
+DEADLOCK_RETRIES = 3
 # A booking may start a few minutes in the past: the form works in whole minutes and people hesitate.
 START_GRACE = timedelta(minutes=15)
 # The driver may pick the car up a little before the booked start.
@@ -395,20 +396,39 @@ def _overlapping(
 
 def _save_holding(booking: Booking, *, vehicle: Vehicle) -> None:
     """Save a booking that holds its slot; PostgreSQL's exclusion constraint has the last word."""
-    try:
-        with transaction.atomic():
-            booking.save()
-    except IntegrityError as error:
-        if OVERLAP_CONSTRAINT not in str(error):
-            raise
-        # The other booking committed first; with READ COMMITTED this query sees it.
-        conflicting = _overlapping(
-            vehicle=vehicle,
-            starts_at=booking.starts_at,
-            ends_at=booking.ends_at,
-            exclude=booking if booking.pk else None,
-        )
-        raise _conflict(conflicting, vehicle) from None
+    for attempt in range(DEADLOCK_RETRIES + 1):
+        try:
+            with transaction.atomic():
+                booking.save()
+            return
+        except (IntegrityError, OperationalError) as error:
+            if _is_overlap_deadlock(error) and attempt < DEADLOCK_RETRIES:
+                # Concurrent inserts checking the constraint against each other: PostgreSQL rolled this
+                # one back. Trying again waits for the other to finish, then meets its committed row.
+                continue
+            if not (_is_overlap_violation(error) or _is_overlap_deadlock(error)):
+                raise
+            # The other booking committed first; with READ COMMITTED this query sees it.
+            conflicting = _overlapping(
+                vehicle=vehicle,
+                starts_at=booking.starts_at,
+                ends_at=booking.ends_at,
+                exclude=booking if booking.pk else None,
+            )
+            raise _conflict(conflicting, vehicle) from None
+
+
+def _is_overlap_violation(error: Exception) -> bool:
+    return isinstance(error, IntegrityError) and OVERLAP_CONSTRAINT in str(error)
+
+
+def _is_overlap_deadlock(error: Exception) -> bool:
+    """PostgreSQL broke a deadlock (SQLSTATE 40P01) between inserts checking the exclusion constraint."""
+    return (
+        isinstance(error, OperationalError)
+        and getattr(error.__cause__, "sqlstate", None) == "40P01"
+        and "exclusion constraint" in str(error)
+    )
 
 
 def _conflict(conflicting: Booking | None, vehicle: Vehicle) -> BookingConflict:

@@ -3,7 +3,8 @@
 from datetime import datetime, timedelta
 
 import pytest
-from django.utils import timezone
+from django.db import OperationalError
+from django.utils import timezone, translation
 
 from bookings import services
 from bookings.models import Booking, BookingEvent
@@ -304,3 +305,65 @@ def test_shortening_a_confirmed_booking_inside_its_approved_times_keeps_it_confi
     services.booking_change_times(membership=membership, booking=booking, starts_at=local(2, 11), ends_at=local(2, 15))
     booking.refresh_from_db()
     assert booking.status == Booking.Status.REQUESTED
+
+
+class _DeadlockDetected(Exception):
+    """Stands for psycopg's DeadlockDetected: what Django wraps in an OperationalError."""
+
+    sqlstate = "40P01"
+
+
+def _deadlock() -> OperationalError:
+    error = OperationalError(
+        'deadlock detected\nCONTEXT:  while checking exclusion constraint on tuple (0,1) in relation "bookings_booking"'
+    )
+    error.__cause__ = _DeadlockDetected()
+    return error
+
+
+def test_a_booking_broken_by_a_deadlock_on_the_overlap_guard_is_tried_again(member, vehicle, monkeypatch):
+    save = Booking.save
+    failures = iter([_deadlock()])
+
+    def save_after_one_deadlock(self, *args, **kwargs):
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Booking, "save", save_after_one_deadlock)
+    booking = services.booking_create(
+        membership=membership_of(member, vehicle.community),
+        vehicle=vehicle,
+        starts_at=local(2, 10),
+        ends_at=local(2, 12),
+    )
+    assert Booking.objects.filter(pk=booking.pk).exists()
+
+
+def test_repeated_deadlocks_on_the_overlap_guard_end_in_a_clean_conflict(member, vehicle, monkeypatch):
+    def always_deadlocked(self, *args, **kwargs):
+        raise _deadlock()
+
+    monkeypatch.setattr(Booking, "save", always_deadlocked)
+    with translation.override("en"), pytest.raises(BookingConflict, match="Someone has just booked this vehicle"):
+        services.booking_create(
+            membership=membership_of(member, vehicle.community),
+            vehicle=vehicle,
+            starts_at=local(2, 10),
+            ends_at=local(2, 12),
+        )
+
+
+def test_other_database_errors_are_not_mistaken_for_a_conflict(member, vehicle, monkeypatch):
+    def disk_full(self, *args, **kwargs):
+        raise OperationalError("could not extend file: No space left on device")
+
+    monkeypatch.setattr(Booking, "save", disk_full)
+    with pytest.raises(OperationalError):
+        services.booking_create(
+            membership=membership_of(member, vehicle.community),
+            vehicle=vehicle,
+            starts_at=local(2, 10),
+            ends_at=local(2, 12),
+        )
