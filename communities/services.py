@@ -149,30 +149,27 @@ def _refuse_if_last_admin(membership: Membership, message) -> None:
 
 @transaction.atomic
 def membership_approve(*, actor: Membership, membership: Membership) -> Membership:
-    _require_admin(actor)
-    _lock_community(actor.community_id)
-    membership = _reload(membership, actor.community_id)
-    if membership.status != Membership.Status.PENDING:
-        raise Conflict(_("This request has already been dealt with."))
-    membership.status = Membership.Status.ACTIVE
-    membership.joined_at = timezone.now()
-    membership.decided_by = actor.user
-    membership.save(update_fields=["status", "joined_at", "decided_by"])
-    _notify_applicant_on_commit(membership)
-    return membership
+    return _decide_request(actor=actor, membership=membership, approve=True)
 
 
 @transaction.atomic
 def membership_reject(*, actor: Membership, membership: Membership) -> Membership:
+    return _decide_request(actor=actor, membership=membership, approve=False)
+
+
+def _decide_request(*, actor: Membership, membership: Membership, approve: bool) -> Membership:
+    """An admin answers a pending request; the applicant is told once the answer is committed."""
     _require_admin(actor)
     _lock_community(actor.community_id)
     membership = _reload(membership, actor.community_id)
     if membership.status != Membership.Status.PENDING:
         raise Conflict(_("This request has already been dealt with."))
-    membership.status = Membership.Status.REJECTED
-    membership.ended_at = timezone.now()
+    if approve:
+        membership.status, membership.joined_at = Membership.Status.ACTIVE, timezone.now()
+    else:
+        membership.status, membership.ended_at = Membership.Status.REJECTED, timezone.now()
     membership.decided_by = actor.user
-    membership.save(update_fields=["status", "ended_at", "decided_by"])
+    membership.save(update_fields=["status", "joined_at" if approve else "ended_at", "decided_by"])
     _notify_applicant_on_commit(membership)
     return membership
 
