@@ -39,6 +39,19 @@ def requested(member, vehicle):
     )
 
 
+def booking_under_way(member, vehicle, community) -> Booking:
+    """A confirmed booking of ``member`` that starts now and lasts three hours: its trip can start."""
+    now = timezone.now()
+    return Booking.objects.create(
+        community=community,
+        vehicle=vehicle,
+        member=member,
+        starts_at=now,
+        ends_at=now + timedelta(hours=3),
+        status=Booking.Status.CONFIRMED,
+    )
+
+
 def form_data(vehicle, start="", end="", note=""):
     return {"vehicle": vehicle.pk, "starts_at": start, "ends_at": end, "note": note}
 
@@ -220,15 +233,7 @@ def test_trip_forms_record_odometers(client, member, owner, vehicle, community):
 
 
 def test_unlogged_km_are_not_shown_to_other_members(client, member, neighbour, vehicle, community):
-    now = timezone.now()
-    booking = Booking.objects.create(
-        community=community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=now,
-        ends_at=now + timedelta(hours=3),
-        status=Booking.Status.CONFIRMED,
-    )
+    booking = booking_under_way(member, vehicle, community)
     services.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_500)
     login(client, neighbour)
     page = client.get(reverse("booking_detail", args=[community.pk, booking.pk])).content.decode()
@@ -243,15 +248,7 @@ def png():
 
 @pytest.fixture
 def incident_photo(member, vehicle, community):
-    now = timezone.now()
-    booking = Booking.objects.create(
-        community=community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=now,
-        ends_at=now + timedelta(hours=3),
-        status=Booking.Status.CONFIRMED,
-    )
+    booking = booking_under_way(member, vehicle, community)
     membership = membership_of(member, community)
     trip = services.trip_start(membership=membership, booking=booking, start_odometer=42_000)
     services.trip_complete(
@@ -261,15 +258,7 @@ def incident_photo(member, vehicle, community):
 
 
 def test_incident_photo_upload_through_the_form(client, member, vehicle, community):
-    now = timezone.now()
-    booking = Booking.objects.create(
-        community=community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=now,
-        ends_at=now + timedelta(hours=3),
-        status=Booking.Status.CONFIRMED,
-    )
+    booking = booking_under_way(member, vehicle, community)
     services.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_000)
     login(client, member)
     response = client.post(
@@ -286,15 +275,7 @@ def test_incident_photo_upload_through_the_form(client, member, vehicle, communi
 
 
 def test_a_file_that_is_not_a_photo_is_refused_with_input_kept(client, member, vehicle, community):
-    now = timezone.now()
-    booking = Booking.objects.create(
-        community=community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=now,
-        ends_at=now + timedelta(hours=3),
-        status=Booking.Status.CONFIRMED,
-    )
+    booking = booking_under_way(member, vehicle, community)
     services.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_000)
     login(client, member)
     fake = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
@@ -320,15 +301,7 @@ def png_with_script(name):
 def test_incident_photo_with_a_page_extension_is_stored_and_served_as_a_picture(
     client, member, owner, vehicle, community, name
 ):
-    now = timezone.now()
-    booking = Booking.objects.create(
-        community=community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=now,
-        ends_at=now + timedelta(hours=3),
-        status=Booking.Status.CONFIRMED,
-    )
+    booking = booking_under_way(member, vehicle, community)
     services.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_000)
     login(client, member)
     client.post(
@@ -347,15 +320,7 @@ def test_incident_photo_with_a_page_extension_is_stored_and_served_as_a_picture(
 
 
 def test_incident_photo_loses_its_exif_and_is_shrunk(member, vehicle, community):
-    now = timezone.now()
-    booking = Booking.objects.create(
-        community=community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=now,
-        ends_at=now + timedelta(hours=3),
-        status=Booking.Status.CONFIRMED,
-    )
+    booking = booking_under_way(member, vehicle, community)
     membership = membership_of(member, community)
     trip = services.trip_start(membership=membership, booking=booking, start_odometer=42_000)
     exif = Image.Exif()
