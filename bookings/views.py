@@ -120,11 +120,17 @@ def booking_detail(request, pk):
     return render(request, "bookings/booking_detail.html", context)
 
 
+def _booking_allowed(membership, pk, rule) -> Booking:
+    """The community's booking ``pk`` (404 outside it), if ``rule`` lets this member act on it (else 403)."""
+    booking = selectors.booking_get(membership, pk)
+    if not rule(membership, booking):
+        raise PermissionDenied
+    return booking
+
+
 def _decision_view(request, pk, *, accept: bool):
     membership = request.membership
-    booking = selectors.booking_get(membership, pk)
-    if not permissions.may_decide(membership, booking):
-        raise PermissionDenied
+    booking = _booking_allowed(membership, pk, permissions.may_decide)
     form = MessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         service = services.booking_confirm if accept else services.booking_reject
@@ -157,9 +163,7 @@ def booking_reject(request, pk):
 @require_http_methods(["GET", "POST"])
 def booking_cancel(request, pk):
     membership = request.membership
-    booking = selectors.booking_get(membership, pk)
-    if not permissions.may_manage(membership, booking):
-        raise PermissionDenied
+    booking = _booking_allowed(membership, pk, permissions.may_manage)
     form = MessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -181,9 +185,7 @@ def booking_cancel(request, pk):
 @require_http_methods(["GET", "POST"])
 def booking_change(request, pk):
     membership = request.membership
-    booking = selectors.booking_get(membership, pk)
-    if not permissions.may_manage(membership, booking):
-        raise PermissionDenied
+    booking = _booking_allowed(membership, pk, permissions.may_manage)
     initial = {"starts_at": timezone.localtime(booking.starts_at), "ends_at": timezone.localtime(booking.ends_at)}
     form = ChangeTimesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -218,9 +220,7 @@ def booking_change(request, pk):
 @require_http_methods(["GET", "POST"])
 def booking_extend(request, pk):
     membership = request.membership
-    booking = selectors.booking_get(membership, pk)
-    if not permissions.may_manage(membership, booking):
-        raise PermissionDenied
+    booking = _booking_allowed(membership, pk, permissions.may_manage)
     form = ExtendForm(request.POST or None, initial={"ends_at": timezone.localtime(booking.ends_at)})
     if request.method == "POST" and form.is_valid():
         try:
@@ -238,9 +238,7 @@ def booking_extend(request, pk):
 @require_http_methods(["GET", "POST"])
 def trip_start(request, pk):
     membership = request.membership
-    booking = selectors.booking_get(membership, pk)
-    if not permissions.is_booker(membership, booking):
-        raise PermissionDenied
+    booking = _booking_allowed(membership, pk, permissions.is_booker)
     form = TripStartForm(request.POST or None, initial={"start_odometer": booking.vehicle.odometer_km})
     if request.method == "POST" and form.is_valid():
         try:
