@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from bookings import agenda_views
+from bookings import calendar_views
 
 urlpatterns = [
-    path("", agenda_views.calendar, name="calendar"),
-    path("vehicle/<int:vehicle_id>/", agenda_views.calendar, name="calendar_vehicle"),
-    path("mine/", agenda_views.my_bookings, name="my_bookings"),
+    path("", calendar_views.calendar, name="calendar"),
+    path("vehicle/<int:vehicle_id>/", calendar_views.calendar, name="calendar_vehicle"),
+    path("mine/", calendar_views.my_bookings, name="my_bookings"),
 ]

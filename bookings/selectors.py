@@ -1,17 +1,23 @@
 """Reads of bookings and trips. Every query starts from the viewer's membership: other communities get 404."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from bookings.models import Booking, BookingEvent, CalendarFeed, IncidentPhoto, Trip
 from communities.models import Membership, User
 from communities.validators import parse_id
-from vehicles.models import Vehicle
+from vehicles.models import Blackout, Vehicle
 
 FEED_PAST = timedelta(days=90)
+PER_PAGE = 20  # upcoming and past bookings on My bookings
+# Bookings drawn on the calendar; rejected and cancelled ones no longer concern anyone there.
+CALENDAR_STATUSES = (*Booking.HOLDING_STATUSES, Booking.Status.COMPLETED)
 
 
 def booking_get(membership: Membership, pk: int) -> Booking:
@@ -140,3 +146,90 @@ def feed_bookings(feed: CalendarFeed) -> QuerySet[Booking]:
     else:
         bookings = bookings.filter(vehicle_id=feed.vehicle_id)
     return bookings.select_related("vehicle", "member", "community").order_by("starts_at", "pk")
+
+
+# Calendar: one query for the vehicles (windows and blackouts prefetched), one for the bookings
+
+
+def calendar_vehicles(
+    membership: Membership, *, vehicle_id: int | None, start: datetime, end: datetime
+) -> list[Vehicle]:
+    """The community's vehicles (or the one asked for; 404 outside the community), with what the grid needs."""
+    vehicles = Vehicle.objects.filter(community_id=membership.community_id).prefetch_related(
+        "availability_windows",
+        Prefetch("blackouts", queryset=Blackout.objects.filter(starts_at__lt=end, ends_at__gt=start)),
+    )
+    if vehicle_id is not None:
+        vehicles = vehicles.filter(pk=vehicle_id)
+    result = list(vehicles.order_by("name", "pk"))
+    if vehicle_id is not None and not result:
+        raise Http404
+    return result
+
+
+class CalendarBooking(NamedTuple):
+    """What the calendar draws of a booking: plain values, thousands of model instances would cost more."""
+
+    pk: int
+    vehicle_id: int
+    member_id: int
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    member_name: str
+
+
+def calendar_bookings(
+    membership: Membership, *, vehicle_id: int | None, start: datetime, end: datetime
+) -> list[CalendarBooking]:
+    """Every shown booking of the community (or vehicle) overlapping ``[start, end)``, in one query."""
+    bookings = Booking.objects.filter(
+        community_id=membership.community_id,
+        status__in=CALENDAR_STATUSES,
+        starts_at__lt=end,
+        ends_at__gt=start,
+    )
+    if vehicle_id is not None:
+        bookings = bookings.filter(vehicle_id=vehicle_id)
+    rows = bookings.order_by("starts_at", "pk").values_list(
+        "pk", "vehicle_id", "member_id", "starts_at", "ends_at", "status", "member__display_name", "member__email"
+    )
+    # The member's name as User.name gives it: the display name, else the e-mail address's local part.
+    return [CalendarBooking(*row[:6], row[6] or row[7].split("@")[0]) for row in rows]
+
+
+@dataclass
+class MyBookings:
+    in_progress: list[Booking]
+    to_record: list[Booking]
+    upcoming: Page
+    past: Page
+
+
+def my_bookings(
+    *, membership: Membership, now: datetime, upcoming_page: int | str | None = 1, past_page: int | str | None = 1
+) -> MyBookings:
+    """The member's bookings in this community, by what they call for: ongoing, to record, coming, done."""
+    mine = Booking.objects.filter(community_id=membership.community_id, member_id=membership.user_id).select_related(
+        "vehicle"
+    )
+    holding = Q(status__in=Booking.HOLDING_STATUSES)
+    in_progress = mine.filter(holding, starts_at__lte=now, ends_at__gt=now).order_by("starts_at", "pk")
+    upcoming = mine.filter(holding, starts_at__gt=now).order_by("starts_at", "pk")
+    # Ended bookings that were (or are being) driven but whose trip is not recorded yet.
+    to_record = mine.filter(
+        Q(trip__isnull=True) | Q(trip__ended_at__isnull=True),
+        status__in=[Booking.Status.CONFIRMED, Booking.Status.IN_PROGRESS],
+        ends_at__lte=now,
+    ).order_by("-ends_at", "-pk")
+    # Done with: driven and recorded, cancelled, rejected, or a request whose time passed unanswered.
+    past = mine.filter(
+        Q(status__in=[Booking.Status.COMPLETED, Booking.Status.CANCELLED, Booking.Status.REJECTED])
+        | Q(status=Booking.Status.REQUESTED, ends_at__lte=now)
+    ).order_by("-starts_at", "-pk")
+    return MyBookings(
+        in_progress=list(in_progress),
+        to_record=list(to_record),
+        upcoming=Paginator(upcoming, PER_PAGE).get_page(upcoming_page),
+        past=Paginator(past, PER_PAGE).get_page(past_page),
+    )

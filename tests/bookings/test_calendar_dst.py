@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings import agenda
+from bookings import timegrid
 from bookings.models import Booking
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -45,7 +45,7 @@ def slot_starts(html: str, day: str) -> list[str]:
 
 def test_day_bounds_follow_local_midnights():
     for day, hours in ((date(2026, 3, 29), 23), (date(2026, 10, 25), 25), (date(2026, 6, 1), 24)):
-        start, end = agenda.day_bounds(day, PARIS)
+        start, end = timegrid.day_bounds(day, PARIS)
         assert end - start == timedelta(hours=hours)
         assert start.astimezone(PARIS).hour == 0 and end.astimezone(PARIS).hour == 0
 

@@ -56,7 +56,7 @@ def in_french(message: str, **params) -> str:
 
 
 def free_slot_name(vehicle: str, moment: datetime) -> str:
-    """What a screen reader reads for a free cell of the calendar (``bookings.agenda._FreeSlots``)."""
+    """What a screen reader reads for a free cell of the calendar (``bookings.templatetags.calendar_grid``)."""
     with translation.override("fr"):
         day = f"{formats.date_format(moment.date(), 'l')} {formats.date_format(moment.date(), 'DATE_FORMAT')}"
         clock = formats.time_format(moment.time(), "TIME_FORMAT")

@@ -6,7 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from bookings import agenda, selectors
+from bookings import selectors
+from bookings.calendar import VIEWS, calendar_page, community_tz, parse_day, parse_view
+from bookings.timegrid import local_today
 from communities.access import community_view
 
 
@@ -15,11 +17,11 @@ from communities.access import community_view
 def calendar(request, vehicle_id: int | None = None):
     """Week (default), day or month of the community's vehicles, or of one vehicle."""
     now = timezone.now()
-    tz = agenda.community_tz(request.membership)
+    tz = community_tz(request.membership)
     chosen_view = request.GET.get("view")
-    view = agenda.parse_view(chosen_view)
-    day = agenda.parse_day(request.GET.get("date"), default=agenda.local_today(tz, now))
-    page = agenda.calendar_page(membership=request.membership, vehicle_id=vehicle_id, view=view, day=day, now=now)
+    view = parse_view(chosen_view)
+    day = parse_day(request.GET.get("date"), default=local_today(tz, now))
+    page = calendar_page(membership=request.membership, vehicle_id=vehicle_id, view=view, day=day, now=now)
     # Every grid of the page shares one time axis: render it once, not once per vehicle.
     axis = render_to_string("bookings/calendar_axis.html", {"cal": page}) if page.grids else ""
     return render(
@@ -28,7 +30,7 @@ def calendar(request, vehicle_id: int | None = None):
         {
             "cal": page,
             "axis": axis,
-            "view_chosen": chosen_view in agenda.VIEWS,
+            "view_chosen": chosen_view in VIEWS,
             "time_zone": request.community.time_zone,
         },
     )
@@ -38,7 +40,7 @@ def calendar(request, vehicle_id: int | None = None):
 @require_GET
 def my_bookings(request):
     """Requests the member may answer, then their own bookings: in progress, to record, upcoming, past (paginated)."""
-    mine = agenda.my_bookings(
+    mine = selectors.my_bookings(
         membership=request.membership,
         now=timezone.now(),
         upcoming_page=request.GET.get("upcoming"),

@@ -1,0 +1,282 @@
+"""The calendar page as data: which days, which vehicles, what is booked, unavailable or free in each column.
+
+Queries come from ``bookings.selectors``, time arithmetic from ``bookings.timegrid``; the grid's markup is
+drawn by the ``calendar_column`` template tag from the data built here.
+"""
+
+from __future__ import annotations
+
+import calendar as pycalendar
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import formats
+from django.utils.translation import gettext, pgettext
+
+from bookings.availability import unavailable_periods
+from bookings.calendar_format import Labels, Links
+from bookings.models import Booking
+from bookings.selectors import CalendarBooking, calendar_bookings, calendar_vehicles
+from bookings.timegrid import Axis, Cell, Day, busy_by_vehicle, day_bounds, free_cells, local_today, utc
+from communities.models import Membership
+from communities.validators import MAX_YEAR, MIN_YEAR
+from vehicles.models import Vehicle
+
+VIEWS = ("week", "day", "month")
+DEFAULT_LENGTH = timedelta(hours=1)
+MONTH_ENTRIES_PER_DAY = 3
+
+
+@dataclass(frozen=True)
+class HourLabel:
+    css: str  # the grid line where the hour starts, e.g. "r-3"
+    label: str
+
+
+@dataclass
+class Column:
+    """One day of one vehicle: what the ``calendar_column`` tag draws."""
+
+    day: date
+    heading: str
+    heading_href: str
+    css: str  # "today", "past" or ""
+    vehicle: Vehicle
+    timeline: Day
+    cells: list[Cell]  # the day's cells, shared by every vehicle's column of that day
+    free: list[tuple[int, datetime | None]]  # the bookable cells, see timegrid.free_cells
+    passed: int  # slots of today already gone by
+    unavailable: list[tuple[datetime, datetime, str]]
+    bookings: list[CalendarBooking]
+
+
+@dataclass
+class Grid:
+    """One time grid: rows are the day's half-hours, columns are days (or vehicles, in a day view)."""
+
+    title: str
+    vehicle: Vehicle | None
+    columns: list[Column]
+    paused: bool = False
+    compact: bool = False  # hour cells and shorter rows, for the week of many vehicles
+
+
+@dataclass(frozen=True)
+class MonthEntry:
+    time_label: str
+    title: str
+    css: str
+    status_label: str
+    href: str
+
+
+@dataclass
+class MonthDay:
+    day: date
+    label: str
+    href: str
+    in_month: bool
+    is_today: bool
+    entries: list[MonthEntry] = field(default_factory=list)
+    more: int = 0
+    count: int = 0
+
+
+@dataclass
+class CalendarPage:
+    view: str
+    day: date
+    today: date
+    period_label: str
+    prev_day: date
+    next_day: date
+    vehicle: Vehicle | None
+    vehicles: list[Vehicle]
+    labels: Labels
+    links: Links
+    user_id: int
+    grids: list[Grid] = field(default_factory=list)
+    hours: list[HourLabel] = field(default_factory=list)  # the time axis, shared by every grid
+    row_count: int = 0
+    axis: Axis | None = None
+    weeks: list[list[MonthDay]] = field(default_factory=list)
+    weekday_names: list[tuple[str, str]] = field(default_factory=list)  # (full, short)
+
+
+def community_tz(membership: Membership) -> ZoneInfo:
+    return ZoneInfo(membership.community.time_zone)
+
+
+def parse_view(value: str | None) -> str:
+    return value if value in VIEWS else "week"
+
+
+def parse_day(value: str | None, *, default: date) -> date:
+    """A ``YYYY-MM-DD`` date; anything else (or a year too far away to page through) means ``default``."""
+    try:
+        day = date.fromisoformat(value or "")
+    except ValueError:
+        return default
+    return day if MIN_YEAR <= day.year <= MAX_YEAR else default
+
+
+def _days_of(view: str, day: date, labels: Labels) -> tuple[list[date], date, date, str, date]:
+    """The days shown, the previous and next page's day, the period's label and the page's anchor day."""
+    if view == "month":
+        first = day.replace(day=1)
+        grid_start = first - timedelta(days=first.weekday())
+        last = first.replace(day=pycalendar.monthrange(first.year, first.month)[1])
+        grid_end = last + timedelta(days=6 - last.weekday())
+        days = [grid_start + timedelta(days=n) for n in range((grid_end - grid_start).days + 1)]
+        previous = (first - timedelta(days=1)).replace(day=1)
+        return days, previous, last + timedelta(days=1), formats.date_format(first, "YEAR_MONTH_FORMAT"), first
+    if view == "day":
+        return [day], day - timedelta(days=1), day + timedelta(days=1), labels.day(day), day
+    monday = day - timedelta(days=day.weekday())
+    days = [monday + timedelta(days=n) for n in range(7)]
+    period = f"{labels.day(days[0])} – {labels.day(days[-1])}"
+    return days, monday - timedelta(days=7), monday + timedelta(days=7), period, monday
+
+
+def calendar_page(
+    *, membership: Membership, vehicle_id: int | None = None, view: str, day: date, now: datetime
+) -> CalendarPage:
+    """Everything the calendar template draws, for the community's vehicles or for one of them."""
+    tz = community_tz(membership)
+    today = local_today(tz, now)
+    labels = Labels(tz)
+    days, prev_day, next_day, period, anchor = _days_of(view, day, labels)
+    range_start, range_end = day_bounds(days[0], tz)[0], day_bounds(days[-1], tz)[1]
+    vehicles = calendar_vehicles(membership, vehicle_id=vehicle_id, start=range_start, end=range_end)
+    bookings = calendar_bookings(membership, vehicle_id=vehicle_id, start=range_start, end=range_end)
+    vehicle = vehicles[0] if vehicle_id is not None else None
+    page = CalendarPage(
+        view=view,
+        day=anchor,
+        today=today,
+        period_label=period,
+        prev_day=prev_day,
+        next_day=next_day,
+        vehicle=vehicle,
+        vehicles=vehicles,
+        labels=labels,
+        links=Links(membership.community_id),
+        user_id=membership.user_id,
+    )
+    if view == "month":
+        page.weekday_names = [(formats.date_format(d, "l"), formats.date_format(d, "D")) for d in days[:7]]
+        page.weeks = _month_weeks(page, days=days, bookings=bookings, vehicle_id=vehicle_id)
+        return page
+    _fill_grids(page, membership=membership, days=days, bookings=bookings, now=now, period=period)
+    return page
+
+
+def _fill_grids(
+    page: CalendarPage,
+    *,
+    membership: Membership,
+    days: list[date],
+    bookings: list[CalendarBooking],
+    now: datetime,
+    period: str,
+) -> None:
+    labels, links, vehicles, vehicle = page.labels, page.links, page.vehicles, page.vehicle
+    tz = labels.tz
+    timelines = [Day(d, tz) for d in days]
+    range_start, range_end = timelines[0].start, timelines[-1].end
+    unavailable = unavailable_periods(vehicles=vehicles, range_start=range_start, range_end=range_end, tz=tz)
+    holding = ((b.vehicle_id, b.starts_at, b.ends_at) for b in bookings if b.status in Booking.HOLDING_STATUSES)
+    busy = busy_by_vehicle(holding, unavailable)
+    by_vehicle: dict[int, list[CalendarBooking]] = defaultdict(list)
+    for booking in bookings:
+        by_vehicle[booking.vehicle_id].append(booking)
+    page.axis = axis = Axis(timelines)
+    page.row_count = axis.count
+    page.hours = [HourLabel(f"r-{line}", labels.time(local, with_zone=twice)) for line, local, twice in axis.hours]
+
+    community = membership.community
+    now = utc(now)
+    earliest, latest = now + community.min_notice, now + community.max_advance
+    # A week of several vehicles offers hour cells instead of half-hours, to keep the page light.
+    steps = 2 if vehicle is None and page.view == "week" else 1
+    length = min(DEFAULT_LENGTH, community.max_duration)
+    cells_of = {t.day: t.cells(steps=steps, length=length) for t in timelines}
+
+    def column(v: Vehicle, t: Day, heading: str, heading_href: str) -> Column:
+        cells = cells_of[t.day]
+        vehicle_busy = busy.get(v.pk, [])
+        bookable = v.is_active and t.end > earliest and t.start <= latest
+        return Column(
+            day=t.day,
+            heading=heading,
+            heading_href=heading_href,
+            css="today" if t.day == page.today else "past" if t.day < page.today else "",
+            vehicle=v,
+            timeline=t,
+            cells=cells,
+            free=free_cells(cells, busy=vehicle_busy, earliest=earliest, latest=latest) if bookable else [],
+            passed=t.slot_index(now) if t.start < now < t.end else 0,
+            unavailable=unavailable.get(v.pk, []),
+            bookings=by_vehicle[v.pk],
+        )
+
+    if page.view == "day" and vehicle is None:
+        # One grid, one column per vehicle.
+        t = timelines[0]
+        columns = [column(v, t, v.name, links.calendar(v.pk, "day", t.day)) for v in vehicles]
+        page.grids.append(Grid(title=period, vehicle=None, columns=columns))
+        return
+    # One grid per vehicle, one column per day.
+    vehicle_id = vehicle.pk if vehicle is not None else None
+    for v in vehicles:
+        columns = [
+            column(v, t, labels.day(t.day, "short"), links.calendar(vehicle_id, "day", t.day)) for t in timelines
+        ]
+        page.grids.append(Grid(title=v.name, vehicle=v, columns=columns, paused=not v.is_active, compact=steps > 1))
+
+
+def _month_weeks(
+    page: CalendarPage, *, days: list[date], bookings: list[CalendarBooking], vehicle_id: int | None
+) -> list[list[MonthDay]]:
+    labels, links = page.labels, page.links
+    vehicles = {v.pk: v for v in page.vehicles}
+    cells = {
+        d: MonthDay(
+            day=d,
+            label=labels.day(d),
+            href=links.calendar(vehicle_id, "day", d),
+            in_month=d.month == page.day.month,
+            is_today=d == page.today,
+        )
+        for d in days
+    }
+    status_labels = {value: str(label) for value, label in Booking.Status.choices}
+    you = gettext("You")
+    continued = pgettext("a booking that started on an earlier day", "cont.")
+    for booking in bookings:
+        start_local = booking.starts_at.astimezone(labels.tz)
+        end_local = booking.ends_at.astimezone(labels.tz)
+        last_day = (end_local - timedelta(microseconds=1)).date()
+        d = max(start_local.date(), days[0])
+        while d <= last_day and d <= days[-1]:
+            cell = cells[d]
+            cell.count += 1
+            if len(cell.entries) < MONTH_ENTRIES_PER_DAY:
+                mine = booking.member_id == page.user_id
+                who = you if mine else booking.member_name
+                title = who if vehicle_id is not None else f"{vehicles[booking.vehicle_id].name} · {who}"
+                cell.entries.append(
+                    MonthEntry(
+                        time_label=labels.time(start_local) if start_local.date() == d else continued,
+                        title=title,
+                        css=f"status-{booking.status}{' mine' if mine else ''}",
+                        status_label=status_labels[booking.status],
+                        href=links.detail(booking.pk),
+                    )
+                )
+            else:
+                cell.more += 1
+            d += timedelta(days=1)
+    return [[cells[days[n + i]] for i in range(7)] for n in range(0, len(days), 7)]
