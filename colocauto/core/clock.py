@@ -1,0 +1,53 @@
+"""Time: now, a community's time zone, its local days and calendar months.
+
+Everything reads the time through ``django.utils.timezone.now`` (so tests freeze it with time-machine);
+a month is a ``date`` on its first day and spans local midnight to local midnight.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+
+def now() -> datetime:
+    return timezone.now()
+
+
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_date(moment: datetime, tz: ZoneInfo) -> date:
+    return moment.astimezone(tz).date()
+
+
+def today_in(tz: ZoneInfo) -> date:
+    return local_date(now(), tz)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def previous_month(month: date) -> date:
+    return month_start(month_start(month) - timedelta(days=1))
+
+
+def month_last_day(month: date) -> date:
+    return next_month(month) - timedelta(days=1)
+
+
+def midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz)
+
+
+def month_bounds(month: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The month as a half-open interval of aware datetimes, midnight to midnight in ``tz``."""
+    return midnight(month_start(month), tz), midnight(next_month(month), tz)
