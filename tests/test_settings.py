@@ -111,6 +111,17 @@ def test_production_refuses_to_start_without_allowed_hosts(environment, monkeypa
         load_settings()
 
 
+def test_the_redis_cache_gives_up_within_a_second_and_never_fails_a_request(environment):
+    environment(REDIS_URL="redis://redis:6379/0")
+
+    cache = load_settings()["CACHES"]["default"]
+
+    assert cache["BACKEND"] == "colocauto.cache.ResilientRedisCache"
+    assert cache["LOCATION"] == "redis://redis:6379/0"
+    assert 0 < cache["OPTIONS"]["socket_connect_timeout"] <= 1
+    assert 0 < cache["OPTIONS"]["socket_timeout"] <= 1
+
+
 def test_production_refuses_debug(environment):
     environment(**production(DEBUG="true"))
 
