@@ -38,6 +38,11 @@ ALLOWED_HOSTS = env_list(
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Production needs ALLOWED_HOSTS (comma-separated host names).")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# How many reverse proxies of ours stand in front of the app, each appending to X-Forwarded-For:
+# the client's address (rate limits) is read from that header only through them (colocauto/proxies.py).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, not {TRUSTED_PROXY_COUNT}.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -206,6 +211,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # for any future throttle: the same client address as allauth's
 }
 
 # Security headers; the CSP allows only our own static assets.

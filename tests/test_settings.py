@@ -27,6 +27,7 @@ VARIABLES = (
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
     "UPLOAD_MAX_BYTES",
+    "TRUSTED_PROXY_COUNT",
 )
 
 
@@ -122,6 +123,12 @@ def test_the_redis_cache_gives_up_within_a_second_and_never_fails_a_request(envi
     assert 0 < cache["OPTIONS"]["socket_timeout"] <= 1
 
 
+def test_no_proxy_is_trusted_unless_configured(environment):
+    assert load_settings()["TRUSTED_PROXY_COUNT"] == 0
+    environment(TRUSTED_PROXY_COUNT="2")
+    assert load_settings()["TRUSTED_PROXY_COUNT"] == 2
+
+
 def test_production_refuses_debug(environment):
     environment(**production(DEBUG="true"))
 
@@ -137,6 +144,8 @@ def test_production_refuses_debug(environment):
         ("UPLOAD_MAX_BYTES", "5MB"),
         ("SECURE_HSTS_SECONDS", "one year"),
         ("COLOCAUTO_ENV", "staging"),
+        ("TRUSTED_PROXY_COUNT", "one"),
+        ("TRUSTED_PROXY_COUNT", "-1"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(environment, name, value):
