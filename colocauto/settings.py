@@ -45,7 +45,7 @@ if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, not {TRUSTED_PROXY_COUNT}.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "colocauto.apps.ColocautoAdminConfig",  # django.contrib.admin with a rate-limited login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
