@@ -2,9 +2,13 @@
 400 page, never a server error: PostgreSQL refuses NUL in text, so it must not reach a query."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from ledger.models import Expense
 from tests.factories import PASSWORD
+from tests.ledger.test_views_costs import expense_data
+from tests.vehicles.conftest import image_bytes
 
 
 def assert_bad_request(response, language="en"):
@@ -74,6 +78,19 @@ def test_a_nul_in_the_session_cookie_gets_a_400_page(client, db):
     client.cookies["sessionid"] = "abcdefgh\x00ijklmnop"
 
     assert_bad_request(client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en"))
+
+
+def test_a_nul_in_an_uploaded_file_name_never_reaches_storage(client, community, vehicle, member):
+    # Django drops non-printable characters from uploaded file names, so the upload goes through.
+    client.force_login(member)
+    receipt = SimpleUploadedFile("tic\x00ket.png", image_bytes("PNG"), content_type="image/png")
+
+    response = client.post(
+        reverse("ledger_expense_create", args=[community.pk]), {**expense_data(vehicle), "receipt": receipt}
+    )
+
+    assert response.status_code == 302
+    assert "\x00" not in Expense.objects.get().receipt.name
 
 
 def test_ordinary_requests_go_through(client, community, admin_user):
