@@ -144,9 +144,8 @@ def expense_receipt(request, pk):
     except FileNotFoundError:
         raise Http404 from None
     content_type = mimetypes.guess_type(expense.receipt.name)[0] or "application/octet-stream"
-    response = FileResponse(stream, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    # A receipt is personal financial data: PrivatePagesMiddleware keeps it out of every cache.
+    return FileResponse(stream, content_type=content_type)
 
 
 # --- Per-vehicle report ----------------------------------------------------------------------

@@ -37,6 +37,7 @@ BAD_VALUES = (
     "0001-01-01T00:00+14:00",
     "9999-12-31T23:59",
     "",
+    "12\x00",  # PostgreSQL refuses NUL in text: the request is refused before any query
 )
 QUERY_PARAMETERS = (
     "view",

@@ -27,6 +27,7 @@ VARIABLES = (
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
     "UPLOAD_MAX_BYTES",
+    "TRUSTED_PROXY_COUNT",
 )
 
 
@@ -111,6 +112,23 @@ def test_production_refuses_to_start_without_allowed_hosts(environment, monkeypa
         load_settings()
 
 
+def test_the_redis_cache_gives_up_within_a_second_and_never_fails_a_request(environment):
+    environment(REDIS_URL="redis://redis:6379/0")
+
+    cache = load_settings()["CACHES"]["default"]
+
+    assert cache["BACKEND"] == "colocauto.cache.ResilientRedisCache"
+    assert cache["LOCATION"] == "redis://redis:6379/0"
+    assert 0 < cache["OPTIONS"]["socket_connect_timeout"] <= 1
+    assert 0 < cache["OPTIONS"]["socket_timeout"] <= 1
+
+
+def test_no_proxy_is_trusted_unless_configured(environment):
+    assert load_settings()["TRUSTED_PROXY_COUNT"] == 0
+    environment(TRUSTED_PROXY_COUNT="2")
+    assert load_settings()["TRUSTED_PROXY_COUNT"] == 2
+
+
 def test_production_refuses_debug(environment):
     environment(**production(DEBUG="true"))
 
@@ -126,6 +144,8 @@ def test_production_refuses_debug(environment):
         ("UPLOAD_MAX_BYTES", "5MB"),
         ("SECURE_HSTS_SECONDS", "one year"),
         ("COLOCAUTO_ENV", "staging"),
+        ("TRUSTED_PROXY_COUNT", "one"),
+        ("TRUSTED_PROXY_COUNT", "-1"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(environment, name, value):

@@ -1,0 +1,47 @@
+"""Request and response rules that hold for every page."""
+
+from django.http import HttpResponseBadRequest
+from django.template import loader
+from django.utils import translation
+
+
+class PrivatePagesMiddleware:
+    """What a signed-in person sees (IBANs, QR codes, statements, receipts, bookings) is never kept by a
+    browser or a proxy. A view that chose its own caching (pictures, calendar feeds) keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def _texts(request):
+    """Every piece of text a request carries that the app may read or store."""
+    yield request.path
+    yield from request.COOKIES.keys()
+    yield from request.COOKIES.values()
+    for form in (request.GET, request.POST) if request.method == "POST" else (request.GET,):
+        for key, values in form.lists():
+            yield key
+            yield from values
+
+
+class RefuseNulBytesMiddleware:
+    """A NUL character in the address, the query, a form field or a cookie gets a 400 page before
+    anything reads it: PostgreSQL refuses NUL in text, so it would otherwise end in a server error.
+    (Django already strips it from uploaded file names.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any("\x00" in text for text in _texts(request)):
+            # Early in the chain: no session, no user yet; the language comes from the cookie or the browser.
+            with translation.override(translation.get_language_from_request(request)):
+                return HttpResponseBadRequest(loader.render_to_string("400.html"))
+        return self.get_response(request)
