@@ -105,6 +105,21 @@ def _seconds(duration: str | None, default: float) -> float:
     return int(match[1] or 0) * 60 + int(match[2] or 0)
 
 
+def _service_environment(spec: dict, variables: Mapping[str, str]) -> dict[str, str]:
+    """``environment:`` as a mapping or a list of ``KEY=value``; a bare ``KEY`` passes the variable through."""
+    entries = spec.get("environment") or {}
+    if isinstance(entries, list):
+        entries = dict(entry.partition("=")[::2] if "=" in entry else (entry, None) for entry in entries)
+    resolved = {}
+    for key, value in entries.items():
+        if value is None:
+            if key in variables:
+                resolved[key] = variables[key]
+        else:
+            resolved[key] = interpolate(str(value), variables)
+    return resolved
+
+
 def _localise_path(text: str, local: Local) -> str:
     def replace(match: re.Match) -> str:
         return str(ROOT) if match[1] == "app" else str(local.run_dir / match[1])
@@ -173,10 +188,7 @@ def load(site_variables: Mapping[str, str], local: Local, compose_file: Path = C
             continue  # an image (PostgreSQL, Redis): the local server stands in for it
         if spec.get("env_file") not in (".env", [".env"]):
             raise ComposeError(f"{name}: expected env_file: .env")
-        environment = {**image_environment(), **site_variables}
-        environment.update(
-            {key: interpolate(str(value), site_variables) for key, value in (spec.get("environment") or {}).items()}
-        )
+        environment = {**image_environment(), **site_variables, **_service_environment(spec, site_variables)}
         environment = {key: _localise_path(_localise_url(value, local), local) for key, value in environment.items()}
         environment["HOSTNAME"] = socket.gethostname()
         command = spec.get("command")
@@ -195,6 +207,13 @@ def load(site_variables: Mapping[str, str], local: Local, compose_file: Path = C
             healthcheck = _localise_port(healthcheck, port, local, required=True, what=f"{name}'s health check")
         check = spec.get("healthcheck") or {}
         depends_on = spec.get("depends_on") or {}
+        if not isinstance(depends_on, dict) or any(
+            (condition or {}).get("condition") != "service_healthy" for condition in depends_on.values()
+        ):
+            raise ComposeError(
+                f"{name}: this runner starts a service once its dependencies are healthy; "
+                "write each depends_on with condition: service_healthy"
+            )
         services[name] = Service(
             name=name,
             command=command,
