@@ -2,10 +2,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from colocauto.views import healthz
+from colocauto.views import healthz, healthz_ready
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("healthz/ready", healthz_ready, name="healthz_ready"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("communities.urls")),
