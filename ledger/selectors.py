@@ -221,7 +221,14 @@ def current_period_for(membership: Membership) -> SettlementPeriod | None:
     return SettlementPeriod.objects.filter(community_id=membership.community_id).order_by("-month").first()
 
 
-TRANSFER_RELATIONS = ("period", "payer__user", "payee__user", "confirmed_by", "declared_by", "transaction__reversed_by")
+TRANSFER_RELATIONS = (
+    "period__community",
+    "payer__user",
+    "payee__user",
+    "confirmed_by",
+    "declared_by",
+    "transaction__reversed_by",
+)
 
 
 def unsettled_transfers(community_id: int, *, before: date) -> QuerySet[Transfer]:

@@ -267,9 +267,10 @@ def _settle_row(membership: Membership, transfer, pool_holder: User | None) -> d
         "confirmed_for": confirmed_on_behalf(transfer, pool_holder),
         "bank": None,
     }
+    # How to pay, only to whoever makes the transfer and until they say it is paid (never an invitation to pay twice).
+    row["to_make"] = row["side"] == "pay" and transfer.is_open and not transfer.declared_paid_at
     beneficiary = account_holder(transfer.payee, pool_holder)
-    if row["side"] == "pay" and transfer.is_open and beneficiary != membership.user:
-        # The beneficiary's IBAN only for whoever makes the transfer, while it is still to confirm.
+    if row["to_make"] and beneficiary != membership.user:
         row["bank"] = _qr_for(transfer, beneficiary)
     return row
 

@@ -122,6 +122,21 @@ def test_the_payee_confirms_an_earlier_plans_declared_payment_on_the_settle_page
     assert Transaction.objects.filter(kind=Transaction.Kind.SETTLEMENT, transfer=transfer).count() == 1
 
 
+def test_a_declared_transfer_no_longer_shows_how_to_pay_it(client, community, trio, last_month):
+    User.objects.filter(pk=trio["a"].pk).update(iban=IBAN)
+    services.trip_charge(trip=make_trip(trio["car"], trio["b"], 100, ended_at=mid(last_month, community)))
+    transfer = services.month_close(community=community, month=last_month).transfers.get()
+    client.force_login(trio["b"])
+    before = client.get(url("ledger_settle", community)).content.decode()
+
+    services.transfer_declare_paid(membership=trio["b_membership"], transfer=transfer)
+    after = client.get(url("ledger_settle", community)).content.decode()
+
+    assert "data:image/svg+xml" in before
+    assert "data:image/svg+xml" not in after
+    assert "FR76" not in after
+
+
 # --- 2. Only the payee confirms -----------------------------------------------------------------
 
 
