@@ -275,6 +275,10 @@ def _settle_row(membership: Membership, transfer, pool_holder: User | None) -> d
     return row
 
 
+def _pool_transfer_open(transfer) -> bool:
+    return transfer.is_open and (transfer.payer.is_pool or transfer.payee.is_pool)
+
+
 @community_view
 @require_GET
 def settle(request):
@@ -290,14 +294,9 @@ def settle(request):
     earlier = [row for row in rows if row["transfer"].period_id != period.pk]
     context.update(
         {
-            "reference": payment_reference(period),
             "as_of": balances_as_of(period),
             "pool_holder": pool_holder,
-            "pool_without_holder": pool_holder is None
-            and any(
-                row["transfer"].is_open and (row["transfer"].payer.is_pool or row["transfer"].payee.is_pool)
-                for row in rows
-            ),
+            "pool_without_holder": pool_holder is None and any(_pool_transfer_open(row["transfer"]) for row in rows),
             "to_pay": [row for row in rows if row["side"] == "pay"],
             "to_receive": [row for row in rows if row["side"] == "receive"],
             "plan": plan,

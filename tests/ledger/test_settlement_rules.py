@@ -5,6 +5,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, translation
 
@@ -17,7 +19,7 @@ from ledger.models import SettlementPeriod, Transaction
 from ledger.posting import community_tz, midnight, month_last_day, next_month, previous_month
 from ledger.selectors import balances_for
 from tests.communities.test_views import _settings_data
-from tests.factories import VehicleFactory
+from tests.factories import CommunityFactory, VehicleFactory
 from tests.ledger.conftest import add_member, make_trip
 
 IBAN = "FR7630006000011234567890189"
@@ -400,3 +402,47 @@ def test_a_pool_holder_who_is_no_longer_an_admin_holds_nothing(client, community
     assert "held by Anne" not in page
     assert "FR76" not in page
     assert "nobody holds it yet" in page
+
+
+# --- The settle page's cost ---------------------------------------------------------------------
+
+
+def _settle_page_queries(client, user, community) -> int:
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url("ledger_settle", community)).status_code == 200
+    return len(context.captured_queries)
+
+
+def _plan_with_debtors(community, holder, count: int, last_month) -> None:
+    """``count`` members each owe the holder and the pool, half of them declared a payment of an earlier plan."""
+    car = VehicleFactory(community=community, owner=holder, rate_per_km=Decimal("0.300"))
+    kangoo = VehicleFactory(community=community, owner=None, rate_per_km=Decimal("0.200"))
+    earlier = previous_month(last_month)
+    debtors = [add_member(community, f"Debtor {community.pk} {index}") for index in range(count)]
+    for index, (user, _membership) in enumerate(debtors):
+        User.objects.filter(pk=user.pk).update(iban=IBAN)
+        services.trip_charge(trip=make_trip(car, user, 10 + index, ended_at=mid(earlier, community)))
+    for transfer, (_user, membership) in zip(
+        services.month_close(community=community, month=earlier).transfers.order_by("payer__user__display_name"),
+        sorted(debtors, key=lambda debtor: debtor[0].display_name),
+        strict=True,
+    ):
+        if transfer.pk % 2:
+            services.transfer_declare_paid(membership=membership, transfer=transfer)
+    for index, (user, _membership) in enumerate(debtors):
+        services.trip_charge(trip=make_trip(kangoo, user, 20 + index, ended_at=mid(last_month, community)))
+    services.month_close(community=community, month=last_month)
+
+
+def test_the_settle_page_takes_the_same_queries_for_2_and_12_transfers(client, db, last_month):
+    few, many = CommunityFactory(name="Few"), CommunityFactory(name="Many")
+    counts = []
+    for community, debtors in ((few, 2), (many, 12)):
+        holder, _membership = add_member(community, f"Holder {community.pk}", role=Membership.Role.ADMIN)
+        User.objects.filter(pk=holder.pk).update(iban=IBAN)
+        Community.objects.filter(pk=community.pk).update(pool_holder=holder)
+        _plan_with_debtors(community, holder, debtors, last_month)
+        counts.append(_settle_page_queries(client, holder, community))
+
+    assert counts[0] == counts[1]
