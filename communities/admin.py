@@ -53,6 +53,7 @@ class CommunityAdmin(admin.ModelAdmin):
     list_display = ["name", "municipality", "postal_code", "created_at"]
     search_fields = ["name", "municipality", "postal_code"]
     readonly_fields = ["created_at", "created_by"]
+    raw_id_fields = ["pool_holder"]
     inlines = [MembershipInline]
 
 

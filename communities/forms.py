@@ -185,11 +185,24 @@ class CommunitySettingsForm(CommunityForm):
         "idle_shared_costs",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        holder = self.fields["pool_holder"]
+        holder.queryset = selectors.pool_holder_candidates(self.instance)
+        holder.empty_label = _("Nobody yet")
+        holder.label_from_instance = lambda user: (
+            (_("%(name)s (IBAN on their profile)") if user.iban else _("%(name)s (no IBAN on their profile yet)"))
+            % {"name": user.name}
+        )
+
     def community_fields(self):
         return [self[name] for name in CommunityForm.Meta.fields]
 
     def rule_fields(self):
         return [self[name] for name in self.RULE_FIELDS]
+
+    def settlement_fields(self):
+        return [self["pool_holder"]]
 
     class Meta(CommunityForm.Meta):
         fields = [
@@ -200,6 +213,7 @@ class CommunitySettingsForm(CommunityForm):
             "max_duration",
             "max_advance",
             "idle_shared_costs",
+            "pool_holder",
         ]
         widgets = {**CommunityForm.Meta.widgets, "idle_shared_costs": forms.RadioSelect}
 

@@ -153,6 +153,19 @@ class Community(models.Model):
         default="owner",
         help_text=_("Who pays a shared-costs vehicle's expenses in a month when nobody drove it."),
     )
+    # Holds the community pool's money: receives and confirms what members owe the pool (``pool_holder_of``).
+    pool_holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pool holder"),
+        help_text=_(
+            "The admin who receives the money members owe the community pool (for community-owned vehicles) "
+            "and confirms it arrived. Their IBAN, from their profile, is shown to whoever owes the pool."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")

@@ -156,3 +156,19 @@ def time_zones_offered() -> list[str]:
 
     in_use = Community.objects.order_by().values_list("time_zone", flat=True).distinct()
     return sorted(set(OFFERED_TIME_ZONES) | set(in_use))
+
+
+def pool_holder_of(community: Community) -> User | None:
+    """The person the community named to hold its pool, while they are one of its active admins."""
+    if community.pool_holder_id is None:
+        return None
+    return pool_holder_candidates(community).filter(pk=community.pool_holder_id).first()
+
+
+def pool_holder_candidates(community: Community) -> QuerySet[User]:
+    """Who may hold the community pool: its active admins."""
+    return User.objects.filter(
+        memberships__community_id=community.pk,
+        memberships__status=Membership.Status.ACTIVE,
+        memberships__role=Membership.Role.ADMIN,
+    ).order_by("display_name", "email")

@@ -19,6 +19,7 @@ from bookings.services import bookings_cancel_future_for_member
 from colocauto.text import single_line
 from communities.exceptions import Conflict, DomainError, NotAllowed
 from communities.models import Community, Invitation, Membership, User
+from communities.selectors import pool_holder_candidates
 
 COMMUNITY_FIELDS = ("name", "description", "charter", "municipality", "postal_code", "time_zone", "currency")
 RULE_FIELDS = (
@@ -29,6 +30,7 @@ RULE_FIELDS = (
     "max_advance",
     "idle_shared_costs",
 )
+SETTLEMENT_FIELDS = ("pool_holder",)
 
 
 class LastAdmin(Conflict):
@@ -97,10 +99,13 @@ def community_create(*, user: User, data: dict) -> Community:
 
 @transaction.atomic
 def community_update(*, actor: Membership, data: dict) -> Community:
-    """Admins change the community's description and booking rules."""
+    """Admins change the community's description, booking rules and pool holder (one of its active admins)."""
     _require_admin(actor)
     community = Community.objects.select_for_update().get(pk=actor.community_id)
-    fields = [field for field in (*COMMUNITY_FIELDS, *RULE_FIELDS) if field in data]
+    holder = data.get("pool_holder")
+    if holder is not None and not pool_holder_candidates(community).filter(pk=holder.pk).exists():
+        raise DomainError(_("The pool holder must be an admin of this community."))
+    fields = [field for field in (*COMMUNITY_FIELDS, *RULE_FIELDS, *SETTLEMENT_FIELDS) if field in data]
     for field in fields:
         setattr(community, field, data[field])
     community.full_clean(exclude=["created_by"])

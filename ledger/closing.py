@@ -7,9 +7,11 @@ nothing twice.
 
 import logging
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.db import IntegrityError
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
 from django.db.transaction import atomic, on_commit
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,9 +20,9 @@ from bookings.models import Trip
 from communities.exceptions import Conflict, DomainError, NotAllowed
 from communities.models import Community, Membership
 from ledger.models import Account, Expense, SettlementPeriod, Transaction, Transfer
-from ledger.money import apportion
+from ledger.money import ZERO, apportion, to_money
 from ledger.posting import (
-    account_balances,
+    BALANCE_FIELD,
     accounts_for,
     community_tz,
     creditor_account,
@@ -32,6 +34,8 @@ from ledger.posting import (
     next_month,
     post,
 )
+from ledger.rules import holds, may_confirm_transfer, may_declare_paid
+from ledger.selectors import unsettled_transfers
 from ledger.settlement import settlement_plan
 from vehicles.models import Vehicle
 
@@ -159,9 +163,42 @@ def fixed_costs_allocate(*, vehicle: Vehicle, month: date) -> Transaction | None
     return record
 
 
+def plan_balances(*, community: Community, month: date, in_flight: list[Transfer]) -> dict[int, Decimal]:
+    """The balances a month's plan settles (account id → amount), in one aggregate query.
+
+    Balances as they stood at the end of ``month`` in the community's time zone: the entries of
+    transactions dated in or before it (a trip is dated the day it ended, an allocation the month's last
+    day); anything dated later goes to the next plan. Money that moved counts whenever it moved: every
+    posting of a transfer (and its undoing), and the transfers of earlier plans declared paid but not
+    confirmed yet (``in_flight``), as if confirmed — so a payment is never asked for twice.
+    """
+    counted = Q(entries__transaction__date__lt=next_month(month)) | Q(entries__transaction__transfer__isnull=False)
+    rows = (
+        Account.objects.filter(community=community)
+        .annotate(
+            balance=Coalesce(
+                Sum("entries__amount", filter=counted, output_field=BALANCE_FIELD), ZERO, output_field=BALANCE_FIELD
+            )
+        )
+        .values_list("pk", "balance")
+    )
+    # SQLite sums decimals as floats: quantizing to the cent restores the exact value.
+    balances = {pk: to_money(balance) for pk, balance in rows}
+    for transfer in in_flight:
+        balances[transfer.payer_id] += transfer.amount
+        balances[transfer.payee_id] -= transfer.amount
+    return balances
+
+
 def settlement_period_open(*, community: Community, month: date) -> SettlementPeriod:
     """Record the month's settlement period with its plan, once: the fewest transfers that zero the
-    balances as they stand now. Unconfirmed transfers of earlier plans are superseded by it."""
+    balances of ``plan_balances``.
+
+    Transfers of earlier plans that nobody declared paid are superseded by it (the new plan asks for
+    that money again). Those declared paid stay confirmable and count as paid; they are locked while
+    the plan is computed, so a confirmation lands either before (posted) or after (in flight), never
+    in between.
+    """
     month = month_start(month)
     existing = SettlementPeriod.objects.filter(community=community, month=month).first()
     if existing is not None:
@@ -171,17 +208,20 @@ def settlement_period_open(*, community: Community, month: date) -> SettlementPe
     try:
         with atomic():
             period = SettlementPeriod.objects.create(community=community, month=month)
-            balances = {pk: amount for pk, amount in account_balances(community).items() if amount}
+            unsettled = list(
+                unsettled_transfers(community.pk, before=month).select_for_update(of=("self",)).order_by("pk")
+            )
+            in_flight = [transfer for transfer in unsettled if transfer.declared_paid_at]
+            balances = plan_balances(community=community, month=month, in_flight=in_flight)
             Transfer.objects.bulk_create(
                 Transfer(period=period, payer_id=payer, payee_id=payee, amount=amount, position=position)
-                for position, (payer, payee, amount) in enumerate(settlement_plan(balances))
+                for position, (payer, payee, amount) in enumerate(
+                    settlement_plan({pk: amount for pk, amount in balances.items() if amount})
+                )
             )
-            Transfer.objects.filter(
-                period__community=community,
-                period__month__lt=month,
-                confirmed_at__isnull=True,
-                superseded_at__isnull=True,
-            ).update(superseded_at=timezone.now())
+            Transfer.objects.filter(pk__in=[t.pk for t in unsettled if not t.declared_paid_at]).update(
+                superseded_at=timezone.now()
+            )
     except IntegrityError:
         return SettlementPeriod.objects.get(community=community, month=month)
     return period
@@ -229,17 +269,14 @@ def _tasks():
     return tasks
 
 
-def _acts_for(membership: Membership, account: Account) -> bool:
-    """The account's holder, or an admin (who acts for the pool and may act for anyone)."""
-    return membership.is_admin or (account.user_id is not None and account.user_id == membership.user_id)
-
-
 def transfer_declare_paid(*, membership: Membership, transfer: Transfer) -> Transfer:
-    """The payer says they have paid (an admin may say it for them or for the pool). Idempotent."""
+    """Whoever makes the transfer says it is paid (``ledger.rules.may_declare_paid``). Idempotent.
+
+    A transfer of an older plan can still be declared until a newer plan supersedes it."""
     with atomic():
         transfer = _transfer_for_update(membership, transfer)
-        if not _acts_for(membership, transfer.payer):
-            raise NotAllowed(_("Only the payer or an admin can declare this transfer paid."))
+        if not may_declare_paid(membership, transfer):
+            raise NotAllowed(_("Only whoever makes this transfer can declare it paid."))
         if transfer.is_confirmed or transfer.declared_paid_at:
             return transfer
         if transfer.superseded_at:
@@ -253,11 +290,15 @@ def transfer_declare_paid(*, membership: Membership, transfer: Transfer) -> Tran
 
 
 def transfer_confirm(*, membership: Membership, transfer: Transfer) -> Transfer:
-    """The payee (or an admin) confirms receipt: posts the settlement transaction, once."""
+    """The payee, or an admin on their behalf, confirms receipt (``ledger.rules.may_confirm_transfer``):
+    posts the settlement transaction, once, and records who confirmed.
+
+    A transfer declared paid stays confirmable after later months close (later plans count it as paid).
+    The payer is told who confirmed; the payee is told when an admin confirmed for them."""
     with atomic():
         transfer = _transfer_for_update(membership, transfer)
-        if not _acts_for(membership, transfer.payee):
-            raise NotAllowed(_("Only the payee or an admin can confirm this transfer."))
+        if not may_confirm_transfer(membership, transfer):
+            raise NotAllowed(_("Only the payee, or an admin who is not the payer, can confirm this transfer."))
         if transfer.is_confirmed:
             return transfer
         if transfer.superseded_at:
@@ -280,6 +321,8 @@ def transfer_confirm(*, membership: Membership, transfer: Transfer) -> Transfer:
         transfer.save(update_fields=["declared_paid_at", "confirmed_at", "confirmed_by", "transaction"])
         transfer_pk = transfer.pk
         on_commit(lambda: _tasks().transfer_confirmed_email.delay(transfer_pk))
+        if not holds(membership, transfer.payee):
+            on_commit(lambda: _tasks().transfer_confirmed_for_email.delay(transfer_pk))
     return transfer
 
 

@@ -21,11 +21,13 @@ EXPLAIN_RELATIONS = (
     "expense__paid_by",
     "transfer__payer__user",
     "transfer__payee__user",
+    "transfer__confirmed_by",
     "reverses__vehicle",
     "reverses__trip__driver",
     "reverses__expense__paid_by",
     "reverses__transfer__payer__user",
     "reverses__transfer__payee__user",
+    "reverses__transfer__confirmed_by",
     "reversed_by",
 )
 
@@ -93,10 +95,11 @@ def _explain(record: Transaction) -> str:
         }
     if kind == Transaction.Kind.SETTLEMENT and record.transfer_id:
         transfer = record.transfer
-        return _("Transfer from %(payer)s to %(payee)s") % {
-            "payer": str(transfer.payer),
-            "payee": str(transfer.payee),
-        }
+        values = {"payer": str(transfer.payer), "payee": str(transfer.payee)}
+        if transfer.confirmed_by_id is not None and transfer.confirmed_by_id != transfer.payee.user_id:
+            values["name"] = transfer.confirmed_by.name
+            return _("Transfer from %(payer)s to %(payee)s, confirmed by %(name)s") % values
+        return _("Transfer from %(payer)s to %(payee)s") % values
     if kind == Transaction.Kind.REVERSAL and record.reverses_id:
         original = record.reverses
         return _("Undoes “%(original)s” of %(date)s — reason: %(reason)s") % {

@@ -103,6 +103,10 @@ class Transaction(models.Model):
         ordering = ["date", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["community", "idempotency_key"], name="transaction_idempotency_key_once"),
+            # A transfer is settled by one posting, whatever key a caller uses (its undo is a reversal).
+            models.UniqueConstraint(
+                fields=["transfer"], condition=Q(kind="settlement"), name="transaction_one_settlement_per_transfer"
+            ),
             models.CheckConstraint(
                 condition=Q(kind="reversal", reverses__isnull=False) | (~Q(kind="reversal") & Q(reverses__isnull=True)),
                 name="transaction_reversal_has_original",
@@ -217,7 +221,8 @@ class SettlementPeriod(models.Model):
 
 
 class Transfer(models.Model):
-    """One transfer of a period's plan: the payer declares it paid, the payee (or an admin) confirms."""
+    """One transfer of a period's plan: the payer declares it paid, the payee (or an admin acting for the payee,
+    never the payer) confirms. Who may do which is ``ledger.rules``."""
 
     period = models.ForeignKey(SettlementPeriod, on_delete=models.PROTECT, related_name="transfers")
     payer = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="transfers_out")
@@ -235,11 +240,14 @@ class Transfer(models.Model):
     transaction = models.OneToOneField(
         Transaction, on_delete=models.PROTECT, null=True, blank=True, related_name="settled_transfer"
     )
-    # Set when a later month's plan replaces this one while it is still unconfirmed.
+    # Set when a later month's plan replaces this one while it is still undeclared. A transfer declared paid is
+    # never superseded: it stays confirmable, and later plans count it as paid (``settlement_period_open``).
     superseded_at = models.DateTimeField(null=True, blank=True)
     # Claim the e-mails "X says they paid you" (to the payee) and "Y confirmed" (to the payer): sent once.
     paid_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     confirmed_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Claims the e-mail to the payee when someone else (an admin) confirmed on their behalf.
+    confirmed_for_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("transfer")

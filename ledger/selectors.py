@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum
+from django.db.models import Count, DecimalField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -221,15 +221,39 @@ def current_period_for(membership: Membership) -> SettlementPeriod | None:
     return SettlementPeriod.objects.filter(community_id=membership.community_id).order_by("-month").first()
 
 
+TRANSFER_RELATIONS = (
+    "period__community",
+    "payer__user",
+    "payee__user",
+    "confirmed_by",
+    "declared_by",
+    "transaction__reversed_by",
+)
+
+
+def unsettled_transfers(community_id: int, *, before: date) -> QuerySet[Transfer]:
+    """Transfers of the plans of months before ``before`` that are neither confirmed nor superseded."""
+    return Transfer.objects.filter(
+        period__community_id=community_id,
+        period__month__lt=before,
+        confirmed_at__isnull=True,
+        superseded_at__isnull=True,
+    )
+
+
+def in_flight_transfers(community_id: int, *, before: date) -> QuerySet[Transfer]:
+    """Transfers of earlier plans declared paid and waiting for confirmation: later plans count them as paid."""
+    return unsettled_transfers(community_id, before=before).filter(declared_paid_at__isnull=False)
+
+
 def transfers_of(membership: Membership, period: SettlementPeriod) -> list[Transfer]:
+    """The period's plan, then the transfers of earlier plans still waiting for confirmation."""
     _require_active(membership)
     if period.community_id != membership.community_id:
         raise Http404
-    return list(
-        Transfer.objects.filter(period=period).select_related(
-            "payer__user", "payee__user", "confirmed_by", "declared_by", "transaction__reversed_by"
-        )
-    )
+    current = Transfer.objects.filter(period=period)
+    pending = in_flight_transfers(membership.community_id, before=period.month)
+    return list((current | pending).select_related(*TRANSFER_RELATIONS).order_by("-period__month", "position", "pk"))
 
 
 def transfer_get(membership: Membership, pk: int) -> Transfer:

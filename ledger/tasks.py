@@ -84,3 +84,9 @@ def transfer_paid_email(transfer_id: int) -> bool:
 def transfer_confirmed_email(transfer_id: int) -> bool:
     """Tell the payer the payee confirmed receiving the transfer; True if an e-mail went out."""
     return emails.transfer_confirmed_email_send(transfer_id=transfer_id)
+
+
+@shared_task(**RETRY)
+def transfer_confirmed_for_email(transfer_id: int) -> bool:
+    """Tell the payee an admin confirmed the transfer on their behalf; True if an e-mail was due and sent."""
+    return emails.transfer_confirmed_for_email_send(transfer_id=transfer_id)

@@ -23,14 +23,16 @@ from django.views.decorators.http import require_GET, require_POST
 from communities.access import community_view
 from communities.exceptions import DomainError, NotAllowed
 from communities.models import Membership, User
+from communities.selectors import pool_holder_of
 from ledger import selectors, services
-from ledger.emails import payment_reference
+from ledger.emails import balances_as_of, payment_reference
 from ledger.epc import epc_payload, epc_qr_data_uri
 from ledger.explain import can_reverse, explain, is_reversed, prepare
 from ledger.forms import MonthFilterForm, ReverseForm, parse_id
 from ledger.money import ZERO
 from ledger.pdf import statement_pdf
 from ledger.posting import community_tz
+from ledger.rules import account_holder, confirmed_on_behalf, transfer_actions
 from ledger.settlement import settlement_plan
 
 # --- My account and statements ---------------------------------------------------------------
@@ -226,15 +228,17 @@ def balances(request):
 # --- Settle up -------------------------------------------------------------------------------
 
 
-def _qr_for(transfer, reference: str) -> dict | None:
-    user = transfer.payee.user
-    if user is None or not user.iban:
+def _qr_for(transfer, beneficiary: User | None) -> dict | None:
+    """The beneficiary's bank details and EPC QR code for the transfer, when they gave an IBAN."""
+    if beneficiary is None or not beneficiary.iban:
         return None
-    payload = epc_payload(name=user.name, iban=user.iban, amount=transfer.amount, reference=reference)
-    iban = "".join(user.iban.split()).upper()
+    reference = payment_reference(transfer.period)
+    payload = epc_payload(name=beneficiary.name, iban=beneficiary.iban, amount=transfer.amount, reference=reference)
+    iban = "".join(beneficiary.iban.split()).upper()
     return {
         "iban": " ".join(iban[index : index + 4] for index in range(0, len(iban), 4)),
-        "name": user.name,
+        "name": beneficiary.name,
+        "reference": reference,
         "qr": epc_qr_data_uri(payload),
     }
 
@@ -256,6 +260,25 @@ def _live_plan(membership: Membership) -> list[dict]:
     ]
 
 
+def _settle_row(membership: Membership, transfer, pool_holder: User | None) -> dict:
+    row = {
+        "transfer": transfer,
+        **transfer_actions(membership, transfer),
+        "confirmed_for": confirmed_on_behalf(transfer, pool_holder),
+        "bank": None,
+    }
+    # How to pay, only to whoever makes the transfer and until they say it is paid (never an invitation to pay twice).
+    row["to_make"] = row["side"] == "pay" and transfer.is_open and not transfer.declared_paid_at
+    beneficiary = account_holder(transfer.payee, pool_holder)
+    if row["to_make"] and beneficiary != membership.user:
+        row["bank"] = _qr_for(transfer, beneficiary)
+    return row
+
+
+def _pool_transfer_open(transfer) -> bool:
+    return transfer.is_open and (transfer.payer.is_pool or transfer.payee.is_pool)
+
+
 @community_view
 @require_GET
 def settle(request):
@@ -265,31 +288,20 @@ def settle(request):
     if period is None:
         context["live_plan"] = _live_plan(membership)
         return render(request, "ledger/settle.html", context)
-    reference = payment_reference(period)
-    transfers = selectors.transfers_of(membership, period)
-    to_pay, to_receive, plan = [], [], []
-    for transfer in transfers:
-        pays = transfer.payer.user_id == request.user.pk
-        receives = transfer.payee.user_id == request.user.pk
-        row = {
-            "transfer": transfer,
-            "can_declare": transfer.is_open and not transfer.declared_paid_at and (pays or membership.is_admin),
-            "can_confirm": transfer.is_open and (receives or membership.is_admin),
-        }
-        if pays:
-            # The payee's IBAN only for the person who owes them, while the transfer is still to make.
-            row["bank"] = _qr_for(transfer, reference) if transfer.is_open else None
-            to_pay.append(row)
-        elif receives:
-            to_receive.append(row)
-        plan.append(row)
+    pool_holder = pool_holder_of(request.community)
+    rows = [_settle_row(membership, transfer, pool_holder) for transfer in selectors.transfers_of(membership, period)]
+    plan = [row for row in rows if row["transfer"].period_id == period.pk]
+    earlier = [row for row in rows if row["transfer"].period_id != period.pk]
     context.update(
         {
-            "reference": reference,
-            "to_pay": to_pay,
-            "to_receive": to_receive,
+            "as_of": balances_as_of(period),
+            "pool_holder": pool_holder,
+            "pool_without_holder": pool_holder is None and any(_pool_transfer_open(row["transfer"]) for row in rows),
+            "to_pay": [row for row in rows if row["side"] == "pay"],
+            "to_receive": [row for row in rows if row["side"] == "receive"],
             "plan": plan,
-            "settled": all(not row["transfer"].is_open for row in plan),
+            "earlier": earlier,
+            "settled": not earlier and all(not row["transfer"].is_open for row in plan),
         }
     )
     return render(request, "ledger/settle.html", context)

@@ -1,6 +1,7 @@
 """Concurrent month closes and confirmations against real PostgreSQL: every side effect happens once."""
 
 import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -25,14 +26,17 @@ pytestmark = [
 THREADS = 6
 
 
-def in_parallel(function, count=THREADS):
+def in_parallel(function, count=THREADS, *, each=None):
+    """Call ``function`` in ``count`` threads at once, or each of the functions ``each`` in its own thread."""
+    if each is not None:
+        count = len(each)
     barrier = threading.Barrier(count)
     outcomes: list[object] = [None] * count
 
     def run(index):
         try:
             barrier.wait(timeout=10)
-            outcomes[index] = function()
+            outcomes[index] = each[index]() if each is not None else function()
         except Exception as error:  # noqa: BLE001 - the test inspects every outcome
             outcomes[index] = error
         finally:
@@ -84,3 +88,72 @@ def test_concurrent_confirmations_post_one_settlement(community, trio, last_mont
     assert len(set(outcomes)) == 1
     assert Transaction.objects.filter(kind=Transaction.Kind.SETTLEMENT).count() == 1
     assert Transfer.objects.get().is_confirmed
+
+
+def _declared_transfer(community, trio, month):
+    """Bruno owes Anne 30.00 in ``month``'s plan and has declared it paid."""
+    from ledger.posting import community_tz, midnight
+
+    ended_at = midnight(month, community_tz(community)) + timedelta(days=3)
+    services.trip_charge(trip=make_trip(trio["car"], trio["b"], 100, ended_at=ended_at))
+    transfer = services.month_close(community=community, month=month).transfers.get()
+    return transfer
+
+
+def test_a_confirmation_racing_the_next_close_is_counted_exactly_once(community, trio, last_month, monkeypatch):
+    from ledger import closing
+    from ledger.posting import previous_month
+
+    transfer = _declared_transfer(community, trio, previous_month(last_month))
+    services.transfer_declare_paid(membership=trio["b_membership"], transfer=transfer)
+    payee = Membership.objects.select_related("community", "user").get(pk=trio["a_membership"].pk)
+    computing = threading.Event()
+    plan_balances = closing.plan_balances
+
+    def slow_plan_balances(**arguments):
+        # The close has read the declared transfers: hold it there while the payee confirms.
+        computing.set()
+        time.sleep(1)
+        return plan_balances(**arguments)
+
+    def confirm_while_the_plan_is_computed():
+        computing.wait(timeout=10)
+        return services.transfer_confirm(membership=payee, transfer=transfer)
+
+    monkeypatch.setattr(closing, "plan_balances", slow_plan_balances)
+    outcomes = in_parallel(
+        None,
+        each=[
+            confirm_while_the_plan_is_computed,
+            lambda: services.month_close(community=community, month=last_month),
+        ],
+    )
+
+    assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)], outcomes
+    assert Transaction.objects.filter(kind=Transaction.Kind.SETTLEMENT).count() == 1
+    assert not SettlementPeriod.objects.get(month=last_month).transfers.exists()
+
+
+def test_a_declaration_racing_the_next_close_is_either_counted_or_asked_for_again_never_both(
+    community, trio, last_month
+):
+    from communities.exceptions import Conflict
+    from ledger.posting import previous_month
+
+    transfer = _declared_transfer(community, trio, previous_month(last_month))
+    payer = Membership.objects.select_related("community", "user").get(pk=trio["b_membership"].pk)
+
+    declared, _period = in_parallel(
+        None,
+        each=[
+            lambda: services.transfer_declare_paid(membership=payer, transfer=transfer),
+            lambda: services.month_close(community=community, month=last_month),
+        ],
+    )
+
+    transfer.refresh_from_db()
+    asked_again = SettlementPeriod.objects.get(month=last_month).transfers.exists()
+    if isinstance(declared, Conflict):
+        assert transfer.superseded_at is not None and asked_again
+    else:
+        assert transfer.declared_paid_at is not None and transfer.superseded_at is None and not asked_again

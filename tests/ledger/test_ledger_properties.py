@@ -2,7 +2,7 @@
 is balanced and each community's balances sum to exactly zero; a closed plan settles them all."""
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from communities.models import Membership
 from ledger import services
 from ledger.models import Entry, Transaction
-from ledger.posting import account_balances, local_today, next_month
+from ledger.posting import account_balances, local_today, month_start, next_month
 from tests.factories import CommunityFactory, VehicleFactory
 from tests.ledger.conftest import add_member, make_trip
 from vehicles.models import Vehicle
@@ -50,7 +50,7 @@ def _world():
             community,
             f"P{index} {community.pk}",
             joined_at=joined,
-            role=Membership.Role.ADMIN if index == 0 else Membership.Role.MEMBER,
+            role=Membership.Role.ADMIN if index < 2 else Membership.Role.MEMBER,
         )
         for index in range(PEOPLE)
     ]
@@ -83,10 +83,19 @@ def _world():
     return community, [membership for _user, membership in people], vehicles
 
 
+def _confirmer(memberships, transfer):
+    """The payee confirms; for the pool, an admin who is not the payer (there are two admins)."""
+    for membership in memberships:
+        if membership.user_id == transfer.payee.user_id:
+            return membership
+    return next(m for m in memberships if m.is_admin and m.user_id != transfer.payer.user_id)
+
+
 def _run(community, memberships, vehicles, ops):
     admin = memberships[0]
     today = local_today(community)
-    month = date(2019, 1, 1)
+    # A plan settles what is dated up to its month's end: plans of this month onwards see all the activity.
+    month = month_start(today)
     for step, op in enumerate(ops):
         kind = op[0]
         if kind == "trip":
@@ -127,7 +136,7 @@ def _run(community, memberships, vehicles, ops):
             balances_before = account_balances(community)
             transfers = list(period.transfers.all())
             for transfer in transfers[: op[1]]:
-                services.transfer_confirm(membership=admin, transfer=transfer)
+                services.transfer_confirm(membership=_confirmer(memberships, transfer), transfer=transfer)
             if op[1] >= len(transfers) and not Transaction.objects.filter(community=community, date__gt=today).exists():
                 # The whole plan confirmed and nothing posted since: everyone is settled.
                 assert all(amount == 0 for amount in account_balances(community).values()), balances_before

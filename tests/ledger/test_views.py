@@ -317,7 +317,9 @@ def test_the_iban_and_qr_code_are_shown_only_to_who_owes_that_person(client, com
         assert "data:image/svg+xml" not in page
 
 
-def test_a_transfer_to_the_pool_tells_the_payer_to_ask_an_admin(client, community, trio, last_month, mid_last_month):
+def test_a_transfer_to_the_pool_without_a_holder_tells_the_payer_to_ask_for_one(
+    client, community, trio, last_month, mid_last_month
+):
     pool_car = VehicleFactory(community=community, owner=None, name="Kangoo", rate_per_km=Decimal("0.200"))
     services.trip_charge(trip=make_trip(pool_car, trio["c"], 50, ended_at=mid_last_month))
     services.month_close(community=community, month=last_month)
@@ -326,7 +328,7 @@ def test_a_transfer_to_the_pool_tells_the_payer_to_ask_an_admin(client, communit
 
     page = client.get(url("ledger_settle", community)).content.decode()
 
-    assert "This goes to the community pool: ask an admin how to pay it" in page
+    assert "This goes to the community pool, but nobody holds it yet: ask an admin to name a pool holder" in page
     assert "has not given an IBAN" not in page
 
 

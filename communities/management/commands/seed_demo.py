@@ -195,6 +195,9 @@ class Command(BaseCommand):
         community = Community.objects.filter(name=COMMUNITY["name"], municipality=COMMUNITY["municipality"]).first()
         if community is None:
             community = community_services.community_create(user=admin, data=COMMUNITY)
+        # The admin holds the pool the Kangoo's users pay into.
+        Community.objects.filter(pk=community.pk, pool_holder=None).update(pool_holder=admin)
+        community.refresh_from_db()
         return community
 
     def _membership(self, community: Community, user: User, person: DemoPerson) -> Membership:
