@@ -7,7 +7,7 @@ Monthly allocations, settlement periods and transfers live in ``ledger.closing``
 re-exported here, so callers need only this module.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -51,9 +51,9 @@ def trip_price(*, vehicle: Vehicle, km: int, starts_at: datetime, ends_at: datet
     """``km × rate_per_km`` plus the hours, charged day by day.
 
     Day rule: the interval is cut at midnight in the community's time zone; each calendar day's
-    hours × rate_per_hour is rounded to the cent and capped at ``daily_cap`` when one is set (the
-    cap applies to the hours only, never to the kilometres). A 23- or 25-hour day (daylight saving)
-    counts its real hours.
+    real elapsed hours × rate_per_hour is rounded to the cent and capped at ``daily_cap`` when one is
+    set (the cap applies to the hours only, never to the kilometres). A 23- or 25-hour day (daylight
+    saving) counts its real hours.
     """
     total = to_money(Decimal(km) * vehicle.rate_per_km)
     if vehicle.rate_per_hour <= 0 or ends_at <= starts_at:
@@ -63,8 +63,10 @@ def trip_price(*, vehicle: Vehicle, km: int, starts_at: datetime, ends_at: datet
     while midnight(day, tz) < ends_at:
         day_start = max(starts_at, midnight(day, tz))
         day_end = min(ends_at, midnight(day + timedelta(days=1), tz))
-        seconds = Decimal(int((day_end - day_start).total_seconds()))
+        # In UTC: Python subtracts two datetimes of the same zone by their wall clocks (23 h would count 24).
+        seconds = Decimal(int((day_end.astimezone(UTC) - day_start.astimezone(UTC)).total_seconds()))
         charge = to_money(seconds * vehicle.rate_per_hour / Decimal(3600))
+        # The cap is per local calendar day, whatever its length: what a person means by "a day's hire".
         if vehicle.daily_cap is not None:
             charge = min(charge, vehicle.daily_cap)
         total += charge

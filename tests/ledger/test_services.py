@@ -1,5 +1,5 @@
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -128,6 +128,40 @@ def test_hours_are_charged_per_calendar_day_and_capped_per_day(community, trio):
     # 150 km × 0.20 = 30.00; hours: 8.00 + 20.00 + 20.00 = 48.00
     assert record.entries.get(account__user=trio["b"]).amount == Decimal("-78.00")
     assert record.entries.get(account__user=trio["a"]).amount == Decimal("78.00")
+
+
+@pytest.mark.parametrize(
+    ("first_day", "last_day", "real_hours"),
+    [
+        (date(2025, 3, 29), date(2025, 3, 31), 47),  # clocks go forward on the 30th: a 23-hour day
+        (date(2025, 10, 25), date(2025, 10, 27), 49),  # clocks go back on the 26th: a 25-hour day
+    ],
+)
+def test_hours_across_a_daylight_saving_change_are_the_real_elapsed_hours(
+    community, trio, first_day, last_day, real_hours
+):
+    car = trio["car"]
+    car.rate_per_km = Decimal("0")
+    car.rate_per_hour = Decimal("1.000")
+    tz = community_tz(community)  # Europe/Paris
+
+    price = services.trip_price(vehicle=car, km=0, starts_at=midnight(first_day, tz), ends_at=midnight(last_day, tz))
+
+    assert price == Decimal(real_hours)
+
+
+def test_the_daily_cap_applies_to_each_local_day_whatever_its_length(community, trio):
+    car = trio["car"]
+    car.rate_per_km = Decimal("0")
+    car.rate_per_hour = Decimal("1.000")
+    car.daily_cap = Decimal("23.50")
+    tz = community_tz(community)
+    # 29 March: 24 h, capped at 23.50; 30 March: 23 real hours, under the cap.
+    price = services.trip_price(
+        vehicle=car, km=0, starts_at=midnight(date(2025, 3, 29), tz), ends_at=midnight(date(2025, 3, 31), tz)
+    )
+
+    assert price == Decimal("46.50")
 
 
 def test_a_community_owned_vehicle_credits_the_pool(community, trio):
