@@ -4,13 +4,14 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from communities.exceptions import Conflict, DomainError, NotAllowed
 from ledger import services
+from ledger.explain import explain
 from ledger.models import Entry, Expense, Transaction
-from ledger.posting import account_balances, community_tz, local_today, midnight
+from ledger.posting import account_balances, community_tz, local_today, midnight, month_last_day, next_month
 from ledger.selectors import balances_for
 from ledger.settlement import settlement_plan
 from tests.factories import CommunityFactory, VehicleFactory
@@ -459,6 +460,70 @@ def test_fixed_costs_follow_days_of_membership(community, trio, last_month):
     assert abs(-entries[trio["c"]] - expected_chloe) < Decimal("0.01")
     assert sum(entries.values()) == 0
     assert entries[trio["a"]] > 0  # the owner is credited the total minus their own part
+
+
+def _days_in(month):
+    return (next_month(month) - month).days
+
+
+def _pool_car_registered(community, at, fixed="93.00"):
+    car = VehicleFactory(community=community, owner=None, fixed_monthly_cost=Decimal(fixed))
+    Vehicle.objects.filter(pk=car.pk).update(created_at=at)
+    car.refresh_from_db()
+    return car
+
+
+def _fixed_lines(record):
+    return {entry.account.user: entry.amount for entry in record.entries.select_related("account__user")}
+
+
+def test_fixed_costs_of_a_vehicle_registered_mid_month_are_prorated_by_its_days(community, trio, last_month):
+    # Registered at 09:00 on the 21st of last month, community time: that day counts.
+    car = _pool_car_registered(
+        community, midnight(last_month + timedelta(days=20), community_tz(community)) + timedelta(hours=9)
+    )
+    days = _days_in(last_month) - 20
+
+    record = services.fixed_costs_allocate(vehicle=car, month=last_month)
+
+    lines = _fixed_lines(record)
+    expected = (Decimal("93.00") * days / _days_in(last_month)).quantize(Decimal("0.01"))
+    assert lines[None] == expected  # the pool is credited the prorated amount, not 93.00
+    assert -sum(amount for user, amount in lines.items() if user) == expected
+    parts = sorted(-amount for user, amount in lines.items() if user)
+    assert len(parts) == 3 and parts[-1] - parts[0] <= Decimal("0.01")  # members for the whole month: a third each
+    with translation.override("en"):
+        assert f"prorated to {days} of {_days_in(last_month)} days" in explain(record)
+
+
+def test_fixed_costs_of_a_month_the_community_had_members_for_one_day_are_prorated(last_month):
+    community = CommunityFactory()
+    tz = community_tz(community)
+    car = _pool_car_registered(community, timezone.now() - timedelta(days=400))
+    newcomer, _membership = add_member(
+        community, "Nora", joined_at=midnight(month_last_day(last_month), tz) + timedelta(hours=18)
+    )
+
+    record = services.fixed_costs_allocate(vehicle=car, month=last_month)
+
+    one_day = (Decimal("93.00") / _days_in(last_month)).quantize(Decimal("0.01"))
+    assert _fixed_lines(record) == {None: one_day, newcomer: -one_day}
+
+
+def test_a_member_who_left_before_the_vehicle_was_registered_bears_none_of_its_fixed_costs(community, trio, last_month):
+    from communities.models import Membership
+
+    tz = community_tz(community)
+    Membership.objects.filter(pk=trio["c_membership"].pk).update(
+        status=Membership.Status.LEFT, ended_at=midnight(last_month + timedelta(days=10), tz)
+    )
+    car = _pool_car_registered(community, midnight(last_month + timedelta(days=20), tz))
+
+    record = services.fixed_costs_allocate(vehicle=car, month=last_month)
+
+    lines = _fixed_lines(record)
+    assert trio["c"] not in lines
+    assert lines[trio["a"]] + lines[trio["b"]] == -lines[None]
 
 
 # --- Transfers -----------------------------------------------------------------------------
