@@ -43,6 +43,7 @@ from ledger.posting import (
 from ledger.receipts import validate_receipt
 from ledger.rules import may_cancel_expense, may_reverse
 from vehicles.models import Vehicle
+from vehicles.selectors import cost_model_on
 
 # --- Trips ---------------------------------------------------------------------------------
 
@@ -77,28 +78,30 @@ def trip_price(*, vehicle: Vehicle, km: int, starts_at: datetime, ends_at: datet
 def trip_charge(*, trip: Trip) -> Transaction | None:
     """Charge a completed trip on a rates-model vehicle: the driver pays, the owner (or pool) is credited.
 
-    The hours are the booking's, extended to the actual return when later. Nothing is posted for
-    the owner driving their own car, for a shared-costs vehicle (its costs are split at month end)
-    or for a free ride. Idempotent: a trip is charged once, whoever calls.
+    The hours are the booking's, extended to the actual return when later. The model is the one in
+    force in the month the trip ended (``cost_model_on``), the month whose shared costs it would join.
+    Nothing is posted for the owner driving their own car, for a shared-costs month (its costs are
+    split at month end) or for a free ride. Idempotent: a trip is charged once, whoever calls.
     """
     trip = Trip.objects.select_related("booking", "vehicle__community").get(pk=trip.pk)
     if trip.ended_at is None or trip.distance_km is None:
         raise DomainError(_("This trip is not finished yet: record the end odometer first."))
     vehicle = trip.vehicle
-    if vehicle.cost_model != Vehicle.CostModel.RATES or vehicle.owner_id == trip.driver_id:
+    community = vehicle.community
+    ended_on = local_date(trip.ended_at, community_tz(community))
+    if vehicle.owner_id == trip.driver_id or cost_model_on(vehicle, ended_on) != Vehicle.CostModel.RATES:
         return None
     starts_at = trip.booking.starts_at
     ends_at = max(trip.booking.ends_at, trip.ended_at)
     amount = trip_price(vehicle=vehicle, km=trip.distance_km, starts_at=starts_at, ends_at=ends_at)
     if amount <= 0:
         return None
-    community = vehicle.community
     with atomic():
         driver = account_for(community, trip.driver_id)
         record, _created = post(
             community=community,
             kind=Transaction.Kind.TRIP_CHARGE,
-            on=local_date(trip.ended_at, community_tz(community)),
+            on=ended_on,
             lines=[(driver, -amount), (creditor_account(vehicle), amount)],
             description=f"{trip.distance_km} km",
             key=f"trip:{trip.pk}",
@@ -145,8 +148,8 @@ def expense_record(
 ) -> Expense:
     """Record an expense for a vehicle of the member's community.
 
-    A member records what they paid; an admin may record an expense paid by another member.
-    Rates model: the payer is credited and the owner (or pool) charged at once — nothing is posted
+    A member records what they paid; an admin may record an expense paid by another member. The
+    cost model is the one in force on the day it was spent (``cost_model_on``). Rates model: the payer is credited and the owner (or pool) charged at once — nothing is posted
     when the owner paid, yet the expense is kept for the vehicle's costs. Shared-costs model: the
     expense waits for the month's allocation (``shared_costs_allocate``).
     """
@@ -183,6 +186,7 @@ def expense_record(
             validate_receipt(receipt)
         except ValidationError as error:
             raise DomainError(error.messages[0]) from None
+    cost_model = cost_model_on(vehicle, spent_on)
     with atomic():
         expense = Expense.objects.create(
             community=community,
@@ -195,10 +199,10 @@ def expense_record(
             receipt=receipt or "",
             litres=litres,
             odometer=odometer,
-            cost_model=vehicle.cost_model,
+            cost_model=cost_model,
             created_by=membership.user,
         )
-        if vehicle.cost_model == Vehicle.CostModel.RATES and payer.pk != vehicle.owner_id:
+        if cost_model == Vehicle.CostModel.RATES and payer.pk != vehicle.owner_id:
             post(
                 community=community,
                 kind=Transaction.Kind.EXPENSE,

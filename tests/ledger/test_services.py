@@ -165,6 +165,26 @@ def test_the_daily_cap_applies_to_each_local_day_whatever_its_length(community, 
     assert price == Decimal("46.50")
 
 
+def test_trips_before_and_after_a_mid_month_switch_are_charged_once_under_the_old_model(community, trio):
+    from vehicles.services import vehicle_update
+
+    car, today = trio["car"], local_today(community)
+    services.trip_charge(trip=make_trip(car, trio["b"], 100, ended_at=timezone.now() - timedelta(hours=1)))
+
+    vehicle_update(membership=trio["a_membership"], vehicle=car, data={"cost_model": Vehicle.CostModel.SHARED_COSTS})
+    car.refresh_from_db()
+    services.trip_charge(trip=make_trip(car, trio["b"], 100, ended_at=timezone.now()))
+    services.expense_record(
+        membership=trio["c_membership"], vehicle=car, category="fuel", amount=Decimal("50.00"), spent_on=today
+    )
+    services.shared_costs_allocate(vehicle=car, month=today)
+
+    # Rates all month: 2 × 100 km × 0.30, and the fuel Chloe paid is owed by the owner, not shared by km.
+    assert _balances(community) == {"Anne": Decimal("10.00"), "Bruno": Decimal("-60.00"), "Chloe": Decimal("50.00")}
+    next_month_trip = make_trip(car, trio["b"], 100, ended_at=midnight(next_month(today), community_tz(community)))
+    assert services.trip_charge(trip=next_month_trip) is None  # shared costs from the 1st
+
+
 def test_a_community_owned_vehicle_credits_the_pool(community, trio):
     pool_car = VehicleFactory(community=community, owner=None, rate_per_km=Decimal("0.250"))
 
