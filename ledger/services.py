@@ -8,7 +8,7 @@ re-exported here, so callers need only this module.
 """
 
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -29,7 +29,7 @@ from ledger.closing import (  # noqa: F401  (re-exported)
     transfer_declare_paid,
 )
 from ledger.models import MAX_EXPENSE, MAX_LITRES, MAX_ODOMETER, Expense, Transaction
-from ledger.money import to_money
+from ledger.money import exact_decimal, to_money
 from ledger.posting import (
     account_for,
     community_tz,
@@ -120,11 +120,8 @@ def _require_active(membership: Membership) -> None:
 
 
 def _clean_amount(amount) -> Decimal:
-    try:
-        amount = Decimal(str(amount)) if not isinstance(amount, Decimal) else amount
-    except (InvalidOperation, ValueError):
-        raise DomainError(_("Enter an amount, e.g. 42.50.")) from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+    amount = exact_decimal(amount)
+    if amount != amount.quantize(Decimal("0.01")):
         raise DomainError(_("Amounts have at most two decimals, e.g. 42.50."))
     if amount <= 0:
         raise DomainError(_("The amount must be more than zero."))
@@ -177,7 +174,8 @@ def expense_record(
     if litres is not None:
         if category != Expense.Category.FUEL:
             raise DomainError(_("Litres are recorded only for fuel."))
-        if not Decimal(0) < Decimal(litres) <= MAX_LITRES:
+        litres = exact_decimal(litres)
+        if not Decimal(0) < litres <= MAX_LITRES:
             raise DomainError(_("Enter a quantity between 0 and %(max)s.") % {"max": MAX_LITRES})
     if odometer is not None and not 0 <= odometer <= MAX_ODOMETER:
         raise DomainError(_("Enter the odometer in km, e.g. 48250."))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from colocauto import uploads
 from colocauto.text import single_line
 from colocauto.uploads import normalised_photo
+from communities.amounts import exact_decimal
 from communities.exceptions import NotAllowed
 from communities.models import Membership, User
 from communities.validators import validate_year_range
@@ -136,8 +137,15 @@ def rate_problem(field: str, value: Decimal | None) -> str | None:
     return None
 
 
+# Money: exact decimals only, never floats (``exact_decimal``).
+AMOUNT_FIELDS = ("rate_per_km", "rate_per_hour", "daily_cap", "fixed_monthly_cost")
+
+
 def _apply(vehicle: Vehicle, data: dict) -> None:
     data = dict(data)
+    for field in AMOUNT_FIELDS:
+        if data.get(field) is not None:
+            data[field] = exact_decimal(data[field])
     if "name" in data:
         data["name"] = single_line(data["name"])
     if "plate" in data:

@@ -324,3 +324,15 @@ def test_a_switch_once_in_force_is_kept_for_its_months_when_the_model_changes_ag
     assert cost_model_on(vehicle, this_month - timedelta(days=1)) == "rates"
     assert cost_model_on(vehicle, this_month) == "shared_costs"
     assert cost_model_on(vehicle, _first_of_next_month(vehicle)) == "rates"
+
+
+@pytest.mark.parametrize("field", ["rate_per_km", "rate_per_hour", "daily_cap", "fixed_monthly_cost"])
+@pytest.mark.parametrize("value", [0.25, float("nan"), Decimal("Infinity")])
+def test_vehicle_amounts_given_as_floats_nan_or_infinities_are_refused(community, vehicle, owner, field, value):
+    from communities.amounts import InvalidAmount
+
+    with pytest.raises(InvalidAmount):
+        services.vehicle_update(membership=membership_of(owner, community), vehicle=vehicle, data={field: value})
+
+    vehicle.refresh_from_db()
+    assert vehicle.rate_per_km == Decimal("0.300") and vehicle.fixed_monthly_cost == 0
