@@ -13,6 +13,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from bookings.formatting import reason_text
 from bookings.models import Booking, BookingEvent, Incident
 from colocauto.text import subject_line
 from communities.models import Membership, User
@@ -42,6 +43,8 @@ def booking_event_notify(*, event_id: int) -> int:
         for recipient in _recipients(event):
             with translation.override(recipient.language):
                 subject, lines = _event_text(event, recipient)
+                if event.details.get("reason"):
+                    lines.append(reason_text(event.details["reason"]))
                 lines = [_one_full_stop(line) for line in lines]
                 _send(recipient, subject, lines, event.booking, message=event.details.get("message", ""))
             sent += 1

@@ -78,6 +78,8 @@ def history_rows(events) -> list[HistoryRow]:
             )
             if details.get("incident"):
                 lines.append(_("Incident reported"))
+        if details.get("reason"):
+            lines.append(reason_text(details["reason"]))
         if details.get("message"):
             lines.append(_("Message: %(message)s") % {"message": details["message"]})
         rows.append(
@@ -89,6 +91,14 @@ def history_rows(events) -> list[HistoryRow]:
             )
         )
     return rows
+
+
+def reason_text(code: str) -> str:
+    """A ``Booking.Reason`` code in the active language (the reader's); an unknown code as it is."""
+    try:
+        return str(Booking.Reason(code).label)
+    except ValueError:
+        return code
 
 
 def _moment(value: str | None) -> str:

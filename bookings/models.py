@@ -25,6 +25,12 @@ class Booking(models.Model):
         REJECTED = "rejected", _("Rejected")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Reason(models.TextChoices):
+        """Why the application, not a person, cancelled it: stored as a code, shown in the reader's language."""
+
+        MEMBER_LEFT = "member_left", _("The member left the community.")
+        MEMBER_REMOVED = "member_removed", _("The member was removed from the community.")
+
     HOLDING_STATUSES = (Status.REQUESTED, Status.CONFIRMED, Status.IN_PROGRESS)
 
     community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="bookings")
@@ -37,6 +43,7 @@ class Booking(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.REQUESTED)
     note = models.CharField(_("note"), max_length=500, blank=True)
     decision_message = models.CharField(_("message"), max_length=500, blank=True)
+    decision_reason = models.CharField(_("reason"), max_length=20, choices=Reason, blank=True)
     cancelled_late = models.BooleanField(_("cancelled late"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -69,7 +76,11 @@ class Booking(models.Model):
 
 
 class BookingEvent(models.Model):
-    """One line of a booking's history: who did what, when."""
+    """One line of a booking's history: who did what, when.
+
+    ``details`` holds data, never text in someone's language: times, odometers, a member's own
+    message, and a ``reason`` code (``Booking.Reason``) rendered when the line is read.
+    """
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Booked")

@@ -176,8 +176,10 @@ def bookings_cancel_future_for_member(*, membership: Membership, actor: User) ->
                 starts_at__gt=timezone.now(),
             )
         )
+        left = actor.pk == membership.user_id
+        reason = Booking.Reason.MEMBER_LEFT if left else Booking.Reason.MEMBER_REMOVED
         for booking in bookings:
-            _cancel(booking, actor=actor, message=_("The member left the community."), check_late=False)
+            _cancel(booking, actor=actor, reason=reason, check_late=False)
             cancelled += 1
     return cancelled
 
@@ -459,7 +461,8 @@ def _decide(*, membership: Membership, booking: Booking, message: str, accept: b
     return booking
 
 
-def _cancel(booking: Booking, *, actor: User, message: str, check_late: bool = True) -> None:
+def _cancel(booking: Booking, *, actor: User, message: str = "", reason: str = "", check_late: bool = True) -> None:
+    """``message`` is what a person typed; ``reason`` a ``Booking.Reason`` code when the application cancels."""
     if booking.status not in (Booking.Status.REQUESTED, Booking.Status.CONFIRMED):
         raise BookingRefused(_("Only a requested or confirmed booking can be cancelled."))
     now = timezone.now()
@@ -467,8 +470,12 @@ def _cancel(booking: Booking, *, actor: User, message: str, check_late: bool = T
     booking.status = Booking.Status.CANCELLED
     booking.cancelled_late = late
     booking.decision_message = message.strip()
-    booking.save(update_fields=["status", "cancelled_late", "decision_message", "updated_at"])
-    _record(booking, actor, BookingEvent.Kind.CANCELLED, message=booking.decision_message, late=late)
+    booking.decision_reason = reason
+    booking.save(update_fields=["status", "cancelled_late", "decision_message", "decision_reason", "updated_at"])
+    details = {"message": booking.decision_message, "late": late}
+    if reason:
+        details["reason"] = reason
+    _record(booking, actor, BookingEvent.Kind.CANCELLED, **details)
 
 
 def _locked(booking: Booking) -> Booking:

@@ -26,6 +26,8 @@ from ledger.posting import (
     accounts_for,
     community_tz,
     creditor_account,
+    days_with_members,
+    local_date,
     local_today,
     membership_days,
     month_bounds,
@@ -132,21 +134,31 @@ def shared_costs_allocate(*, vehicle: Vehicle, month: date) -> list[Transaction]
 
 
 def fixed_costs_allocate(*, vehicle: Vehicle, month: date) -> Transaction | None:
-    """Split the vehicle's fixed monthly costs among the community's members, credited to its owner or pool.
+    """Charge the vehicle's fixed monthly costs for the days it existed and had members, credited to
+    its owner or pool, and split them among the members in proportion to their days of membership.
 
-    Each member's part is in proportion to their days of membership in the month. Nothing is
-    posted for a vehicle without fixed costs, or added after the month. Idempotent (key
-    ``fixed:<vehicle>:<YYYY-MM>``).
+    Both are counted from the day the vehicle was registered (community time; vehicles are never
+    removed): the month's amount × (days from then on with at least one member ÷ days of the
+    month), so a car registered on the 21st, or a community whose only member joined on the 31st,
+    is not charged a whole month. Nothing is posted for a vehicle without fixed costs, or added
+    after the month. Idempotent (key ``fixed:<vehicle>:<YYYY-MM>``).
     """
     month = month_start(month)
-    amount = vehicle.fixed_monthly_cost
     community = vehicle.community
-    if amount <= 0 or vehicle.created_at >= month_bounds(month, community_tz(community))[1]:
+    since = max(month, local_date(vehicle.created_at, community_tz(community)))
+    if vehicle.fixed_monthly_cost <= 0 or since >= next_month(month):
         return None
-    days = membership_days(community, month)
+    days = membership_days(community, month, since=since)
     if not days:
         return None
+    covered = days_with_members(community, month, since=since)
+    month_days = (next_month(month) - month).days
+    amount = to_money(vehicle.fixed_monthly_cost * covered / month_days)
+    if amount <= 0:
+        return None
     shares = apportion(amount, days)
+    # "YYYY-MM", or "YYYY-MM:days/days of the month" when prorated: data the statement renders, not text.
+    description = f"{month:%Y-%m}" if covered == month_days else f"{month:%Y-%m}:{covered}/{month_days}"
     with atomic():
         accounts = accounts_for(community, shares)
         lines = [(creditor_account(vehicle), amount)]
@@ -156,7 +168,7 @@ def fixed_costs_allocate(*, vehicle: Vehicle, month: date) -> Transaction | None
             kind=Transaction.Kind.FIXED_COSTS,
             on=month_last_day(month),
             lines=lines,
-            description=f"{month:%Y-%m}",
+            description=description,
             key=f"fixed:{vehicle.pk}:{month:%Y-%m}",
             vehicle=vehicle,
         )

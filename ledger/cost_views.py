@@ -227,5 +227,11 @@ def calculator(request):
                 % {"name": vehicle.name, "rate": money_text(breakdown.suggested_rate)},
             )
             return redirect(f"{reverse('ledger_calculator', args=[request.community.pk])}?vehicle={vehicle.pk}")
-    context = {"managed": managed, "vehicle": vehicle, "form": form, "breakdown": breakdown}
+    context = {
+        "managed": managed,
+        "vehicle": vehicle,
+        "form": form,
+        "breakdown": breakdown,
+        "cost_model": vehicle_selectors.cost_model_schedule(vehicle),
+    }
     return render(request, "ledger/calculator.html", context, status=400 if form.errors else 200)

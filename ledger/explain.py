@@ -89,10 +89,15 @@ def _explain(record: Transaction) -> str:
             "month": _month(f"{expense.spent_on:%Y-%m}"),
         }
     if kind == Transaction.Kind.FIXED_COSTS:
-        return _("Fixed monthly costs of %(vehicle)s for %(month)s, split by days of membership") % {
-            "vehicle": vehicle,
-            "month": _month(record.description),
-        }
+        month, _colon, prorated = record.description.partition(":")  # "YYYY-MM" or "YYYY-MM:days/days"
+        names = {"vehicle": vehicle, "month": _month(month)}
+        days, _slash, month_days = prorated.partition("/")
+        if days.isdigit() and month_days.isdigit():
+            return _(
+                "Fixed monthly costs of %(vehicle)s for %(month)s, prorated to %(days)s of %(month_days)s days, "
+                "split by days of membership"
+            ) % {**names, "days": days, "month_days": month_days}
+        return _("Fixed monthly costs of %(vehicle)s for %(month)s, split by days of membership") % names
     if kind == Transaction.Kind.SETTLEMENT and record.transfer_id:
         transfer = record.transfer
         values = {"payer": str(transfer.payer), "payee": str(transfer.payee)}

@@ -1,4 +1,4 @@
-"""Exact money arithmetic: amounts are ``Decimal`` with 2 places, never floats.
+"""Exact money arithmetic: amounts are ``Decimal`` with 2 places, never floats (``InvalidAmount``).
 
 ``apportion`` splits an amount among weighted keys with the largest-remainder method, so the
 parts always add up to the cent.
@@ -9,6 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import TypeVar
 
+from communities.amounts import InvalidAmount, exact_decimal  # noqa: F401  (re-exported)
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -16,17 +18,16 @@ K = TypeVar("K", bound=Hashable)
 
 
 def to_money(value: Decimal | int | str) -> Decimal:
-    """Round to the cent, half away from zero (the rule for computed charges)."""
-    if isinstance(value, float):
-        raise TypeError("Money is never a float; pass a Decimal, an int or a string.")
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    """Round to the cent, half away from zero (the rule for computed charges).
+
+    A float, NaN or an infinity is refused with ``InvalidAmount`` (a domain error), never rounded.
+    """
+    return exact_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def to_cents(amount: Decimal) -> int:
-    """An exact amount in cents; refuses amounts with fractions of a cent."""
-    if isinstance(amount, float):
-        raise TypeError("Money is never a float; pass a Decimal.")
-    cents = Decimal(amount) * 100
+    """An exact amount in cents; refuses floats, NaN and infinities (``InvalidAmount``) and fractions of a cent."""
+    cents = exact_decimal(amount) * 100
     if cents != cents.to_integral_value():
         raise ValueError(f"{amount} has fractions of a cent.")
     return int(cents)

@@ -14,6 +14,7 @@ from ledger.models import Account, Entry, Expense, SettlementPeriod, Transaction
 from ledger.money import ZERO, to_money
 from ledger.posting import BALANCE_FIELD, community_tz, local_today, midnight, month_start, next_month
 from vehicles.models import Vehicle
+from vehicles.selectors import with_cost_model_on
 
 
 def _require_active(membership: Membership) -> None:
@@ -333,10 +334,12 @@ def pending_shared_costs_of(membership: Membership) -> PendingSharedCosts:
         .select_related("vehicle")
         .order_by("spent_on", "pk")
     )
+    shared = with_cost_model_on(Vehicle.objects.filter(community_id=membership.community_id), month).filter(
+        cost_model_in_force=Vehicle.CostModel.SHARED_COSTS
+    )
     km = (
         Trip.objects.filter(
-            vehicle__community_id=membership.community_id,
-            vehicle__cost_model=Vehicle.CostModel.SHARED_COSTS,
+            vehicle__in=shared,
             driver_id=membership.user_id,
             ended_at__gte=midnight(month, tz),
             ended_at__lt=midnight(next_month(month), tz),

@@ -7,8 +7,8 @@ Monthly allocations, settlement periods and transfers live in ``ledger.closing``
 re-exported here, so callers need only this module.
 """
 
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -29,7 +29,7 @@ from ledger.closing import (  # noqa: F401  (re-exported)
     transfer_declare_paid,
 )
 from ledger.models import MAX_EXPENSE, MAX_LITRES, MAX_ODOMETER, Expense, Transaction
-from ledger.money import to_money
+from ledger.money import exact_decimal, to_money
 from ledger.posting import (
     account_for,
     community_tz,
@@ -43,6 +43,7 @@ from ledger.posting import (
 from ledger.receipts import validate_receipt
 from ledger.rules import may_cancel_expense, may_reverse
 from vehicles.models import Vehicle
+from vehicles.selectors import cost_model_on
 
 # --- Trips ---------------------------------------------------------------------------------
 
@@ -51,9 +52,9 @@ def trip_price(*, vehicle: Vehicle, km: int, starts_at: datetime, ends_at: datet
     """``km × rate_per_km`` plus the hours, charged day by day.
 
     Day rule: the interval is cut at midnight in the community's time zone; each calendar day's
-    hours × rate_per_hour is rounded to the cent and capped at ``daily_cap`` when one is set (the
-    cap applies to the hours only, never to the kilometres). A 23- or 25-hour day (daylight saving)
-    counts its real hours.
+    real elapsed hours × rate_per_hour is rounded to the cent and capped at ``daily_cap`` when one is
+    set (the cap applies to the hours only, never to the kilometres). A 23- or 25-hour day (daylight
+    saving) counts its real hours.
     """
     total = to_money(Decimal(km) * vehicle.rate_per_km)
     if vehicle.rate_per_hour <= 0 or ends_at <= starts_at:
@@ -63,8 +64,10 @@ def trip_price(*, vehicle: Vehicle, km: int, starts_at: datetime, ends_at: datet
     while midnight(day, tz) < ends_at:
         day_start = max(starts_at, midnight(day, tz))
         day_end = min(ends_at, midnight(day + timedelta(days=1), tz))
-        seconds = Decimal(int((day_end - day_start).total_seconds()))
+        # In UTC: Python subtracts two datetimes of the same zone by their wall clocks (23 h would count 24).
+        seconds = Decimal(int((day_end.astimezone(UTC) - day_start.astimezone(UTC)).total_seconds()))
         charge = to_money(seconds * vehicle.rate_per_hour / Decimal(3600))
+        # The cap is per local calendar day, whatever its length: what a person means by "a day's hire".
         if vehicle.daily_cap is not None:
             charge = min(charge, vehicle.daily_cap)
         total += charge
@@ -75,28 +78,30 @@ def trip_price(*, vehicle: Vehicle, km: int, starts_at: datetime, ends_at: datet
 def trip_charge(*, trip: Trip) -> Transaction | None:
     """Charge a completed trip on a rates-model vehicle: the driver pays, the owner (or pool) is credited.
 
-    The hours are the booking's, extended to the actual return when later. Nothing is posted for
-    the owner driving their own car, for a shared-costs vehicle (its costs are split at month end)
-    or for a free ride. Idempotent: a trip is charged once, whoever calls.
+    The hours are the booking's, extended to the actual return when later. The model is the one in
+    force in the month the trip ended (``cost_model_on``), the month whose shared costs it would join.
+    Nothing is posted for the owner driving their own car, for a shared-costs month (its costs are
+    split at month end) or for a free ride. Idempotent: a trip is charged once, whoever calls.
     """
     trip = Trip.objects.select_related("booking", "vehicle__community").get(pk=trip.pk)
     if trip.ended_at is None or trip.distance_km is None:
         raise DomainError(_("This trip is not finished yet: record the end odometer first."))
     vehicle = trip.vehicle
-    if vehicle.cost_model != Vehicle.CostModel.RATES or vehicle.owner_id == trip.driver_id:
+    community = vehicle.community
+    ended_on = local_date(trip.ended_at, community_tz(community))
+    if vehicle.owner_id == trip.driver_id or cost_model_on(vehicle, ended_on) != Vehicle.CostModel.RATES:
         return None
     starts_at = trip.booking.starts_at
     ends_at = max(trip.booking.ends_at, trip.ended_at)
     amount = trip_price(vehicle=vehicle, km=trip.distance_km, starts_at=starts_at, ends_at=ends_at)
     if amount <= 0:
         return None
-    community = vehicle.community
     with atomic():
         driver = account_for(community, trip.driver_id)
         record, _created = post(
             community=community,
             kind=Transaction.Kind.TRIP_CHARGE,
-            on=local_date(trip.ended_at, community_tz(community)),
+            on=ended_on,
             lines=[(driver, -amount), (creditor_account(vehicle), amount)],
             description=f"{trip.distance_km} km",
             key=f"trip:{trip.pk}",
@@ -115,11 +120,8 @@ def _require_active(membership: Membership) -> None:
 
 
 def _clean_amount(amount) -> Decimal:
-    try:
-        amount = Decimal(str(amount)) if not isinstance(amount, Decimal) else amount
-    except (InvalidOperation, ValueError):
-        raise DomainError(_("Enter an amount, e.g. 42.50.")) from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+    amount = exact_decimal(amount)
+    if amount != amount.quantize(Decimal("0.01")):
         raise DomainError(_("Amounts have at most two decimals, e.g. 42.50."))
     if amount <= 0:
         raise DomainError(_("The amount must be more than zero."))
@@ -143,8 +145,8 @@ def expense_record(
 ) -> Expense:
     """Record an expense for a vehicle of the member's community.
 
-    A member records what they paid; an admin may record an expense paid by another member.
-    Rates model: the payer is credited and the owner (or pool) charged at once — nothing is posted
+    A member records what they paid; an admin may record an expense paid by another member. The
+    cost model is the one in force on the day it was spent (``cost_model_on``). Rates model: the payer is credited and the owner (or pool) charged at once — nothing is posted
     when the owner paid, yet the expense is kept for the vehicle's costs. Shared-costs model: the
     expense waits for the month's allocation (``shared_costs_allocate``).
     """
@@ -172,7 +174,8 @@ def expense_record(
     if litres is not None:
         if category != Expense.Category.FUEL:
             raise DomainError(_("Litres are recorded only for fuel."))
-        if not Decimal(0) < Decimal(litres) <= MAX_LITRES:
+        litres = exact_decimal(litres)
+        if not Decimal(0) < litres <= MAX_LITRES:
             raise DomainError(_("Enter a quantity between 0 and %(max)s.") % {"max": MAX_LITRES})
     if odometer is not None and not 0 <= odometer <= MAX_ODOMETER:
         raise DomainError(_("Enter the odometer in km, e.g. 48250."))
@@ -181,6 +184,7 @@ def expense_record(
             validate_receipt(receipt)
         except ValidationError as error:
             raise DomainError(error.messages[0]) from None
+    cost_model = cost_model_on(vehicle, spent_on)
     with atomic():
         expense = Expense.objects.create(
             community=community,
@@ -193,10 +197,10 @@ def expense_record(
             receipt=receipt or "",
             litres=litres,
             odometer=odometer,
-            cost_model=vehicle.cost_model,
+            cost_model=cost_model,
             created_by=membership.user,
         )
-        if vehicle.cost_model == Vehicle.CostModel.RATES and payer.pk != vehicle.owner_id:
+        if cost_model == Vehicle.CostModel.RATES and payer.pk != vehicle.owner_id:
             post(
                 community=community,
                 kind=Transaction.Kind.EXPENSE,

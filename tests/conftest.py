@@ -31,6 +31,25 @@ def _test_services():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _ledger_truncate_allowed_in_flush():
+    """Tests on a real database (transaction=True) end with a flush: a TRUNCATE of every table, which the
+    ledger's PostgreSQL guards refuse unless the flush's transaction allows it (``ledger.db_guards``)."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    from ledger.db_guards import ALLOW_TRUNCATE
+
+    sql_flush = DatabaseOperations.sql_flush
+
+    def sql_flush_allowing_the_ledger(self, style, tables, **options):
+        statements = sql_flush(self, style, tables, **options)
+        return [ALLOW_TRUNCATE, *statements] if statements else statements
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", sql_flush_allowing_the_ledger)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from vehicles.models import AvailabilityWindow, Blackout, Vehicle
+from vehicles.models import AvailabilityWindow, Blackout, CostModelPeriod, Vehicle
 
 
 class AvailabilityWindowInline(admin.TabularInline):
@@ -13,6 +13,18 @@ class BlackoutInline(admin.TabularInline):
     extra = 0
 
 
+class CostModelPeriodInline(admin.TabularInline):
+    """Read only: a switch is scheduled by the vehicle form (``vehicle_update``), never edited by hand."""
+
+    model = CostModelPeriod
+    extra = 0
+    fields = readonly_fields = ("cost_model", "ends_on", "changed_by", "changed_at")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Vehicle)
 class VehicleAdmin(admin.ModelAdmin):
     list_display = ("name", "community", "owner", "kind", "energy", "cost_model", "is_active")
@@ -20,7 +32,11 @@ class VehicleAdmin(admin.ModelAdmin):
     search_fields = ("name", "make", "model", "plate", "community__name", "owner__email")
     list_select_related = ("community", "owner")
     raw_id_fields = ("owner",)
-    inlines = (AvailabilityWindowInline, BlackoutInline)
+    inlines = (AvailabilityWindowInline, BlackoutInline, CostModelPeriodInline)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Switching the model here would skip the rule that a switch waits for the 1st of the next month.
+        return ("cost_model",) if obj else ()
 
 
 @admin.register(Blackout)

@@ -4,6 +4,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from colocauto.text import single_line
@@ -12,10 +14,19 @@ from communities.models import Membership
 from communities.validators import validate_year_range
 from vehicles.fields import LocalizedDecimalField
 from vehicles.models import AvailabilityWindow, Vehicle
-from vehicles.selectors import owner_candidates
+from vehicles.selectors import CostModelSchedule, cost_model_schedule, owner_candidates
 from vehicles.services import VEHICLE_FIELDS, WindowSpec, rate_problem, windows_problem
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def cost_model_notice(schedule: CostModelSchedule) -> str:
+    """E.g. "Shared costs from 1 December; Rates until then.", in the active language."""
+    return gettext("%(model)s from %(date)s; %(current)s until then.") % {
+        "model": schedule.next_name,
+        "date": date_format(schedule.starts_on, "j F"),
+        "current": schedule.in_force_name,
+    }
 
 
 class OwnerChoiceField(forms.ModelChoiceField):
@@ -86,7 +97,8 @@ class VehicleForm(forms.ModelForm):
             "cost_model": _(
                 "Rates: for a car lent by its owner, drivers pay for the kilometres (and hours) they use. "
                 "Shared costs: for a car owned together, each month its real expenses are split among "
-                "that month's drivers by the kilometres each drove."
+                "that month's drivers by the kilometres each drove. A change takes effect on the 1st of "
+                "the next month, so the month under way is charged under one model only."
             ),
             "rate_per_km": _("What a driver pays for each kilometre, e.g. 0.25. Used with the “Rates” model."),
             "rate_per_hour": _("What a driver pays for each hour booked, on top of the kilometres. 0 for none."),
@@ -112,6 +124,11 @@ class VehicleForm(forms.ModelForm):
     def __init__(self, *args, membership: Membership, **kwargs):
         super().__init__(*args, **kwargs)
         self.membership = membership
+        if self.instance.pk:
+            schedule = cost_model_schedule(self.instance)
+            if schedule.next_model:
+                help_text = self.fields["cost_model"].help_text
+                self.fields["cost_model"].help_text = f"{cost_model_notice(schedule)} {help_text}"
         if membership.is_admin:
             self.fields["owner"].queryset = owner_candidates(membership)
             self.fields["owner"].initial = self.instance.owner_id if self.instance.pk else membership.user_id

@@ -149,6 +149,35 @@ class Vehicle(models.Model):
         return " ".join(part for part in (self.make, self.model, str(self.year or "")) if part)
 
 
+class CostModelPeriod(models.Model):
+    """The cost model a vehicle was on before a switch, until ``ends_on`` (a 1st of a month, not included).
+
+    A switch takes effect on the 1st of the next month (``vehicles.services``), so each month is
+    charged under one model: ``Vehicle.cost_model`` holds the latest choice, these rows the earlier
+    ones. A row ending after today is a switch still to come.
+    """
+
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="cost_model_periods")
+    cost_model = models.CharField(_("cost model"), max_length=15, choices=Vehicle.CostModel)
+    ends_on = models.DateField(_("until"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("earlier cost model")
+        verbose_name_plural = _("earlier cost models")
+        ordering = ["vehicle", "ends_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["vehicle", "ends_on"], name="cost_model_period_one_end_per_day"),
+            models.CheckConstraint(condition=Q(ends_on__day=1), name="cost_model_period_ends_on_a_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vehicle}: {self.cost_model} until {self.ends_on:%Y-%m-%d}"
+
+
 class AvailabilityWindow(models.Model):
     """A weekly window when the vehicle may be booked. A vehicle without any window is always available."""
 

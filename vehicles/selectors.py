@@ -1,14 +1,18 @@
 """Reads of vehicle data. Every query starts from the viewer's membership: other communities get 404."""
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Booking
 from communities.models import Membership, User
-from vehicles.models import AvailabilityWindow, Blackout, Vehicle
+from vehicles.models import AvailabilityWindow, Blackout, CostModelPeriod, Vehicle
 
 
 def vehicles_for(membership: Membership) -> QuerySet[Vehicle]:
@@ -59,3 +63,57 @@ def holding_bookings_count(vehicle: Vehicle, starts_at: datetime, ends_at: datet
     return Booking.objects.filter(
         vehicle=vehicle, status__in=Booking.HOLDING_STATUSES, starts_at__lt=ends_at, ends_at__gt=starts_at
     ).count()
+
+
+# --- Cost model: one per month, a switch takes effect on the 1st of the next month ------------------
+
+COST_MODEL_NAMES = {Vehicle.CostModel.RATES: _("Rates"), Vehicle.CostModel.SHARED_COSTS: _("Shared costs")}
+
+
+def local_today(vehicle: Vehicle) -> date:
+    """Today in the vehicle's community's time zone: months (and so cost models) begin there."""
+    return timezone.localtime(timezone.now(), ZoneInfo(vehicle.community.time_zone)).date()
+
+
+def cost_model_on(vehicle: Vehicle, day: date) -> str:
+    """The cost model in force on ``day``: an earlier model still running then, else the vehicle's own."""
+    earlier = vehicle.cost_model_periods.filter(ends_on__gt=day).order_by("ends_on").first()
+    return earlier.cost_model if earlier else vehicle.cost_model
+
+
+def with_cost_model_on(vehicles: QuerySet[Vehicle], day: date) -> QuerySet[Vehicle]:
+    """The vehicles annotated with ``cost_model_in_force`` on ``day`` (the rule of ``cost_model_on``)."""
+    earlier = CostModelPeriod.objects.filter(vehicle=OuterRef("pk"), ends_on__gt=day).order_by("ends_on")
+    return vehicles.annotate(cost_model_in_force=Coalesce(Subquery(earlier.values("cost_model")[:1]), F("cost_model")))
+
+
+@dataclass(frozen=True)
+class CostModelSchedule:
+    """The model in force today and, when a switch is under way, the one that follows and from when."""
+
+    in_force: str
+    next_model: str | None = None
+    starts_on: date | None = None
+
+    @property
+    def in_force_label(self) -> str:
+        return str(Vehicle.CostModel(self.in_force).label)
+
+    @property
+    def in_force_name(self) -> str:
+        return str(COST_MODEL_NAMES[self.in_force])
+
+    @property
+    def next_name(self) -> str:
+        return str(COST_MODEL_NAMES[self.next_model]) if self.next_model else ""
+
+    def involves(self, model: str) -> bool:
+        return model in (self.in_force, self.next_model)
+
+
+def cost_model_schedule(vehicle: Vehicle) -> CostModelSchedule:
+    in_force = cost_model_on(vehicle, local_today(vehicle))
+    if in_force == vehicle.cost_model:
+        return CostModelSchedule(in_force=in_force)
+    switch = vehicle.cost_model_periods.filter(ends_on__gt=local_today(vehicle)).order_by("-ends_on").first()
+    return CostModelSchedule(in_force=in_force, next_model=vehicle.cost_model, starts_on=switch.ends_on)

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from colocauto import uploads
 from colocauto.text import single_line
 from colocauto.uploads import normalised_photo
+from communities.amounts import exact_decimal
 from communities.exceptions import NotAllowed
 from communities.models import Membership, User
 from communities.validators import validate_year_range
 from vehicles.exceptions import InvalidAvailability, InvalidBlackout, InvalidPhoto, InvalidVehicle
-from vehicles.models import AvailabilityWindow, Blackout, Vehicle
-from vehicles.selectors import can_manage
+from vehicles.models import AvailabilityWindow, Blackout, CostModelPeriod, Vehicle
+from vehicles.selectors import can_manage, cost_model_on, local_today
 
 # What a vehicle form may change; the owner is handled apart because only admins choose it.
 VEHICLE_FIELDS = (
@@ -136,8 +137,15 @@ def rate_problem(field: str, value: Decimal | None) -> str | None:
     return None
 
 
+# Money: exact decimals only, never floats (``exact_decimal``).
+AMOUNT_FIELDS = ("rate_per_km", "rate_per_hour", "daily_cap", "fixed_monthly_cost")
+
+
 def _apply(vehicle: Vehicle, data: dict) -> None:
     data = dict(data)
+    for field in AMOUNT_FIELDS:
+        if data.get(field) is not None:
+            data[field] = exact_decimal(data[field])
     if "name" in data:
         data["name"] = single_line(data["name"])
     if "plate" in data:
@@ -170,12 +178,39 @@ def vehicle_create(*, membership: Membership, data: dict, photo=None) -> Vehicle
     return vehicle
 
 
+def _first_of_next_month(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def _schedule_cost_model(vehicle: Vehicle, *, chosen_before: str, by: User) -> None:
+    """A new cost model takes effect on the 1st of the next month: the month under way keeps the model in
+    force, so no trip or expense of it is charged under both (rates, then a share of the shared costs).
+
+    The model in force until then is kept as a ``CostModelPeriod``; choosing it again cancels the switch.
+    """
+    if vehicle.cost_model == chosen_before:
+        return
+    today = local_today(vehicle)
+    upcoming = CostModelPeriod.objects.filter(vehicle=vehicle, ends_on__gt=today)
+    in_force = cost_model_on(vehicle, today) if upcoming.exists() else chosen_before
+    upcoming.delete()
+    if vehicle.cost_model != in_force:
+        CostModelPeriod.objects.create(
+            vehicle=vehicle, cost_model=in_force, ends_on=_first_of_next_month(today), changed_by=by
+        )
+
+
 @transaction.atomic
 def vehicle_update(
     *, membership: Membership, vehicle: Vehicle, data: dict, photo=None, remove_photo: bool = False
 ) -> Vehicle:
-    """Change a vehicle's details; only its owner or an admin may, and only an admin changes the owner."""
+    """Change a vehicle's details; only its owner or an admin may, and only an admin changes the owner.
+
+    A change of cost model takes effect on the 1st of the next month (``_schedule_cost_model``).
+    """
     _require_manager(membership, vehicle)
+    # Read under a lock, from the database: a bound form has already written the new choice on ``vehicle``.
+    chosen_before = Vehicle.objects.select_for_update().values_list("cost_model", flat=True).get(pk=vehicle.pk)
     normalised = _normalised_photo(photo) if photo else None
     if "owner" in data and data["owner"] != vehicle.owner:
         if not membership.is_admin:
@@ -189,6 +224,7 @@ def vehicle_update(
         vehicle.photo = ""
         transaction.on_commit(lambda: storage.delete(old_name))
     vehicle.save()
+    _schedule_cost_model(vehicle, chosen_before=chosen_before, by=membership.user)
     return vehicle
 
 

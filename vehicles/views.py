@@ -17,7 +17,7 @@ from communities.access import community_view
 from communities.exceptions import DomainError
 from vehicles import selectors, services
 from vehicles.exceptions import InvalidPhoto
-from vehicles.forms import BlackoutForm, VehicleForm, WindowFormSet
+from vehicles.forms import BlackoutForm, VehicleForm, WindowFormSet, cost_model_notice
 
 
 def in_community_time(view):
@@ -56,6 +56,7 @@ def vehicle_detail(request, pk):
         "can_manage": selectors.can_manage(request.membership, vehicle),
         "windows": selectors.windows_of(vehicle),
         "blackouts": selectors.upcoming_blackouts_of(vehicle),
+        "cost_model": selectors.cost_model_schedule(vehicle),
     }
     return render(request, "vehicles/vehicle_detail.html", context)
 
@@ -100,6 +101,9 @@ def vehicle_edit(request, pk):
             form.add_error(None, error.message)
         else:
             messages.success(request, _("%(name)s has been saved.") % {"name": vehicle.name})
+            schedule = selectors.cost_model_schedule(vehicle)
+            if schedule.next_model:
+                messages.info(request, cost_model_notice(schedule))
             return redirect("vehicle_detail", community_id=request.community.pk, pk=vehicle.pk)
     return render(request, "vehicles/vehicle_form.html", {"form": form, "vehicle": vehicle, "vehicle_name": saved_name})
 

@@ -1,7 +1,7 @@
 """PostgreSQL guards for the ledger: append-only rows, and balanced transactions checked at commit.
 
 - ``ledger_append_only``: any UPDATE or DELETE of a transaction or an entry raises.
-  (TRUNCATE, used only by test teardown, does not fire row triggers.)
+  (TRUNCATE fires no row trigger: migration 0005 refuses it with a statement trigger.)
 - ``ledger_entry_balanced``: a constraint trigger, DEFERRABLE INITIALLY DEFERRED, so it runs at
   commit, once all of a transaction's entries are in: their sum must be zero and their accounts
   must belong to the transaction's community.

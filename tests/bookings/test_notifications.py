@@ -307,3 +307,24 @@ def test_change_email_says_whose_booking_changed(
             ends_at=local(2, 14),
         )
     assert "Oscar Owner changed your booking of Clio bleue: now from" in mailoutbox[0].body
+
+
+def test_a_booking_cancelled_because_its_member_left_is_explained_in_each_readers_language(
+    member, owner, vehicle, mailoutbox, django_capture_on_commit_callbacks
+):
+    from communities.services import membership_leave
+
+    booking = book(member, vehicle, local(2, 10), local(2, 12), django_capture_on_commit_callbacks)
+    mailoutbox.clear()
+    owner.language = "fr"  # the owner reads French; the member leaves from an English page
+    owner.save()
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        membership_leave(membership=membership_of(member, vehicle.community))
+
+    assert [email.to for email in mailoutbox] == [["owner@example.org"]]
+    assert "Ce membre a quitté la communauté." in mailoutbox[0].body
+    assert "left the community" not in mailoutbox[0].body
+    booking.refresh_from_db()
+    assert booking.decision_message == "" and booking.decision_reason == Booking.Reason.MEMBER_LEFT
+    event = booking.events.get(kind=BookingEvent.Kind.CANCELLED)
+    assert event.details["reason"] == "member_left" and not event.details["message"]

@@ -367,3 +367,42 @@ def test_other_database_errors_are_not_mistaken_for_a_conflict(member, vehicle, 
             starts_at=local(2, 10),
             ends_at=local(2, 12),
         )
+
+
+def test_the_history_of_a_booking_cancelled_for_a_removed_member_reads_in_the_viewers_language(
+    member, admin_user, vehicle, community
+):
+    from bookings.formatting import history_rows
+
+    booking = book(member, vehicle, local(2, 10), local(2, 12))
+    services.bookings_cancel_future_for_member(membership=membership_of(member, community), actor=admin_user)
+
+    events = booking.events.order_by("pk")
+    with translation.override("en"):
+        assert "The member was removed from the community." in history_rows(events)[-1].lines
+    with translation.override("fr"):
+        assert "Ce membre a été retiré de la communauté." in history_rows(events)[-1].lines
+
+
+def test_legacy_cancellations_stored_as_translated_text_become_codes(member, owner, vehicle):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("bookings.migrations.0005_booking_decision_reason")
+    left = book(member, vehicle, local(2, 10), local(2, 12))
+    typed = book(member, vehicle, local(3, 10), local(3, 12))
+    for booking, text in ((left, "Ce membre a quitté la communauté."), (typed, "Garage closed")):
+        Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED, decision_message=text)
+        BookingEvent.objects.create(
+            booking=booking, kind=BookingEvent.Kind.CANCELLED, details={"message": text, "late": False}
+        )
+
+    migration.to_codes(apps, None)
+
+    left.refresh_from_db()
+    typed.refresh_from_db()
+    assert (left.decision_message, left.decision_reason) == ("", "member_left")
+    assert (typed.decision_message, typed.decision_reason) == ("Garage closed", "")
+    assert left.events.get(kind="cancelled").details == {"message": "", "reason": "member_left", "late": False}
+    assert typed.events.get(kind="cancelled").details["message"] == "Garage closed"

@@ -509,3 +509,20 @@ def test_the_owner_declines_a_request_rather_than_cancelling_it(client, owner, m
     login(client, member)
     page = client.get(reverse("booking_detail", args=[community.pk, requested.pk])).content.decode()
     assert reverse("booking_cancel", args=[community.pk, requested.pk]) in page
+
+
+def test_the_booking_page_gives_the_reason_of_a_cancellation_for_a_leaving_member_in_the_readers_language(
+    client, community, requested, member, owner
+):
+    from django.utils import translation
+
+    with translation.override("en"):
+        services.bookings_cancel_future_for_member(membership=membership_of(member, community), actor=member)
+    owner.language = "fr"
+    owner.save()
+    client.force_login(owner)
+
+    page = client.get(reverse("booking_detail", args=[community.pk, requested.pk])).content.decode()
+
+    assert page.count("Ce membre a quitté la communauté.") == 2  # the booking's status and its history line
+    assert "left the community" not in page

@@ -3,7 +3,9 @@
 from decimal import Decimal
 
 import pytest
+import segno.helpers
 
+from communities.amounts import InvalidAmount
 from ledger.epc import epc_payload, epc_qr_data_uri
 
 
@@ -45,3 +47,55 @@ def test_qr_code_is_an_svg_data_uri():
 
     assert uri.startswith("data:image/svg+xml")
     assert "svg" in uri
+
+
+# What the app sends: "Colocauto <community name, 40 characters at most> <month>".
+LONG_REFERENCE = "Colocauto " + "東京の共有カー" * 5 + " 2025-03"
+
+
+def _payload_for(name, reference=LONG_REFERENCE, **extra):
+    return epc_payload(
+        name=name,
+        iban="DE89370400440532013000",
+        amount=Decimal("999999999.99"),
+        reference=reference,
+        bic="COBADEFFXXX",
+        purpose="GDDS",
+        **extra,
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "山田太郎" * 18,  # 70 characters of 3 bytes
+        "Ελένη Παπαδοπούλου-Κωνσταντινίδου " * 3,  # Greek, 2 bytes a letter
+        "𠀋𡈽𡌛𡑮𡢽" * 14,  # 70 characters of 4 bytes
+        "e\u0301" * 60,  # decomposed accents: normalised to "é", 2 bytes
+    ],
+)
+def test_a_long_non_latin_name_is_shortened_to_keep_the_payload_within_331_bytes(name):
+    import unicodedata
+
+    payload = _payload_for(name)
+
+    assert len(payload.encode("utf-8")) <= 331
+    lines = payload.split("\n")
+    expected = unicodedata.normalize("NFC", " ".join(name.split()))
+    assert lines[5] and expected.startswith(lines[5])  # a prefix, cut between two characters
+    assert lines[10].startswith("Colocauto")
+    # segno's own EPC helper (the library's reading of EPC069-12) accepts the same fields.
+    segno.helpers.make_epc_qr(name=lines[5], iban=lines[6], amount=Decimal("999999999.99"), text=lines[10])
+
+
+def test_a_short_name_and_reference_are_kept_whole():
+    payload = _payload_for("Ана Иванова", reference="Colocauto Соседи 2025-03")
+
+    assert payload.split("\n")[5] == "Ана Иванова"
+    assert payload.split("\n")[10] == "Colocauto Соседи 2025-03"
+
+
+@pytest.mark.parametrize("amount", [10.5, float("nan"), Decimal("NaN"), Decimal("Infinity"), "inf"])
+def test_payload_refuses_an_amount_that_is_not_exact(amount):
+    with pytest.raises(InvalidAmount):
+        epc_payload(name="Anne", iban="FR7630006000011234567890189", amount=amount, reference="x")

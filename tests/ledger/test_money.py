@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.money import apportion, to_cents, to_money
+from communities.exceptions import DomainError
+from ledger.money import InvalidAmount, apportion, to_cents, to_money
 
 cents = st.integers(min_value=-10_000_000, max_value=10_000_000)
 weight_maps = st.dictionaries(
@@ -68,11 +69,20 @@ def test_empty_or_negative_weights_are_refused(weights):
         apportion(Decimal("5.00"), weights)
 
 
-def test_fractions_of_a_cent_and_floats_are_refused():
+def test_fractions_of_a_cent_are_refused():
     with pytest.raises(ValueError, match="fractions of a cent"):
         to_cents(Decimal("0.001"))
-    with pytest.raises(TypeError):
-        to_money(0.1)
+
+
+@pytest.mark.parametrize(
+    "value", [0.1, 1.0, float("nan"), float("inf"), Decimal("NaN"), Decimal("sNaN"), Decimal("-Infinity"), "nan", True]
+)
+def test_floats_nan_and_infinities_are_refused_as_money_with_a_domain_error(value):
+    with pytest.raises(InvalidAmount) as refusal:
+        to_money(value)
+    assert isinstance(refusal.value, DomainError) and refusal.value.message
+    with pytest.raises(InvalidAmount):
+        to_cents(value)
 
 
 def test_computed_amounts_round_half_away_from_zero():

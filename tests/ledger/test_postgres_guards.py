@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
-from ledger.models import Account, Entry, Transaction
-from ledger.posting import account_for, local_today
+from ledger.models import Account, Entry, Expense, SettlementPeriod, Transaction, Transfer
+from ledger.posting import account_balances, account_for, local_today
 from ledger.services import trip_charge
 from tests.factories import CommunityFactory, UserFactory
 from tests.ledger.conftest import make_trip
@@ -86,3 +86,134 @@ def test_entries_on_another_communitys_account_are_refused_at_commit(community, 
         _check_deferred_constraints_now()
 
     assert not Entry.objects.exists()
+
+
+# --- Every table whose change would rewrite money (migration 0005) -------------------------------
+
+
+@pytest.fixture
+def money(community, trio, last_month, mid_last_month):
+    """One of each ledger row: accounts, a trip's posting, an unposted and an undone expense, a closed
+    month whose transfer is confirmed."""
+    from ledger import services
+    from ledger.models import Expense
+
+    services.trip_charge(trip=make_trip(trio["car"], trio["b"], 100, ended_at=mid_last_month))
+    period = services.month_close(community=community, month=last_month)
+    transfer = period.transfers.get()
+    services.transfer_confirm(membership=trio["a_membership"], transfer=transfer)
+    unposted = services.expense_record(
+        membership=trio["a_membership"],
+        vehicle=trio["car"],
+        category="fuel",
+        amount=Decimal("40.00"),
+        spent_on=local_today(community),
+    )
+    undone = services.expense_record(
+        membership=trio["a_membership"],
+        vehicle=trio["car"],
+        category="fuel",
+        amount=Decimal("12.00"),
+        spent_on=local_today(community),
+    )
+    services.expense_cancel(membership=trio["a_membership"], expense=undone, reason="typo")
+    assert not Transaction.objects.filter(expense__in=[unposted, undone]).exists()  # the owner paid: nothing posted
+    return {
+        "account": account_for(community, trio["b"].pk),
+        "stranger": UserFactory(),
+        "other_community": CommunityFactory(),
+        "unposted": unposted,
+        "undone": Expense.objects.get(pk=undone.pk),
+        "period": period,
+        "transfer": transfer,
+    }
+
+
+FORBIDDEN = {
+    "an account moved to another person": "UPDATE ledger_account SET user_id = {stranger.pk} WHERE id = {account.pk}",
+    "an account moved to another community": (
+        "UPDATE ledger_account SET community_id = {other_community.pk} WHERE id = {account.pk}"
+    ),
+    "a member's account made the pool": "UPDATE ledger_account SET kind = 'pool', user_id = NULL WHERE id = {account.pk}",
+    "an account deleted": "DELETE FROM ledger_account WHERE id = {account.pk}",
+    "an unposted expense's amount": "UPDATE ledger_expense SET amount = 4000 WHERE id = {unposted.pk}",
+    "an expense's payer": "UPDATE ledger_expense SET paid_by_id = {stranger.pk} WHERE id = {unposted.pk}",
+    "an expense's vehicle": "UPDATE ledger_expense SET vehicle_id = vehicle_id + 1000 WHERE id = {unposted.pk}",
+    "an expense's date": "UPDATE ledger_expense SET spent_on = spent_on - 40 WHERE id = {unposted.pk}",
+    "an expense's cost model": "UPDATE ledger_expense SET cost_model = 'shared_costs' WHERE id = {unposted.pk}",
+    "an undone expense undone no more": "UPDATE ledger_expense SET cancelled_at = NULL WHERE id = {undone.pk}",
+    "an expense deleted": "DELETE FROM ledger_expense WHERE id = {unposted.pk}",
+    "a transfer's amount": "UPDATE ledger_transfer SET amount = 1 WHERE id = {transfer.pk}",
+    "a transfer's payer": "UPDATE ledger_transfer SET payer_id = payee_id, payee_id = payer_id WHERE id = {transfer.pk}",
+    "a confirmed transfer unconfirmed": (
+        "UPDATE ledger_transfer SET confirmed_at = NULL, transaction_id = NULL WHERE id = {transfer.pk}"
+    ),
+    "a transfer deleted": "DELETE FROM ledger_transfer WHERE id = {transfer.pk}",
+    "a period's month": "UPDATE ledger_settlementperiod SET month = month - 31 WHERE id = {period.pk}",
+    "a period deleted": "DELETE FROM ledger_settlementperiod WHERE id = {period.pk}",
+    **{
+        f"{table} truncated": f"TRUNCATE {table} CASCADE"
+        for table in (
+            "ledger_entry",
+            "ledger_transaction",
+            "ledger_account",
+            "ledger_expense",
+            "ledger_settlementperiod",
+            "ledger_transfer",
+        )
+    },
+}
+
+
+@pytest.mark.parametrize("statement", FORBIDDEN.values(), ids=FORBIDDEN.keys())
+def test_statements_that_would_rewrite_money_are_refused(money, statement):
+    balances_before = account_balances(money["account"].community_id)
+    _check_deferred_constraints_now()  # else PostgreSQL refuses TRUNCATE itself: "pending trigger events"
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        _raw(statement.format(**money))
+
+    assert account_balances(money["account"].community_id) == balances_before
+    assert Expense.objects.get(pk=money["unposted"].pk).amount == Decimal("40.00")
+
+
+def test_the_updates_the_application_makes_are_still_allowed(money, trio, community):
+    from django.utils import timezone
+
+    from ledger import services
+    from ledger.posting import next_month
+
+    # An expense's receipt and its cancellation.
+    Expense.objects.filter(pk=money["unposted"].pk).update(receipt="receipts/1/scan.pdf")
+    services.expense_cancel(membership=trio["a_membership"], expense=money["unposted"], reason="paid twice")
+    # E-mail claims, taken and released; a period's e-mail stamp.
+    Transfer.objects.filter(pk=money["transfer"].pk).update(paid_notified_at=timezone.now())
+    Transfer.objects.filter(pk=money["transfer"].pk).update(paid_notified_at=None)
+    SettlementPeriod.objects.filter(pk=money["period"].pk).update(emails_sent_at=timezone.now())
+    # A plan's transfer declared paid, a later plan superseding it, and that plan's transfers confirmed.
+    this_month = local_today(community).replace(day=1)
+    services.trip_charge(trip=make_trip(trio["car"], trio["c"], 50))
+    declared = services.settlement_period_open(community=community, month=this_month).transfers.get()
+    services.transfer_declare_paid(membership=trio["c_membership"], transfer=declared)
+    services.trip_charge(trip=make_trip(trio["car"], trio["b"], 30))
+    later = services.settlement_period_open(community=community, month=next_month(this_month))
+    for transfer in later.transfers.filter(payee__user=trio["a"]):
+        services.transfer_confirm(membership=trio["a_membership"], transfer=transfer)
+    _check_deferred_constraints_now()
+
+    assert Expense.objects.get(pk=money["unposted"].pk).is_cancelled
+    assert later.transfers.filter(confirmed_at__isnull=False).exists()
+
+
+def test_a_flush_that_allows_it_may_truncate_the_ledger(money):
+    from ledger.db_guards import ALLOW_TRUNCATE
+
+    _check_deferred_constraints_now()
+    with transaction.atomic():
+        sid = transaction.savepoint()
+        _raw(ALLOW_TRUNCATE)
+        _raw("TRUNCATE ledger_entry")
+        assert not Entry.objects.exists()
+        transaction.savepoint_rollback(sid)
+
+    assert Entry.objects.exists()

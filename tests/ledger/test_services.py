@@ -1,16 +1,17 @@
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from communities.exceptions import Conflict, DomainError, NotAllowed
 from ledger import services
+from ledger.explain import explain
 from ledger.models import Entry, Expense, Transaction
-from ledger.posting import account_balances, community_tz, local_today, midnight
+from ledger.posting import account_balances, community_tz, local_today, midnight, month_last_day, next_month
 from ledger.selectors import balances_for
 from ledger.settlement import settlement_plan
 from tests.factories import CommunityFactory, VehicleFactory
@@ -130,6 +131,60 @@ def test_hours_are_charged_per_calendar_day_and_capped_per_day(community, trio):
     assert record.entries.get(account__user=trio["a"]).amount == Decimal("78.00")
 
 
+@pytest.mark.parametrize(
+    ("first_day", "last_day", "real_hours"),
+    [
+        (date(2025, 3, 29), date(2025, 3, 31), 47),  # clocks go forward on the 30th: a 23-hour day
+        (date(2025, 10, 25), date(2025, 10, 27), 49),  # clocks go back on the 26th: a 25-hour day
+    ],
+)
+def test_hours_across_a_daylight_saving_change_are_the_real_elapsed_hours(
+    community, trio, first_day, last_day, real_hours
+):
+    car = trio["car"]
+    car.rate_per_km = Decimal("0")
+    car.rate_per_hour = Decimal("1.000")
+    tz = community_tz(community)  # Europe/Paris
+
+    price = services.trip_price(vehicle=car, km=0, starts_at=midnight(first_day, tz), ends_at=midnight(last_day, tz))
+
+    assert price == Decimal(real_hours)
+
+
+def test_the_daily_cap_applies_to_each_local_day_whatever_its_length(community, trio):
+    car = trio["car"]
+    car.rate_per_km = Decimal("0")
+    car.rate_per_hour = Decimal("1.000")
+    car.daily_cap = Decimal("23.50")
+    tz = community_tz(community)
+    # 29 March: 24 h, capped at 23.50; 30 March: 23 real hours, under the cap.
+    price = services.trip_price(
+        vehicle=car, km=0, starts_at=midnight(date(2025, 3, 29), tz), ends_at=midnight(date(2025, 3, 31), tz)
+    )
+
+    assert price == Decimal("46.50")
+
+
+def test_trips_before_and_after_a_mid_month_switch_are_charged_once_under_the_old_model(community, trio):
+    from vehicles.services import vehicle_update
+
+    car, today = trio["car"], local_today(community)
+    services.trip_charge(trip=make_trip(car, trio["b"], 100, ended_at=timezone.now() - timedelta(hours=1)))
+
+    vehicle_update(membership=trio["a_membership"], vehicle=car, data={"cost_model": Vehicle.CostModel.SHARED_COSTS})
+    car.refresh_from_db()
+    services.trip_charge(trip=make_trip(car, trio["b"], 100, ended_at=timezone.now()))
+    services.expense_record(
+        membership=trio["c_membership"], vehicle=car, category="fuel", amount=Decimal("50.00"), spent_on=today
+    )
+    services.shared_costs_allocate(vehicle=car, month=today)
+
+    # Rates all month: 2 × 100 km × 0.30, and the fuel Chloe paid is owed by the owner, not shared by km.
+    assert _balances(community) == {"Anne": Decimal("10.00"), "Bruno": Decimal("-60.00"), "Chloe": Decimal("50.00")}
+    next_month_trip = make_trip(car, trio["b"], 100, ended_at=midnight(next_month(today), community_tz(community)))
+    assert services.trip_charge(trip=next_month_trip) is None  # shared costs from the 1st
+
+
 def test_a_community_owned_vehicle_credits_the_pool(community, trio):
     pool_car = VehicleFactory(community=community, owner=None, rate_per_km=Decimal("0.250"))
 
@@ -200,6 +255,10 @@ def test_a_member_cannot_record_an_expense_paid_by_someone_else(community, trio)
         ({"amount": Decimal("999999.00")}, "too large"),
         ({"amount": Decimal("10.005")}, "two decimals"),
         ({"amount": "ten"}, "Enter an amount"),
+        ({"amount": 42.5}, "never a floating-point number"),
+        ({"amount": Decimal("NaN")}, "Enter an amount"),
+        ({"amount": Decimal("Infinity")}, "Enter an amount"),
+        ({"litres": 40.0}, "never a floating-point number"),
         ({"spent_on": "tomorrow"}, "future"),
         ({"category": "champagne"}, "category"),
         ({"litres": Decimal("40"), "category": "repair"}, "only for fuel"),
@@ -425,6 +484,70 @@ def test_fixed_costs_follow_days_of_membership(community, trio, last_month):
     assert abs(-entries[trio["c"]] - expected_chloe) < Decimal("0.01")
     assert sum(entries.values()) == 0
     assert entries[trio["a"]] > 0  # the owner is credited the total minus their own part
+
+
+def _days_in(month):
+    return (next_month(month) - month).days
+
+
+def _pool_car_registered(community, at, fixed="93.00"):
+    car = VehicleFactory(community=community, owner=None, fixed_monthly_cost=Decimal(fixed))
+    Vehicle.objects.filter(pk=car.pk).update(created_at=at)
+    car.refresh_from_db()
+    return car
+
+
+def _fixed_lines(record):
+    return {entry.account.user: entry.amount for entry in record.entries.select_related("account__user")}
+
+
+def test_fixed_costs_of_a_vehicle_registered_mid_month_are_prorated_by_its_days(community, trio, last_month):
+    # Registered at 09:00 on the 21st of last month, community time: that day counts.
+    car = _pool_car_registered(
+        community, midnight(last_month + timedelta(days=20), community_tz(community)) + timedelta(hours=9)
+    )
+    days = _days_in(last_month) - 20
+
+    record = services.fixed_costs_allocate(vehicle=car, month=last_month)
+
+    lines = _fixed_lines(record)
+    expected = (Decimal("93.00") * days / _days_in(last_month)).quantize(Decimal("0.01"))
+    assert lines[None] == expected  # the pool is credited the prorated amount, not 93.00
+    assert -sum(amount for user, amount in lines.items() if user) == expected
+    parts = sorted(-amount for user, amount in lines.items() if user)
+    assert len(parts) == 3 and parts[-1] - parts[0] <= Decimal("0.01")  # members for the whole month: a third each
+    with translation.override("en"):
+        assert f"prorated to {days} of {_days_in(last_month)} days" in explain(record)
+
+
+def test_fixed_costs_of_a_month_the_community_had_members_for_one_day_are_prorated(last_month):
+    community = CommunityFactory()
+    tz = community_tz(community)
+    car = _pool_car_registered(community, timezone.now() - timedelta(days=400))
+    newcomer, _membership = add_member(
+        community, "Nora", joined_at=midnight(month_last_day(last_month), tz) + timedelta(hours=18)
+    )
+
+    record = services.fixed_costs_allocate(vehicle=car, month=last_month)
+
+    one_day = (Decimal("93.00") / _days_in(last_month)).quantize(Decimal("0.01"))
+    assert _fixed_lines(record) == {None: one_day, newcomer: -one_day}
+
+
+def test_a_member_who_left_before_the_vehicle_was_registered_bears_none_of_its_fixed_costs(community, trio, last_month):
+    from communities.models import Membership
+
+    tz = community_tz(community)
+    Membership.objects.filter(pk=trio["c_membership"].pk).update(
+        status=Membership.Status.LEFT, ended_at=midnight(last_month + timedelta(days=10), tz)
+    )
+    car = _pool_car_registered(community, midnight(last_month + timedelta(days=20), tz))
+
+    record = services.fixed_costs_allocate(vehicle=car, month=last_month)
+
+    lines = _fixed_lines(record)
+    assert trio["c"] not in lines
+    assert lines[trio["a"]] + lines[trio["b"]] == -lines[None]
 
 
 # --- Transfers -----------------------------------------------------------------------------

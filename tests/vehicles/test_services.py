@@ -259,3 +259,80 @@ def test_vehicle_name_is_kept_on_one_line(community, member):
         membership=membership_of(member, community), data={**BASIC, "name": "Kangoo\n\rde\x00 Léa"}
     )
     assert vehicle.name == "Kangoo de Léa"
+
+
+# --- Cost model: a switch waits for the 1st of the next month -----------------------------------------
+
+
+def _first_of_next_month(vehicle):
+    from vehicles.selectors import local_today
+
+    today = local_today(vehicle)
+    return (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def test_a_cost_model_switch_takes_effect_on_the_first_of_the_next_month(community, vehicle, owner):
+    from vehicles.selectors import cost_model_on, cost_model_schedule, local_today
+
+    services.vehicle_update(
+        membership=membership_of(owner, community), vehicle=vehicle, data={"cost_model": "shared_costs"}
+    )
+
+    vehicle.refresh_from_db()
+    starts_on = _first_of_next_month(vehicle)
+    assert cost_model_on(vehicle, local_today(vehicle)) == "rates"
+    assert cost_model_on(vehicle, starts_on - timedelta(days=1)) == "rates"
+    assert cost_model_on(vehicle, starts_on) == "shared_costs"
+    schedule = cost_model_schedule(vehicle)
+    assert (schedule.in_force, schedule.next_model, schedule.starts_on) == ("rates", "shared_costs", starts_on)
+
+
+def test_choosing_the_model_in_force_again_cancels_a_pending_switch(community, vehicle, owner):
+    from vehicles.selectors import cost_model_on, cost_model_schedule
+
+    membership = membership_of(owner, community)
+    services.vehicle_update(membership=membership, vehicle=vehicle, data={"cost_model": "shared_costs"})
+    services.vehicle_update(membership=membership, vehicle=vehicle, data={"cost_model": "rates"})
+
+    vehicle.refresh_from_db()
+    assert cost_model_schedule(vehicle).next_model is None
+    assert cost_model_on(vehicle, _first_of_next_month(vehicle)) == "rates"
+    assert not vehicle.cost_model_periods.exists()
+
+
+def test_an_edit_that_keeps_the_cost_model_schedules_no_switch(community, vehicle, owner):
+    services.vehicle_update(
+        membership=membership_of(owner, community), vehicle=vehicle, data={"cost_model": "rates", "name": "Clio"}
+    )
+
+    assert not vehicle.cost_model_periods.exists()
+
+
+def test_a_switch_once_in_force_is_kept_for_its_months_when_the_model_changes_again(community, vehicle, owner):
+    from vehicles.models import CostModelPeriod
+    from vehicles.selectors import cost_model_on, local_today
+
+    # Switched to shared costs in an earlier month: rates until the 1st of this month.
+    this_month = local_today(vehicle).replace(day=1)
+    CostModelPeriod.objects.create(vehicle=vehicle, cost_model="rates", ends_on=this_month)
+    vehicle.cost_model = "shared_costs"
+    vehicle.save()
+
+    services.vehicle_update(membership=membership_of(owner, community), vehicle=vehicle, data={"cost_model": "rates"})
+
+    vehicle.refresh_from_db()
+    assert cost_model_on(vehicle, this_month - timedelta(days=1)) == "rates"
+    assert cost_model_on(vehicle, this_month) == "shared_costs"
+    assert cost_model_on(vehicle, _first_of_next_month(vehicle)) == "rates"
+
+
+@pytest.mark.parametrize("field", ["rate_per_km", "rate_per_hour", "daily_cap", "fixed_monthly_cost"])
+@pytest.mark.parametrize("value", [0.25, float("nan"), Decimal("Infinity")])
+def test_vehicle_amounts_given_as_floats_nan_or_infinities_are_refused(community, vehicle, owner, field, value):
+    from communities.amounts import InvalidAmount
+
+    with pytest.raises(InvalidAmount):
+        services.vehicle_update(membership=membership_of(owner, community), vehicle=vehicle, data={field: value})
+
+    vehicle.refresh_from_db()
+    assert vehicle.rate_per_km == Decimal("0.300") and vehicle.fixed_monthly_cost == 0

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from communities.models import User
 from tests.factories import UserFactory, VehicleFactory
@@ -620,3 +620,25 @@ def test_vehicle_name_of_control_characters_only_is_refused(client, owner, commu
     assert response.status_code == 200
     assert "This field is required." in response.content.decode()
     assert not Vehicle.objects.filter(community=community).exists()
+
+
+def test_a_cost_model_switch_is_announced_with_the_day_it_takes_effect(client, owner, member, community, vehicle):
+    from vehicles.selectors import local_today
+
+    today = local_today(vehicle)
+    starts_on = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+    with translation.override("en"):
+        expected = f"Shared costs from {formats.date_format(starts_on, 'j F')}"
+    client.force_login(owner)
+
+    response = client.post(
+        url("vehicle_edit", community, vehicle.pk), form_data(cost_model="shared_costs"), follow=True
+    )
+
+    page = response.content.decode()
+    assert expected in page  # the saved notice and the vehicle page
+    assert "Rates (lent car" in page  # still in force this month
+    form = client.get(url("vehicle_edit", community, vehicle.pk)).content.decode()
+    assert expected in form and "takes effect on the 1st of the next month" in form
+    client.force_login(member)
+    assert expected in client.get(url("vehicle_detail", community, vehicle.pk)).content.decode()
