@@ -3,18 +3,19 @@
 import io
 import logging
 from collections import defaultdict
+from datetime import timedelta
 from decimal import Decimal
 from email.mime.image import MIMEImage
 
 import segno
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError
-from django.db.transaction import atomic
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from colocauto import outbox
+from colocauto.outbox import Mailer
 from colocauto.text import subject_line
 from communities.models import User
 from communities.validators import normalize_iban
@@ -23,6 +24,9 @@ from ledger.models import Account, SettlementEmail, SettlementPeriod, Transfer
 from ledger.money import ZERO
 
 logger = logging.getLogger(__name__)
+
+# The sweep leaves alone the e-mails of periods closed longer ago than this (a month's plan is stale).
+SWEEP_HORIZON = timedelta(days=40)
 
 
 def email_subject(text: str) -> str:
@@ -67,46 +71,95 @@ def epc_qr_png(payload: str) -> bytes:
     return buffer.getvalue()
 
 
-def settlement_emails_send(*, period: SettlementPeriod) -> int:
-    """E-mail everyone with a part in the period's plan; returns how many e-mails went out.
-
-    Each e-mail is claimed by a ``SettlementEmail`` row (unique per period and person), committed
-    before sending, so a retry, a second run or a concurrent run never sends it again. If sending
-    fails, the claim is released and the error raised for the task to retry. People who turned
-    off ``notify_settlements`` (or whose account is closed) get nothing.
-    """
-    transfers = list(
-        Transfer.objects.filter(period=period).select_related("payer__user", "payee__user").order_by("position", "pk")
-    )
+def _plan_parts(period: SettlementPeriod) -> dict[int, dict]:
+    """Each person with a part in the period's plan (user id → user, transfers to pay, to receive)."""
+    transfers = Transfer.objects.filter(period=period).select_related("payer__user", "payee__user")
     parts: dict[int, dict] = defaultdict(lambda: {"user": None, "pay": [], "receive": []})
-    for transfer in transfers:
+    for transfer in transfers.order_by("position", "pk"):
         for account, side in ((transfer.payer, "pay"), (transfer.payee, "receive")):
             if account.user is not None:
                 parts[account.user_id]["user"] = account.user
                 parts[account.user_id][side].append(transfer)
-    sent = 0
-    for part in parts.values():
-        user: User = part["user"]
-        if not (user.is_active and user.notify_settlements):
-            continue
-        try:
-            with atomic():
-                claim = SettlementEmail.objects.create(period=period, user=user)
-        except IntegrityError:
-            continue
-        try:
-            _send(period, user, part["pay"], part["receive"])
-        except Exception:
-            SettlementEmail.objects.filter(pk=claim.pk, sent_at=None).delete()
-            raise
-        SettlementEmail.objects.filter(pk=claim.pk).update(sent_at=timezone.now())
-        sent += 1
-    SettlementPeriod.objects.filter(pk=period.pk, emails_sent_at=None).update(emails_sent_at=timezone.now())
-    logger.info("Settlement e-mails for period %s: %s sent.", period.pk, sent)
+    return parts
+
+
+def settlement_emails_send(*, period: SettlementPeriod) -> int:
+    """E-mail everyone with a part in the period's plan, over one connection; returns how many went out.
+
+    Each e-mail has a ``SettlementEmail`` row (unique per period and person, inserted in bulk) that is
+    claimed with a lease just before sending, so a retry, a second run or a concurrent run never sends
+    it twice, and a run killed mid-send leaves claims that the sweep sends after the lease. Each person
+    is on their own: an address the mail server refuses is recorded on its row (shown to the admins),
+    a temporary failure gives the claim back and ``MailDeferred`` is raised after the batch so the
+    task retries with backoff. People who turned off ``notify_settlements`` (or whose account is
+    closed) get nothing.
+    """
+    parts = {
+        user_id: part
+        for user_id, part in _plan_parts(period).items()
+        if part["user"].is_active and part["user"].notify_settlements
+    }
+    SettlementEmail.objects.bulk_create(
+        [SettlementEmail(period=period, user_id=user_id) for user_id in parts], ignore_conflicts=True
+    )
+    unsent = SettlementEmail.objects.filter(period=period, sent_at=None, failed_at=None)
+    sent = deferred = 0
+    with Mailer() as mailer:
+        for row in unsent.filter(outbox.claimable("claimed_at")).order_by("pk"):
+            part = parts.get(row.user_id)
+            if part is None:  # no longer in the plan or no longer wanted
+                unsent.filter(pk=row.pk, claimed_at=None).delete()
+                continue
+            if not mailer.available:
+                deferred += 1
+                continue
+            if not outbox.claim(unsent.filter(pk=row.pk), "claimed_at"):
+                continue  # another run is sending it
+            try:
+                failure = mailer.send(_settlement_message(period, part["user"], part["pay"], part["receive"]))
+            except Exception:  # a bug in one person's e-mail must not block the others
+                logger.exception("Settlement e-mail %s could not be built.", row.pk)
+                failure = outbox.Failure("error", permanent=False)
+            # A crash between the server accepting the message and this line is the one way to a second copy.
+            deferred += not _record(row, failure)
+            sent += failure is None
+    if not unsent.exists():
+        SettlementPeriod.objects.filter(pk=period.pk, emails_sent_at=None).update(emails_sent_at=timezone.now())
+    logger.info("Settlement e-mails for period %s: %s sent, %s to retry.", period.pk, sent, deferred)
+    if deferred:
+        raise outbox.MailDeferred(f"{deferred} settlement e-mail(s) of period {period.pk} to retry")
     return sent
 
 
-def _send(period: SettlementPeriod, user: User, pay: list[Transfer], receive: list[Transfer]) -> None:
+def _record(row: SettlementEmail, failure: outbox.Failure | None) -> bool:
+    """Mark the claim sent or undeliverable (True), or give it back for a retry (False)."""
+    claim = SettlementEmail.objects.filter(pk=row.pk)
+    now = timezone.now()
+    if failure is None:
+        claim.update(sent_at=now, error_code="")
+        return True
+    attempts = row.attempts + failure.counts
+    if failure.permanent or attempts >= settings.MAIL_MAX_ATTEMPTS:
+        claim.update(failed_at=now, error_code=failure.code, attempts=attempts)
+        return True
+    outbox.release(claim, "claimed_at", error_code=failure.code, attempts=attempts)
+    return False
+
+
+def settlement_emails_sweep() -> int:
+    """Send the settlement e-mails still due in recent periods: never sent (the broker was down), given
+    back after a temporary failure, or claimed by a sender that died (lease expired)."""
+    recent = SettlementPeriod.objects.filter(emails_sent_at=None, created_at__gte=timezone.now() - SWEEP_HORIZON)
+
+    def send(period_id: int) -> int:
+        return settlement_emails_send(period=SettlementPeriod.objects.select_related("community").get(pk=period_id))
+
+    return outbox.sweep(recent.order_by("pk").values_list("pk", flat=True), send, what="Settlement period")
+
+
+def _settlement_message(
+    period: SettlementPeriod, user: User, pay: list[Transfer], receive: list[Transfer]
+) -> EmailMultiAlternatives:
     balance = sum((t.amount for t in receive), ZERO) - sum((t.amount for t in pay), ZERO)
     reference = payment_reference(period)
     images: list[MIMEImage] = []
@@ -155,45 +208,51 @@ def _send(period: SettlementPeriod, user: User, pay: list[Transfer], receive: li
         message.mixed_subtype = "related"
         for image in images:
             message.attach(image)
-    message.send()
+    return message
 
 
 # --- A transfer declared paid, then confirmed ---------------------------------------------------
 
 
-def _notify_once(*, transfer_id: int, claim_field: str, recipient_side: str, send) -> bool:
-    """Claim the e-mail on the transfer row, then send it to the holder of ``recipient_side``'s account.
+def _notify_once(*, transfer_id: int, claimed: str, done: str, recipient_side: str, build) -> bool:
+    """Send once, through the outbox (claim with a lease on the transfer row), the e-mail ``build``
+    makes for the holder of ``recipient_side``'s account. Nobody to tell (the pool, a closed account,
+    notifications off, the transfer gone): the notice is marked done and nothing is sent."""
 
-    Nobody to tell (the pool, a closed account, notifications off, the transfer gone): the claim stays
-    and nothing is sent. If sending fails, the claim is released and the error raised for a retry.
-    """
-    claimed = Transfer.objects.filter(pk=transfer_id, **{claim_field: None}).update(**{claim_field: timezone.now()})
-    if claimed != 1:
-        return False
-    transfer = (
-        Transfer.objects.select_related(
-            "period__community", "payer__user", "payee__user", "declared_by", "confirmed_by"
+    def messages():
+        transfer = (
+            Transfer.objects.select_related(
+                "period__community", "payer__user", "payee__user", "declared_by", "confirmed_by"
+            )
+            .filter(pk=transfer_id)
+            .first()
         )
-        .filter(pk=transfer_id)
-        .first()
+        user = getattr(transfer, recipient_side).user if transfer else None
+        if user is not None and user.is_active and user.notify_settlements and user.email:
+            yield user.pk, build(transfer, user)
+
+    rows = Transfer.objects.filter(pk=transfer_id)
+    return outbox.deliver(rows, claimed=claimed, done=done, messages=messages) == 1
+
+
+def transfer_notices_due():
+    """Ids of recent transfers whose "paid" or "confirmed" e-mail is still to send (for the sweep)."""
+    recent = timezone.now() - outbox.NOTICE_HORIZON
+    paid = outbox.due(
+        Transfer.objects.filter(declared_paid_at__gte=recent), claimed="paid_claimed_at", done="paid_notified_at"
     )
-    user = getattr(transfer, recipient_side).user if transfer else None
-    if user is None or not (user.is_active and user.notify_settlements and user.email):
-        return False
-    try:
-        send(transfer, user)
-    except Exception:
-        Transfer.objects.filter(pk=transfer_id).update(**{claim_field: None})
-        raise
-    return True
+    confirmed = outbox.due(
+        Transfer.objects.filter(confirmed_at__gte=recent), claimed="confirmed_claimed_at", done="confirmed_notified_at"
+    )
+    return paid.values_list("pk", flat=True), confirmed.values_list("pk", flat=True)
 
 
-def _mail(user: User, subject: str, template: str, context: dict) -> None:
+def _mail(user: User, subject: str, template: str, context: dict) -> EmailMultiAlternatives:
     body = render_to_string(template, context)
-    EmailMultiAlternatives(subject=email_subject(subject), body=body, to=[user.email]).send()
+    return EmailMultiAlternatives(subject=email_subject(subject), body=body, to=[user.email])
 
 
-def _send_paid(transfer: Transfer, user: User) -> None:
+def _paid_message(transfer: Transfer, user: User) -> EmailMultiAlternatives:
     community = transfer.period.community
     with translation.override(user.language):
         amount = money_text(transfer.amount)
@@ -210,10 +269,10 @@ def _send_paid(transfer: Transfer, user: User) -> None:
             }
         subject = _("%(community)s: %(news)s") % {"community": community.name, "news": news}
         context = {"user": user, "community": community, "news": news, "link": settle_url(community.pk)}
-        _mail(user, subject, "emails/ledger/transfer_paid.txt", context)
+        return _mail(user, subject, "emails/ledger/transfer_paid.txt", context)
 
 
-def _send_confirmed(transfer: Transfer, user: User) -> None:
+def _confirmed_message(transfer: Transfer, user: User) -> EmailMultiAlternatives:
     community = transfer.period.community
     with translation.override(user.language):
         amount = money_text(transfer.amount)
@@ -230,18 +289,35 @@ def _send_confirmed(transfer: Transfer, user: User) -> None:
             }
         subject = _("%(community)s: %(news)s") % {"community": community.name, "news": news}
         context = {"user": user, "community": community, "news": news, "link": settle_url(community.pk)}
-        _mail(user, subject, "emails/ledger/transfer_confirmed.txt", context)
+        return _mail(user, subject, "emails/ledger/transfer_confirmed.txt", context)
 
 
 def transfer_paid_email_send(*, transfer_id: int) -> bool:
     """E-mail the payee, once, that the payer says they have paid: they confirm it on the settle-up page."""
     return _notify_once(
-        transfer_id=transfer_id, claim_field="paid_notified_at", recipient_side="payee", send=_send_paid
+        transfer_id=transfer_id,
+        claimed="paid_claimed_at",
+        done="paid_notified_at",
+        recipient_side="payee",
+        build=_paid_message,
     )
 
 
 def transfer_confirmed_email_send(*, transfer_id: int) -> bool:
     """E-mail the payer, once, that the payee confirmed receiving the transfer."""
     return _notify_once(
-        transfer_id=transfer_id, claim_field="confirmed_notified_at", recipient_side="payer", send=_send_confirmed
+        transfer_id=transfer_id,
+        claimed="confirmed_claimed_at",
+        done="confirmed_notified_at",
+        recipient_side="payer",
+        build=_confirmed_message,
+    )
+
+
+def transfer_notices_sweep() -> int:
+    """Send the "paid" and "confirmed" e-mails still due: the broker was down, or a sender died."""
+    paid, confirmed = transfer_notices_due()
+    sent = outbox.sweep(paid, lambda pk: transfer_paid_email_send(transfer_id=pk), what="Transfer paid notice")
+    return sent + outbox.sweep(
+        confirmed, lambda pk: transfer_confirmed_email_send(transfer_id=pk), what="Transfer confirmed notice"
     )

@@ -12,6 +12,8 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from colocauto.outbox import MailDeferred
+from colocauto.queue import wake
 from communities.exceptions import DomainError
 from communities.models import Community
 from ledger import emails
@@ -21,8 +23,9 @@ from ledger.posting import previous_month
 
 logger = logging.getLogger(__name__)
 
-# Database hiccups and mail-server or network errors (smtplib's errors are OSErrors) are retried.
-TRANSIENT = (OperationalError, InterfaceError, OSError)
+# Database hiccups, mail-server or network errors (smtplib's errors are OSErrors) and batches with
+# e-mails given back after a temporary failure are retried.
+TRANSIENT = (OperationalError, InterfaceError, OSError, MailDeferred)
 RETRY = {
     "autoretry_for": TRANSIENT,
     "retry_backoff": 30,
@@ -46,7 +49,7 @@ def month_close_all(month: str | None = None) -> int:
     first_day = parse_month(month)
     count = 0
     for community_id in communities_to_close(first_day).iterator():
-        month_close_community.delay(community_id, f"{first_day:%Y-%m}")
+        wake(month_close_community, community_id, f"{first_day:%Y-%m}")
         count += 1
     return count
 
@@ -62,7 +65,7 @@ def month_close_community(community_id: int, month: str) -> int | None:
         # E.g. the month has not ended yet in this community's time zone: tomorrow's run closes it.
         logger.info("Community %s, %s not closed: %s", community_id, month, refusal.message)
         return None
-    settlement_emails_send.delay(period.pk)
+    wake(settlement_emails_send, period.pk)
     return period.pk
 
 
@@ -72,6 +75,12 @@ def settlement_emails_send(period_id: int) -> int:
     if period is None:
         return 0
     return emails.settlement_emails_send(period=period)
+
+
+@shared_task
+def emails_sweep() -> int:
+    """Beat's safety net: send the settlement and transfer e-mails still due; returns how many went out."""
+    return emails.settlement_emails_sweep() + emails.transfer_notices_sweep()
 
 
 @shared_task(**RETRY)
