@@ -288,3 +288,8 @@ class SettlementEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} → {self.user_id}"
+
+    @property
+    def refused(self) -> bool:
+        """The mail server refused the address for good (a 5xx reply)."""
+        return self.error_code.startswith("5")

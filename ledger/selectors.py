@@ -10,7 +10,7 @@ from django.http import Http404
 
 from bookings.models import Trip
 from communities.models import Membership, User
-from ledger.models import Account, Entry, Expense, SettlementPeriod, Transaction, Transfer
+from ledger.models import Account, Entry, Expense, SettlementEmail, SettlementPeriod, Transaction, Transfer
 from ledger.money import ZERO, to_money
 from ledger.posting import BALANCE_FIELD, community_tz, local_today, midnight, month_start, next_month
 from vehicles.models import Vehicle
@@ -219,6 +219,21 @@ def current_period_for(membership: Membership) -> SettlementPeriod | None:
     """The community's latest settlement period, if any month was closed."""
     _require_active(membership)
     return SettlementPeriod.objects.filter(community_id=membership.community_id).order_by("-month").first()
+
+
+def settlement_emails_undelivered(membership: Membership) -> list[SettlementEmail]:
+    """For the admins: the e-mails of the latest settle-up plan that could not be delivered (the mail
+    server refused the address, or kept failing), so they can tell those people another way."""
+    if not membership.is_admin:
+        return []
+    period = current_period_for(membership)
+    if period is None:
+        return []
+    return list(
+        SettlementEmail.objects.filter(period=period, failed_at__isnull=False)
+        .select_related("user", "period")
+        .order_by("user__display_name", "pk")
+    )
 
 
 def transfers_of(membership: Membership, period: SettlementPeriod) -> list[Transfer]:
