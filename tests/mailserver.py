@@ -2,18 +2,13 @@
 can refuse chosen addresses, and can be slow, as a busy mail server is."""
 
 import asyncio
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.processes import free_port
 
 
 @dataclass

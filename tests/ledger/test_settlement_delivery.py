@@ -101,7 +101,7 @@ def test_an_unreachable_mail_server_delays_every_email_without_counting_it_again
     trio,
     period_example,
 ):
-    from tests.mailserver import free_port
+    from tests.processes import free_port
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", free_port(), False
