@@ -130,7 +130,7 @@ class CeleryWorker:
         self.process = subprocess.Popen(
             self.command, env=self.env, cwd=ROOT, stdout=self._log_file, stderr=subprocess.STDOUT
         )
-        wait_for(lambda: " ready." in self.log.read_text(), timeout=30, what="the Celery worker", log=self.log)
+        wait_for(lambda: " ready." in self.log.read_text(), timeout=60, what="the Celery worker", log=self.log)
         return self
 
     def kill(self) -> None:
