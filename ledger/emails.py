@@ -108,7 +108,7 @@ def settlement_emails_send(*, period: SettlementPeriod) -> int:
         for row in unsent.filter(outbox.claimable("claimed_at")).order_by("pk"):
             part = parts.get(row.user_id)
             if part is None:  # no longer in the plan or no longer wanted
-                unsent.filter(pk=row.pk, claimed_at=None).delete()
+                unsent.filter(outbox.claimable("claimed_at"), pk=row.pk).delete()
                 continue
             if not mailer.available:
                 deferred += 1
