@@ -154,10 +154,18 @@ def broker(url: str):
     from colocauto.celery import app
 
     saved = app.conf.broker_url, app.conf.task_always_eager
-    app.close()  # forget the pooled connections to the previous broker
+    _forget_connections(app)
     app.conf.broker_url, app.conf.task_always_eager = url, False
     try:
         yield app
     finally:
-        app.close()
+        _forget_connections(app)
         app.conf.broker_url, app.conf.task_always_eager = saved
+
+
+def _forget_connections(app) -> None:
+    # Celery keeps a connection pool and a producer pool bound to the broker it first used; drop both.
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
