@@ -1,7 +1,6 @@
 """Booking e-mails: who hears about what, in their own language, each message claimed before it is sent."""
 
 from datetime import datetime, timedelta
-from smtplib import SMTPException
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.utils.translation import ngettext
 
 from bookings.formatting import reason_text
 from bookings.models import Booking, BookingEvent, Incident
+from colocauto import outbox
 from colocauto.text import subject_line
 from communities.models import Membership, User
 
@@ -25,35 +25,36 @@ TRIP_REMINDER_HORIZON = timedelta(days=14)
 
 
 def booking_event_notify(*, event_id: int) -> int:
-    """E-mail the people concerned by one history line, once. Returns the number of e-mails sent."""
-    claimed = BookingEvent.objects.filter(pk=event_id, notified_at=None).update(notified_at=timezone.now())
-    if claimed != 1:
-        return 0
-    event = (
-        BookingEvent.objects.select_related(
+    """E-mail the people concerned by one history line, once, through the outbox. Returns how many went out."""
+    events = BookingEvent.objects.filter(pk=event_id)
+
+    def messages():
+        event = events.select_related(
             "actor", "booking", "booking__vehicle", "booking__vehicle__owner", "booking__member", "booking__community"
-        )
-        .filter(pk=event_id)
-        .first()
-    )
-    if event is None:
-        return 0
-    sent = 0
-    try:
+        ).first()
+        if event is None:
+            return
         for recipient in _recipients(event):
             with translation.override(recipient.language):
                 subject, lines = _event_text(event, recipient)
                 if event.details.get("reason"):
                     lines.append(reason_text(event.details["reason"]))
                 lines = [_one_full_stop(line) for line in lines]
-                _send(recipient, subject, lines, event.booking, message=event.details.get("message", ""))
-            sent += 1
-    except (SMTPException, ConnectionError):
-        if sent == 0:
-            # Nothing went out: release the claim so the task's retry can send.
-            BookingEvent.objects.filter(pk=event_id).update(notified_at=None)
-        raise
-    return sent
+                message = _message(recipient, subject, lines, event.booking, message=event.details.get("message", ""))
+            yield recipient.pk, message
+
+    return outbox.deliver(
+        events, claimed="notice_claimed_at", done="notified_at", progress="notified_to", messages=messages
+    )
+
+
+def booking_notices_sweep() -> int:
+    """Send the e-mails of recent history lines still due: the broker was down, or a sender died."""
+    recent = BookingEvent.objects.filter(created_at__gte=timezone.now() - outbox.NOTICE_HORIZON)
+    due = outbox.due(recent, claimed="notice_claimed_at", done="notified_at").order_by("pk")
+    return outbox.sweep(
+        due.values_list("pk", flat=True), lambda pk: booking_event_notify(event_id=pk), what="Booking event"
+    )
 
 
 def start_reminders_send() -> int:
@@ -82,7 +83,7 @@ def start_reminders_send() -> int:
             if booking.vehicle.instructions:
                 lines.append(booking.vehicle.instructions)
             subject = _("Reminder: %(vehicle)s, %(start)s") % {"vehicle": booking.vehicle.name, **_when(booking)}
-            _send(booking.member, subject, lines, booking)
+            _message(booking.member, subject, lines, booking).send()
         sent += 1
     return sent
 
@@ -114,32 +115,38 @@ def trip_reminders_send() -> int:
                 % {"vehicle": booking.vehicle.name, **_when(booking)},
                 _("Please record the odometer readings so everyone's account stays right."),
             ]
-            _send(booking.member, subject, lines, booking, action=_("Record the trip"))
+            _message(booking.member, subject, lines, booking, action=_("Record the trip")).send()
         sent += 1
     return sent
 
 
 def _recipients(event: BookingEvent) -> list[User]:
-    """The booker hears about decisions; the owner (or the admins, for a request on a community car)
-    hears about bookings of their car. Nobody is told about what they did themselves."""
+    """Everyone who would act on this line of the booking's history; nobody about what they did themselves.
+
+    The booker hears about what others decide or change. The car's keepers — its owner, or for a
+    community car the admins, who act as owner — hear about a request at every step (made, changed,
+    withdrawn, answered by someone else); an owner also hears about every booking of their car.
+    Trips are news to the keepers only with unlogged km or an incident.
+    """
     booking = event.booking
     owner = booking.vehicle.owner
-    if booking.status == Booking.Status.REQUESTED:
-        party = [owner] if owner is not None else _admins(booking.community_id)
-    else:
-        party = [owner] if owner is not None else []
+    keepers = [owner] if owner is not None else _admins(booking.community_id)
+    party = keepers if owner is not None or _about_a_request(event) else []
     kind = event.kind
     if kind == BookingEvent.Kind.CREATED:
         people = party
-    elif kind in (BookingEvent.Kind.CONFIRMED, BookingEvent.Kind.REJECTED):
-        people = [booking.member]
-    elif kind in (BookingEvent.Kind.CHANGED, BookingEvent.Kind.EXTENDED, BookingEvent.Kind.CANCELLED):
+    elif kind in (
+        BookingEvent.Kind.CONFIRMED,
+        BookingEvent.Kind.REJECTED,
+        BookingEvent.Kind.CHANGED,
+        BookingEvent.Kind.EXTENDED,
+        BookingEvent.Kind.CANCELLED,
+    ):
         people = [booking.member, *party]
     elif (kind == BookingEvent.Kind.TRIP_STARTED and event.details.get("unlogged_km")) or (
         kind == BookingEvent.Kind.TRIP_COMPLETED and event.details.get("incident")
     ):
-        # The people who look after the car: its owner, or the admins for a community car.
-        people = [owner] if owner is not None else _admins(booking.community_id)
+        people = keepers
     else:
         people = []
     unique: dict[int, User] = {}
@@ -147,6 +154,19 @@ def _recipients(event: BookingEvent) -> list[User]:
         if person.pk != event.actor_id and _wants_mail(person):
             unique.setdefault(person.pk, person)
     return list(unique.values())
+
+
+def _about_a_request(event: BookingEvent) -> bool:
+    """Whether the line is about a request waiting for an answer, as it was when the line was written
+    (the booking may have moved on before the e-mail goes out)."""
+    kind = event.kind
+    if kind in (BookingEvent.Kind.CONFIRMED, BookingEvent.Kind.REJECTED):
+        return True
+    if kind == BookingEvent.Kind.CANCELLED:
+        return event.details.get("was") == Booking.Status.REQUESTED
+    if kind in (BookingEvent.Kind.CREATED, BookingEvent.Kind.CHANGED):
+        return event.details.get("status", event.booking.status) == Booking.Status.REQUESTED
+    return False
 
 
 def _admins(community_id: int) -> list[User]:
@@ -172,7 +192,8 @@ def _event_text(event: BookingEvent, recipient: User) -> tuple[str, list[str]]:
     }
     is_booker = recipient.pk == booking.member_id
     kind = event.kind
-    if kind == BookingEvent.Kind.CREATED and booking.status == Booking.Status.REQUESTED:
+    request = _about_a_request(event)
+    if kind == BookingEvent.Kind.CREATED and request:
         return (
             _("Booking request: %(vehicle)s, %(start)s") % names,
             [
@@ -185,15 +206,25 @@ def _event_text(event: BookingEvent, recipient: User) -> tuple[str, list[str]]:
             _("New booking: %(vehicle)s, %(start)s") % names,
             [_("%(member)s booked %(vehicle)s from %(start)s to %(end)s.") % names],
         )
-    if kind == BookingEvent.Kind.CONFIRMED:
+    if kind == BookingEvent.Kind.CONFIRMED and is_booker:
         return (
             _("Your booking of %(vehicle)s is confirmed") % names,
             [_("%(actor)s confirmed your booking of %(vehicle)s from %(start)s to %(end)s.") % names],
         )
-    if kind == BookingEvent.Kind.REJECTED:
+    if kind == BookingEvent.Kind.CONFIRMED:
+        return (
+            _("Request confirmed: %(vehicle)s, %(start)s") % names,
+            [_("%(actor)s confirmed the request of %(member)s for %(vehicle)s from %(start)s to %(end)s.") % names],
+        )
+    if kind == BookingEvent.Kind.REJECTED and is_booker:
         return (
             _("Your booking request for %(vehicle)s was declined") % names,
             [_("%(actor)s declined your booking of %(vehicle)s from %(start)s to %(end)s.") % names],
+        )
+    if kind == BookingEvent.Kind.REJECTED:
+        return (
+            _("Request declined: %(vehicle)s, %(start)s") % names,
+            [_("%(actor)s declined the request of %(member)s for %(vehicle)s from %(start)s to %(end)s.") % names],
         )
     if kind == BookingEvent.Kind.CHANGED:
         names["old_start"], names["old_end"] = _format_pair(booking, event.details)
@@ -207,7 +238,7 @@ def _event_text(event: BookingEvent, recipient: User) -> tuple[str, list[str]]:
             changed % names,
             _("It was from %(old_start)s to %(old_end)s.") % names,
         ]
-        if booking.status == Booking.Status.REQUESTED and not is_booker:
+        if request and not is_booker:
             lines.append(_("The new times wait for your answer."))
         return _("Booking changed: %(vehicle)s, %(start)s") % names, lines
     if kind == BookingEvent.Kind.EXTENDED:
@@ -239,6 +270,11 @@ def _event_text(event: BookingEvent, recipient: User) -> tuple[str, list[str]]:
                     % {"count": photos}
                 )
         return _("Incident reported: %(vehicle)s") % names, lines
+    if request and event.actor_id == booking.member_id and not is_booker:
+        return (
+            _("Request withdrawn: %(vehicle)s, %(start)s") % names,
+            [_("%(member)s withdrew their request for %(vehicle)s (%(start)s to %(end)s).") % names],
+        )
     if is_booker:
         line = _("%(actor)s cancelled your booking of %(vehicle)s (%(start)s to %(end)s).")
     elif event.actor_id == booking.member_id:
@@ -275,7 +311,9 @@ def _booking(pk: int) -> Booking | None:
     return Booking.objects.select_related("vehicle", "member", "community").filter(pk=pk).first()
 
 
-def _send(recipient: User, subject: str, lines: list[str], booking: Booking, *, message: str = "", action=None) -> None:
+def _message(
+    recipient: User, subject: str, lines: list[str], booking: Booking, *, message: str = "", action=None
+) -> EmailMultiAlternatives:
     url = settings.SITE_URL.rstrip("/") + reverse(
         "booking_detail", kwargs={"community_id": booking.community_id, "pk": booking.pk}
     )
@@ -294,4 +332,4 @@ def _send(recipient: User, subject: str, lines: list[str], booking: Booking, *, 
         to=[recipient.email],
     )
     email.attach_alternative(render_to_string("emails/bookings/notification.html", context), "text/html")
-    email.send()
+    return email

@@ -97,11 +97,18 @@ class BookingEvent(models.Model):
     kind = models.CharField(max_length=20, choices=Kind)
     created_at = models.DateTimeField(auto_now_add=True)
     details = models.JSONField(default=dict, blank=True)
-    # Claimed once by the notification task, so a retried task never e-mails twice.
+    # The e-mails about this line go through the outbox (colocauto/outbox.py): claimed with a lease,
+    # the recipients served so far remembered, then marked notified; the sweep sends what is due.
+    notice_claimed_at = models.DateTimeField(null=True, blank=True)
+    notified_to = models.JSONField(default=list, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        indexes = [
+            # The sweep looks for recent lines not yet notified.
+            models.Index(fields=["created_at"], condition=Q(notified_at__isnull=True), name="bookingevent_unnotified"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.booking_id}: {self.kind}"

@@ -16,6 +16,7 @@ from bookings import permissions
 from bookings.availability import availability_problem
 from bookings.formatting import duration_text
 from bookings.models import Booking, BookingEvent, CalendarFeed, Incident, IncidentPhoto, Trip
+from colocauto.queue import wake
 from colocauto.uploads import normalised_photo
 from communities.exceptions import Conflict, DomainError, NotAllowed
 from communities.models import Membership, User
@@ -467,12 +468,13 @@ def _cancel(booking: Booking, *, actor: User, message: str = "", reason: str = "
         raise BookingRefused(_("Only a requested or confirmed booking can be cancelled."))
     now = timezone.now()
     late = check_late and now > booking.starts_at - booking.community.min_notice
+    was = booking.status
     booking.status = Booking.Status.CANCELLED
     booking.cancelled_late = late
     booking.decision_message = message.strip()
     booking.decision_reason = reason
     booking.save(update_fields=["status", "cancelled_late", "decision_message", "decision_reason", "updated_at"])
-    details = {"message": booking.decision_message, "late": late}
+    details = {"message": booking.decision_message, "late": late, "was": was}
     if reason:
         details["reason"] = reason
     _record(booking, actor, BookingEvent.Kind.CANCELLED, **details)
@@ -492,12 +494,13 @@ def _times(booking: Booking) -> dict[str, str]:
 
 
 def _record(booking: Booking, actor: User, kind: str, **details) -> BookingEvent:
-    """Write a history line and e-mail the people concerned once the transaction commits."""
+    """Write a history line; its e-mails are due from now on (the outbox sweep sends them for sure),
+    and a worker is woken to send them as soon as the transaction commits."""
     from bookings.tasks import notify_booking_event
 
     event = BookingEvent.objects.create(booking=booking, actor=actor, kind=kind, details=details)
     if _is_news(kind, details):
-        transaction.on_commit(lambda: notify_booking_event.delay(event.pk))
+        wake(notify_booking_event, event.pk)
     return event
 
 

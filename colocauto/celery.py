@@ -4,12 +4,15 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "colocauto.settings")
 
 app = Celery("colocauto")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+_SWEEP = float(settings.MAIL_SWEEP_SECONDS)
 
 # The one place for periodic jobs (the ledger's monthly settlement is added here).
 app.conf.beat_schedule = {
@@ -22,4 +25,9 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=0, hour=7, day_of_month=1),
     },
     "ledger-month-close-catch-up": {"task": "ledger.tasks.month_close_all", "schedule": crontab(minute=30, hour=7)},
+    # The e-mail outbox sweeps: send what is due and unsent — never queued (broker down), given back after a
+    # temporary failure, or claimed by a worker that died (lease expired). See colocauto/outbox.py.
+    "communities-emails-sweep": {"task": "communities.tasks.notices_sweep", "schedule": _SWEEP},
+    "bookings-emails-sweep": {"task": "bookings.tasks.notices_sweep", "schedule": _SWEEP},
+    "ledger-emails-sweep": {"task": "ledger.tasks.emails_sweep", "schedule": _SWEEP},
 }

@@ -193,6 +193,8 @@ if EMAIL_HOST:
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", default="")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+    # A hung mail server must not hold a worker (and the claims it leased) for ever.
+    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="Colocauto <noreply@colocauto.localhost>")
@@ -209,6 +211,30 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The broker only wakes workers up (the database holds the work: colocauto/queue.py): a web request
+# gives a down or hung Redis a second or two, then carries on and the periodic sweep does the work.
+BROKER_TIMEOUT = env_int("BROKER_TIMEOUT", 2)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": BROKER_TIMEOUT,
+    "socket_connect_timeout": BROKER_TIMEOUT,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+CELERY_REDIS_SOCKET_TIMEOUT = BROKER_TIMEOUT
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_TIMEOUT
+# A worker keeps reconnecting to a broker that went away; only publishing from a request gives up fast.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# E-mail outbox: a claim whose message is not marked sent after the lease is sent again by the sweep
+# (beat, colocauto/celery.py), so a worker killed mid-send delays an e-mail but never loses it.
+MAIL_CLAIM_LEASE_SECONDS = env_int("MAIL_CLAIM_LEASE_SECONDS", 10 * 60)
+MAIL_SWEEP_SECONDS = env_int("MAIL_SWEEP_SECONDS", 5 * 60)
+# Attempts before a message that keeps failing for a temporary reason is recorded as undeliverable.
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -212,9 +212,12 @@ class Membership(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # Claimed once (filter(..., x=None).update(x=now) == 1) so admins are told of a request only once.
+    # The admins are told of a request, and the applicant of the answer, once each through the outbox
+    # (colocauto/outbox.py): claimed with a lease, the admins served so far remembered, marked notified.
+    request_claimed_at = models.DateTimeField(null=True, blank=True)
+    request_notified_to = models.JSONField(default=list, blank=True)
     request_notified_at = models.DateTimeField(null=True, blank=True)
-    # Claimed the same way, so the applicant is told once that their request was approved or rejected.
+    decision_claimed_at = models.DateTimeField(null=True, blank=True)
     decision_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -265,6 +268,8 @@ class Invitation(models.Model):
     max_uses = models.PositiveIntegerField(_("maximum uses"), null=True, blank=True)
     use_count = models.PositiveIntegerField(_("uses"), default=0)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # The e-mail to ``email``, sent once through the outbox: claimed with a lease, then marked sent.
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
     email_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

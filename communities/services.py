@@ -6,16 +6,13 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from bookings.services import bookings_cancel_future_for_member
+from colocauto.queue import wake
 from colocauto.text import single_line
 from communities.exceptions import Conflict, DomainError, NotAllowed
 from communities.models import Community, Invitation, Membership, User
@@ -182,7 +179,7 @@ def _decide_request(*, actor: Membership, membership: Membership, approve: bool)
 def _notify_applicant_on_commit(membership: Membership) -> None:
     from communities.tasks import notify_applicant_of_decision
 
-    transaction.on_commit(lambda: notify_applicant_of_decision.delay(membership.pk))
+    wake(notify_applicant_of_decision, membership.pk)
 
 
 @transaction.atomic
@@ -290,7 +287,7 @@ def invitation_send_by_email(*, actor: Membership, email: str, expires_in_days: 
     invitation = invitation_create(actor=actor, email=email, expires_in_days=expires_in_days, max_uses=1)
     from communities.tasks import send_invitation_email
 
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+    wake(send_invitation_email, invitation.pk)
     return invitation
 
 
@@ -391,107 +388,5 @@ def invitation_accept(*, user: User, invitation: Invitation) -> Membership:
     if not auto:
         from communities.tasks import notify_admins_of_request
 
-        transaction.on_commit(lambda: notify_admins_of_request.delay(membership.pk))
+        wake(notify_admins_of_request, membership.pk)
     return membership
-
-
-# --- E-mails (sent by the tasks in communities.tasks) ------------------------------------------
-
-
-def _absolute_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def _send(*, to: str, language: str, template: str, context: dict) -> None:
-    with translation.override(language):
-        subject = render_to_string(f"emails/communities/{template}_subject.txt", context)
-        body = render_to_string(f"emails/communities/{template}.txt", context)
-    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
-    EmailMessage(subject=subject, body=body, to=[to]).send()
-
-
-def invitation_email_deliver(*, invitation_id: int) -> bool:
-    """Send an e-mail invitation once; a second call (retry, duplicate task) sends nothing."""
-    with transaction.atomic():
-        # The claim is rolled back if sending fails, so a retry can send it; never twice.
-        claimed = (
-            Invitation.objects.filter(pk=invitation_id, email_sent_at=None)
-            .exclude(email="")
-            .update(email_sent_at=timezone.now())
-        )
-        if claimed != 1:
-            return False
-        invitation = Invitation.objects.select_related("community", "created_by").get(pk=invitation_id)
-        recipient = User.objects.filter(email__iexact=invitation.email).first()
-        inviter = invitation.created_by
-        language = (recipient or inviter).language if (recipient or inviter) else settings.LANGUAGE_CODE
-        context = {
-            "invitation": invitation,
-            "community": invitation.community,
-            "inviter_name": inviter.name if inviter else "",
-            "join_url": _absolute_url(reverse("invitation_join", kwargs={"token": invitation.token})),
-            "expires_at": invitation.expires_at,
-        }
-        _send(to=invitation.email, language=language, template="invitation", context=context)
-    return True
-
-
-def membership_request_notify(*, membership_id: int) -> int:
-    """Tell the community's admins (who want it) once that someone asks to join; returns e-mails sent."""
-    with transaction.atomic():
-        claimed = Membership.objects.filter(
-            pk=membership_id, status=Membership.Status.PENDING, request_notified_at=None
-        ).update(request_notified_at=timezone.now())
-        if claimed != 1:
-            return 0
-        membership = Membership.objects.select_related("community", "user").get(pk=membership_id)
-        admins = User.objects.filter(
-            memberships__community_id=membership.community_id,
-            memberships__status=Membership.Status.ACTIVE,
-            memberships__role=Membership.Role.ADMIN,
-            notify_community=True,
-            is_active=True,
-        ).order_by("pk")
-        members_url = _absolute_url(reverse("member_list", kwargs={"community_id": membership.community_id}))
-        sent = 0
-        for admin in admins:
-            context = {
-                "admin": admin,
-                "community": membership.community,
-                "applicant": membership.user,
-                "membership": membership,
-                "members_url": members_url,
-            }
-            _send(to=admin.email, language=admin.language, template="membership_request", context=context)
-            sent += 1
-    return sent
-
-
-def membership_decision_notify(*, membership_id: int) -> bool:
-    """Tell the applicant once, in their language, that an admin approved or rejected their request."""
-    decided = [Membership.Status.ACTIVE, Membership.Status.REJECTED]
-    with transaction.atomic():
-        claimed = (
-            Membership.objects.filter(pk=membership_id, status__in=decided, decision_notified_at=None)
-            .exclude(decided_by=None)
-            .update(decision_notified_at=timezone.now())
-        )
-        if claimed != 1:
-            return False
-        membership = Membership.objects.select_related("community", "user").get(pk=membership_id)
-        applicant = membership.user
-        if not applicant.is_active:
-            return False
-        approved = membership.status == Membership.Status.ACTIVE
-        context = {
-            "applicant": applicant,
-            "membership": membership,
-            "community": membership.community,
-            "community_url": _absolute_url(
-                reverse("community_detail", kwargs={"community_id": membership.community_id})
-            ),
-            "home_url": _absolute_url(reverse("home")),
-        }
-        template = "membership_approved" if approved else "membership_rejected"
-        _send(to=applicant.email, language=applicant.language, template=template, context=context)
-    return True

@@ -12,11 +12,12 @@ from decimal import Decimal
 from django.db import IntegrityError
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
-from django.db.transaction import atomic, on_commit
+from django.db.transaction import atomic
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings.models import Trip
+from colocauto.queue import wake
 from communities.exceptions import Conflict, DomainError, NotAllowed
 from communities.models import Community, Membership
 from ledger.models import Account, Expense, SettlementPeriod, Transaction, Transfer
@@ -296,8 +297,7 @@ def transfer_declare_paid(*, membership: Membership, transfer: Transfer) -> Tran
         transfer.declared_paid_at = timezone.now()
         transfer.declared_by = membership.user
         transfer.save(update_fields=["declared_paid_at", "declared_by"])
-        transfer_pk = transfer.pk
-        on_commit(lambda: _tasks().transfer_paid_email.delay(transfer_pk))
+        wake(_tasks().transfer_paid_email, transfer.pk)
     return transfer
 
 
@@ -331,10 +331,9 @@ def transfer_confirm(*, membership: Membership, transfer: Transfer) -> Transfer:
         transfer.confirmed_by = membership.user
         transfer.transaction = record
         transfer.save(update_fields=["declared_paid_at", "confirmed_at", "confirmed_by", "transaction"])
-        transfer_pk = transfer.pk
-        on_commit(lambda: _tasks().transfer_confirmed_email.delay(transfer_pk))
+        wake(_tasks().transfer_confirmed_email, transfer.pk)
         if not holds(membership, transfer.payee):
-            on_commit(lambda: _tasks().transfer_confirmed_for_email.delay(transfer_pk))
+            wake(_tasks().transfer_confirmed_for_email, transfer.pk)
     return transfer
 
 

@@ -1,20 +1,24 @@
-"""The monthly settle-up e-mail: to each person with a non-zero balance, once, in their language."""
+"""The monthly settle-up e-mail: to each person with a part in the plan, once, in their language.
+
+E-mails about one transfer (declared paid, confirmed) are in ``ledger.transfer_emails``.
+"""
 
 import io
 import logging
 from collections import defaultdict
+from datetime import timedelta
 from decimal import Decimal
 from email.mime.image import MIMEImage
 
 import segno
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError
-from django.db.transaction import atomic
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from colocauto import outbox
+from colocauto.outbox import Mailer
 from colocauto.text import subject_line
 from communities.models import User
 from communities.selectors import pool_holder_of
@@ -23,10 +27,13 @@ from ledger.epc import epc_payload
 from ledger.models import Account, SettlementEmail, SettlementPeriod, Transfer
 from ledger.money import ZERO
 from ledger.posting import month_last_day
-from ledger.rules import account_holder, confirmed_on_behalf
+from ledger.rules import account_holder
 from ledger.selectors import in_flight_transfers
 
 logger = logging.getLogger(__name__)
+
+# The sweep leaves alone the e-mails of periods closed longer ago than this (a month's plan is stale).
+SWEEP_HORIZON = timedelta(days=40)
 
 
 def email_subject(text: str) -> str:
@@ -93,34 +100,78 @@ def _parts(period: SettlementPeriod, pool_holder: User | None) -> dict[int, dict
 
 
 def settlement_emails_send(*, period: SettlementPeriod) -> int:
-    """E-mail everyone with a part in the period's plan; returns how many e-mails went out.
+    """E-mail everyone with a part in the period's plan, over one connection; returns how many went out.
 
-    Each e-mail is claimed by a ``SettlementEmail`` row (unique per period and person), committed
-    before sending, so a retry, a second run or a concurrent run never sends it again. If sending
-    fails, the claim is released and the error raised for the task to retry. People who turned
-    off ``notify_settlements`` (or whose account is closed) get nothing.
+    Each e-mail has a ``SettlementEmail`` row (unique per period and person, inserted in bulk) that is
+    claimed with a lease just before sending, so a retry, a second run or a concurrent run never sends
+    it twice, and a run killed mid-send leaves claims that the sweep sends after the lease. Each person
+    is on their own: an address the mail server refuses is recorded on its row (shown to the admins),
+    a temporary failure gives the claim back and ``MailDeferred`` is raised after the batch so the
+    task retries with backoff. People who turned off ``notify_settlements`` (or whose account is
+    closed) get nothing.
     """
     pool_holder = pool_holder_of(period.community)
-    sent = 0
-    for part in _parts(period, pool_holder).values():
-        user: User = part["user"]
-        if not (user.is_active and user.notify_settlements):
-            continue
-        try:
-            with atomic():
-                claim = SettlementEmail.objects.create(period=period, user=user)
-        except IntegrityError:
-            continue
-        try:
-            _send(period, user, part, pool_holder)
-        except Exception:
-            SettlementEmail.objects.filter(pk=claim.pk, sent_at=None).delete()
-            raise
-        SettlementEmail.objects.filter(pk=claim.pk).update(sent_at=timezone.now())
-        sent += 1
-    SettlementPeriod.objects.filter(pk=period.pk, emails_sent_at=None).update(emails_sent_at=timezone.now())
-    logger.info("Settlement e-mails for period %s: %s sent.", period.pk, sent)
+    parts = {
+        user_id: part
+        for user_id, part in _parts(period, pool_holder).items()
+        if part["user"].is_active and part["user"].notify_settlements
+    }
+    SettlementEmail.objects.bulk_create(
+        [SettlementEmail(period=period, user_id=user_id) for user_id in parts], ignore_conflicts=True
+    )
+    unsent = SettlementEmail.objects.filter(period=period, sent_at=None, failed_at=None)
+    sent = deferred = 0
+    with Mailer() as mailer:
+        for row in unsent.filter(outbox.claimable("claimed_at")).order_by("pk"):
+            part = parts.get(row.user_id)
+            if part is None:  # no longer in the plan or no longer wanted
+                unsent.filter(outbox.claimable("claimed_at"), pk=row.pk).delete()
+                continue
+            if not mailer.available:
+                deferred += 1
+                continue
+            if not outbox.claim(unsent.filter(pk=row.pk), "claimed_at"):
+                continue  # another run is sending it
+            try:
+                failure = mailer.send(_settlement_message(period, part["user"], part, pool_holder))
+            except Exception:  # a bug in one person's e-mail must not block the others
+                logger.exception("Settlement e-mail %s could not be built.", row.pk)
+                failure = outbox.Failure("error", permanent=False)
+            # A crash between the server accepting the message and this line is the one way to a second copy.
+            deferred += not _record(row, failure)
+            sent += failure is None
+    if not unsent.exists():
+        SettlementPeriod.objects.filter(pk=period.pk, emails_sent_at=None).update(emails_sent_at=timezone.now())
+    logger.info("Settlement e-mails for period %s: %s sent, %s to retry.", period.pk, sent, deferred)
+    if deferred:
+        raise outbox.MailDeferred(f"{deferred} settlement e-mail(s) of period {period.pk} to retry")
     return sent
+
+
+def _record(row: SettlementEmail, failure: outbox.Failure | None) -> bool:
+    """Mark the claim sent or undeliverable (True), or give it back for a retry (False)."""
+    claim = SettlementEmail.objects.filter(pk=row.pk)
+    now = timezone.now()
+    if failure is None:
+        claim.update(sent_at=now, error_code="")
+        return True
+    attempts = row.attempts + failure.counts
+    if failure.permanent or attempts >= settings.MAIL_MAX_ATTEMPTS:
+        claim.update(failed_at=now, error_code=failure.code, attempts=attempts)
+        return True
+    outbox.release(claim, "claimed_at", error_code=failure.code, attempts=attempts)
+    return False
+
+
+def settlement_emails_sweep() -> int:
+    """Send the settlement e-mails still due in recent periods: never sent (the broker was down), given
+    back after a temporary failure, or claimed by a sender that died (lease expired)."""
+    recent = SettlementPeriod.objects.filter(emails_sent_at=None, created_at__gte=timezone.now() - SWEEP_HORIZON)
+
+    def send(period_id: int) -> int:
+        return settlement_emails_send(period=SettlementPeriod.objects.select_related("community").get(pk=period_id))
+
+    return outbox.sweep(recent.order_by("pk").values_list("pk", flat=True), send, what="Settlement period")
 
 
 def balances_as_of(period: SettlementPeriod) -> str:
@@ -159,7 +210,9 @@ def _pay_line(transfer: Transfer, user: User, pool_holder: User | None, referenc
     return line
 
 
-def _send(period: SettlementPeriod, user: User, part: dict, pool_holder: User | None) -> None:
+def _settlement_message(
+    period: SettlementPeriod, user: User, part: dict, pool_holder: User | None
+) -> EmailMultiAlternatives:
     pay, receive = part["pay"], part["receive"]
     own = [t for t in pay if t.payer.user_id == user.pk] + [t for t in receive if t.payee.user_id == user.pk]
     balance = sum((t.amount if t.payee.user_id == user.pk else -t.amount for t in own), ZERO)
@@ -199,7 +252,7 @@ def _send(period: SettlementPeriod, user: User, part: dict, pool_holder: User | 
         message.mixed_subtype = "related"
         for image in images:
             message.attach(image)
-    message.send()
+    return message
 
 
 def _pending_text(transfer: Transfer, user: User, pool_holder: User | None) -> str:
@@ -216,123 +269,3 @@ def _pending_text(transfer: Transfer, user: User, pool_holder: User | None) -> s
             values
         )
     return _("%(amount)s from %(payer)s, declared paid: confirm it once it has reached you") % values
-
-
-# --- A transfer declared paid, then confirmed ---------------------------------------------------
-
-
-def _notify_once(*, transfer_id: int, claim_field: str, recipient_side: str, send) -> bool:
-    """Claim the e-mail on the transfer row, then send it to whoever holds ``recipient_side``'s account (its
-    member, or the pool holder for the pool).
-
-    Nobody to tell (no pool holder, a closed account, notifications off, the transfer gone): the claim stays
-    and nothing is sent. If sending fails, the claim is released and the error raised for a retry.
-    """
-    claimed = Transfer.objects.filter(pk=transfer_id, **{claim_field: None}).update(**{claim_field: timezone.now()})
-    if claimed != 1:
-        return False
-    transfer = (
-        Transfer.objects.select_related(
-            "period__community", "payer__user", "payee__user", "declared_by", "confirmed_by"
-        )
-        .filter(pk=transfer_id)
-        .first()
-    )
-    pool_holder = pool_holder_of(transfer.period.community) if transfer else None
-    user = account_holder(getattr(transfer, recipient_side), pool_holder) if transfer else None
-    if user is None or not (user.is_active and user.notify_settlements and user.email):
-        return False
-    try:
-        send(transfer, user, pool_holder)
-    except Exception:
-        Transfer.objects.filter(pk=transfer_id).update(**{claim_field: None})
-        raise
-    return True
-
-
-def _mail(user: User, subject: str, template: str, context: dict) -> None:
-    body = render_to_string(template, context)
-    EmailMultiAlternatives(subject=email_subject(subject), body=body, to=[user.email]).send()
-
-
-def _notice(transfer: Transfer, user: User, news: str, template: str) -> None:
-    community = transfer.period.community
-    subject = _("%(community)s: %(news)s") % {"community": community.name, "news": news}
-    context = {"user": user, "community": community, "news": news, "link": settle_url(community.pk)}
-    _mail(user, subject, template, context)
-
-
-def _send_paid(transfer: Transfer, user: User, pool_holder: User | None) -> None:
-    with translation.override(user.language):
-        values = {
-            "name": transfer.declared_by.name if transfer.declared_by else _account_name(transfer.payer),
-            "payer": _account_name(transfer.payer),
-            "amount": money_text(transfer.amount),
-        }
-        if transfer.payer.is_pool:
-            news = _("%(name)s says the community pool paid you %(amount)s") % values
-        elif transfer.payee.is_pool:
-            news = _("%(payer)s says they paid %(amount)s into the community pool you hold") % values
-        else:
-            news = _("%(payer)s says they paid you %(amount)s") % values
-        _notice(transfer, user, news, "emails/ledger/transfer_paid.txt")
-
-
-def _send_confirmed(transfer: Transfer, user: User, pool_holder: User | None) -> None:
-    """To whoever made the transfer: who confirmed it, and for whom when it was not the payee."""
-    with translation.override(user.language):
-        values = {
-            "name": transfer.confirmed_by.name if transfer.confirmed_by else "",
-            "payee": _account_name(transfer.payee),
-            "amount": money_text(transfer.amount),
-        }
-        if transfer.payee.is_pool:
-            news = _("%(name)s confirmed the community pool received your %(amount)s") % values
-        elif confirmed_on_behalf(transfer, pool_holder):
-            news = _("%(name)s, an admin, confirmed for %(payee)s that your %(amount)s arrived") % values
-        elif transfer.payer.is_pool:
-            news = _("%(name)s confirmed receiving %(amount)s from the community pool") % values
-        else:
-            news = _("%(name)s confirmed receiving your %(amount)s") % values
-        _notice(transfer, user, news, "emails/ledger/transfer_confirmed.txt")
-
-
-def _send_confirmed_for(transfer: Transfer, user: User, pool_holder: User | None) -> None:
-    """To the payee (or the pool holder) when an admin confirmed for them: they can check and object."""
-    if not confirmed_on_behalf(transfer, pool_holder):
-        return
-    with translation.override(user.language):
-        values = {
-            "name": transfer.confirmed_by.name,
-            "payer": _account_name(transfer.payer),
-            "amount": money_text(transfer.amount),
-        }
-        if transfer.payee.is_pool:
-            news = _("%(name)s, an admin, confirmed that %(payer)s's %(amount)s reached the community pool") % values
-        else:
-            news = _("%(name)s, an admin, confirmed for you that %(payer)s's %(amount)s reached you") % values
-        _notice(transfer, user, news, "emails/ledger/transfer_confirmed_for.txt")
-
-
-def transfer_paid_email_send(*, transfer_id: int) -> bool:
-    """E-mail the payee, once, that the payer says they have paid: they confirm it on the settle-up page."""
-    return _notify_once(
-        transfer_id=transfer_id, claim_field="paid_notified_at", recipient_side="payee", send=_send_paid
-    )
-
-
-def transfer_confirmed_email_send(*, transfer_id: int) -> bool:
-    """E-mail the payer, once, who confirmed receiving the transfer."""
-    return _notify_once(
-        transfer_id=transfer_id, claim_field="confirmed_notified_at", recipient_side="payer", send=_send_confirmed
-    )
-
-
-def transfer_confirmed_for_email_send(*, transfer_id: int) -> bool:
-    """E-mail the payee, once, that an admin confirmed the transfer on their behalf."""
-    return _notify_once(
-        transfer_id=transfer_id,
-        claim_field="confirmed_for_notified_at",
-        recipient_side="payee",
-        send=_send_confirmed_for,
-    )

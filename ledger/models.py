@@ -243,10 +243,14 @@ class Transfer(models.Model):
     # Set when a later month's plan replaces this one while it is still undeclared. A transfer declared paid is
     # never superseded: it stays confirmable, and later plans count it as paid (``settlement_period_open``).
     superseded_at = models.DateTimeField(null=True, blank=True)
-    # Claim the e-mails "X says they paid you" (to the payee) and "Y confirmed" (to the payer): sent once.
+    # The e-mails "X says they paid you" (to the payee) and "Y confirmed" (to the payer), sent once
+    # through the outbox: claimed with a lease (colocauto/outbox.py), then marked sent.
+    paid_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     paid_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmed_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     confirmed_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # Claims the e-mail to the payee when someone else (an admin) confirmed on their behalf.
+    # The e-mail to the payee when someone else (an admin) confirmed on their behalf, through the outbox too.
+    confirmed_for_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     confirmed_for_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -275,15 +279,26 @@ class Transfer(models.Model):
 
 
 class SettlementEmail(models.Model):
-    """Claims the monthly e-mail to one person for one period, before it is sent: never twice."""
+    """The monthly e-mail to one person for one period (an outbox row): claimed with a lease just
+    before it is sent, marked sent once the mail server accepted it, or recorded undeliverable."""
 
     period = models.ForeignKey(SettlementPeriod, on_delete=models.PROTECT, related_name="emails")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    claimed_at = models.DateTimeField(auto_now_add=True)
+    # Empty: nobody is sending it. A claim older than the lease (MAIL_CLAIM_LEASE_SECONDS) is taken again.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    # The mail server's reply code of the last failure ("550"), or "connection", "timeout", "error".
+    error_code = models.CharField(max_length=20, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["period", "user"], name="settlement_email_once")]
 
     def __str__(self) -> str:
         return f"{self.period} → {self.user_id}"
+
+    @property
+    def refused(self) -> bool:
+        """The mail server refused the address for good (a 5xx reply)."""
+        return self.error_code.startswith("5")

@@ -10,7 +10,7 @@ from django.http import Http404
 
 from bookings.models import Trip
 from communities.models import Membership, User
-from ledger.models import Account, Entry, Expense, SettlementPeriod, Transaction, Transfer
+from ledger.models import Account, Entry, Expense, SettlementEmail, SettlementPeriod, Transaction, Transfer
 from ledger.money import ZERO, to_money
 from ledger.posting import BALANCE_FIELD, community_tz, local_today, midnight, month_start, next_month
 from vehicles.models import Vehicle
@@ -245,6 +245,21 @@ def unsettled_transfers(community_id: int, *, before: date) -> QuerySet[Transfer
 def in_flight_transfers(community_id: int, *, before: date) -> QuerySet[Transfer]:
     """Transfers of earlier plans declared paid and waiting for confirmation: later plans count them as paid."""
     return unsettled_transfers(community_id, before=before).filter(declared_paid_at__isnull=False)
+
+
+def settlement_emails_undelivered(membership: Membership) -> list[SettlementEmail]:
+    """For the admins: the e-mails of the latest settle-up plan that could not be delivered (the mail
+    server refused the address, or kept failing), so they can tell those people another way."""
+    if not membership.is_admin:
+        return []
+    period = current_period_for(membership)
+    if period is None:
+        return []
+    return list(
+        SettlementEmail.objects.filter(period=period, failed_at__isnull=False)
+        .select_related("user", "period")
+        .order_by("user__display_name", "pk")
+    )
 
 
 def transfers_of(membership: Membership, period: SettlementPeriod) -> list[Transfer]:

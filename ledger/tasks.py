@@ -12,17 +12,20 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from colocauto.outbox import MailDeferred
+from colocauto.queue import wake
 from communities.exceptions import DomainError
 from communities.models import Community
-from ledger import emails
+from ledger import emails, transfer_emails
 from ledger.closing import communities_to_close, month_close
 from ledger.models import SettlementPeriod
 from ledger.posting import previous_month
 
 logger = logging.getLogger(__name__)
 
-# Database hiccups and mail-server or network errors (smtplib's errors are OSErrors) are retried.
-TRANSIENT = (OperationalError, InterfaceError, OSError)
+# Database hiccups, mail-server or network errors (smtplib's errors are OSErrors) and batches with
+# e-mails given back after a temporary failure are retried.
+TRANSIENT = (OperationalError, InterfaceError, OSError, MailDeferred)
 RETRY = {
     "autoretry_for": TRANSIENT,
     "retry_backoff": 30,
@@ -46,7 +49,7 @@ def month_close_all(month: str | None = None) -> int:
     first_day = parse_month(month)
     count = 0
     for community_id in communities_to_close(first_day).iterator():
-        month_close_community.delay(community_id, f"{first_day:%Y-%m}")
+        wake(month_close_community, community_id, f"{first_day:%Y-%m}")
         count += 1
     return count
 
@@ -62,7 +65,7 @@ def month_close_community(community_id: int, month: str) -> int | None:
         # E.g. the month has not ended yet in this community's time zone: tomorrow's run closes it.
         logger.info("Community %s, %s not closed: %s", community_id, month, refusal.message)
         return None
-    settlement_emails_send.delay(period.pk)
+    wake(settlement_emails_send, period.pk)
     return period.pk
 
 
@@ -74,19 +77,25 @@ def settlement_emails_send(period_id: int) -> int:
     return emails.settlement_emails_send(period=period)
 
 
+@shared_task
+def emails_sweep() -> int:
+    """Beat's safety net: send the settlement and transfer e-mails still due; returns how many went out."""
+    return emails.settlement_emails_sweep() + transfer_emails.transfer_notices_sweep()
+
+
 @shared_task(**RETRY)
 def transfer_paid_email(transfer_id: int) -> bool:
     """Tell the payee a transfer was declared paid; True if an e-mail went out."""
-    return emails.transfer_paid_email_send(transfer_id=transfer_id)
+    return transfer_emails.transfer_paid_email_send(transfer_id=transfer_id)
 
 
 @shared_task(**RETRY)
 def transfer_confirmed_email(transfer_id: int) -> bool:
     """Tell the payer the payee confirmed receiving the transfer; True if an e-mail went out."""
-    return emails.transfer_confirmed_email_send(transfer_id=transfer_id)
+    return transfer_emails.transfer_confirmed_email_send(transfer_id=transfer_id)
 
 
 @shared_task(**RETRY)
 def transfer_confirmed_for_email(transfer_id: int) -> bool:
     """Tell the payee an admin confirmed the transfer on their behalf; True if an e-mail was due and sent."""
-    return emails.transfer_confirmed_for_email_send(transfer_id=transfer_id)
+    return transfer_emails.transfer_confirmed_for_email_send(transfer_id=transfer_id)

@@ -218,6 +218,7 @@ def transaction_undo(request, pk):
 def balances(request):
     rows = selectors.balances_for(request.membership)
     context = {
+        "undelivered": selectors.settlement_emails_undelivered(request.membership),
         "rows": rows,
         "total": sum((row.amount for row in rows), ZERO),
         "owed": sum((row.amount for row in rows if row.amount > 0), ZERO),

@@ -116,3 +116,14 @@ def vehicle(community, owner):
 @pytest.fixture
 def people(admin_user, owner, member, outsider):
     return {"admin": admin_user, "owner": owner, "member": member, "outsider": outsider, "anonymous": None}
+
+
+@pytest.fixture
+def mail_server(settings):
+    """A real SMTP server on a free port (tests/mailserver.py), with Django's SMTP backend pointed at it."""
+    from tests.mailserver import MailServer, SmtpSink
+
+    with MailServer(SmtpSink()) as server:
+        for name, value in server.django_settings().items():
+            setattr(settings, name, value)
+        yield server

@@ -3,11 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from django.core.mail import EmailMessage
 from django.utils import formats, timezone, translation
 
 from bookings import emails, services
 from bookings.models import Booking, BookingEvent, Trip
 from bookings.tasks import notify_booking_event, send_start_reminders, send_trip_reminders
+from colocauto.outbox import MailDeferred
 from colocauto.text import subject_line
 from tests.bookings.conftest import local, membership_of
 from tests.factories import VehicleFactory
@@ -166,10 +168,10 @@ def test_failed_sending_releases_the_claim_for_a_retry(member, owner, vehicle, m
     event = BookingEvent.objects.create(booking=booking, actor=member, kind=BookingEvent.Kind.CREATED)
 
     def broken(*args, **kwargs):
-        raise ConnectionError("SMTP down")
+        raise ConnectionRefusedError("SMTP down")
 
-    monkeypatch.setattr(emails, "_send", broken)
-    with pytest.raises(ConnectionError):
+    monkeypatch.setattr(EmailMessage, "send", broken)
+    with pytest.raises(MailDeferred):
         emails.booking_event_notify(event_id=event.pk)
     monkeypatch.undo()
     assert emails.booking_event_notify(event_id=event.pk) == 1
@@ -253,6 +255,8 @@ def test_english_cancellation_email_reads_naturally(
     owner.language = "en"
     owner.save()
     booking = book(member, vehicle, local(2, 10), local(2, 16), django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_confirm(membership=membership_of(owner, vehicle.community), booking=booking)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.booking_cancel(membership=membership_of(member, vehicle.community), booking=booking)

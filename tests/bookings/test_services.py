@@ -231,7 +231,11 @@ def test_cancellation_within_minimum_notice_is_marked_late(member, vehicle, comm
     assert early.status == late.status == Booking.Status.CANCELLED
     assert not early.cancelled_late
     assert late.cancelled_late
-    assert late.events.get(kind=BookingEvent.Kind.CANCELLED).details == {"message": "ill", "late": True}
+    assert late.events.get(kind=BookingEvent.Kind.CANCELLED).details == {
+        "message": "ill",
+        "late": True,
+        "was": "confirmed",
+    }
 
 
 def test_cancelling_a_cancelled_booking_is_refused(member, vehicle):

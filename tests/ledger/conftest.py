@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, Trip
 from communities.models import Membership
+from ledger import services
 from ledger.posting import community_tz, local_today, midnight, previous_month
 from tests.factories import MembershipFactory, UserFactory, VehicleFactory
 from vehicles.models import Vehicle
@@ -75,3 +76,19 @@ def trio(community):
         "b_membership": b_membership,
         "c_membership": c_membership,
     }
+
+
+@pytest.fixture
+def period_example(community, trio, last_month, mid_last_month):
+    """The worked example, closed: A +5.00, B +10.00, C −15.00; plan C→B 10.00, C→A 5.00."""
+    car = trio["car"]
+    services.trip_charge(trip=make_trip(car, trio["b"], 100, ended_at=mid_last_month))
+    services.trip_charge(trip=make_trip(car, trio["c"], 50, ended_at=mid_last_month))
+    services.expense_record(
+        membership=trio["b_membership"],
+        vehicle=car,
+        category="fuel",
+        amount=Decimal("40.00"),
+        spent_on=last_month + timedelta(days=15),
+    )
+    return services.month_close(community=community, month=last_month)

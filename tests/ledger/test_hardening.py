@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from communities.exceptions import DomainError
 from communities.models import User
-from ledger import emails, services
+from ledger import emails, services, transfer_emails
 from ledger.models import Expense, Transaction
 from ledger.posting import earliest_expense_date, local_today
 from tests.factories import VehicleFactory
@@ -261,7 +261,7 @@ def test_a_payer_name_with_a_line_break_still_gets_the_payee_notified(community,
     User.objects.filter(pk=trio["b"].pk).update(display_name="Bruno\r\nBcc: evil@example.org\x0b")
     transfer = closed_month.transfers.get()
 
-    sent = emails.transfer_paid_email_send(transfer_id=transfer.pk)
+    sent = transfer_emails.transfer_paid_email_send(transfer_id=transfer.pk)
 
     assert sent is True
     assert len(mailoutbox) == 1

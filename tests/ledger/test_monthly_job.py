@@ -1,7 +1,7 @@
 from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
-from smtplib import SMTPException
+from smtplib import SMTPServerDisconnected
 from unittest import mock
 
 import pytest
@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from colocauto.celery import app
+from colocauto.outbox import MailDeferred
 from communities.models import Community
 from ledger import emails, services, tasks
 from ledger.closing import communities_to_close
@@ -18,6 +19,17 @@ from ledger.models import Entry, SettlementEmail, SettlementPeriod, Transaction
 from ledger.posting import local_today
 from tests.factories import CommunityFactory
 from tests.ledger.conftest import add_member, make_trip
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """Run a task as a worker would, with the tasks it queues after commit."""
+
+    def run(task, *args):
+        with django_capture_on_commit_callbacks(execute=True):
+            return task.delay(*args).get()
+
+    return run
 
 
 @pytest.fixture
@@ -34,15 +46,15 @@ def closed_month_activity(community, trio, mid_last_month, last_month):
 
 
 def test_the_monthly_job_mails_each_person_once_even_when_run_twice(
-    community, closed_month_activity, last_month, mailoutbox
+    run, community, closed_month_activity, last_month, mailoutbox
 ):
     trio = closed_month_activity
     zero = add_member(community, "Zoe")[0]  # balance zero: no e-mail
 
-    assert tasks.month_close_all.delay(f"{last_month:%Y-%m}").get() == 1
+    assert run(tasks.month_close_all, f"{last_month:%Y-%m}") == 1
     postings = (Transaction.objects.count(), Entry.objects.count())
-    tasks.month_close_all.delay(f"{last_month:%Y-%m}").get()
-    tasks.month_close_community.delay(community.pk, f"{last_month:%Y-%m}").get()
+    run(tasks.month_close_all, f"{last_month:%Y-%m}")
+    run(tasks.month_close_community, community.pk, f"{last_month:%Y-%m}")
 
     assert sorted(message.to[0] for message in mailoutbox) == sorted(
         [trio["a"].email, trio["b"].email, trio["c"].email]
@@ -54,7 +66,7 @@ def test_the_monthly_job_mails_each_person_once_even_when_run_twice(
 
 
 def test_the_email_tells_whom_to_pay_in_the_recipients_language(
-    community, closed_month_activity, last_month, mailoutbox
+    run, community, closed_month_activity, last_month, mailoutbox
 ):
     trio = closed_month_activity
     trio["c"].language = "en"
@@ -62,7 +74,7 @@ def test_the_email_tells_whom_to_pay_in_the_recipients_language(
     trio["c"].save()
     trio["b"].save()
 
-    tasks.month_close_community.delay(community.pk, f"{last_month:%Y-%m}").get()
+    run(tasks.month_close_community, community.pk, f"{last_month:%Y-%m}")
 
     to_chloe = next(message for message in mailoutbox if message.to == [trio["c"].email])
     assert "settle up" in to_chloe.subject
@@ -76,12 +88,14 @@ def test_the_email_tells_whom_to_pay_in_the_recipients_language(
     assert "Chloe" in to_bruno.body
 
 
-def test_people_who_turned_off_settlement_emails_get_none(community, closed_month_activity, last_month, mailoutbox):
+def test_people_who_turned_off_settlement_emails_get_none(
+    run, community, closed_month_activity, last_month, mailoutbox
+):
     trio = closed_month_activity
     trio["c"].notify_settlements = False
     trio["c"].save()
 
-    tasks.month_close_community.delay(community.pk, f"{last_month:%Y-%m}").get()
+    run(tasks.month_close_community, community.pk, f"{last_month:%Y-%m}")
 
     assert trio["c"].email not in [message.to[0] for message in mailoutbox]
     assert len(mailoutbox) == 2
@@ -93,35 +107,48 @@ def test_a_failed_send_releases_its_claim_so_the_retry_sends_it_once(
     period = services.month_close(community=community, month=last_month)
 
     with (
-        mock.patch("ledger.emails.EmailMultiAlternatives.send", side_effect=SMTPException("down")),
-        pytest.raises(SMTPException),
+        mock.patch("ledger.emails.EmailMultiAlternatives.send", side_effect=SMTPServerDisconnected("down")),
+        pytest.raises(MailDeferred),
     ):
         emails.settlement_emails_send(period=period)
-    assert not SettlementEmail.objects.exists()
+    assert not SettlementEmail.objects.filter(claimed_at__isnull=False).exists()
+    assert not SettlementEmail.objects.filter(sent_at__isnull=False).exists()
 
     assert emails.settlement_emails_send(period=period) == 3
     assert emails.settlement_emails_send(period=period) == 0
     assert len(mailoutbox) == 3
 
 
-def test_an_email_claimed_before_a_crash_is_not_sent_again(community, closed_month_activity, last_month, mailoutbox):
+def test_an_email_claimed_by_a_run_that_died_is_sent_after_the_lease_not_before(
+    community, closed_month_activity, last_month, mailoutbox, settings
+):
     trio = closed_month_activity
     period = services.month_close(community=community, month=last_month)
-    SettlementEmail.objects.create(period=period, user=trio["a"])  # the run that claimed it was killed
+    # The run that claimed Anne's e-mail was killed before sending it.
+    SettlementEmail.objects.create(period=period, user=trio["a"], claimed_at=timezone.now())
 
     assert emails.settlement_emails_send(period=period) == 2
     assert trio["a"].email not in [message.to[0] for message in mailoutbox]
+    assert SettlementPeriod.objects.get().emails_sent_at is None
+
+    SettlementEmail.objects.filter(user=trio["a"]).update(
+        claimed_at=timezone.now() - timedelta(seconds=settings.MAIL_CLAIM_LEASE_SECONDS + 1)
+    )
+    assert tasks.emails_sweep() == 1
+    assert sorted(message.to[0] for message in mailoutbox) == sorted(u.email for u in (trio["a"], trio["b"], trio["c"]))
+    assert SettlementPeriod.objects.get().emails_sent_at is not None
+    assert tasks.emails_sweep() == 0
 
 
-def test_the_task_for_a_missing_community_or_period_returns_quietly(db):
-    assert tasks.month_close_community.delay(987654, "2024-01").get() is None
-    assert tasks.settlement_emails_send.delay(987654).get() == 0
+def test_the_task_for_a_missing_community_or_period_returns_quietly(run, db):
+    assert run(tasks.month_close_community, 987654, "2024-01") is None
+    assert run(tasks.settlement_emails_send, 987654) == 0
 
 
-def test_the_current_month_is_not_closed_by_the_task(community, trio, mailoutbox):
+def test_the_current_month_is_not_closed_by_the_task(run, community, trio, mailoutbox):
     today = local_today(community)
 
-    assert tasks.month_close_community.delay(community.pk, f"{today:%Y-%m}").get() is None
+    assert run(tasks.month_close_community, community.pk, f"{today:%Y-%m}") is None
     assert not SettlementPeriod.objects.exists()
 
 
@@ -160,13 +187,13 @@ def test_the_beat_closes_the_month_on_the_first_and_catches_up_daily():
 
 
 def test_the_email_carries_an_epc_qr_code_for_each_transfer_to_someone_with_an_iban(
-    community, closed_month_activity, last_month, mailoutbox
+    run, community, closed_month_activity, last_month, mailoutbox
 ):
     trio = closed_month_activity
     trio["b"].iban = "FR7630006000011234567890189"
     trio["b"].save()
 
-    tasks.month_close_community.delay(community.pk, f"{last_month:%Y-%m}").get()
+    run(tasks.month_close_community, community.pk, f"{last_month:%Y-%m}")
 
     to_chloe = next(message for message in mailoutbox if message.to == [trio["c"].email])
     html, mimetype = to_chloe.alternatives[0]

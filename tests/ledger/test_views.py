@@ -29,22 +29,6 @@ def url(name, community, *args):
     return reverse(name, args=[community.pk, *args])
 
 
-@pytest.fixture
-def period_example(community, trio, last_month, mid_last_month):
-    """The worked example, closed: A +5.00, B +10.00, C −15.00; plan C→B 10.00, C→A 5.00."""
-    car = trio["car"]
-    services.trip_charge(trip=make_trip(car, trio["b"], 100, ended_at=mid_last_month))
-    services.trip_charge(trip=make_trip(car, trio["c"], 50, ended_at=mid_last_month))
-    services.expense_record(
-        membership=trio["b_membership"],
-        vehicle=car,
-        category="fuel",
-        amount=Decimal("40.00"),
-        spent_on=last_month + timedelta(days=15),
-    )
-    return services.month_close(community=community, month=last_month)
-
-
 # --- Who sees what ---------------------------------------------------------------------------
 
 PAGES = ["ledger_account", "ledger_balances", "ledger_settle", "ledger_expenses", "ledger_expense_create"]
@@ -494,17 +478,19 @@ def test_a_failed_transfer_email_is_released_for_the_retry(community, trio, peri
     from smtplib import SMTPException
     from unittest import mock
 
-    from ledger import emails
+    from colocauto.outbox import MailDeferred
+    from ledger import transfer_emails
 
     english(trio["b"])
     transfer = Transfer.objects.get(period=period_example, payee__user=trio["b"])
     failing = mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=SMTPException("down"))
-    with failing, pytest.raises(SMTPException):
-        emails.transfer_paid_email_send(transfer_id=transfer.pk)
+    with failing, pytest.raises(MailDeferred):
+        transfer_emails.transfer_paid_email_send(transfer_id=transfer.pk)
     transfer.refresh_from_db()
     assert transfer.paid_notified_at is None
+    assert transfer.paid_claimed_at is None
 
-    assert emails.transfer_paid_email_send(transfer_id=transfer.pk) is True
+    assert transfer_emails.transfer_paid_email_send(transfer_id=transfer.pk) is True
     assert len(mailoutbox) == 1
 
 

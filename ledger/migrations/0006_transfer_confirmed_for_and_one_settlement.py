@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('bookings', '0004_calendar_range_indexes'),
         ('communities', '0006_community_pool_holder'),
-        ('ledger', '0004_transfer_notified'),
+        ('ledger', '0005_ledger_guards_every_money_table'),
         ('vehicles', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

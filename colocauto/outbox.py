@@ -1,0 +1,198 @@
+"""E-mail outbox: claims with a lease, and one SMTP connection per batch with each message on its own.
+
+Every e-mail the app sends is first claimed on a database row (``claimed_at``) and marked sent
+after the mail server accepted it. A claim whose message is still not marked sent after the lease
+(``MAIL_CLAIM_LEASE_SECONDS``) belonged to a sender that died: the periodic sweep claims it again
+and sends it. So a crash delays an e-mail but never loses it; a second copy is possible only when
+the sender dies after handing the message to the mail server and before marking it sent.
+"""
+
+import contextlib
+import logging
+import smtplib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=settings.MAIL_CLAIM_LEASE_SECONDS)
+
+
+def claimable(field: str) -> Q:
+    """Rows never claimed, or claimed by a sender whose lease ran out before it marked them sent."""
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": timezone.now() - lease()})
+
+
+def claim(rows: QuerySet, field: str, **changes) -> bool:
+    """Claim the one row of ``rows`` (already filtered to "not sent") for this sender; False if
+    someone else holds a live claim on it or it is gone."""
+    return rows.filter(claimable(field)).update(**{field: timezone.now()}, **changes) == 1
+
+
+def release(rows: QuerySet, field: str, **changes) -> None:
+    """Give a claim back at once (a temporary failure): the next retry or sweep may send it."""
+    rows.update(**{field: None}, **changes)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a message was not accepted: ``code`` is the mail server's reply code ("550") or a word
+    ("timeout", "connection", "error"); ``permanent`` failures are not retried."""
+
+    code: str
+    permanent: bool
+
+    @property
+    def counts(self) -> bool:
+        """Whether this counts as a failed attempt of this message: not when the server was unreachable."""
+        return self.code not in ("connection", "timeout")
+
+
+class MailDeferred(Exception):
+    """Some e-mails of a batch failed for a temporary reason; their claims were given back for a retry."""
+
+
+def failure_of(error: BaseException) -> Failure:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _reply in error.recipients.values()] or [0]
+        code = max(codes)
+        return Failure(str(code), permanent=code >= 500)
+    if isinstance(error, smtplib.SMTPDataError | smtplib.SMTPSenderRefused):
+        return Failure(
+            str(error.smtp_code), permanent=isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
+        )
+    if isinstance(error, TimeoutError):
+        return Failure("timeout", permanent=False)
+    if isinstance(error, OSError):  # refused or dropped connection, any other SMTP error
+        return Failure("connection", permanent=False)
+    return Failure("error", permanent=False)
+
+
+class Mailer:
+    """One connection to the mail server for a batch, opened on the first message.
+
+    ``send`` never raises: it returns ``None`` when the server accepted the message, else the
+    ``Failure``. After a failure that may have broken the connection, the next message reconnects;
+    if the server cannot be reached at all, ``available`` turns False and the batch should stop.
+    """
+
+    def __init__(self):
+        self.connection = get_connection()
+        self.available = True
+        self._open = False
+
+    def __enter__(self) -> "Mailer":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._close()
+
+    def send(self, message: EmailMessage) -> Failure | None:
+        try:
+            if not self._open:
+                self.connection.open()
+                self._open = True
+        except Exception as error:  # any way of not reaching the server
+            self.available = False
+            logger.warning("The mail server cannot be reached (%s: %s).", type(error).__name__, error)
+            return failure_of(error)
+        message.connection = self.connection
+        try:
+            message.send()
+        except Exception as error:  # classified, recorded by the caller, never blocks the batch
+            failure = failure_of(error)
+            logger.warning("E-mail to %s not accepted (%s): %s", ", ".join(message.to), failure.code, error)
+            if not isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
+                self._close()  # the connection may be broken: the next message opens a new one
+            return failure
+        return None
+
+    def _close(self) -> None:
+        if self._open:
+            self._open = False
+            with contextlib.suppress(Exception):  # closing a broken connection may fail; nothing to do
+                self.connection.close()
+
+
+# Notices (booking events, membership requests and answers, invitations, transfers) older than this
+# are not swept any more: news that would arrive a week late is no longer worth sending.
+NOTICE_HORIZON = timedelta(days=7)
+
+
+def due(rows: QuerySet, *, claimed: str, done: str) -> QuerySet:
+    """The notices of ``rows`` not yet sent and not held by a live claim: what a sweep sends."""
+    return rows.filter(**{f"{done}__isnull": True}).filter(claimable(claimed))
+
+
+def deliver(
+    rows: QuerySet,
+    *,
+    claimed: str,
+    done: str,
+    messages: Callable[[], Iterable[tuple[int, EmailMessage]]],
+    progress: str | None = None,
+) -> int:
+    """Send one notice row's e-mails once: claim the row, send ``messages()`` (recipient id, message)
+    over one connection, each on its own, then mark it ``done``. Returns how many went out.
+
+    ``progress`` (a JSON list field) remembers the recipients already served, so a retry after a
+    temporary failure or a crash sends only to the others. An address the server refuses for good is
+    logged and skipped. After a temporary failure the claim is given back and ``MailDeferred`` raised.
+    """
+    if not claim(rows.filter(**{f"{done}__isnull": True}), claimed):
+        return 0
+    served = list(rows.values_list(progress, flat=True).first() or []) if progress else []
+    sent, deferred = 0, False
+    with Mailer() as mailer:
+        for recipient, message in messages():
+            if recipient in served:
+                continue
+            if not mailer.available:
+                deferred = True
+                break
+            failure = mailer.send(message)
+            if failure is not None and not failure.permanent:
+                deferred = True
+                continue
+            sent += failure is None
+            if progress:
+                served.append(recipient)
+                # A crash between the server accepting the message and this update is the one way to a second copy.
+                rows.update(**{progress: served})
+    if deferred:
+        release(rows, claimed)
+        raise MailDeferred(f"{rows.model.__name__} {done}: to retry")
+    rows.update(**{done: timezone.now()})
+    return sent
+
+
+def sweep(ids: Iterable[int], send: Callable[[int], int], *, what: str) -> int:
+    """Run ``send(id)`` for each due notice, each on its own; returns how many e-mails went out."""
+    sent = 0
+    for pk in list(ids):
+        try:
+            sent += send(pk)
+        except MailDeferred:
+            continue  # given back: the task's retry or the next sweep sends it
+        except Exception:  # one notice's trouble must not hold up the others
+            logger.exception("%s %s: the sweep could not send it.", what, pk)
+    return sent
+
+
+# How the e-mail tasks retry a temporary failure (the mail server or the network; smtplib's errors are
+# OSErrors): with growing, jittered delays. If the retries run out, or the worker dies, the sweep sends.
+RETRY = {
+    "autoretry_for": (OSError, MailDeferred),
+    "retry_backoff": 30,
+    "retry_backoff_max": 30 * 60,
+    "retry_jitter": True,
+    "max_retries": 8,
+}

@@ -1,0 +1,156 @@
+"""Community e-mails — invitations, membership requests and answers — sent once through the outbox
+(colocauto/outbox.py) by the tasks in ``communities.tasks`` and by the periodic sweep."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from colocauto import outbox
+from communities.models import Invitation, Membership, User
+
+
+def _absolute_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _message(*, to: str, language: str, template: str, context: dict) -> EmailMessage:
+    with translation.override(language):
+        subject = render_to_string(f"emails/communities/{template}_subject.txt", context)
+        body = render_to_string(f"emails/communities/{template}.txt", context)
+    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
+    return EmailMessage(subject=subject, body=body, to=[to])
+
+
+def invitation_email_deliver(*, invitation_id: int) -> bool:
+    """Send an e-mail invitation once, through the outbox; a second call (retry, duplicate task) sends nothing."""
+    invitations = Invitation.objects.filter(pk=invitation_id).exclude(email="")
+
+    def messages():
+        invitation = invitations.select_related("community", "created_by").first()
+        if invitation is None:
+            return
+        recipient = User.objects.filter(email__iexact=invitation.email).first()
+        inviter = invitation.created_by
+        language = (recipient or inviter).language if (recipient or inviter) else settings.LANGUAGE_CODE
+        context = {
+            "invitation": invitation,
+            "community": invitation.community,
+            "inviter_name": inviter.name if inviter else "",
+            "join_url": _absolute_url(reverse("invitation_join", kwargs={"token": invitation.token})),
+            "expires_at": invitation.expires_at,
+        }
+        yield 0, _message(to=invitation.email, language=language, template="invitation", context=context)
+
+    return outbox.deliver(invitations, claimed="email_claimed_at", done="email_sent_at", messages=messages) == 1
+
+
+def membership_request_notify(*, membership_id: int) -> int:
+    """Tell the community's admins (who want it) once that someone asks to join; returns e-mails sent."""
+    requests = Membership.objects.filter(pk=membership_id, status=Membership.Status.PENDING)
+
+    def messages():
+        membership = requests.select_related("community", "user").first()
+        if membership is None:
+            return
+        admins = User.objects.filter(
+            memberships__community_id=membership.community_id,
+            memberships__status=Membership.Status.ACTIVE,
+            memberships__role=Membership.Role.ADMIN,
+            notify_community=True,
+            is_active=True,
+        ).order_by("pk")
+        members_url = _absolute_url(reverse("member_list", kwargs={"community_id": membership.community_id}))
+        for admin in admins:
+            context = {
+                "admin": admin,
+                "community": membership.community,
+                "applicant": membership.user,
+                "membership": membership,
+                "members_url": members_url,
+            }
+            yield (
+                admin.pk,
+                _message(to=admin.email, language=admin.language, template="membership_request", context=context),
+            )
+
+    return outbox.deliver(
+        requests,
+        claimed="request_claimed_at",
+        done="request_notified_at",
+        progress="request_notified_to",
+        messages=messages,
+    )
+
+
+def _decisions_to_tell():
+    """Requests answered by an admin (not a community's creator, who decided their own membership)."""
+    decided = [Membership.Status.ACTIVE, Membership.Status.REJECTED]
+    return Membership.objects.filter(status__in=decided).exclude(decided_by=None).exclude(decided_by=F("user"))
+
+
+def membership_decision_notify(*, membership_id: int) -> bool:
+    """Tell the applicant once, in their language, that an admin approved or rejected their request."""
+    decisions = _decisions_to_tell().filter(pk=membership_id)
+
+    def messages():
+        membership = decisions.select_related("community", "user").first()
+        if membership is None or not membership.user.is_active:
+            return
+        applicant = membership.user
+        context = {
+            "applicant": applicant,
+            "membership": membership,
+            "community": membership.community,
+            "community_url": _absolute_url(
+                reverse("community_detail", kwargs={"community_id": membership.community_id})
+            ),
+            "home_url": _absolute_url(reverse("home")),
+        }
+        template = "membership_approved" if membership.status == Membership.Status.ACTIVE else "membership_rejected"
+        yield (
+            applicant.pk,
+            _message(to=applicant.email, language=applicant.language, template=template, context=context),
+        )
+
+    return outbox.deliver(decisions, claimed="decision_claimed_at", done="decision_notified_at", messages=messages) == 1
+
+
+def notices_sweep() -> int:
+    """Send the invitations, request and answer e-mails still due: the broker was down, or a sender died."""
+    now = timezone.now()
+    recent = now - outbox.NOTICE_HORIZON
+    invitations = outbox.due(
+        Invitation.objects.exclude(email="").filter(revoked_at=None, expires_at__gt=now),
+        claimed="email_claimed_at",
+        done="email_sent_at",
+    )
+    requests = outbox.due(
+        Membership.objects.filter(status=Membership.Status.PENDING),
+        claimed="request_claimed_at",
+        done="request_notified_at",
+    )
+    decisions = outbox.due(
+        _decisions_to_tell().filter(Q(joined_at__gte=recent) | Q(ended_at__gte=recent)),
+        claimed="decision_claimed_at",
+        done="decision_notified_at",
+    )
+    return (
+        outbox.sweep(
+            invitations.values_list("pk", flat=True),
+            lambda pk: invitation_email_deliver(invitation_id=pk),
+            what="Invitation",
+        )
+        + outbox.sweep(
+            requests.values_list("pk", flat=True),
+            lambda pk: membership_request_notify(membership_id=pk),
+            what="Membership request",
+        )
+        + outbox.sweep(
+            decisions.values_list("pk", flat=True),
+            lambda pk: membership_decision_notify(membership_id=pk),
+            what="Membership decision",
+        )
+    )

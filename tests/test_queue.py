@@ -1,0 +1,54 @@
+"""The broker only wakes workers up: every enqueue goes through ``colocauto.queue.wake``, which never
+fails its caller, and beat sweeps every e-mail outbox so nothing waits on a lost wake-up."""
+
+import logging
+import time
+from importlib import import_module
+from pathlib import Path
+
+import pytest
+
+from bookings.tasks import notify_booking_event
+from colocauto.celery import app
+from colocauto.queue import wake
+from tests.processes import HungServer, broker, free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+APPS = ("colocauto", "communities", "vehicles", "bookings", "ledger")
+
+
+def test_every_enqueue_in_the_code_goes_through_wake():
+    offenders = [
+        f"{path.relative_to(ROOT)}: {pattern}"
+        for package in APPS
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if path != ROOT / "colocauto" / "queue.py"
+        for pattern in (".delay(", ".apply_async(", "delay_on_commit(", ".send_task(")
+        if pattern in path.read_text()
+    ]
+    assert offenders == []
+
+
+@pytest.mark.faults
+@pytest.mark.parametrize("state", ["down", "hung"])
+def test_waking_a_worker_logs_a_warning_and_carries_on_when_redis_is_down_or_hung(
+    state, caplog, db, django_capture_on_commit_callbacks
+):
+    with HungServer() as hung:
+        url = hung.url if state == "hung" else f"redis://127.0.0.1:{free_port()}/0"
+        with broker(url), caplog.at_level(logging.WARNING, logger="colocauto.queue"):
+            began = time.monotonic()
+            with django_capture_on_commit_callbacks(execute=True):
+                wake(notify_booking_event, 1)
+            took = time.monotonic() - began
+    assert took < 5
+    assert "bookings.tasks.notify_booking_event" in caplog.text
+    assert "the periodic sweep will" in caplog.text
+
+
+def test_beat_sweeps_every_email_outbox():
+    sweeps = {entry["task"] for name, entry in app.conf.beat_schedule.items() if name.endswith("-emails-sweep")}
+    assert sweeps == {"communities.tasks.notices_sweep", "bookings.tasks.notices_sweep", "ledger.tasks.emails_sweep"}
+    for task in sweeps:
+        module, name = task.rsplit(".", 1)
+        assert callable(getattr(import_module(module), name))
