@@ -49,9 +49,10 @@ def seed(communities: int, month) -> None:
     from django.utils import timezone
 
     from bookings.models import Booking, Trip
+    from colocauto.core.clock import midnight
     from communities.models import Community, Membership, User
     from ledger.models import Account, Entry, Expense, Transaction
-    from ledger.posting import community_tz, midnight
+    from ledger.posting import community_tz
     from vehicles.models import Vehicle
 
     if Community.objects.filter(name__startswith="Bench close ").exists():
@@ -292,7 +293,7 @@ def main() -> None:
 
     from django.utils import timezone
 
-    from ledger.posting import previous_month
+    from colocauto.core.clock import previous_month
 
     month = previous_month(timezone.localdate())
     if args.job_only:

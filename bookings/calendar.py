@@ -20,8 +20,8 @@ from bookings.calendar_format import Labels, Links
 from bookings.models import Booking
 from bookings.selectors import CalendarBooking, calendar_bookings, calendar_vehicles
 from bookings.timegrid import Axis, Cell, Day, busy_by_vehicle, day_bounds, free_cells, local_today, utc
+from colocauto.core.parsers import MAX_YEAR, MIN_YEAR
 from communities.models import Membership
-from communities.validators import MAX_YEAR, MIN_YEAR
 from vehicles.models import Vehicle
 
 VIEWS = ("week", "day", "month")

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 
 from bookings.formatting import reason_text
 from bookings.models import Booking, BookingEvent, Incident
-from colocauto import outbox
+from colocauto.core import outbox
 from colocauto.text import subject_line
 from communities.models import Membership, User
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Trip
+from colocauto.core.parsers import MAX_YEAR, MIN_YEAR, validate_year_range
 from colocauto.uploads import validate_photo
-from communities.validators import MAX_YEAR, MIN_YEAR, validate_year_range
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 MAX_INCIDENT_PHOTOS = 5

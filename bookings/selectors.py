@@ -10,8 +10,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from bookings.models import Booking, BookingEvent, CalendarFeed, IncidentPhoto, Trip
+from colocauto.core.parsers import parse_id
 from communities.models import Membership, User
-from communities.validators import parse_id
 from vehicles.models import Blackout, Vehicle
 
 FEED_PAST = timedelta(days=90)

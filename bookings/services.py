@@ -16,9 +16,9 @@ from bookings import permissions
 from bookings.availability import availability_problem
 from bookings.formatting import duration_text
 from bookings.models import Booking, BookingEvent, CalendarFeed, Incident, IncidentPhoto, Trip
-from colocauto.queue import wake
+from colocauto.core.errors import Conflict, DomainError, NotAllowed
+from colocauto.core.queue import wake
 from colocauto.uploads import normalised_photo
-from communities.exceptions import Conflict, DomainError, NotAllowed
 from communities.models import Membership, User
 from ledger import services as ledger_services
 from vehicles.models import Vehicle

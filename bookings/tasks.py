@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from bookings import emails
-from colocauto.outbox import RETRY
+from colocauto.core.outbox import RETRY
 
 
 @shared_task(**RETRY)

@@ -24,9 +24,9 @@ from bookings.forms import (
     parse_query_datetime,
 )
 from bookings.models import Booking
+from colocauto.core.errors import DomainError, NotAllowed
 from colocauto.uploads import IMAGE_EXTENSIONS, IMAGE_FORMATS, stored_image_format
 from communities.access import community_view
-from communities.exceptions import DomainError, NotAllowed
 
 
 def in_community_time(view):

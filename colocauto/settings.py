@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, so it is the first to see a domain error a view let through: one place maps it to an answer.
+    "colocauto.core.web.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "colocauto.urls"

@@ -6,8 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
+from colocauto.core.parsers import parse_id
 from communities.selectors import membership_get_for_user, pending_requests_for_user
-from communities.validators import parse_id
 
 
 def community_view(view=None, *, admin: bool = False):

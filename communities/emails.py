@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from colocauto import outbox
+from colocauto.core import outbox
 from communities.models import Invitation, Membership, User
 
 

@@ -12,9 +12,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from bookings.services import bookings_cancel_future_for_member
-from colocauto.queue import wake
+from colocauto.core.errors import Conflict, DomainError, NotAllowed
+from colocauto.core.queue import wake
 from colocauto.text import single_line
-from communities.exceptions import Conflict, DomainError, NotAllowed
 from communities.models import Community, Invitation, Membership, User
 from communities.selectors import pool_holder_candidates
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from colocauto.outbox import RETRY
+from colocauto.core.outbox import RETRY
 from communities import emails
 
 

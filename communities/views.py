@@ -12,9 +12,10 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookings import selectors as booking_selectors
+from colocauto.core.errors import DomainError, NotAllowed
+from colocauto.core.parsers import parse_id
 from communities import selectors, services
 from communities.access import community_view
-from communities.exceptions import DomainError, NotAllowed
 from communities.forms import (
     CommunityForm,
     CommunitySettingsForm,
@@ -23,7 +24,6 @@ from communities.forms import (
     ProfileForm,
 )
 from communities.models import Membership
-from communities.validators import parse_id
 from ledger.money import ZERO
 from ledger.selectors import balances_for
 

@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings.models import Trip
-from colocauto.queue import wake
-from communities.exceptions import Conflict, DomainError, NotAllowed
+from colocauto.core.clock import local_date, month_bounds, month_last_day, month_start, next_month
+from colocauto.core.errors import Conflict, DomainError, NotAllowed
+from colocauto.core.queue import wake
 from communities.models import Community, Membership
 from ledger.models import Account, Expense, SettlementPeriod, Transaction, Transfer
 from ledger.money import ZERO, apportion, to_money
@@ -28,13 +29,8 @@ from ledger.posting import (
     community_tz,
     creditor_account,
     days_with_members,
-    local_date,
     local_today,
     membership_days,
-    month_bounds,
-    month_last_day,
-    month_start,
-    next_month,
     post,
 )
 from ledger.rules import holds, may_confirm_transfer, may_declare_paid

@@ -16,15 +16,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from colocauto.core.clock import next_month
+from colocauto.core.errors import DomainError, NotAllowed
 from communities.access import community_view
-from communities.exceptions import DomainError, NotAllowed
 from ledger import selectors, services
 from ledger.calculator import rate_breakdown
 from ledger.emails import money_text
 from ledger.explain import can_cancel_expense
 from ledger.forms import CalculatorForm, ExpenseFilterForm, ExpenseForm, PeriodForm, ReverseForm, parse_id
 from ledger.models import Expense
-from ledger.posting import local_today, next_month
+from ledger.posting import local_today
 from ledger.rules import may_cancel_expense
 from vehicles import selectors as vehicle_selectors
 from vehicles import services as vehicle_services

@@ -17,8 +17,9 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from colocauto import outbox
-from colocauto.outbox import Mailer
+from colocauto.core import outbox
+from colocauto.core.clock import month_last_day
+from colocauto.core.outbox import Mailer
 from colocauto.text import subject_line
 from communities.models import User
 from communities.selectors import pool_holder_of
@@ -26,7 +27,6 @@ from communities.validators import normalize_iban
 from ledger.epc import epc_payload
 from ledger.models import Account, SettlementEmail, SettlementPeriod, Transfer
 from ledger.money import ZERO
-from ledger.posting import month_last_day
 from ledger.rules import account_holder
 from ledger.selectors import in_flight_transfers
 

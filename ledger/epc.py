@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import segno
 
-from communities.amounts import exact_decimal
+from colocauto.core.amounts import exact_decimal
 from communities.validators import normalize_iban
 
 MAX_AMOUNT = Decimal("999999999.99")

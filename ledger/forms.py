@@ -8,13 +8,13 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from colocauto.core.fields import LocalizedDecimalField
+from colocauto.core.parsers import parse_id
 from communities.models import Membership, User
-from communities.validators import parse_id
 from ledger.calculator import CarCosts
 from ledger.models import MAX_EXPENSE, MAX_LITRES, MAX_ODOMETER, Expense
 from ledger.posting import earliest_expense_date
 from ledger.receipts import validate_receipt
-from vehicles.fields import LocalizedDecimalField
 from vehicles.models import Vehicle
 
 ISO_DATE = "%Y-%m-%d"

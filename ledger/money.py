@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import TypeVar
 
-from communities.amounts import InvalidAmount, exact_decimal  # noqa: F401  (re-exported)
+from colocauto.core.amounts import InvalidAmount, exact_decimal  # noqa: F401  (re-exported)
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")

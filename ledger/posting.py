@@ -5,7 +5,7 @@ Only the services call these; they never check permissions.
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import DecimalField, Sum
 from django.db.models.functions import Coalesce
 
+from colocauto.core.clock import local_date, month_bounds, month_start, next_month, today_in
 from communities.models import Community, Membership
 from ledger.models import Account, Entry, Transaction
 from ledger.money import ZERO, to_money
@@ -27,12 +28,8 @@ def community_tz(community: Community) -> ZoneInfo:
     return ZoneInfo(community.time_zone)
 
 
-def local_date(moment: datetime, tz: ZoneInfo) -> date:
-    return moment.astimezone(tz).date()
-
-
 def local_today(community: Community) -> date:
-    return datetime.now(community_tz(community)).date()
+    return today_in(community_tz(community))
 
 
 EXPENSE_MAX_AGE_MONTHS = 24
@@ -42,31 +39,6 @@ def earliest_expense_date(today: date) -> date:
     """The oldest day an expense may be dated: 24 months before ``today`` (28 February for a 29th)."""
     year = today.year - EXPENSE_MAX_AGE_MONTHS // 12
     return today.replace(year=year, day=min(today.day, 28)) if today.month == 2 else today.replace(year=year)
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def next_month(month: date) -> date:
-    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-
-
-def previous_month(month: date) -> date:
-    return month_start(month_start(month) - timedelta(days=1))
-
-
-def month_last_day(month: date) -> date:
-    return next_month(month) - timedelta(days=1)
-
-
-def midnight(day: date, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=tz)
-
-
-def month_bounds(month: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """The month as a half-open interval of aware datetimes, midnight to midnight in ``tz``."""
-    return midnight(month_start(month), tz), midnight(next_month(month), tz)
 
 
 def membership_spans(community: Community, month: date) -> list[tuple[int, date, date]]:

@@ -9,10 +9,11 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from bookings.models import Trip
+from colocauto.core.clock import midnight, month_start, next_month
 from communities.models import Membership, User
 from ledger.models import Account, Entry, Expense, SettlementEmail, SettlementPeriod, Transaction, Transfer
 from ledger.money import ZERO, to_money
-from ledger.posting import BALANCE_FIELD, community_tz, local_today, midnight, month_start, next_month
+from ledger.posting import BALANCE_FIELD, community_tz, local_today
 from vehicles.models import Vehicle
 from vehicles.selectors import with_cost_model_on
 

@@ -18,7 +18,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from bookings.models import Trip
-from communities.exceptions import Conflict, DomainError, NotAllowed
+from colocauto.core.clock import local_date, midnight
+from colocauto.core.errors import Conflict, DomainError, NotAllowed
 from communities.models import Membership
 from ledger.closing import (  # noqa: F401  (re-exported)
     fixed_costs_allocate,
@@ -30,16 +31,7 @@ from ledger.closing import (  # noqa: F401  (re-exported)
 )
 from ledger.models import MAX_EXPENSE, MAX_LITRES, MAX_ODOMETER, Expense, Transaction
 from ledger.money import exact_decimal, to_money
-from ledger.posting import (
-    account_for,
-    community_tz,
-    creditor_account,
-    earliest_expense_date,
-    local_date,
-    local_today,
-    midnight,
-    post,
-)
+from ledger.posting import account_for, community_tz, creditor_account, earliest_expense_date, local_today, post
 from ledger.receipts import validate_receipt
 from ledger.rules import may_cancel_expense, may_reverse
 from vehicles.models import Vehicle

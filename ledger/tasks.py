@@ -12,14 +12,14 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from colocauto.outbox import MailDeferred
-from colocauto.queue import wake
-from communities.exceptions import DomainError
+from colocauto.core.clock import previous_month
+from colocauto.core.errors import DomainError
+from colocauto.core.outbox import MailDeferred
+from colocauto.core.queue import wake
 from communities.models import Community
 from ledger import emails, transfer_emails
 from ledger.closing import communities_to_close, month_close
 from ledger.models import SettlementPeriod
-from ledger.posting import previous_month
 
 logger = logging.getLogger(__name__)
 

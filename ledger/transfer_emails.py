@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from colocauto import outbox
+from colocauto.core import outbox
 from communities.models import User
 from communities.selectors import pool_holder_of
 from ledger.emails import email_subject, money_text, settle_url

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
+from colocauto.core.errors import DomainError, NotAllowed
 from communities.access import community_view
-from communities.exceptions import DomainError, NotAllowed
 from communities.models import Membership, User
 from communities.selectors import pool_holder_of
 from ledger import selectors, services

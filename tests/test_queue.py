@@ -1,4 +1,4 @@
-"""The broker only wakes workers up: every enqueue goes through ``colocauto.queue.wake``, which never
+"""The broker only wakes workers up: every enqueue goes through ``colocauto.core.queue.wake``, which never
 fails its caller, and beat sweeps every e-mail outbox so nothing waits on a lost wake-up."""
 
 import logging
@@ -10,7 +10,7 @@ import pytest
 
 from bookings.tasks import notify_booking_event
 from colocauto.celery import app
-from colocauto.queue import wake
+from colocauto.core.queue import wake
 from tests.processes import HungServer, broker, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +36,7 @@ def test_waking_a_worker_logs_a_warning_and_carries_on_when_redis_is_down_or_hun
 ):
     with HungServer() as hung:
         url = hung.url if state == "hung" else f"redis://127.0.0.1:{free_port()}/0"
-        with broker(url), caplog.at_level(logging.WARNING, logger="colocauto.queue"):
+        with broker(url), caplog.at_level(logging.WARNING, logger="colocauto.core.queue"):
             began = time.monotonic()
             with django_capture_on_commit_callbacks(execute=True):
                 wake(notify_booking_event, 1)

@@ -1,6 +1,6 @@
 """Refusals of vehicle services; each carries a translated message for the user."""
 
-from communities.exceptions import DomainError
+from colocauto.core.errors import DomainError
 
 
 class InvalidVehicle(DomainError):

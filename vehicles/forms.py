@@ -8,11 +8,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from colocauto.core.fields import LocalizedDecimalField
+from colocauto.core.parsers import validate_year_range
 from colocauto.text import single_line
 from colocauto.uploads import validate_photo
 from communities.models import Membership
-from communities.validators import validate_year_range
-from vehicles.fields import LocalizedDecimalField
 from vehicles.models import AvailabilityWindow, Vehicle
 from vehicles.selectors import CostModelSchedule, cost_model_schedule, owner_candidates
 from vehicles.services import VEHICLE_FIELDS, WindowSpec, rate_problem, windows_problem

@@ -13,12 +13,12 @@ from django.utils.formats import number_format, time_format
 from django.utils.translation import gettext as _
 
 from colocauto import uploads
+from colocauto.core.amounts import exact_decimal
+from colocauto.core.errors import NotAllowed
+from colocauto.core.parsers import validate_year_range
 from colocauto.text import single_line
 from colocauto.uploads import normalised_photo
-from communities.amounts import exact_decimal
-from communities.exceptions import NotAllowed
 from communities.models import Membership, User
-from communities.validators import validate_year_range
 from vehicles.exceptions import InvalidAvailability, InvalidBlackout, InvalidPhoto, InvalidVehicle
 from vehicles.models import AvailabilityWindow, Blackout, CostModelPeriod, Vehicle
 from vehicles.selectors import can_manage, cost_model_on, local_today

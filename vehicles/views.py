@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from colocauto.core.errors import DomainError
 from colocauto.uploads import IMAGE_FORMATS, stored_image_format
 from communities.access import community_view
-from communities.exceptions import DomainError
 from vehicles import selectors, services
 from vehicles.exceptions import InvalidPhoto
 from vehicles.forms import BlackoutForm, VehicleForm, WindowFormSet, cost_model_notice

@@ -81,7 +81,7 @@ def test_vehicle_feed_stops_when_the_user_leaves_the_community(client, member, v
 
 
 def test_outsider_cannot_follow_another_communitys_vehicle(client, outsider, vehicle):
-    from communities.exceptions import NotAllowed
+    from colocauto.core.errors import NotAllowed
 
     with pytest.raises(NotAllowed):
         services.calendar_feed_regenerate(user=outsider, vehicle=vehicle)

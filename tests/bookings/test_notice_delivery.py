@@ -9,7 +9,7 @@ from django.utils import timezone
 from bookings import emails, services
 from bookings.models import BookingEvent
 from bookings.tasks import notices_sweep
-from colocauto.outbox import MailDeferred
+from colocauto.core.outbox import MailDeferred
 from communities.models import Membership
 from tests.bookings.conftest import local, membership_of
 from tests.factories import MembershipFactory, UserFactory, VehicleFactory

@@ -9,7 +9,7 @@ from django.utils import formats, timezone, translation
 from bookings import emails, services
 from bookings.models import Booking, BookingEvent, Trip
 from bookings.tasks import notify_booking_event, send_start_reminders, send_trip_reminders
-from colocauto.outbox import MailDeferred
+from colocauto.core.outbox import MailDeferred
 from colocauto.text import subject_line
 from tests.bookings.conftest import local, membership_of
 from tests.factories import VehicleFactory

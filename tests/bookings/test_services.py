@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from bookings import services
 from bookings.models import Booking, BookingEvent
 from bookings.services import BookingConflict, BookingRefused
-from communities.exceptions import NotAllowed
+from colocauto.core.errors import NotAllowed
 from tests.bookings.conftest import local, membership_of
 from tests.factories import MembershipFactory, UserFactory, VehicleFactory
 from vehicles.models import AvailabilityWindow, Blackout

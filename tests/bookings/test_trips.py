@@ -12,7 +12,7 @@ from PIL import Image
 from bookings import services
 from bookings.models import Booking, BookingEvent, Trip
 from bookings.services import BookingRefused, ImplausibleDistance
-from communities.exceptions import NotAllowed
+from colocauto.core.errors import NotAllowed
 from tests.bookings.conftest import membership_of
 from vehicles.models import Vehicle
 

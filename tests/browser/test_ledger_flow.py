@@ -12,11 +12,12 @@ from django.core import mail
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
+from colocauto.core.clock import previous_month
 from communities.models import Membership
 from ledger import tasks
 from ledger.emails import money_text
 from ledger.models import Expense, Transfer
-from ledger.posting import local_today, previous_month
+from ledger.posting import local_today
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory, VehicleFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from colocauto.core.errors import DomainError, NotAllowed
 from communities import services
-from communities.exceptions import DomainError, NotAllowed
 from communities.models import Invitation, Membership
 from tests.factories import InvitationFactory, MembershipFactory, UserFactory
 

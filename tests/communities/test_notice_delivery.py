@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from colocauto.outbox import MailDeferred
+from colocauto.core.outbox import MailDeferred
 from communities import emails, services, tasks
 from communities.models import Invitation, Membership
 from tests.factories import InvitationFactory, MembershipFactory, UserFactory

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from bookings.models import Booking
+from colocauto.core.errors import Conflict, DomainError, NotAllowed
 from communities import services
-from communities.exceptions import Conflict, DomainError, NotAllowed
 from communities.models import Community, Membership
 from tests.factories import MembershipFactory, UserFactory
 

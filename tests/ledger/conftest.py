@@ -5,9 +5,10 @@ import pytest
 from django.utils import timezone
 
 from bookings.models import Booking, Trip
+from colocauto.core.clock import midnight, previous_month
 from communities.models import Membership
 from ledger import services
-from ledger.posting import community_tz, local_today, midnight, previous_month
+from ledger.posting import community_tz, local_today
 from tests.factories import MembershipFactory, UserFactory, VehicleFactory
 from vehicles.models import Vehicle
 

@@ -92,7 +92,8 @@ def test_concurrent_confirmations_post_one_settlement(community, trio, last_mont
 
 def _declared_transfer(community, trio, month):
     """Bruno owes Anne 30.00 in ``month``'s plan and has declared it paid."""
-    from ledger.posting import community_tz, midnight
+    from colocauto.core.clock import midnight
+    from ledger.posting import community_tz
 
     ended_at = midnight(month, community_tz(community)) + timedelta(days=3)
     services.trip_charge(trip=make_trip(trio["car"], trio["b"], 100, ended_at=ended_at))
@@ -101,8 +102,8 @@ def _declared_transfer(community, trio, month):
 
 
 def test_a_confirmation_racing_the_next_close_is_counted_exactly_once(community, trio, last_month, monkeypatch):
+    from colocauto.core.clock import previous_month
     from ledger import closing
-    from ledger.posting import previous_month
 
     transfer = _declared_transfer(community, trio, previous_month(last_month))
     services.transfer_declare_paid(membership=trio["b_membership"], transfer=transfer)
@@ -137,8 +138,8 @@ def test_a_confirmation_racing_the_next_close_is_counted_exactly_once(community,
 def test_a_declaration_racing_the_next_close_is_either_counted_or_asked_for_again_never_both(
     community, trio, last_month
 ):
-    from communities.exceptions import Conflict
-    from ledger.posting import previous_month
+    from colocauto.core.clock import previous_month
+    from colocauto.core.errors import Conflict
 
     transfer = _declared_transfer(community, trio, previous_month(last_month))
     payer = Membership.objects.select_related("community", "user").get(pk=trio["b_membership"].pk)

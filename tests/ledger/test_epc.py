@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 import segno.helpers
 
-from communities.amounts import InvalidAmount
+from colocauto.core.amounts import InvalidAmount
 from ledger.epc import epc_payload, epc_qr_data_uri
 
 

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from communities.exceptions import DomainError
+from colocauto.core.errors import DomainError
 from communities.models import User
 from ledger import emails, services, transfer_emails
 from ledger.models import Expense, Transaction

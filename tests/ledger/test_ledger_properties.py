@@ -10,10 +10,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from colocauto.core.clock import month_start, next_month
 from communities.models import Membership
 from ledger import services
 from ledger.models import Entry, Transaction
-from ledger.posting import account_balances, local_today, month_start, next_month
+from ledger.posting import account_balances, local_today
 from tests.factories import CommunityFactory, VehicleFactory
 from tests.ledger.conftest import add_member, make_trip
 from vehicles.models import Vehicle

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from communities.exceptions import DomainError
+from colocauto.core.errors import DomainError
 from ledger.money import InvalidAmount, apportion, to_cents, to_money
 
 cents = st.integers(min_value=-10_000_000, max_value=10_000_000)

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from colocauto.celery import app
-from colocauto.outbox import MailDeferred
+from colocauto.core.outbox import MailDeferred
 from communities.models import Community
 from ledger import emails, services, tasks
 from ledger.closing import communities_to_close

@@ -180,8 +180,8 @@ def test_statements_that_would_rewrite_money_are_refused(money, statement):
 def test_the_updates_the_application_makes_are_still_allowed(money, trio, community):
     from django.utils import timezone
 
+    from colocauto.core.clock import next_month
     from ledger import services
-    from ledger.posting import next_month
 
     # An expense's receipt and its cancellation.
     Expense.objects.filter(pk=money["unposted"].pk).update(receipt="receipts/1/scan.pdf")

@@ -7,11 +7,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 from PIL import Image
 
-from communities.exceptions import Conflict, DomainError, NotAllowed
+from colocauto.core.clock import midnight, month_last_day, next_month
+from colocauto.core.errors import Conflict, DomainError, NotAllowed
 from ledger import services
 from ledger.explain import explain
 from ledger.models import Entry, Expense, Transaction
-from ledger.posting import account_balances, community_tz, local_today, midnight, month_last_day, next_month
+from ledger.posting import account_balances, community_tz, local_today
 from ledger.selectors import balances_for
 from ledger.settlement import settlement_plan
 from tests.factories import CommunityFactory, VehicleFactory
@@ -575,8 +576,8 @@ def test_confirming_a_transfer_posts_a_settlement_once_and_settles_the_balances(
 
 
 def test_a_newer_plan_supersedes_unconfirmed_transfers(community, trio, last_month, mid_last_month):
+    from colocauto.core.clock import previous_month
     from ledger.models import SettlementPeriod
-    from ledger.posting import previous_month
 
     services.trip_charge(trip=make_trip(trio["car"], trio["b"], 100, ended_at=mid_last_month - timedelta(days=31)))
     older = services.month_close(community=community, month=previous_month(last_month))
@@ -615,7 +616,7 @@ def test_the_current_month_cannot_be_closed(community, trio):
 
 
 def test_a_late_shared_expense_is_posted_with_the_next_allocation(community, trio, last_month, mid_last_month):
-    from ledger.posting import previous_month
+    from colocauto.core.clock import previous_month
 
     car = _shared_car(community, trio["a"])
     earlier = previous_month(last_month)

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from colocauto.outbox import MailDeferred
+from colocauto.core.outbox import MailDeferred
 from ledger import emails, services, tasks
 from ledger.models import SettlementEmail, SettlementPeriod, Transfer
 

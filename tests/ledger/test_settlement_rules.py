@@ -10,13 +10,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, translation
 
-from communities.exceptions import DomainError, NotAllowed
+from colocauto.core.clock import midnight, month_last_day, next_month, previous_month
+from colocauto.core.errors import DomainError, NotAllowed
 from communities.models import Community, Membership, User
 from communities.services import community_update
 from ledger import emails, services
 from ledger.explain import explain
 from ledger.models import SettlementPeriod, Transaction
-from ledger.posting import community_tz, midnight, month_last_day, next_month, previous_month
+from ledger.posting import community_tz
 from ledger.selectors import balances_for
 from tests.communities.test_views import _settings_data
 from tests.factories import CommunityFactory, VehicleFactory

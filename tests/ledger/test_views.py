@@ -478,7 +478,7 @@ def test_a_failed_transfer_email_is_released_for_the_retry(community, trio, peri
     from smtplib import SMTPException
     from unittest import mock
 
-    from colocauto.outbox import MailDeferred
+    from colocauto.core.outbox import MailDeferred
     from ledger import transfer_emails
 
     english(trio["b"])

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 from PIL import Image
 
-from communities.exceptions import NotAllowed
+from colocauto.core.errors import NotAllowed
 from communities.models import Membership
 from tests.factories import MembershipFactory, UserFactory, VehicleFactory
 from tests.vehicles.conftest import image_bytes
@@ -329,7 +329,7 @@ def test_a_switch_once_in_force_is_kept_for_its_months_when_the_model_changes_ag
 @pytest.mark.parametrize("field", ["rate_per_km", "rate_per_hour", "daily_cap", "fixed_monthly_cost"])
 @pytest.mark.parametrize("value", [0.25, float("nan"), Decimal("Infinity")])
 def test_vehicle_amounts_given_as_floats_nan_or_infinities_are_refused(community, vehicle, owner, field, value):
-    from communities.amounts import InvalidAmount
+    from colocauto.core.amounts import InvalidAmount
 
     with pytest.raises(InvalidAmount):
         services.vehicle_update(membership=membership_of(owner, community), vehicle=vehicle, data={field: value})

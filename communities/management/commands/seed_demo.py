@@ -14,12 +14,13 @@ from django.utils import timezone
 
 from bookings import services as booking_services
 from bookings.models import Booking, Trip
+from colocauto.core.clock import previous_month
 from communities import services as community_services
 from communities.models import Community, Membership, User
 from ledger import services as ledger_services
 from ledger.closing import month_close
 from ledger.models import Expense
-from ledger.posting import local_today, previous_month
+from ledger.posting import local_today
 from vehicles import services as vehicle_services
 from vehicles.models import AvailabilityWindow, Vehicle
 

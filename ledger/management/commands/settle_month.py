@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from communities.exceptions import DomainError
+from colocauto.core.errors import DomainError
 from communities.models import Community
 from ledger import emails
 from ledger.closing import communities_to_close, month_close

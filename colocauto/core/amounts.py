@@ -8,13 +8,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from communities.exceptions import DomainError
+from colocauto.core.errors import DomainError
 
 
 class InvalidAmount(DomainError):
     """Not an exact, finite amount."""
 
-    code = "invalid_amount"
+    default_code = "invalid_amount"
 
 
 def exact_decimal(value: Decimal | int | str) -> Decimal:
