@@ -171,8 +171,8 @@ MATRIX = [
     # The member recorded the expense (author); the owner is charged for it but may not undo it.
     ("ledger_transaction_undo", "get", {"member": 200, "owner": 403, "admin": 200}),
     ("ledger_expense_cancel", "post", {"member": 302, "owner": 403, "admin": 302}),
-    # The owner pays the member: the payer declares, the payee (or an admin) confirms.
-    ("ledger_transfer_declare_paid", "post", {"member": 403, "owner": 302, "admin": 302}),
+    # The owner pays the member: only the payer declares; the payee (or an admin who is not the payer) confirms.
+    ("ledger_transfer_declare_paid", "post", {"member": 403, "owner": 302, "admin": 403}),
     ("ledger_transfer_confirm", "post", {"member": 302, "owner": 403, "admin": 302}),
 ]
 # Reached only through objects the matrix does not create; covered by their app's own tests.
