@@ -22,4 +22,10 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=0, hour=7, day_of_month=1),
     },
     "ledger-month-close-catch-up": {"task": "ledger.tasks.month_close_all", "schedule": crontab(minute=30, hour=7)},
+    # Last month's usage roll-up for the territories' reports, after the close (shared costs are posted
+    # then); re-run daily during the first week so trips recorded late are counted. Idempotent.
+    "territories-usage-rollup": {
+        "task": "territories.tasks.usage_rollup_month",
+        "schedule": crontab(minute=0, hour=8, day_of_month="1-7"),
+    },
 }

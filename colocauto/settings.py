@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "vehicles",
     "bookings",
     "ledger",
+    "territories",
 ]
 
 MIDDLEWARE = [

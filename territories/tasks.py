@@ -1,0 +1,13 @@
+"""Thin Celery task for the monthly roll-up; the beat schedule is in ``colocauto/celery.py``."""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from ledger.tasks import parse_month
+from territories.rollup import usage_rollup_refresh
+
+
+@shared_task(autoretry_for=(OperationalError, InterfaceError), retry_backoff=60, max_retries=5)
+def usage_rollup_month(month: str | None = None) -> int:
+    """Refresh the roll-up of ``month`` (``YYYY-MM``; last month by default); returns its row count."""
+    return usage_rollup_refresh(month=parse_month(month))
