@@ -7,6 +7,7 @@ turns on the production shape and refuses to start without a real SECRET_KEY and
 ALLOWED_HOSTS.
 """
 
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -242,3 +243,11 @@ LOGGING = {
     # WeasyPrint and fontTools narrate every PDF step at INFO.
     "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }
+
+# Open data: the GBFS 3.0 feed of the communities listed publicly (territories/gbfs/). The system id
+# defaults to one derived from SITE_URL; the licence is an SPDX id from GBFS's list (ODbL is the
+# reference licence of France's national access point for transport data).
+GBFS_SYSTEM_ID = env_str("GBFS_SYSTEM_ID", default="")
+GBFS_SYSTEM_NAME = env_str("GBFS_SYSTEM_NAME", default="Colocauto")
+GBFS_CONTACT_EMAIL = env_str("GBFS_CONTACT_EMAIL", default=parseaddr(DEFAULT_FROM_EMAIL)[1])
+GBFS_LICENSE_ID = env_str("GBFS_LICENSE_ID", default="ODbL-1.0")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("c/<int:community_id>/calendar/", include("bookings.calendar_urls")),
     path("c/<int:community_id>/ledger/", include("ledger.urls")),
     path("ical/", include("bookings.ical_urls")),
+    path("opendata/gbfs/", include("territories.gbfs.urls")),
 ]
 
 if settings.DEBUG:
