@@ -92,7 +92,9 @@ def _territories(rng: random.Random) -> dict[str, list]:
     for name, code, south, west in DEPARTEMENTS:
         departement = Territory.objects.create(name=f"{name} ({PREFIX})", kind=Territory.Kind.DEPARTEMENT, code=code)
         epcis = Territory.objects.bulk_create(
-            Territory(name=f"CC {name} {n + 1}", kind=Territory.Kind.EPCI, code=f"2{code}0000{n:02d}", parent=departement)
+            Territory(
+                name=f"CC {name} {n + 1}", kind=Territory.Kind.EPCI, code=f"2{code}0000{n:02d}", parent=departement
+            )
             for n in range(EPCIS)
         )
         communes = Territory.objects.bulk_create(
@@ -234,11 +236,16 @@ def _bulk_sql() -> None:
     half_hours = (slot - 3 * 86400) // 1800  # a booking starts on a half hour, 3 days before the next slot at most
     bench = f"(SELECT id FROM communities_community WHERE name LIKE '{PREFIX}%%')"
     statements = [
-        ("members by community", f"""
+        (
+            "members by community",
+            f"""
             CREATE TEMP TABLE bench_members AS
             SELECT community_id, array_agg(user_id ORDER BY user_id) AS members
-            FROM communities_membership WHERE community_id IN {bench} GROUP BY community_id"""),
-        ("1,000,000 bookings", f"""
+            FROM communities_membership WHERE community_id IN {bench} GROUP BY community_id""",
+        ),
+        (
+            "1,000,000 bookings",
+            f"""
             INSERT INTO bookings_booking (starts_at, ends_at, status, note, decision_message, cancelled_late,
                                           created_at, updated_at, community_id, member_id, vehicle_id)
             SELECT b.starts_at, b.starts_at + b.length,
@@ -256,24 +263,33 @@ def _bulk_sql() -> None:
                 FROM vehicles_vehicle v
                 JOIN bench_members m ON m.community_id = v.community_id
                 CROSS JOIN generate_series(0, {BOOKINGS_PER_VEHICLE - 1}) AS k
-            ) b"""),
-        ("trips of the completed bookings", f"""
+            ) b""",
+        ),
+        (
+            "trips of the completed bookings",
+            f"""
             INSERT INTO bookings_trip (start_odometer, end_odometer, unlogged_km, distance_km, duration, fuel_level,
                                        notes, started_at, ended_at, booking_id, driver_id, vehicle_id)
             SELECT 20000, 20000 + t.km, 0, t.km, t.ends_at - t.starts_at, '', '', t.starts_at, t.ends_at,
                    t.id, t.member_id, t.vehicle_id
             FROM (SELECT b.*, 3 + floor(random() * 248)::int AS km FROM bookings_booking b
-                  WHERE b.status = 'completed' AND b.community_id IN {bench}) t"""),
+                  WHERE b.status = 'completed' AND b.community_id IN {bench}) t""",
+        ),
         ("replica role: no per-row ledger triggers", "SET session_replication_role = replica"),
-        ("trip charge transactions", f"""
+        (
+            "trip charge transactions",
+            f"""
             INSERT INTO ledger_transaction (kind, date, created_at, description, idempotency_key, community_id,
                                             trip_id, vehicle_id)
             SELECT 'trip_charge', (t.ended_at AT TIME ZONE 'Europe/Paris')::date, t.ended_at, t.distance_km || ' km',
                    'trip:' || t.id, v.community_id, t.id, v.id
             FROM bookings_trip t JOIN vehicles_vehicle v ON v.id = t.vehicle_id
             WHERE v.cost_model = 'rates' AND (v.owner_id IS NULL OR v.owner_id <> t.driver_id)
-              AND v.community_id IN {bench}"""),
-        ("their entries", f"""
+              AND v.community_id IN {bench}""",
+        ),
+        (
+            "their entries",
+            f"""
             INSERT INTO ledger_entry (amount, account_id, transaction_id)
             SELECT c.amount * s.sign, CASE WHEN s.sign < 0 THEN c.driver_account ELSE c.creditor_account END,
                    c.transaction_id
@@ -293,9 +309,12 @@ def _bulk_sql() -> None:
                      ON pool.community_id = v.community_id AND pool.kind = 'pool' AND v.owner_id IS NULL
                 WHERE tx.kind = 'trip_charge' AND tx.community_id IN {bench}
             ) c
-            CROSS JOIN (VALUES (-1), (1)) AS s (sign)"""),
+            CROSS JOIN (VALUES (-1), (1)) AS s (sign)""",
+        ),
         ("origin role", "SET session_replication_role = origin"),
-        ("a fuel expense a month per co-owned car", f"""
+        (
+            "a fuel expense a month per co-owned car",
+            """
             INSERT INTO ledger_expense (category, amount, spent_on, note, receipt, cost_model, created_at,
                                         community_id, created_by_id, paid_by_id, vehicle_id, cancel_reason)
             SELECT 'fuel', round((30 + random() * 90)::numeric, 2), (d + floor(random() * 28) * interval '1 day')::date,
@@ -305,7 +324,8 @@ def _bulk_sql() -> None:
             JOIN bench_members m ON m.community_id = v.community_id
             CROSS JOIN generate_series(date_trunc('month', %(first_day)s::timestamptz),
                                        date_trunc('month', now()) - interval '1 month', interval '1 month') AS d
-            WHERE v.cost_model = 'shared_costs'"""),
+            WHERE v.cost_model = 'shared_costs'""",
+        ),
     ]
     with connection.cursor() as cursor:
         cursor.execute("SELECT setseed(0.42)")
