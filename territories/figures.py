@@ -187,13 +187,19 @@ class Indicators:
         return int(low.quantize(Decimal("1"))), int(high.quantize(Decimal("1")))
 
     @property
-    def co2_emitted(self) -> tuple[Decimal, Decimal]:
-        """Tonnes CO2e of the km driven (use + construction); a range when the energy mix is confidential."""
+    def co2_emitted_kg(self) -> tuple[Decimal, Decimal]:
+        """Kg CO2e of the km driven (use + construction); a range when the energy mix is confidential."""
         thermal_km = self.figures.km - self.figures.km_electric
         if self.co2_exact:
             kg = thermal_km * CO2_THERMAL_PER_KM + self.figures.km_electric * CO2_ELECTRIC_PER_KM
-            return _tonnes(kg), _tonnes(kg)
-        return _tonnes(self.figures.km * CO2_ELECTRIC_PER_KM), _tonnes(self.figures.km * CO2_THERMAL_PER_KM)
+            return kg, kg
+        return self.figures.km * CO2_ELECTRIC_PER_KM, self.figures.km * CO2_THERMAL_PER_KM
+
+    @property
+    def co2_emitted(self) -> tuple[Decimal, Decimal]:
+        """The same in tonnes."""
+        low, high = self.co2_emitted_kg
+        return _tonnes(low), _tonnes(high)
 
     @property
     def co2_avoided(self) -> tuple[Decimal, Decimal]:
