@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "communities.context_processors.navigation",
+                "territories.context_processors.territory_navigation",
             ],
         },
     },
@@ -189,6 +190,17 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="Colocauto <noreply@colocauto.localhost>")
 SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000")
+
+# Territories' reports: a cell is published only from this many households and bookings, with no
+# household above this share of its km or hours. Every report's methodology states them.
+TERRITORY_MIN_HOUSEHOLDS = env_int("TERRITORY_MIN_HOUSEHOLDS", 10)
+TERRITORY_MIN_BOOKINGS = env_int("TERRITORY_MIN_BOOKINGS", 10)
+TERRITORY_MAX_HOUSEHOLD_SHARE_PERCENT = env_int("TERRITORY_MAX_HOUSEHOLD_SHARE_PERCENT", 85)
+if TERRITORY_MIN_HOUSEHOLDS < 2 or TERRITORY_MIN_BOOKINGS < 2 or not 1 <= TERRITORY_MAX_HOUSEHOLD_SHARE_PERCENT < 100:
+    raise ImproperlyConfigured(
+        "TERRITORY_MIN_HOUSEHOLDS and TERRITORY_MIN_BOOKINGS must be at least 2, "
+        "TERRITORY_MAX_HOUSEHOLD_SHARE_PERCENT between 1 and 99."
+    )
 
 # Celery: Redis as broker when REDIS_URL is set, otherwise tasks run in-process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -13,6 +13,8 @@ urlpatterns = [
     path("c/<int:community_id>/bookings/", include("bookings.urls")),
     path("c/<int:community_id>/calendar/", include("bookings.calendar_urls")),
     path("c/<int:community_id>/ledger/", include("ledger.urls")),
+    path("c/<int:community_id>/settings/sharing/", include("territories.sharing_urls")),
+    path("territories/", include("territories.urls")),
     path("ical/", include("bookings.ical_urls")),
     path("opendata/gbfs/", include("territories.gbfs.urls")),
 ]

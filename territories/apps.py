@@ -6,3 +6,6 @@ class TerritoriesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "territories"
     verbose_name = _("Territories and reports")
+
+    def ready(self):
+        from territories import signals  # noqa: F401  (connects the login receiver)

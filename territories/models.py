@@ -117,6 +117,10 @@ class TerritoryInvitation(models.Model):
     territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("e-mail address"))
     is_admin = models.BooleanField(_("may invite colleagues"), default=False)
+    # The e-mail's language when the address has no account yet (an account's own language wins).
+    language = models.CharField(
+        _("language of the e-mail"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

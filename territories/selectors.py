@@ -55,3 +55,53 @@ def sharing_communities(tree: TerritoryTree) -> dict[int, int]:
         if community_id not in placed or (placed[community_id] == tree.root.pk and branch != tree.root.pk):
             placed[community_id] = branch
     return placed
+
+
+def staff_roles_for(user) -> list:
+    """The territories a person is staff of (with the territory), for their list and the navigation."""
+    from territories.models import TerritoryStaff
+
+    if not user.is_authenticated:
+        return []
+    return list(TerritoryStaff.objects.filter(user=user).select_related("territory").order_by("territory__name"))
+
+
+def staff_get_for_user(user, territory_id: int):
+    """The person's staff role in that territory; 404 for anyone else (even staff of a parent or a child)."""
+    from django.http import Http404
+
+    from territories.models import TerritoryStaff
+
+    if not user.is_authenticated:
+        raise Http404
+    role = TerritoryStaff.objects.filter(user=user, territory_id=territory_id).select_related("territory").first()
+    if role is None:
+        raise Http404
+    return role
+
+
+def territories_matching(query: str, *, insee_code: str = "", limit: int = 20) -> list[Territory]:
+    """Territories whose name or code contains ``query``; with an INSEE code, that commune and the
+    territories above it come first."""
+    found: list[Territory] = []
+    if insee_code:
+        commune = Territory.objects.filter(code=insee_code).first()
+        while commune is not None and commune not in found and len(found) < MAX_DEPTH:
+            found.append(commune)
+            commune = Territory.objects.filter(pk=commune.parent_id).first() if commune.parent_id else None
+    query = (query or "").strip()
+    if query:
+        from django.db.models import Q
+
+        matches = Territory.objects.filter(Q(name__icontains=query) | Q(code__iexact=query)).order_by("name", "pk")
+        found += [territory for territory in matches[:limit] if territory not in found]
+    return found[:limit]
+
+
+def consents_of(community_id: int):
+    """The community's consents, newest first, active and withdrawn (its own history of what it shared)."""
+    return (
+        TerritoryConsent.objects.filter(community_id=community_id)
+        .select_related("territory", "granted_by", "withdrawn_by")
+        .order_by("withdrawn_at", "-granted_at")
+    )

@@ -1,9 +1,12 @@
 """Thin Celery task for the monthly roll-up; the beat schedule is in ``colocauto/celery.py``."""
 
+from smtplib import SMTPException
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from ledger.tasks import parse_month
+from territories import services
 from territories.rollup import usage_rollup_refresh
 
 
@@ -11,3 +14,8 @@ from territories.rollup import usage_rollup_refresh
 def usage_rollup_month(month: str | None = None) -> int:
     """Refresh the roll-up of ``month`` (``YYYY-MM``; last month by default); returns its row count."""
     return usage_rollup_refresh(month=parse_month(month))
+
+
+@shared_task(autoretry_for=(SMTPException, ConnectionError), retry_backoff=True, max_retries=5)
+def send_staff_invitation(invitation_id: int) -> bool:
+    return services.staff_invitation_deliver(invitation_id=invitation_id)
