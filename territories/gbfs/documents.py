@@ -137,6 +137,11 @@ def localized(text: Callable[[], str]) -> list[dict[str, str]]:
     return values
 
 
+def same_in_every_language(text: str) -> list[dict[str, str]]:
+    """A localized string for a proper name (a community, a make): the same text in each language."""
+    return [{"text": text, "language": language} for language in LANGUAGES]
+
+
 def envelope(name: str, data: dict, *, now: datetime) -> dict:
     return {"last_updated": rfc3339(now), "ttl": TTL.get(name, STATIC_TTL), "version": VERSION, "data": data}
 
@@ -149,7 +154,7 @@ def system_information(feed: Feed) -> dict:
     return {
         "system_id": feed.system_id,
         "languages": list(LANGUAGES),
-        "name": localized(lambda: feed.name),
+        "name": same_in_every_language(feed.name),
         "opening_hours": "24/7",
         "url": feed.site_url,
         "feed_contact_email": feed.contact_email,
@@ -186,9 +191,9 @@ def vehicle_types(feed: Feed) -> dict:
             "return_constraint": "roundtrip_station",
         }
         if kind_type.make:
-            row["make"] = localized(lambda kind_type=kind_type: kind_type.make)
+            row["make"] = same_in_every_language(kind_type.make)
         if kind_type.model:
-            row["model"] = localized(lambda kind_type=kind_type: kind_type.model)
+            row["model"] = same_in_every_language(kind_type.model)
         if kind_type.gearbox in ("automatic", "manual"):
             row["vehicle_accessories"] = [kind_type.gearbox]
         rows.append(row)
@@ -205,7 +210,7 @@ def station_information(feed: Feed) -> dict:
     for station in feed.stations:
         row = {
             "station_id": station.station_id,
-            "name": localized(lambda station=station: station.name),
+            "name": same_in_every_language(station.name),
             "lat": station.lat,
             "lon": station.lon,
             "is_virtual_station": True,
