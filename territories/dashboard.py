@@ -185,8 +185,14 @@ def default_period(report: Report) -> Period | None:
     return max(months) if months else None
 
 
-def choosable_periods(report: Report) -> list[Period]:
-    return sorted(report.periods, key=lambda p: (p.start.year, p.months != 12, p.start, p.months), reverse=True)
+def choosable_periods(report: Report) -> list[tuple[str, list[Period]]]:
+    """The ended periods, newest first, grouped as years, quarters and months for the period picker."""
+    groups = [(12, _("Years")), (3, _("Quarters")), (1, _("Months"))]
+    return [
+        (label, sorted((p for p in report.periods if p.months == months), reverse=True))
+        for months, label in groups
+        if any(p.months == months for p in report.periods)
+    ]
 
 
 @dataclass
