@@ -147,7 +147,15 @@ def series(report: Report, months: list[Period]) -> list[Series]:
     cells = [cell(report, report.territory.pk, ALL_ENERGIES, month) for month in months]
     result = []
     for name, title in SERIES:
-        points = [Point(c.period.short_label, getattr(c.indicators, name) if c.indicators else None) for c in cells]
+        points = [
+            Point(
+                c.period.short_label,
+                getattr(c.indicators, name) if c.indicators else None,
+                sublabel=str(c.period.start.year) if index == 0 or c.period.start.month == 1 else "",
+                confidential=c.confidential,
+            )
+            for index, c in enumerate(cells)
+        ]
         svg = bar_chart(points, title=str(title), chart_id=f"chart-{name}", confidential_label=_("confidential"))
         result.append(Series(name=name, title=str(title), cells=cells, svg=svg))
     return result
