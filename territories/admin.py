@@ -4,6 +4,7 @@ from django.utils.translation import ngettext
 
 from communities.exceptions import DomainError
 from territories.models import Territory, TerritoryConsent, TerritoryInvitation, TerritoryStaff
+from territories.reports import reports_invalidate
 from territories.services import staff_invite
 
 
@@ -24,6 +25,14 @@ class TerritoryAdmin(admin.ModelAdmin):
     list_select_related = ["parent"]
     raw_id_fields = ["parent"]
     inlines = [TerritoryStaffInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        reports_invalidate()  # a new name or parent changes the reports
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        reports_invalidate()
 
 
 @admin.register(TerritoryInvitation)

@@ -147,7 +147,15 @@ def series(report: Report, months: list[Period]) -> list[Series]:
     cells = [cell(report, report.territory.pk, ALL_ENERGIES, month) for month in months]
     result = []
     for name, title in SERIES:
-        points = [Point(c.period.short_label, getattr(c.indicators, name) if c.indicators else None) for c in cells]
+        points = [
+            Point(
+                c.period.short_label,
+                getattr(c.indicators, name) if c.indicators else None,
+                sublabel=str(c.period.start.year) if index == 0 or c.period.start.month == 1 else "",
+                confidential=c.confidential,
+            )
+            for index, c in enumerate(cells)
+        ]
         svg = bar_chart(points, title=str(title), chart_id=f"chart-{name}", confidential_label=_("confidential"))
         result.append(Series(name=name, title=str(title), cells=cells, svg=svg))
     return result
@@ -185,8 +193,14 @@ def default_period(report: Report) -> Period | None:
     return max(months) if months else None
 
 
-def choosable_periods(report: Report) -> list[Period]:
-    return sorted(report.periods, key=lambda p: (p.start.year, p.months != 12, p.start, p.months), reverse=True)
+def choosable_periods(report: Report) -> list[tuple[str, list[Period]]]:
+    """The ended periods, newest first, grouped as years, quarters and months for the period picker."""
+    groups = [(12, _("Years")), (3, _("Quarters")), (1, _("Months"))]
+    return [
+        (label, sorted((p for p in report.periods if p.months == months), reverse=True))
+        for months, label in groups
+        if any(p.months == months for p in report.periods)
+    ]
 
 
 @dataclass

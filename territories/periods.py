@@ -109,9 +109,9 @@ class Period:
 
     @property
     def short_label(self) -> str:
-        """For chart axes: a month's abbreviated name."""
+        """For chart axes: a month's abbreviated name ("juil.", "Jul.")."""
         if self.months == 1:
-            return formats.date_format(self.start, "M")
+            return formats.date_format(self.start, "N")
         return self.label
 
     def __str__(self) -> str:

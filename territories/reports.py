@@ -9,18 +9,19 @@ decisions already made about that row, so two authorities comparing their report
 exports) can't subtract one from the other to reveal a confidential cell.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Max, Q, Sum, Value, When
-from django.db.models.functions import ExtractQuarter, ExtractYear
+from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
 from territories.disclosure import Thresholds
 from territories.figures import Figures
-from territories.models import Territory
+from territories.models import Territory, TerritoryConsent
 from territories.periods import Period, last_months, periods_of_years
 from territories.rollup import ALL_ENERGIES, MonthlyUsage, RollupMonth, usage_rollup_refresh
 from territories.selectors import TerritoryTree, sharing_communities, territory_tree
@@ -73,65 +74,64 @@ def _rows_of(tree: TerritoryTree, placed: dict[int, int]) -> tuple[list[int], di
     return rows, mapping
 
 
-def _row_expression(mapping: dict[int, int]):
-    by_row: dict[int, list[int]] = {}
-    for community, row in mapping.items():
-        by_row.setdefault(row, []).append(community)
-    whens = [When(community_id__in=sorted(ids), then=Value(row)) for row, ids in sorted(by_row.items())]
-    return Case(*whens, default=Value(-1), output_field=IntegerField()) if whens else Value(-1, IntegerField())
+FIGURE_COLUMNS = [
+    ("communities", "SUM(CASE WHEN u.bookings > 0 THEN 1 ELSE 0 END)"),  # one row per community here
+    ("members", "SUM(u.members)"),
+    ("households", "SUM(u.households)"),
+    ("vehicles", "SUM(u.vehicles)"),
+    ("bookings", "SUM(u.bookings)"),
+    ("hours", "SUM(u.booked_hours)"),
+    ("km", "SUM(u.km)"),
+    ("trips", "SUM(u.trips)"),
+    ("trips_by_non_owners", "SUM(u.trips_by_non_owners)"),
+    ("available_hours", "SUM(u.available_hours)"),
+    ("driver_charges", "SUM(u.driver_charges)"),
+    ("charged_km", "SUM(u.charged_km)"),
+    ("max_household_km", "MAX(u.max_household_km)"),
+    ("max_household_hours", "MAX(u.max_household_hours)"),
+]
+
+
+def _placement(mapping: dict[int, int]) -> tuple[str, list]:
+    """The community → row mapping as an inline table the database hash-joins (a CASE over long lists
+    of ids costs a comparison per id and per row)."""
+    rows = sorted(mapping.items())
+    return "placement(community_id, row_id) AS (VALUES " + ", ".join(["(%s, %s)"] * len(rows)) + ")", [
+        value for pair in rows for value in pair
+    ]
 
 
 def monthly_figures(mapping: dict[int, int], months: list[date]) -> dict[Key, Figures]:
     """One aggregate query: figures per row × energy × month of the communities in ``mapping``."""
     if not mapping or not months:
         return {}
-    rows = (
-        MonthlyUsage.objects.filter(community_id__in=list(mapping), month__gte=min(months), month__lte=max(months))
-        .annotate(row=_row_expression(mapping))
-        .values_list("row", "energy", "month")
-        .annotate(
-            communities=Count("community_id", distinct=True, filter=Q(bookings__gt=0)),
-            members=Sum("members"),
-            households=Sum("households"),
-            vehicles=Sum("vehicles"),
-            bookings=Sum("bookings"),
-            hours=Sum("booked_hours"),
-            km=Sum("km"),
-            trips=Sum("trips"),
-            trips_by_non_owners=Sum("trips_by_non_owners"),
-            available_hours=Sum("available_hours"),
-            driver_charges=Sum("driver_charges"),
-            charged_km=Sum("charged_km"),
-            max_household_km=Max("max_household_km"),
-            max_household_hours=Max("max_household_hours"),
-        )
+    placement, params = _placement(mapping)
+    table = MonthlyUsage._meta.db_table
+    columns = ", ".join(expression for _name, expression in FIGURE_COLUMNS)
+    sql = (
+        f"WITH {placement} SELECT p.row_id, u.energy, u.month, {columns} FROM {table} u"  # noqa: S608 - our own names
+        " JOIN placement p ON p.community_id = u.community_id"
+        " WHERE u.month >= %s AND u.month <= %s GROUP BY p.row_id, u.energy, u.month"
     )
-    names = [
-        "communities",
-        "members",
-        "households",
-        "vehicles",
-        "bookings",
-        "hours",
-        "km",
-        "trips",
-        "trips_by_non_owners",
-        "available_hours",
-        "driver_charges",
-        "charged_km",
-        "max_household_km",
-        "max_household_hours",
-    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, min(months), max(months)])
+        rows = cursor.fetchall()
+    names = [name for name, _expression in FIGURE_COLUMNS]
     figures: dict[Key, Figures] = {}
     for row, energy, month, *values in rows:
         cell = Figures(**{name: _exact(value) for name, value in zip(names, values, strict=True)})
         if energy == Vehicle.Energy.ELECTRIC:
             cell.km_electric = cell.km
-        figures[row, energy, f"{month:%Y-%m}"] = cell
+        figures[row, energy, _month_key(month)] = cell
     for (row, energy, month_key), cell in figures.items():
         if energy == ALL_ENERGIES and (row, Vehicle.Energy.ELECTRIC, month_key) in figures:
             cell.km_electric = figures[row, Vehicle.Energy.ELECTRIC, month_key].km
     return figures
+
+
+def _month_key(month) -> str:
+    """SQLite returns dates as text."""
+    return month[:7] if isinstance(month, str) else f"{month:%Y-%m}"
 
 
 def _exact(value):
@@ -144,27 +144,29 @@ def _exact(value):
 
 
 def active_communities(mapping: dict[int, int], periods: list[Period]) -> dict[Key, int]:
-    """Communities with at least one booking in each quarter and year, per row and energy (two queries)."""
-    longer = [period for period in periods if period.months > 1]
-    if not mapping or not longer:
+    """Communities with at least one booking in each quarter and each year, per row and energy: one query,
+    distinct over the months (a community active in two months of a quarter counts once)."""
+    quarters = [period for period in periods if period.months == 3]
+    if not mapping or not quarters:
         return {}
-    start, end = min(p.start for p in longer), max(p.end for p in longer)
-    base = (
-        MonthlyUsage.objects.filter(community_id__in=list(mapping), month__gte=start, month__lt=end, bookings__gt=0)
-        .annotate(row=_row_expression(mapping), year=ExtractYear("month"), quarter=ExtractQuarter("month"))
-        .order_by()
+    placement, params = _placement(mapping)
+    months = [(day, quarter.key) for quarter in quarters for day in quarter.month_starts]
+    table = MonthlyUsage._meta.db_table
+    quarter_values = ", ".join(["(%s, %s)"] * len(months))
+    sql = (
+        f"WITH {placement}, quarters(month, quarter) AS (VALUES {quarter_values}), active AS ("  # noqa: S608
+        f"SELECT DISTINCT p.row_id, u.energy, q.quarter, u.community_id FROM {table} u"
+        " JOIN placement p ON p.community_id = u.community_id JOIN quarters q ON q.month = u.month"
+        " WHERE u.bookings > 0)"
+        " SELECT row_id, energy, quarter, COUNT(*) FROM active GROUP BY row_id, energy, quarter"
+        " UNION ALL SELECT row_id, energy, SUBSTR(quarter, 1, 4), COUNT(DISTINCT community_id) FROM active"
+        " GROUP BY row_id, energy, SUBSTR(quarter, 1, 4)"
     )
-    wanted = {period.key for period in longer}
-    active: dict[Key, int] = {}
-    by_quarter = base.values_list("row", "energy", "year", "quarter").annotate(n=Count("community_id", distinct=True))
-    for row, energy, year, quarter, count in by_quarter:
-        if f"{year}-Q{quarter}" in wanted:
-            active[row, energy, f"{year}-Q{quarter}"] = count
-    by_year = base.values_list("row", "energy", "year").annotate(n=Count("community_id", distinct=True))
-    for row, energy, year, count in by_year:
-        if str(year) in wanted:
-            active[row, energy, str(year)] = count
-    return active
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *(value for pair in months for value in pair)])
+        rows = cursor.fetchall()
+    wanted = {period.key for period in periods}
+    return {(row, energy, key): count for row, energy, key, count in rows if key in wanted}
 
 
 def family_of(
@@ -209,21 +211,71 @@ class Report:
         return next((period for period in self.periods if period.key == key), None)
 
 
+# Tables change only when the roll-up is refreshed, a consent given or withdrawn, or the tree edited:
+# they are kept until then (and at most a day), so a dashboard reads one cached table per ancestor.
+CACHE_SECONDS = 24 * 3600
+GENERATION_KEY = "territory-reports:generation"
+
+
+def reports_invalidate() -> None:
+    """The territory tree changed (import, admin): every cached table is recomputed when next read."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+
+
+def data_version() -> str:
+    """What the tables depend on, in one query: the roll-up's last refresh and the consents' last change."""
+    sql = (
+        f"SELECT (SELECT MAX(refreshed_at) FROM {RollupMonth._meta.db_table}),"  # noqa: S608 - our own names
+        f" (SELECT MAX(id) FROM {TerritoryConsent._meta.db_table}),"
+        f" (SELECT MAX(withdrawn_at) FROM {TerritoryConsent._meta.db_table}),"
+        f" (SELECT COUNT(*) FROM {TerritoryConsent._meta.db_table} WHERE withdrawn_at IS NULL)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return "|".join(str(value) for value in (*row, cache.get(GENERATION_KEY, 0)))
+
+
+def _family_key(territory: Territory, periods: list[Period], version: str, thresholds: Thresholds) -> str:
+    text = "/".join([version, repr(thresholds), ",".join(period.key for period in periods)])
+    digest = hashlib.sha256(text.encode()).hexdigest()[:32]
+    return f"territory-reports:family:{territory.pk}:{digest}"
+
+
 def territory_report(territory: Territory, *, years: list[int], today: date | None = None) -> Report:
     """The report of ``territory`` for the ended periods of ``years``, its ancestors' tables decided first."""
     today = today or timezone.localdate()
     periods = periods_of_years(sorted(set(years)), today)
     rollup_ensure(sorted({day for period in periods for day in period.month_starts}))
     thresholds = report_thresholds()
+    version = data_version()
     chain = ancestors(territory)
     hidden: set[Key] = set()
     shown: set[Key] = set()
     family = None
     for index, member in enumerate(chain):
-        family = family_of(member, periods, hidden=hidden, shown=shown, thresholds=thresholds)
+        key = _family_key(member, periods, version, thresholds)
+        family = cache.get(key)
+        if family is None:
+            family = family_of(member, periods, hidden=hidden, shown=shown, thresholds=thresholds)
+            cache.set(key, family, CACHE_SECONDS)
         if index + 1 < len(chain):
             hidden, shown = family.table.statuses_of(chain[index + 1].pk)
     return Report(territory=territory, family=family, periods=periods, today=today, thresholds=thresholds, chain=chain)
+
+
+def reports_warm(*, today: date | None = None) -> int:
+    """Compute the dashboards of every territory with staff (after the monthly roll-up); returns how many."""
+    today = today or timezone.localdate()
+    territories = Territory.objects.filter(staff__isnull=False).distinct().order_by("pk")
+    count = 0
+    for territory in territories:
+        territory_report(territory, years=dashboard_years(today), today=today)
+        count += 1
+    return count
 
 
 def dashboard_years(today: date) -> list[int]:

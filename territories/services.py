@@ -105,7 +105,14 @@ def territories_import(*, rows: list[TerritoryRow]) -> tuple[int, int]:
         territory.save(update_fields=["parent"])
     for territory in saved.values():
         _refuse_loop(territory)
+    transaction.on_commit(_reports_invalidate)
     return created, updated
+
+
+def _reports_invalidate() -> None:
+    from territories.reports import reports_invalidate
+
+    reports_invalidate()
 
 
 def _refuse_loop(territory: Territory) -> None:

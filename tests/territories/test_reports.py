@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -114,6 +115,7 @@ def test_periods_not_ended_are_not_reported(drome):
 def _dashboard_queries(client, territory) -> int:
     url = reverse("territory_dashboard", args=[territory.pk])
     assert client.get(url).status_code == 200  # computes any month not rolled up yet, once
+    cache.clear()  # then the tables themselves, not the cached ones
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
@@ -135,5 +137,31 @@ def test_the_dashboard_takes_the_same_queries_for_2_and_for_8_communities(
         community, people, car = sharing_community(territory, name=f"More {number}", listed=bool(number % 3))
         busy_month(car, people, 2025, 3)
     usage_rollup_refresh(month=MARCH.start)
+    cache.clear()
     with django_assert_num_queries(few):
         assert client.get(reverse("territory_dashboard", args=[drome["epci"].pk])).status_code == 200
+
+
+def test_a_second_visit_reads_the_tables_from_the_cache(client, drome, crest_staff):
+    community, people, car = sharing_community(drome["crest"], name="Les Tilleuls")
+    busy_month(car, people, 2025, 3)
+    client.force_login(crest_staff)
+    cold = _dashboard_queries(client, drome["crest"])
+
+    with CaptureQueriesContext(connection) as warm:
+        assert client.get(reverse("territory_dashboard", args=[drome["crest"].pk])).status_code == 200
+
+    assert len(warm) < cold
+    assert not any("monthlyusage" in query["sql"] for query in warm.captured_queries)
+
+
+def test_moving_a_commune_to_another_parent_changes_the_next_report(drome, django_capture_on_commit_callbacks):
+    community, people, car = sharing_community(drome["crest"], name="Les Tilleuls")
+    busy_month(car, people, 2025, 3)
+    assert _bookings(drome["epci"]) == 12
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.territories_import(rows=[services.TerritoryRow("Crest", "commune", "26108", "26")])
+
+    assert _bookings(drome["epci"]) == 0
+    assert _bookings(drome["departement"]) == 12

@@ -142,3 +142,11 @@ def test_the_monthly_job_refreshes_last_month_by_default(hand_example, monkeypat
     monkeypatch.setattr("territories.tasks.usage_rollup_refresh", lambda month: seen.append(month) or 0)
     usage_rollup_month()
     assert len(seen) == 1 and seen[0].day == 1
+
+
+def test_beat_refreshes_last_months_rollup_after_the_month_close():
+    from colocauto.celery import app
+
+    entry = app.conf.beat_schedule["territories-usage-rollup"]
+    assert entry["task"] == "territories.tasks.usage_rollup_month"
+    assert entry["schedule"].hour == {8} and entry["schedule"].day_of_month == set(range(1, 8))

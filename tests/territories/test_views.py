@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from communities.models import Membership
+from communities.models import Membership, User
 from territories.models import TerritoryConsent, TerritoryInvitation, TerritoryStaff
 from territories.periods import last_months
 from tests.factories import PASSWORD, UserFactory
@@ -233,7 +233,7 @@ def test_a_staff_admin_invites_a_colleague_who_joins_with_a_new_account(
     path = link.split("127.0.0.1:8000")[-1]
 
     client.post(reverse("account_logout"))
-    assert "Log in" in client.get(path).content.decode() or "Connexion" in client.get(path).content.decode()
+    assert reverse("account_login") in client.get(path).content.decode()
     newcomer = UserFactory(email="new.officer@example.org", language="en")
     client.post(reverse("account_login"), {"login": newcomer.email, "password": PASSWORD})
     response = client.post(path)
@@ -383,3 +383,17 @@ def test_the_json_export_is_valid_json_with_sources(client, drome, crest_staff, 
     client.force_login(crest_staff)
     body = json.loads(client.get(reverse("territory_json", args=[drome["crest"].pk])).content)
     assert {source["key"] for source in body["metadata"]["sources"]} >= {"ademe-autopartage", "base-carbone"}
+
+
+def test_a_site_operator_invites_staff_from_the_admin(client, drome, django_capture_on_commit_callbacks):
+    client.force_login(User.objects.create_superuser(email="operator@colocauto.example", password=PASSWORD))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:territories_territoryinvitation_add"),
+            {"territory": drome["epci"].pk, "email": "dgs@interco.example", "language": "en", "is_admin": "on"},
+        )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    invitation = TerritoryInvitation.objects.get(email="dgs@interco.example")
+    assert invitation.is_admin and invitation.invited_by is None
+    assert len(mail.outbox) == 1 and "CC du Crestois" in mail.outbox[0].subject
