@@ -30,4 +30,10 @@ app.conf.beat_schedule = {
     "communities-emails-sweep": {"task": "communities.tasks.notices_sweep", "schedule": _SWEEP},
     "bookings-emails-sweep": {"task": "bookings.tasks.notices_sweep", "schedule": _SWEEP},
     "ledger-emails-sweep": {"task": "ledger.tasks.emails_sweep", "schedule": _SWEEP},
+    # Last month's usage roll-up for the territories' reports, after the close (shared costs are posted
+    # then); re-run daily during the first week so trips recorded late are counted. Idempotent.
+    "territories-usage-rollup": {
+        "task": "territories.tasks.usage_rollup_month",
+        "schedule": crontab(minute=0, hour=8, day_of_month="1-7"),
+    },
 }

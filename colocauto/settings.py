@@ -7,6 +7,7 @@ turns on the production shape and refuses to start without a real SECRET_KEY and
 ALLOWED_HOSTS.
 """
 
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "vehicles",
     "bookings",
     "ledger",
+    "territories",
 ]
 
 MIDDLEWARE = [
@@ -97,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "communities.context_processors.navigation",
+                "territories.context_processors.territory_navigation",
             ],
         },
     },
@@ -202,6 +205,17 @@ else:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="Colocauto <noreply@colocauto.localhost>")
 SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000")
 
+# Territories' reports: a cell is published only from this many households and bookings, with no
+# household above this share of its km or hours. Every report's methodology states them.
+TERRITORY_MIN_HOUSEHOLDS = env_int("TERRITORY_MIN_HOUSEHOLDS", 10)
+TERRITORY_MIN_BOOKINGS = env_int("TERRITORY_MIN_BOOKINGS", 10)
+TERRITORY_MAX_HOUSEHOLD_SHARE_PERCENT = env_int("TERRITORY_MAX_HOUSEHOLD_SHARE_PERCENT", 85)
+if TERRITORY_MIN_HOUSEHOLDS < 2 or TERRITORY_MIN_BOOKINGS < 2 or not 1 <= TERRITORY_MAX_HOUSEHOLD_SHARE_PERCENT < 100:
+    raise ImproperlyConfigured(
+        "TERRITORY_MIN_HOUSEHOLDS and TERRITORY_MIN_BOOKINGS must be at least 2, "
+        "TERRITORY_MAX_HOUSEHOLD_SHARE_PERCENT between 1 and 99."
+    )
+
 # Celery: Redis as broker when REDIS_URL is set, otherwise tasks run in-process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -280,3 +294,11 @@ LOGGING = {
     # WeasyPrint and fontTools narrate every PDF step at INFO.
     "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }
+
+# Open data: the GBFS 3.0 feed of the communities listed publicly (territories/gbfs/). The system id
+# defaults to one derived from SITE_URL; the licence is an SPDX id from GBFS's list (ODbL is the
+# reference licence of France's national access point for transport data).
+GBFS_SYSTEM_ID = env_str("GBFS_SYSTEM_ID", default="")
+GBFS_SYSTEM_NAME = env_str("GBFS_SYSTEM_NAME", default="Colocauto")
+GBFS_CONTACT_EMAIL = env_str("GBFS_CONTACT_EMAIL", default=parseaddr(DEFAULT_FROM_EMAIL)[1])
+GBFS_LICENSE_ID = env_str("GBFS_LICENSE_ID", default="ODbL-1.0")

@@ -14,7 +14,10 @@ urlpatterns = [
     path("c/<int:community_id>/bookings/", include("bookings.urls")),
     path("c/<int:community_id>/calendar/", include("bookings.calendar_urls")),
     path("c/<int:community_id>/ledger/", include("ledger.urls")),
+    path("c/<int:community_id>/settings/sharing/", include("territories.sharing_urls")),
+    path("territories/", include("territories.urls")),
     path("ical/", include("bookings.ical_urls")),
+    path("opendata/gbfs/", include("territories.gbfs.urls")),
 ]
 
 if settings.DEBUG:

@@ -123,6 +123,22 @@ class Community(models.Model):
     charter = models.TextField(_("charter"), blank=True, help_text=_("The rules members agree to when they join."))
     municipality = models.CharField(_("municipality"), max_length=120)
     postal_code = models.CharField(_("postal code"), max_length=10, help_text=_("French postal code, e.g. 26400."))
+    insee_code = models.CharField(
+        _("INSEE code of the commune"),
+        max_length=5,
+        blank=True,
+        help_text=_("Optional, e.g. 26108 for Crest: lets the community share figures with its commune."),
+    )
+    open_data_listed = models.BooleanField(
+        _("list this community publicly in the open-data feed"),
+        default=False,
+        help_text=_("Its name, commune and vehicle types appear in the public feed; never members or addresses."),
+    )
+    open_data_live = models.BooleanField(
+        _("also publish live availability"),
+        default=False,
+        help_text=_("The public feed also says how many vehicles are free right now."),
+    )
     # Any valid zone is stored (older communities may use one outside the list); the form offers OFFERED_TIME_ZONES.
     time_zone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone], default="Europe/Paris")
     currency = models.CharField(_("currency"), max_length=3, choices=Currency, default=Currency.EUR)

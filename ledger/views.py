@@ -13,7 +13,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import get_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -21,6 +20,8 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from colocauto.core.errors import DomainError, NotAllowed
+from colocauto.spreadsheet import csv_dialect as _csv_dialect
+from colocauto.spreadsheet import csv_text as _csv_text
 from communities.access import community_view
 from communities.models import Membership, User
 from communities.selectors import pool_holder_of
@@ -90,13 +91,6 @@ def _export_name(request, person: User, statement, extension: str) -> str:
     return f"colocauto-{community}-{member}-{period}.{extension}"
 
 
-def _csv_dialect() -> tuple[str, str]:
-    """(separator, decimal mark) a spreadsheet in the active language opens without an import wizard:
-    French Excel reads ``;`` and a decimal comma, English Excel ``,`` and a dot."""
-    decimal_mark = get_format("DECIMAL_SEPARATOR")
-    return (";", decimal_mark) if decimal_mark == "," else (",", ".")
-
-
 @community_view
 @require_GET
 def account(request):
@@ -115,15 +109,6 @@ def account(request):
         "pending": selectors.pending_shared_costs_of(request.membership) if person.pk == request.user.pk else None,
     }
     return render(request, "ledger/account.html", context)
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_text(value) -> str:
-    """A text cell a spreadsheet shows as text: one that could start a formula gets a leading quote."""
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 @community_view

@@ -174,11 +174,17 @@ MATRIX = [
     # The owner pays the member: only the payer declares; the payee (or an admin who is not the payer) confirms.
     ("ledger_transfer_declare_paid", "post", {"member": 403, "owner": 302, "admin": 403}),
     ("ledger_transfer_confirm", "post", {"member": 302, "owner": 403, "admin": 302}),
+    # What the community shares with territories and the open-data feed: its admins decide.
+    ("community_sharing", "get", ADMIN_ONLY_PAGE),
+    ("community_consent_grant", "post", ADMIN_ONLY_ACTION),
+    ("community_open_data", "post", ADMIN_ONLY_ACTION),
+    ("community_insee_code", "post", ADMIN_ONLY_ACTION),
 ]
 # Reached only through objects the matrix does not create; covered by their app's own tests.
 COVERED_ELSEWHERE = {
     "incident_photo": "tests/bookings/test_views.py",
     "ledger_receipt": "tests/ledger/test_views_costs.py",
+    "community_consent_withdraw": "tests/territories/test_views.py",
 }
 
 

@@ -21,6 +21,7 @@ from ledger import services as ledger_services
 from ledger.closing import month_close
 from ledger.models import Expense
 from ledger.posting import local_today
+from territories.demo import seed_territories
 from vehicles import services as vehicle_services
 from vehicles.models import AvailabilityWindow, Vehicle
 
@@ -175,7 +176,10 @@ class Command(BaseCommand):
             self._windows(memberships[ADMIN_EMAIL], vehicles[1], YARIS_WINDOWS)
             self._bookings(community, memberships, vehicles)
             self._last_month(community, memberships, vehicles)
-        self._print_logins(community)
+            territory_staff = seed_territories(
+                tilleuls=community, tilleuls_admin=memberships[ADMIN_EMAIL], password=DEMO_PASSWORD
+            )
+        self._print_logins(community, territory_staff)
 
     def _user(self, person: DemoPerson) -> User:
         user, created = User.objects.get_or_create(
@@ -319,8 +323,12 @@ class Command(BaseCommand):
             )
         month_close(community=community, month=month)
 
-    def _print_logins(self, community: Community) -> None:
+    def _print_logins(self, community: Community, territory_staff: User) -> None:
         self.stdout.write(self.style.SUCCESS(f"Demo community “{community.name}” ({community.municipality}) is ready."))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for person in PEOPLE:
             self.stdout.write(f"  {person.email:<22} {person.display_name:<16} {person.language}  {person.note}")
+        self.stdout.write(
+            f"  {territory_staff.email:<22} {territory_staff.display_name:<16} fr  "
+            "territory staff: reports of Crest and of its intercommunality"
+        )

@@ -1,0 +1,191 @@
+"""Territories (local authorities), their staff, invitations, and the communities' consents to share figures.
+
+A territory's report covers the communities that consented to share with it or with one of its
+descendants: a commune's figures roll up into its EPCI and its département.
+"""
+
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# The roll-up model lives beside its refresh service; importing it here registers it with the app.
+from territories.rollup import MonthlyUsage, RollupMonth  # noqa: F401
+
+
+class Territory(models.Model):
+    """A local authority or public body whose staff see aggregated usage of the communities inside it."""
+
+    class Kind(models.TextChoices):
+        COMMUNE = "commune", _("Commune")
+        EPCI = "epci", _("Intercommunality (EPCI)")
+        DEPARTEMENT = "departement", _("Département")
+        REGION = "region", _("Région")
+        PARC = "parc", _("Natural park")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=160)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind)
+    code = models.CharField(
+        _("official code"),
+        max_length=20,
+        blank=True,
+        help_text=_("INSEE code for a commune or a département, SIREN number for an intercommunality."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("part of"),
+    )
+    # The commune's centre: used only for coarse public locations, never a household's address.
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))],
+    )
+
+    class Meta:
+        verbose_name = _("territory")
+        verbose_name_plural = _("territories")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], condition=~Q(code=""), name="territory_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})" if self.code else self.name
+
+    def descendant_ids(self) -> list[int]:
+        """This territory and everything below it (see ``territories.selectors.territory_tree``)."""
+        from territories.selectors import territory_tree
+
+        return territory_tree(self).ids
+
+
+class TerritoryStaff(models.Model):
+    """A person who may read a territory's reports; a staff admin may also invite colleagues."""
+
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="staff")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="territory_roles")
+    is_admin = models.BooleanField(_("may invite colleagues"), default=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("territory staff member")
+        verbose_name_plural = _("territory staff")
+        ordering = ["territory", "created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["territory", "user"], name="territory_staff_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.territory}"
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _default_expiry():
+    return timezone.now() + timedelta(days=14)
+
+
+class TerritoryInvitation(models.Model):
+    """A single-use link sent to one e-mail address to become staff of a territory."""
+
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    is_admin = models.BooleanField(_("may invite colleagues"), default=False)
+    # The e-mail's language when the address has no account yet (an account's own language wins).
+    language = models.CharField(
+        _("language of the e-mail"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), default=_default_expiry)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Claimed once (filter(..., email_sent_at=None).update(...) == 1) so a retried task never sends twice.
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("territory invitation")
+        verbose_name_plural = _("territory invitations")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.territory}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class TerritoryConsent(models.Model):
+    """A community's decision to share anonymised figures with a territory; withdrawn rows are kept."""
+
+    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="territory_consents")
+    territory = models.ForeignKey(Territory, on_delete=models.PROTECT, related_name="consents")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("granted by")
+    )
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent to share figures")
+        verbose_name_plural = _("consents to share figures")
+        ordering = ["-granted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "territory"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="territory_consent_one_active",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=models.F("granted_at")),
+                name="territory_consent_withdrawn_after_granted",
+            ),
+        ]
+        indexes = [models.Index(fields=["territory", "withdrawn_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.community} → {self.territory}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None

@@ -1,0 +1,303 @@
+"""Every write about territories: the tree, staff invitations, and communities' consents and open-data choices."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from colocauto.core.errors import Conflict, DomainError, NotAllowed
+from communities.models import Community, Membership, User
+from territories.models import Territory, TerritoryConsent, TerritoryInvitation, TerritoryStaff
+from territories.selectors import MAX_DEPTH
+
+INVITATION_DAYS = 14
+
+
+class InvitationUnusable(DomainError):
+    status_code = 410
+
+
+# --- The tree ---------------------------------------------------------------------------------
+
+
+@dataclass
+class TerritoryRow:
+    """One line of an import: name, kind, code, parent code, latitude, longitude (all text)."""
+
+    name: str
+    kind: str
+    code: str = ""
+    parent_code: str = ""
+    latitude: str = ""
+    longitude: str = ""
+
+
+def _coordinate(value: str, limit: int, line: int):
+    if not value.strip():
+        return None
+    try:
+        number = Decimal(value.strip().replace(",", "."))
+    except InvalidOperation:
+        raise DomainError(
+            _("Line %(line)s: “%(value)s” is not a coordinate.") % {"line": line, "value": value}
+        ) from None
+    if not number.is_finite() or abs(number) > limit:
+        raise DomainError(_("Line %(line)s: “%(value)s” is not a coordinate.") % {"line": line, "value": value})
+    return number.quantize(Decimal("0.000001"))
+
+
+@transaction.atomic
+def territories_import(*, rows: list[TerritoryRow]) -> tuple[int, int]:
+    """Create or update territories by code (rows without a code are matched by name and kind).
+
+    A parent may come later in the file or already exist. Returns (created, updated); nothing is
+    saved if any line is wrong.
+    """
+    kinds = set(Territory.Kind.values)
+    saved: dict[int, Territory] = {}
+    created = updated = 0
+    for line, row in enumerate(rows, start=2):
+        name, kind, code = row.name.strip(), row.kind.strip().lower(), row.code.strip()
+        if not name:
+            raise DomainError(_("Line %(line)s: the name is missing.") % {"line": line})
+        if kind not in kinds:
+            raise DomainError(
+                _("Line %(line)s: unknown kind “%(kind)s” (use one of: %(kinds)s).")
+                % {"line": line, "kind": row.kind, "kinds": ", ".join(sorted(kinds))}
+            )
+        if len(name) > 160 or len(code) > 20:
+            raise DomainError(_("Line %(line)s: the name or the code is too long.") % {"line": line})
+        values = {
+            "name": name,
+            "kind": kind,
+            "latitude": _coordinate(row.latitude, 90, line),
+            "longitude": _coordinate(row.longitude, 180, line),
+        }
+        if code:
+            territory, was_created = Territory.objects.update_or_create(code=code, defaults=values)
+        else:
+            territory, was_created = Territory.objects.update_or_create(name=name, kind=kind, code="", defaults=values)
+        created += was_created
+        updated += not was_created
+        saved[line] = territory
+    by_code = {t.code: t for t in Territory.objects.filter(code__in={r.parent_code.strip() for r in rows} - {""})}
+    for line, row in enumerate(rows, start=2):
+        parent_code = row.parent_code.strip()
+        if not parent_code:
+            continue
+        parent = by_code.get(parent_code)
+        if parent is None:
+            raise DomainError(
+                _("Line %(line)s: no territory has the parent code “%(code)s”.") % {"line": line, "code": parent_code}
+            )
+        territory = saved[line]
+        territory.parent = parent
+        territory.save(update_fields=["parent"])
+    for territory in saved.values():
+        _refuse_loop(territory)
+    transaction.on_commit(_reports_invalidate)
+    return created, updated
+
+
+def _reports_invalidate() -> None:
+    from territories.reports import reports_invalidate
+
+    reports_invalidate()
+
+
+def _refuse_loop(territory: Territory) -> None:
+    seen, current = {territory.pk}, territory.parent_id
+    for _depth in range(MAX_DEPTH + 1):
+        if current is None:
+            return
+        if current in seen:
+            raise DomainError(_("%(name)s would end up inside itself.") % {"name": territory.name})
+        seen.add(current)
+        current = Territory.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+    raise DomainError(
+        _("%(name)s is nested too deeply (at most %(depth)s levels).") % {"name": territory.name, "depth": MAX_DEPTH}
+    )
+
+
+def _lineage(territory_id: int | None) -> list[int]:
+    """The territory and its ancestors (one query per level)."""
+    chain: list[int] = []
+    while territory_id is not None and territory_id not in chain and len(chain) <= MAX_DEPTH:
+        chain.append(territory_id)
+        territory_id = Territory.objects.filter(pk=territory_id).values_list("parent_id", flat=True).first()
+    return chain
+
+
+# --- Staff and their invitations ---------------------------------------------------------------
+
+
+def staff_is_admin(*, user: User, territory: Territory) -> bool:
+    return TerritoryStaff.objects.filter(territory=territory, user=user, is_admin=True).exists()
+
+
+@transaction.atomic
+def staff_invite(
+    *, territory: Territory, email: str, is_admin: bool = False, invited_by: User | None = None, language: str = ""
+) -> TerritoryInvitation:
+    """Invite someone to a territory's staff. ``invited_by`` None is a site operator (admin, command);
+    anyone else must be a staff admin of that territory. The e-mail goes out after the commit."""
+    if invited_by is not None and not staff_is_admin(user=invited_by, territory=territory):
+        raise NotAllowed(_("Only the territory's staff admins can invite colleagues."))
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise DomainError(_("Enter a valid e-mail address.")) from None
+    if TerritoryStaff.objects.filter(territory=territory, user__email__iexact=email).exists():
+        raise Conflict(_("%(email)s is already on the staff of %(name)s.") % {"email": email, "name": territory.name})
+    languages = dict(settings.LANGUAGES)
+    language = language if language in languages else getattr(invited_by, "language", settings.LANGUAGE_CODE)
+    invitation = TerritoryInvitation.objects.create(
+        territory=territory,
+        email=email,
+        is_admin=is_admin,
+        invited_by=invited_by,
+        language=language,
+        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+    )
+    from territories.tasks import send_staff_invitation
+
+    transaction.on_commit(lambda: send_staff_invitation.delay(invitation.pk))
+    return invitation
+
+
+def invitation_check(*, invitation: TerritoryInvitation, user: User | None = None) -> None:
+    if invitation.accepted_at is not None:
+        raise InvitationUnusable(_("This invitation has already been used. Log in to see your territory's reports."))
+    if invitation.expires_at <= timezone.now():
+        raise InvitationUnusable(_("This invitation has expired. Ask for a new one."))
+    if user is None or user.email.lower() == invitation.email.lower():
+        return
+    if not EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists():
+        raise NotAllowed(
+            _("This invitation was sent to another e-mail address. Log in with the account of %(email)s to use it.")
+            % {"email": invitation.email}
+        )
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: TerritoryInvitation, user: User) -> TerritoryStaff:
+    """The invited person (logged in with the invited address) joins the territory's staff; once."""
+    invitation_check(invitation=invitation, user=user)
+    claimed = TerritoryInvitation.objects.filter(
+        pk=invitation.pk, accepted_at=None, expires_at__gt=timezone.now()
+    ).update(accepted_at=timezone.now(), accepted_by=user)
+    if claimed != 1:
+        raise InvitationUnusable(_("This invitation has already been used. Log in to see your territory's reports."))
+    staff, created = TerritoryStaff.objects.get_or_create(
+        territory_id=invitation.territory_id,
+        user=user,
+        defaults={"is_admin": invitation.is_admin, "invited_by": invitation.invited_by},
+    )
+    if not created and invitation.is_admin and not staff.is_admin:
+        staff.is_admin = True
+        staff.save(update_fields=["is_admin"])
+    return staff
+
+
+def staff_invitation_deliver(*, invitation_id: int) -> bool:
+    """Send a staff invitation once, in the recipient's language; a retry sends nothing more."""
+    with transaction.atomic():
+        claimed = TerritoryInvitation.objects.filter(pk=invitation_id, email_sent_at=None).update(
+            email_sent_at=timezone.now()
+        )
+        if claimed != 1:
+            return False
+        invitation = TerritoryInvitation.objects.select_related("territory", "invited_by").get(pk=invitation_id)
+        recipient = User.objects.filter(email__iexact=invitation.email).first()
+        language = recipient.language if recipient else invitation.language
+        context = {
+            "invitation": invitation,
+            "territory": invitation.territory,
+            "inviter_name": invitation.invited_by.name if invitation.invited_by else "",
+            "has_account": recipient is not None,
+            "join_url": settings.SITE_URL.rstrip("/") + reverse("territory_join", kwargs={"token": invitation.token}),
+        }
+        with translation.override(language):
+            subject = render_to_string("emails/territories/staff_invitation_subject.txt", context)
+            body = render_to_string("emails/territories/staff_invitation.txt", context)
+        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
+        EmailMessage(subject=subject, body=body, to=[invitation.email]).send()
+    return True
+
+
+# --- Communities: consent to share figures, open-data listing ------------------------------------
+
+
+def _require_admin(membership: Membership) -> None:
+    if not membership.is_admin:
+        raise NotAllowed(_("Only the community's admins can change what it shares."))
+
+
+@transaction.atomic
+def consent_grant(*, membership: Membership, territory: Territory) -> TerritoryConsent:
+    """Share the community's anonymised figures with ``territory`` (and so with the territories above it).
+
+    Refused when the community already shares with a territory of the same chain: its figures
+    already count there, and counting them twice would make reports disagree.
+    """
+    _require_admin(membership)
+    community = Community.objects.select_for_update().get(pk=membership.community_id)
+    lineage = set(_lineage(territory.pk))
+    for consent in TerritoryConsent.objects.filter(community=community, withdrawn_at=None).select_related("territory"):
+        # Two chains that meet are one tree, where a community must count once.
+        if lineage & set(_lineage(consent.territory_id)):
+            raise Conflict(
+                _("The community already shares its figures with %(name)s, in the same group of territories.")
+                % {"name": consent.territory.name}
+            )
+    try:
+        with transaction.atomic():
+            return TerritoryConsent.objects.create(community=community, territory=territory, granted_by=membership.user)
+    except IntegrityError:
+        raise Conflict(
+            _("The community already shares its figures with %(name)s.") % {"name": territory.name}
+        ) from None
+
+
+@transaction.atomic
+def consent_withdraw(*, membership: Membership, consent: TerritoryConsent) -> TerritoryConsent:
+    """Stop sharing: the community leaves every report made from now on; files already exported stay."""
+    _require_admin(membership)
+    withdrawn = TerritoryConsent.objects.filter(
+        pk=consent.pk, community_id=membership.community_id, withdrawn_at=None
+    ).update(withdrawn_at=timezone.now(), withdrawn_by=membership.user)
+    if withdrawn != 1:
+        raise Conflict(_("This consent was already withdrawn."))
+    consent.refresh_from_db()
+    return consent
+
+
+@transaction.atomic
+def open_data_set(*, membership: Membership, listed: bool, live: bool) -> Community:
+    """The two independent public choices; live availability is published only for a listed community."""
+    _require_admin(membership)
+    community = Community.objects.select_for_update().get(pk=membership.community_id)
+    community.open_data_listed = listed
+    community.open_data_live = live
+    community.save(update_fields=["open_data_listed", "open_data_live"])
+    return community
+
+
+@transaction.atomic
+def insee_code_set(*, membership: Membership, insee_code: str) -> Community:
+    _require_admin(membership)
+    community = Community.objects.select_for_update().get(pk=membership.community_id)
+    community.insee_code = insee_code
+    community.save(update_fields=["insee_code"])
+    return community
