@@ -40,7 +40,7 @@ from ledger.posting import (
     midnight,
     post,
 )
-from ledger.receipts import validate_receipt
+from ledger.receipts import normalised_receipt
 from ledger.rules import may_cancel_expense, may_reverse
 from vehicles.models import Vehicle
 
@@ -178,7 +178,7 @@ def expense_record(
         raise DomainError(_("Enter the odometer in km, e.g. 48250."))
     if receipt:
         try:
-            validate_receipt(receipt)
+            receipt = normalised_receipt(receipt)
         except ValidationError as error:
             raise DomainError(error.messages[0]) from None
     with atomic():

@@ -14,6 +14,7 @@ from ledger.posting import account_balances, community_tz, local_today, midnight
 from ledger.selectors import balances_for
 from ledger.settlement import settlement_plan
 from tests.factories import CommunityFactory, VehicleFactory
+from tests.files import pdf_bytes
 from tests.ledger.conftest import add_member, make_trip
 from vehicles.models import Vehicle
 
@@ -35,8 +36,7 @@ def _png(name="receipt.png"):
 
 
 def _pdf(name="receipt.pdf"):
-    content = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
+    return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
 
 
 # --- The worked example --------------------------------------------------------------------

@@ -14,10 +14,11 @@ from ledger import services
 from ledger.models import Expense, Transaction
 from ledger.posting import local_today
 from tests.factories import VehicleFactory
+from tests.files import pdf_bytes
 from tests.ledger.conftest import add_member, make_trip
 from tests.vehicles.conftest import image_bytes
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 def url(name, community, *args):
