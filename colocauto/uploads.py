@@ -207,8 +207,8 @@ def validate_photo(upload, *, max_side: int = PHOTO_MAX_SIDE, max_megapixels: in
 def normalised_photo(
     upload, *, max_side: int = PHOTO_MAX_SIDE, max_megapixels: int = PHOTO_MAX_MEGAPIXELS
 ) -> ContentFile:
-    """Check the upload, then re-encode it: upright, at most ``max_side`` pixels, without EXIF (GPS…) or
-    text chunks, named at random with the extension of the format Pillow found (never the uploader's).
+    """Check the upload, then re-encode it: upright, at most ``max_side`` pixels, without EXIF (GPS…),
+    comment or text chunks, named at random with the extension of the format Pillow found (never the uploader's).
 
     Decodes only within ``settings.IMAGE_DECODE_MAX_BYTES`` and releases the decoded picture before
     returning, so several pictures of one request are handled one at a time.
@@ -221,6 +221,7 @@ def normalised_photo(
             image_format = source.format
             source.thumbnail((max_side, max_side))  # decodes, then shrinks in place: no full-size copy
             ImageOps.exif_transpose(source, in_place=True)  # on the small picture
+            source.info.pop("comment", None)  # Pillow would copy a JPEG comment over
             image = source.convert("RGB") if image_format == "JPEG" and source.mode not in ("RGB", "L") else source
             options = {"quality": 85, "optimize": True} if image_format in ("JPEG", "WEBP") else {"optimize": True}
             image.save(buffer, format=image_format, **options)

@@ -262,25 +262,27 @@ def _fuel_with_receipt(trio, community, receipt):
 
 
 def _photo_taken_at_home() -> bytes:
-    """A phone photo whose EXIF holds where it was taken."""
+    """A phone photo whose EXIF and comment say where it was taken."""
     exif = Image.Exif()
     exif[ExifTags.Base.Make] = "PhoneCam"
     gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
     gps.update({ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (48.0, 51.0, 24.0)})
     buffer = io.BytesIO()
-    Image.new("RGB", (2400, 3200), "white").save(buffer, "JPEG", exif=exif)
+    Image.new("RGB", (2400, 3200), "white").save(buffer, "JPEG", exif=exif, comment="12 rue des Lilas")
     with Image.open(io.BytesIO(buffer.getvalue())) as sent:
         assert sent.getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the photo as sent does say where
+        assert sent.info["comment"] == b"12 rue des Lilas"
     return buffer.getvalue()
 
 
-def test_a_receipt_photo_is_stored_without_its_gps_position_and_shrunk(community, trio):
+def test_a_receipt_photo_is_stored_without_its_gps_position_or_comment_and_shrunk(community, trio):
     expense = _fuel_with_receipt(trio, community, SimpleUploadedFile("IMG_0042.JPG", _photo_taken_at_home()))
 
     with expense.receipt.open("rb") as stored, Image.open(io.BytesIO(stored.read())) as image:
         assert image.format == "JPEG"
         assert dict(image.getexif()) == {}
         assert "exif" not in image.info
+        assert "comment" not in image.info
         assert image.size == (1500, 2000)
     assert expense.receipt.name.endswith(".jpg")
 
