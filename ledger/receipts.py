@@ -83,7 +83,7 @@ def validate_pdf(upload) -> None:
     pages = _pdf_pages(upload)
     if pages is None:
         raise ValidationError(
-            _("This PDF is protected by a password. Send a copy without protection, or a photo of the receipt."),
+            _("This PDF is encrypted. Send a copy without protection, or a photo of the receipt."),
             code="encrypted_pdf",
         )
     if pages == 0:
