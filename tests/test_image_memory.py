@@ -2,7 +2,8 @@
 
 Vehicle photos, incident photos and picture receipts all go through ``colocauto.uploads.normalised_photo``.
 Pillow's pixel buffers are invisible to tracemalloc, so each case runs in a fresh Python process that
-reports how far above its resident memory at the start storing the pictures took it (``ru_maxrss``).
+reports how far above its resident memory at the start storing the pictures took it (its high-water mark,
+VmHWM).
 """
 
 import json
@@ -20,7 +21,7 @@ from colocauto.uploads import PHOTO_MAX_SIDE, validate_photo
 from ledger.receipts import RECEIPT_MAX_SIDE
 from tests.files import one_colour_png
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in kilobytes on Linux only")
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/status")
 
 ROOT = Path(__file__).resolve().parent.parent
 # What one upload may add to a worker's memory (a worker idles at about 150 MB).
@@ -35,7 +36,7 @@ Image.new(mode, (int(width), int(height)), colour).save(path, image_format, **js
 """
 
 _STORE = """
-import io, json, resource, sys
+import io, json, sys
 import django
 django.setup()
 from django.core.exceptions import ValidationError
@@ -56,17 +57,22 @@ for image_format in ("PNG", "JPEG", "WEBP"):  # the codecs' own memory is the wo
     Image.new("RGB", (64, 64)).save(warm_up, image_format)
     store(warm_up.getvalue())
 uploads = [open(path, "rb").read() for path in paths]
+
+def memory_kb(field):
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
+
 # The peak since now: reset the kernel's high-water mark (Linux 4.0+) left by the imports; where it cannot
-# be reset, the rise is measured from the current size, which can only overstate it.
+# be reset, the rise is measured from the current size, which can only overstate it. (Not ru_maxrss: it
+# starts at the size of the parent that spawned the process.)
 try:
     with open("/proc/self/clear_refs", "w") as clear_refs:
         clear_refs.write("5")
 except OSError:
     pass
-with open("/proc/self/statm") as statm:
-    before_kb = int(statm.read().split()[1]) * resource.getpagesize() // 1024
+before_kb = memory_kb("VmRSS")
 outcomes = [store(data) for data in uploads]
-rise_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before_kb) / 1024
+rise_mb = (memory_kb("VmHWM") - before_kb) / 1024
 print(json.dumps({"outcomes": outcomes, "rise_mb": rise_mb}))
 """
 
