@@ -189,6 +189,11 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# Memory one picture may take while it is decoded and shrunk (colocauto/uploads.py): bigger pictures are refused.
+IMAGE_DECODE_MAX_BYTES = env_int("IMAGE_DECODE_MAX_BYTES", 80 * 1024 * 1024)
+# PDF receipts are stored as sent, so they are bounded on their own (an upload is also within UPLOAD_MAX_BYTES).
+RECEIPT_PDF_MAX_BYTES = env_int("RECEIPT_PDF_MAX_BYTES", 10 * 1024 * 1024)
+RECEIPT_PDF_MAX_PAGES = env_int("RECEIPT_PDF_MAX_PAGES", 20)
 
 # E-mail: console by default, SMTP through the environment.
 EMAIL_HOST = env_str("EMAIL_HOST", default="")

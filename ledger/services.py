@@ -32,7 +32,7 @@ from ledger.closing import (  # noqa: F401  (re-exported)
 from ledger.models import MAX_EXPENSE, MAX_LITRES, MAX_ODOMETER, Expense, Transaction
 from ledger.money import exact_decimal, to_money
 from ledger.posting import account_for, community_tz, creditor_account, earliest_expense_date, local_today, post
-from ledger.receipts import validate_receipt
+from ledger.receipts import normalised_receipt
 from ledger.rules import may_cancel_expense, may_reverse
 from vehicles.models import Vehicle
 from vehicles.selectors import cost_model_on
@@ -173,7 +173,7 @@ def expense_record(
         raise DomainError(_("Enter the odometer in km, e.g. 48250."))
     if receipt:
         try:
-            validate_receipt(receipt)
+            receipt = normalised_receipt(receipt)
         except ValidationError as error:
             raise DomainError(error.messages[0]) from None
     cost_model = cost_model_on(vehicle, spent_on)

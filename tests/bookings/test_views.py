@@ -14,6 +14,7 @@ from bookings import services
 from bookings.models import Booking, Trip
 from tests.bookings.conftest import local, membership_of
 from tests.factories import MembershipFactory, UserFactory
+from tests.files import one_colour_png
 
 
 @pytest.fixture
@@ -286,6 +287,24 @@ def test_a_file_that_is_not_a_photo_is_refused_with_input_kept(client, member, v
     assert response.status_code == 200
     assert "not a picture we can read" in response.content.decode()
     assert 'value="42010"' in response.content.decode()
+
+
+def test_an_incident_photo_too_big_to_decode_is_refused_with_input_kept(client, member, vehicle, community):
+    booking = booking_under_way(member, vehicle, community)
+    services.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_000)
+    login(client, member)
+    flat = SimpleUploadedFile("flat.png", one_colour_png(7700, 7700), content_type="image/png")
+
+    response = client.post(
+        reverse("trip_end", args=[community.pk, booking.pk]),
+        {"end_odometer": "42010", "incident_description": "Dent", "incident_photos": [png(), flat]},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This picture is too big (60 megapixels); the limit for a PNG picture like this one is" in page
+    assert 'value="42010"' in page
+    assert not booking.trip.incidents.exists()
 
 
 def png_with_script(name):

@@ -5,7 +5,9 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
-from PIL import Image
+from PIL import ExifTags, Image
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, NumberObject
 
 from colocauto.core.clock import midnight, month_last_day, next_month
 from colocauto.core.errors import Conflict, DomainError, NotAllowed
@@ -16,6 +18,7 @@ from ledger.posting import account_balances, community_tz, local_today
 from ledger.selectors import balances_for
 from ledger.settlement import settlement_plan
 from tests.factories import CommunityFactory, VehicleFactory
+from tests.files import one_colour_png, pdf_bytes
 from tests.ledger.conftest import add_member, make_trip
 from vehicles.models import Vehicle
 
@@ -37,8 +40,7 @@ def _png(name="receipt.png"):
 
 
 def _pdf(name="receipt.pdf"):
-    content = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
+    return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
 
 
 # --- The worked example --------------------------------------------------------------------
@@ -305,6 +307,112 @@ def test_a_receipt_over_the_size_limit_is_refused(community, trio, settings):
             spent_on=local_today(community),
             receipt=SimpleUploadedFile("r.pdf", b"%PDF-" + b"x" * 200 + b"%%EOF"),
         )
+    assert not Expense.objects.exists()
+
+
+def _fuel_with_receipt(trio, community, receipt):
+    return services.expense_record(
+        membership=trio["b_membership"],
+        vehicle=trio["car"],
+        category="fuel",
+        amount=Decimal("40"),
+        spent_on=local_today(community),
+        receipt=receipt,
+    )
+
+
+def _photo_taken_at_home() -> bytes:
+    """A phone photo whose EXIF and comment say where it was taken."""
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneCam"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps.update({ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (48.0, 51.0, 24.0)})
+    buffer = io.BytesIO()
+    Image.new("RGB", (2400, 3200), "white").save(buffer, "JPEG", exif=exif, comment="12 rue des Lilas")
+    with Image.open(io.BytesIO(buffer.getvalue())) as sent:
+        assert sent.getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the photo as sent does say where
+        assert sent.info["comment"] == b"12 rue des Lilas"
+    return buffer.getvalue()
+
+
+def test_a_receipt_photo_is_stored_without_its_gps_position_or_comment_and_shrunk(community, trio):
+    expense = _fuel_with_receipt(trio, community, SimpleUploadedFile("IMG_0042.JPG", _photo_taken_at_home()))
+
+    with expense.receipt.open("rb") as stored, Image.open(io.BytesIO(stored.read())) as image:
+        assert image.format == "JPEG"
+        assert dict(image.getexif()) == {}
+        assert "exif" not in image.info
+        assert "comment" not in image.info
+        assert image.size == (1500, 2000)
+    assert expense.receipt.name.endswith(".jpg")
+
+
+def test_a_144_megapixel_png_receipt_is_refused(community, trio, settings):
+    settings.LANGUAGE_CODE = "en"
+    flat = SimpleUploadedFile("scan.png", one_colour_png(12000, 12000), content_type="image/png")
+
+    with pytest.raises(DomainError, match="too big .144 megapixels"):
+        _fuel_with_receipt(trio, community, flat)
+    assert not Expense.objects.exists()
+
+
+def test_a_file_that_only_looks_like_a_pdf_is_refused(community, trio, settings):
+    settings.LANGUAGE_CODE = "en"
+    fake = SimpleUploadedFile("bill.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+
+    with pytest.raises(DomainError, match="This PDF cannot be read"):
+        _fuel_with_receipt(trio, community, fake)
+    assert not Expense.objects.exists()
+
+
+def test_a_real_pdf_receipt_is_stored_as_sent(community, trio):
+    content = pdf_bytes(pages=2)
+
+    expense = _fuel_with_receipt(trio, community, SimpleUploadedFile("bill.pdf", content))
+
+    assert expense.receipt.name.endswith(".pdf")
+    with expense.receipt.open("rb") as stored:
+        assert stored.read() == content
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (pdf_bytes(pages=21), "at most 20 pages"),
+        (pdf_bytes(password="secret"), "This PDF is encrypted"),
+    ],
+    ids=["21-pages", "encrypted"],
+)
+def test_a_pdf_receipt_with_too_many_pages_or_encrypted_is_refused(community, trio, settings, content, message):
+    settings.LANGUAGE_CODE = "en"
+    settings.RECEIPT_PDF_MAX_PAGES = 20
+
+    with pytest.raises(DomainError, match=message):
+        _fuel_with_receipt(trio, community, SimpleUploadedFile("bill.pdf", content))
+    assert not Expense.objects.exists()
+
+
+def test_a_pdf_receipt_that_hides_pages_behind_a_small_count_is_refused(community, trio, settings):
+    settings.LANGUAGE_CODE = "en"
+    settings.RECEIPT_PDF_MAX_PAGES = 20
+    reader = PdfReader(io.BytesIO(pdf_bytes(pages=25)))
+    reader.trailer["/Root"]["/Pages"][NameObject("/Count")] = NumberObject(1)
+    writer = PdfWriter(clone_from=reader)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    assert PdfReader(io.BytesIO(buffer.getvalue())).trailer["/Root"]["/Pages"]["/Count"] == 1
+
+    with pytest.raises(DomainError, match="at most 20 pages"):
+        _fuel_with_receipt(trio, community, SimpleUploadedFile("bill.pdf", buffer.getvalue()))
+
+
+def test_a_pdf_receipt_over_its_own_size_limit_is_refused(community, trio, settings):
+    settings.LANGUAGE_CODE = "en"
+    content = pdf_bytes()
+    settings.RECEIPT_PDF_MAX_BYTES = len(content) - 1
+
+    with pytest.raises(DomainError, match="This PDF is too large"):
+        _fuel_with_receipt(trio, community, SimpleUploadedFile("bill.pdf", content))
     assert not Expense.objects.exists()
 
 

@@ -14,10 +14,11 @@ from ledger import services
 from ledger.models import Expense, Transaction
 from ledger.posting import local_today
 from tests.factories import VehicleFactory
+from tests.files import one_colour_png, pdf_bytes
 from tests.ledger.conftest import add_member, make_trip
 from tests.vehicles.conftest import image_bytes
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 def url(name, community, *args):
@@ -130,6 +131,30 @@ def test_a_receipt_that_is_not_a_picture_or_pdf_is_refused(client, community, ve
     assert response.status_code == 400
     assert "A receipt must be a photo (JPEG, PNG or WebP) or a PDF document." in response.content.decode()
     assert 'value="42.50"' in response.content.decode()
+    assert not Expense.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("scan.png", lambda: one_colour_png(12000, 12000), "Cette image est trop grande (144 mégapixels)"),
+        ("bill.pdf", lambda: b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "Ce PDF est illisible."),
+        ("bill.pdf", lambda: pdf_bytes(pages=21), "Un justificatif peut avoir au plus 20 pages"),
+    ],
+    ids=["144-megapixels", "fake-pdf", "21-pages"],
+)
+def test_a_receipt_we_cannot_store_gets_a_translated_form_error(
+    client, community, vehicle, member, settings, name, content, message
+):
+    settings.RECEIPT_PDF_MAX_PAGES = 20
+    User.objects.filter(pk=member.pk).update(language="fr")
+    client.force_login(member)
+    receipt = SimpleUploadedFile(name, content())
+
+    response = client.post(url("ledger_expense_create", community), {**expense_data(vehicle), "receipt": receipt})
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
     assert not Expense.objects.exists()
 
 

@@ -11,6 +11,7 @@ from django.utils import formats, timezone, translation
 
 from communities.models import User
 from tests.factories import UserFactory, VehicleFactory
+from tests.files import one_colour_png
 from tests.vehicles.conftest import image_bytes
 from vehicles.models import AvailabilityWindow, Blackout, Vehicle
 
@@ -299,6 +300,19 @@ def test_too_large_photo_is_refused_and_other_input_kept(client, member, communi
     response = client.post(url("vehicle_create", community), {**form_data(name="Zoé"), "photo": photo})
     page = response.content.decode()
     assert "This file is too large" in page
+    assert 'value="Zoé"' in page
+    assert not Vehicle.objects.exists()
+
+
+def test_photo_too_big_to_decode_gets_a_translated_form_error(client, member, community):
+    User.objects.filter(pk=member.pk).update(language="fr")
+    client.force_login(member)
+    flat = SimpleUploadedFile("flat.png", one_colour_png(7700, 7700), content_type="image/png")  # 0.2 MB
+
+    response = client.post(url("vehicle_create", community), {**form_data(name="Zoé"), "photo": flat})
+
+    page = response.content.decode()
+    assert "Cette image est trop grande (60 mégapixels) ; pour une image PNG comme celle-ci, la limite est de" in page
     assert 'value="Zoé"' in page
     assert not Vehicle.objects.exists()
 
