@@ -114,6 +114,9 @@ class Figures:
         return {field.name: getattr(self, field.name) for field in fields(self)}
 
 
+FIGURE_NAMES = frozenset(field.name for field in fields(Figures))
+
+
 def _ratio(numerator, denominator, places: str = "0.01") -> Decimal | None:
     if not denominator:
         return None
@@ -129,7 +132,10 @@ class Indicators:
         self.co2_exact = co2_exact
 
     def __getattr__(self, name):
-        return getattr(self.figures, name)
+        """The base numbers read through (``indicators.bookings``); nothing else."""
+        if name in FIGURE_NAMES:
+            return getattr(self.figures, name)
+        raise AttributeError(name)
 
     @property
     def average_members(self) -> Decimal:

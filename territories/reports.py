@@ -119,7 +119,7 @@ def monthly_figures(mapping: dict[int, int], months: list[date]) -> dict[Key, Fi
     names = [name for name, _expression in FIGURE_COLUMNS]
     figures: dict[Key, Figures] = {}
     for row, energy, month, *values in rows:
-        cell = Figures(**{name: _exact(value) for name, value in zip(names, values, strict=True)})
+        cell = Figures(**{name: _exact(name, value) for name, value in zip(names, values, strict=True)})
         if energy == Vehicle.Energy.ELECTRIC:
             cell.km_electric = cell.km
         figures[row, energy, _month_key(month)] = cell
@@ -134,13 +134,18 @@ def _month_key(month) -> str:
     return month[:7] if isinstance(month, str) else f"{month:%Y-%m}"
 
 
-def _exact(value):
-    """Sums come back as int or Decimal (PostgreSQL) or float (SQLite): hours and euros to the cent."""
+DECIMAL_FIGURES = {"hours", "available_hours", "driver_charges", "max_household_hours"}
+
+
+def _exact(name: str, value):
+    """Sums come back as Decimal (PostgreSQL) or as int or float (SQLite): hours and euros to the cent."""
+    if name not in DECIMAL_FIGURES:
+        return int(value or 0)
     if value is None:
-        return 0
+        return Decimal("0")
     if isinstance(value, float):
         return Decimal(str(round(value, 2)))
-    return value
+    return Decimal(value)
 
 
 def active_communities(mapping: dict[int, int], periods: list[Period]) -> dict[Key, int]:
