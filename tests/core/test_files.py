@@ -28,7 +28,7 @@ def _stored(name: str, content: bytes) -> FieldFile:
 
 def _body(response) -> bytes:
     body = b"".join(response.streaming_content)
-    response.close()
+    response.file_to_stream.close()
     return body
 
 
