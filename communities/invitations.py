@@ -85,7 +85,8 @@ def invitation_send_by_email(*, actor: Membership, email: str, expires_in_days: 
     ).exists()
     if already:
         raise AlreadyMember(
-            _("%(email)s is already a member of this community or has asked to join.") % {"email": email}
+            _("%(email)s is already a member of this community or has asked to join.") % {"email": email},
+            field="email",
         )
     invitation = invitation_create(actor=actor, email=email, expires_in_days=expires_in_days, max_uses=1)
     wake(tasks.send_invitation_email, invitation.pk)
