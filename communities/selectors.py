@@ -5,18 +5,19 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from communities.models import Community, Invitation, Membership, User
+from communities.models import OFFERED_TIME_ZONES, Community, Invitation, Membership, User
+
+
+def _own(user: User, status: str) -> QuerySet[Membership]:
+    """The user's memberships in ``status``, with their community (none for a visitor)."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return Membership.objects.filter(user=user, status=status).select_related("community")
 
 
 def memberships_for(user: User) -> QuerySet[Membership]:
     """The user's active memberships, with their community, for the community switcher."""
-    if not user.is_authenticated:
-        return Membership.objects.none()
-    return (
-        Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
-        .select_related("community")
-        .order_by("community__name", "community_id")
-    )
+    return _own(user, Membership.Status.ACTIVE).order_by("community__name", "community_id")
 
 
 def communities_for(user: User) -> QuerySet[Community]:
@@ -88,23 +89,16 @@ def member_get(membership: Membership, pk: int) -> Membership:
     return other
 
 
-def require_admin(membership: Membership) -> None:
-    if not membership.is_admin:
-        raise PermissionDenied
-
-
 def home_memberships_for(user: User) -> QuerySet[Membership]:
     """The user's active memberships with each community's member, vehicle and (for admins) waiting counts, no N+1."""
-    from vehicles.models import Vehicle
-
     members = (
         Membership.objects.filter(community_id=OuterRef("community_id"), status=Membership.Status.ACTIVE)
         .values("community_id")
         .annotate(n=Count("pk"))
         .values("n")
     )
-    vehicles = Vehicle.objects.filter(community_id=OuterRef("community_id")).values("community_id")
-    vehicles = vehicles.annotate(n=Count("pk")).values("n")
+    # Counted through the reverse relation: communities sits below vehicles and never imports it.
+    vehicles = Community.objects.filter(pk=OuterRef("community_id")).annotate(n=Count("vehicles")).values("n")
     # Only admins decide on requests, so only they are shown how many wait (members see 0).
     waiting = (
         Membership.objects.filter(
@@ -127,13 +121,7 @@ def home_memberships_for(user: User) -> QuerySet[Membership]:
 
 def pending_requests_for_user(user: User) -> QuerySet[Membership]:
     """Membership requests the user made that an admin has not answered yet."""
-    if not user.is_authenticated:
-        return Membership.objects.none()
-    return (
-        Membership.objects.filter(user=user, status=Membership.Status.PENDING)
-        .select_related("community")
-        .order_by("requested_at")
-    )
+    return _own(user, Membership.Status.PENDING).order_by("requested_at")
 
 
 def invitation_find_by_token(token: str) -> Invitation | None:
@@ -152,8 +140,6 @@ def membership_of(user: User, community: Community) -> Membership | None:
 
 def time_zones_offered() -> list[str]:
     """Europe and the French overseas zones, plus any zone a community already uses."""
-    from communities.models import OFFERED_TIME_ZONES
-
     in_use = Community.objects.order_by().values_list("time_zone", flat=True).distinct()
     return sorted(set(OFFERED_TIME_ZONES) | set(in_use))
 
