@@ -86,6 +86,28 @@ def balances_for(membership: Membership) -> list[Balance]:
     return balances
 
 
+def _member_balance(community_id: int, user_id: int) -> Decimal:
+    total = Entry.objects.filter(
+        account__community_id=community_id, account__kind=Account.Kind.MEMBER, account__user_id=user_id
+    ).aggregate(total=Coalesce(Sum("amount", output_field=BALANCE_FIELD), ZERO, output_field=BALANCE_FIELD))["total"]
+    # SQLite sums decimals as floats: quantizing to the cent restores the exact value.
+    return to_money(total)
+
+
+def own_balance(membership: Membership) -> Decimal:
+    """The member's own balance in their community (what the others owe them; negative: what they owe), in
+    one aggregate query: the amount ``balances_for`` shows on their row, 0 before their first entry. The one
+    place every page showing "your balance" reads."""
+    _require_active(membership)
+    return _member_balance(membership.community_id, membership.user_id)
+
+
+def balance_of(membership: Membership, user: User) -> Decimal:
+    """Anyone's balance in the viewer's community (balances are open to every member), as ``own_balance``."""
+    _require_active(membership)
+    return _member_balance(membership.community_id, user.pk)
+
+
 # --- Statements ----------------------------------------------------------------------------
 
 

@@ -75,13 +75,6 @@ def _statement(request):
     return person, form, statement, lines
 
 
-def _balance_of(membership: Membership, person: User) -> Decimal:
-    for balance in selectors.balances_for(membership):
-        if balance.user is not None and balance.user.pk == person.pk:
-            return balance.amount
-    return ZERO
-
-
 def _export_name(request, person: User, statement, extension: str) -> str:
     """E.g. ``colocauto-les-tilleuls-anne-martin-2026-10.csv``: readable in a downloads folder."""
     period = f"{statement.month:%Y-%m}" if statement.month else "all"
@@ -104,7 +97,7 @@ def account(request):
     context = {
         "person": person,
         "is_me": person.pk == request.user.pk,
-        "balance": _balance_of(request.membership, person),
+        "balance": selectors.balance_of(request.membership, person),
         "form": form,
         "statement": statement,
         "lines": lines,
@@ -285,7 +278,7 @@ def _pool_transfer_open(transfer) -> bool:
 def settle(request):
     membership = request.membership
     period = selectors.current_period_for(membership)
-    context = {"period": period, "balance": _balance_of(membership, request.user)}
+    context = {"period": period, "balance": selectors.own_balance(membership)}
     if period is None:
         context["live_plan"] = _live_plan(membership)
         return render(request, "ledger/settle.html", context)
