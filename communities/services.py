@@ -16,6 +16,7 @@ from colocauto.core.errors import Conflict, DomainError, NotAllowed
 from colocauto.core.queue import wake
 from colocauto.text import single_line
 from communities.models import Community, Invitation, Membership, User
+from communities.rules import require_admin, require_not_last_admin
 from communities.selectors import pool_holder_candidates
 
 COMMUNITY_FIELDS = ("name", "description", "charter", "municipality", "postal_code", "time_zone", "currency")
@@ -28,10 +29,6 @@ RULE_FIELDS = (
     "idle_shared_costs",
 )
 SETTLEMENT_FIELDS = ("pool_holder",)
-
-
-class LastAdmin(Conflict):
-    """The action would leave a community without any admin."""
 
 
 class InvitationUnusable(DomainError):
@@ -97,7 +94,7 @@ def community_create(*, user: User, data: dict) -> Community:
 @transaction.atomic
 def community_update(*, actor: Membership, data: dict) -> Community:
     """Admins change the community's description, booking rules and pool holder (one of its active admins)."""
-    _require_admin(actor)
+    require_admin(actor)
     community = Community.objects.select_for_update().get(pk=actor.community_id)
     holder = data.get("pool_holder")
     if holder is not None and not pool_holder_candidates(community).filter(pk=holder.pk).exists():
@@ -111,11 +108,6 @@ def community_update(*, actor: Membership, data: dict) -> Community:
 
 
 # --- Membership ------------------------------------------------------------------------------
-
-
-def _require_admin(actor: Membership) -> None:
-    if not actor.is_admin:
-        raise NotAllowed(_("Only an admin of this community can do that."))
 
 
 def _lock_community(community_id: int) -> Community:
@@ -134,21 +126,6 @@ def _reload(membership: Membership, community_id: int) -> Membership:
     return current
 
 
-def _other_active_admins(membership: Membership) -> int:
-    return (
-        Membership.objects.filter(
-            community_id=membership.community_id, status=Membership.Status.ACTIVE, role=Membership.Role.ADMIN
-        )
-        .exclude(pk=membership.pk)
-        .count()
-    )
-
-
-def _refuse_if_last_admin(membership: Membership, message) -> None:
-    if membership.is_admin and _other_active_admins(membership) == 0:
-        raise LastAdmin(message)
-
-
 @transaction.atomic
 def membership_approve(*, actor: Membership, membership: Membership) -> Membership:
     return _decide_request(actor=actor, membership=membership, approve=True)
@@ -161,7 +138,7 @@ def membership_reject(*, actor: Membership, membership: Membership) -> Membershi
 
 def _decide_request(*, actor: Membership, membership: Membership, approve: bool) -> Membership:
     """An admin answers a pending request; the applicant is told once the answer is committed."""
-    _require_admin(actor)
+    require_admin(actor)
     _lock_community(actor.community_id)
     membership = _reload(membership, actor.community_id)
     if membership.status != Membership.Status.PENDING:
@@ -184,7 +161,7 @@ def _notify_applicant_on_commit(membership: Membership) -> None:
 
 @transaction.atomic
 def membership_promote(*, actor: Membership, membership: Membership) -> Membership:
-    _require_admin(actor)
+    require_admin(actor)
     _lock_community(actor.community_id)
     membership = _reload(membership, actor.community_id)
     if membership.status != Membership.Status.ACTIVE:
@@ -198,12 +175,12 @@ def membership_promote(*, actor: Membership, membership: Membership) -> Membersh
 
 @transaction.atomic
 def membership_demote(*, actor: Membership, membership: Membership) -> Membership:
-    _require_admin(actor)
+    require_admin(actor)
     _lock_community(actor.community_id)
     membership = _reload(membership, actor.community_id)
     if not membership.is_admin:
         raise Conflict(_("%(name)s is not an admin.") % {"name": membership.user.name})
-    _refuse_if_last_admin(
+    require_not_last_admin(
         membership, _("A community always keeps at least one admin: make someone else an admin first.")
     )
     membership.role = Membership.Role.MEMBER
@@ -214,14 +191,14 @@ def membership_demote(*, actor: Membership, membership: Membership) -> Membershi
 @transaction.atomic
 def membership_remove(*, actor: Membership, membership: Membership) -> Membership:
     """An admin removes a member; their future bookings are cancelled."""
-    _require_admin(actor)
+    require_admin(actor)
     _lock_community(actor.community_id)
     membership = _reload(membership, actor.community_id)
     if membership.status != Membership.Status.ACTIVE:
         raise Conflict(_("Only an active member can be removed."))
     if membership.pk == actor.pk:
         raise Conflict(_("To leave the community yourself, use “Leave this community”."))
-    _refuse_if_last_admin(membership, _("A community always keeps at least one admin."))
+    require_not_last_admin(membership, _("A community always keeps at least one admin."))
     membership.status = Membership.Status.REMOVED
     membership.ended_at = timezone.now()
     membership.decided_by = actor.user
@@ -237,7 +214,7 @@ def membership_leave(*, membership: Membership) -> Membership:
     membership = _reload(membership, membership.community_id)
     if membership.status != Membership.Status.ACTIVE:
         raise Conflict(_("You are not an active member of this community."))
-    _refuse_if_last_admin(
+    require_not_last_admin(
         membership,
         _("You are the only admin: make another member an admin before you leave, so the community keeps one."),
     )
@@ -255,7 +232,7 @@ def membership_leave(*, membership: Membership) -> Membership:
 def invitation_create(
     *, actor: Membership, note: str = "", expires_in_days: int = 14, max_uses: int | None = None, email: str = ""
 ) -> Invitation:
-    _require_admin(actor)
+    require_admin(actor)
     if expires_in_days < 1:
         raise DomainError(_("An invitation must stay valid for at least one day."))
     if max_uses is not None and max_uses < 1:
@@ -293,7 +270,7 @@ def invitation_send_by_email(*, actor: Membership, email: str, expires_in_days: 
 
 @transaction.atomic
 def invitation_revoke(*, actor: Membership, invitation: Invitation) -> Invitation:
-    _require_admin(actor)
+    require_admin(actor)
     updated = Invitation.objects.filter(pk=invitation.pk, community_id=actor.community_id, revoked_at=None).update(
         revoked_at=timezone.now()
     )

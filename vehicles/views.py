@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from colocauto.core.errors import DomainError
-from colocauto.uploads import IMAGE_FORMATS, stored_image_format
+from colocauto.core.files import IMAGE_FORMATS, private_file_response
 from communities.access import community_view
 from vehicles import selectors, services
 from vehicles.exceptions import InvalidPhoto
@@ -217,18 +216,4 @@ def vehicle_blackout_delete(request, pk, bpk):
 def vehicle_photo(request, pk):
     """The photo, only for members of the vehicle's community: uploaded files are never public."""
     vehicle = selectors.vehicle_get(request.membership, pk)
-    if not vehicle.photo:
-        raise Http404
-    try:
-        stream = vehicle.photo.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    # The type comes from the content, never the file name; anything but a JPEG, PNG or WebP is refused.
-    image_format = stored_image_format(stream)
-    if image_format is None:
-        stream.close()
-        raise Http404
-    response = FileResponse(stream, content_type=IMAGE_FORMATS[image_format])
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(vehicle.photo, allowed=IMAGE_FORMATS, filename=f"vehicle-{vehicle.pk}")
