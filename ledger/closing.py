@@ -17,23 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings.models import Trip
-from colocauto.core.clock import local_date, month_bounds, month_last_day, month_start, next_month
-from colocauto.core.errors import Conflict, DomainError, NotAllowed
-from colocauto.core.queue import wake
-from communities.models import Community, Membership
+from colocauto.core.clock import days_in_month, local_date, month_bounds, month_last_day, month_start, next_month
+from colocauto.core.errors import Conflict, DomainError
+from communities.models import Community
+from ledger.membership_days import days_with_members, membership_days
 from ledger.models import Account, Expense, SettlementPeriod, Transaction, Transfer
 from ledger.money import ZERO, apportion, to_money
-from ledger.posting import (
-    BALANCE_FIELD,
-    accounts_for,
-    community_tz,
-    creditor_account,
-    days_with_members,
-    local_today,
-    membership_days,
-    post,
-)
-from ledger.rules import holds, may_confirm_transfer, may_declare_paid
+from ledger.posting import BALANCE_FIELD, accounts_for, community_tz, creditor_account, local_today, post
 from ledger.selectors import unsettled_transfers
 from ledger.settlement import settlement_plan
 from vehicles.models import Vehicle
@@ -149,7 +139,7 @@ def fixed_costs_allocate(*, vehicle: Vehicle, month: date) -> Transaction | None
     if not days:
         return None
     covered = days_with_members(community, month, since=since)
-    month_days = (next_month(month) - month).days
+    month_days = days_in_month(month)
     amount = to_money(vehicle.fixed_monthly_cost * covered / month_days)
     if amount <= 0:
         return None
@@ -213,7 +203,7 @@ def settlement_period_open(*, community: Community, month: date) -> SettlementPe
     if existing is not None:
         return existing
     if SettlementPeriod.objects.filter(community=community, month__gt=month).exists():
-        raise Conflict(_("A later month is already closed for this community."))
+        raise Conflict(_("A later month is already closed for this community."), code="later_month_closed")
     try:
         with atomic():
             period = SettlementPeriod.objects.create(community=community, month=month)
@@ -244,7 +234,7 @@ def month_close(*, community: Community, month: date) -> SettlementPeriod:
     """
     month = month_start(month)
     if month >= month_start(local_today(community)):
-        raise DomainError(_("Only a finished month can be closed."))
+        raise DomainError(_("Only a finished month can be closed."), code="month_not_finished")
     existing = SettlementPeriod.objects.filter(community=community, month=month).first()
     if existing is not None:
         return existing
@@ -252,85 +242,6 @@ def month_close(*, community: Community, month: date) -> SettlementPeriod:
         shared_costs_allocate(vehicle=vehicle, month=month)
         fixed_costs_allocate(vehicle=vehicle, month=month)
     return settlement_period_open(community=community, month=month)
-
-
-# --- Transfers -----------------------------------------------------------------------------
-
-
-def _transfer_for_update(membership: Membership, transfer: Transfer) -> Transfer:
-    if not membership.is_active:
-        raise NotAllowed(_("Only active members can do this."))
-    locked = (
-        Transfer.objects.select_for_update()
-        .select_related("period", "payer", "payee")
-        .filter(pk=transfer.pk, period__community_id=membership.community_id)
-        .first()
-    )
-    if locked is None:
-        raise NotAllowed(_("This transfer is not in this community."))
-    return locked
-
-
-def _tasks():
-    """The ledger's Celery tasks (imported late: they import this module)."""
-    from ledger import tasks
-
-    return tasks
-
-
-def transfer_declare_paid(*, membership: Membership, transfer: Transfer) -> Transfer:
-    """Whoever makes the transfer says it is paid (``ledger.rules.may_declare_paid``). Idempotent.
-
-    A transfer of an older plan can still be declared until a newer plan supersedes it."""
-    with atomic():
-        transfer = _transfer_for_update(membership, transfer)
-        if not may_declare_paid(membership, transfer):
-            raise NotAllowed(_("Only whoever makes this transfer can declare it paid."))
-        if transfer.is_confirmed or transfer.declared_paid_at:
-            return transfer
-        if transfer.superseded_at:
-            raise Conflict(_("This transfer belongs to an older plan; use the current settle-up plan."))
-        transfer.declared_paid_at = timezone.now()
-        transfer.declared_by = membership.user
-        transfer.save(update_fields=["declared_paid_at", "declared_by"])
-        wake(_tasks().transfer_paid_email, transfer.pk)
-    return transfer
-
-
-def transfer_confirm(*, membership: Membership, transfer: Transfer) -> Transfer:
-    """The payee, or an admin on their behalf, confirms receipt (``ledger.rules.may_confirm_transfer``):
-    posts the settlement transaction, once, and records who confirmed.
-
-    A transfer declared paid stays confirmable after later months close (later plans count it as paid).
-    The payer is told who confirmed; the payee is told when an admin confirmed for them."""
-    with atomic():
-        transfer = _transfer_for_update(membership, transfer)
-        if not may_confirm_transfer(membership, transfer):
-            raise NotAllowed(_("Only the payee, or an admin who is not the payer, can confirm this transfer."))
-        if transfer.is_confirmed:
-            return transfer
-        if transfer.superseded_at:
-            raise Conflict(_("This transfer belongs to an older plan; use the current settle-up plan."))
-        community = membership.community
-        record, _created = post(
-            community=community,
-            kind=Transaction.Kind.SETTLEMENT,
-            on=local_today(community),
-            lines=[(transfer.payer, transfer.amount), (transfer.payee, -transfer.amount)],
-            author=membership.user,
-            key=f"transfer:{transfer.pk}",
-            transfer=transfer,
-        )
-        now = timezone.now()
-        transfer.declared_paid_at = transfer.declared_paid_at or now
-        transfer.confirmed_at = now
-        transfer.confirmed_by = membership.user
-        transfer.transaction = record
-        transfer.save(update_fields=["declared_paid_at", "confirmed_at", "confirmed_by", "transaction"])
-        wake(_tasks().transfer_confirmed_email, transfer.pk)
-        if not holds(membership, transfer.payee):
-            wake(_tasks().transfer_confirmed_for_email, transfer.pk)
-    return transfer
 
 
 def communities_to_close(month: date):

@@ -3,21 +3,21 @@
 Thin, like ``ledger.views``: parse input, call one service or selector, render.
 """
 
-import mimetypes
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from colocauto.core.clock import next_month
-from colocauto.core.errors import DomainError, NotAllowed
+from colocauto.core.files import IMAGE_FORMATS, NEVER_STORED, PDF_FORMATS, private_file_response
+from colocauto.core.web import attempt, attempt_or_message
 from communities.access import community_view
 from ledger import selectors, services
 from ledger.calculator import rate_breakdown
@@ -29,7 +29,6 @@ from ledger.posting import local_today
 from ledger.rules import may_cancel_expense
 from vehicles import selectors as vehicle_selectors
 from vehicles import services as vehicle_services
-from vehicles.exceptions import InvalidVehicle
 from vehicles.models import Vehicle
 
 EXPENSES_PER_PAGE = 50
@@ -79,24 +78,21 @@ def expense_create(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.expense_record(
-                membership=membership,
-                vehicle=data["vehicle"],
-                category=data["category"],
-                amount=data["amount"],
-                spent_on=data["spent_on"],
-                paid_by=data.get("paid_by") or request.user,
-                note=data["note"],
-                receipt=data["receipt"],
-                litres=data["litres"],
-                odometer=data["odometer"],
-            )
-        except NotAllowed as error:
-            form.add_error("paid_by" if "paid_by" in form.fields else None, error.message)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
+        recorded = attempt(
+            form,
+            services.expense_record,
+            membership=membership,
+            vehicle=data["vehicle"],
+            category=data["category"],
+            amount=data["amount"],
+            spent_on=data["spent_on"],
+            paid_by=data.get("paid_by") or request.user,
+            note=data["note"],
+            receipt=data["receipt"],
+            litres=data["litres"],
+            odometer=data["odometer"],
+        )
+        if recorded:
             messages.success(request, _("The expense has been recorded."))
             return redirect("ledger_expenses", community_id=request.community.pk)
     status = 400 if form.errors else 200
@@ -122,13 +118,8 @@ def expense_cancel(request, pk):
     if not form.is_valid():
         messages.error(request, _("Say why you undo this expense, so the history explains it."))
         return redirect(back)
-    try:
-        services.expense_cancel(membership=membership, expense=expense, reason=form.cleaned_data["reason"])
-    except NotAllowed:
-        raise PermissionDenied from None
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    reason = form.cleaned_data["reason"]
+    if attempt_or_message(request, services.expense_cancel, membership=membership, expense=expense, reason=reason):
         messages.success(request, _("The expense has been undone; the history keeps it, crossed out."))
     return redirect(back)
 
@@ -138,15 +129,10 @@ def expense_cancel(request, pk):
 def expense_receipt(request, pk):
     """The receipt, only for members of the expense's community: uploaded files are never public."""
     expense = _expense(request.membership, pk)
-    if not expense.receipt:
-        raise Http404
-    try:
-        stream = expense.receipt.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    content_type = mimetypes.guess_type(expense.receipt.name)[0] or "application/octet-stream"
-    # A receipt is personal financial data: PrivatePagesMiddleware keeps it out of every cache.
-    return FileResponse(stream, content_type=content_type)
+    response = private_file_response(expense.receipt, allowed=IMAGE_FORMATS | PDF_FORMATS)
+    # A receipt is personal financial data, a photo of one too: never kept by a browser or a proxy.
+    response["Cache-Control"] = NEVER_STORED
+    return response
 
 
 # --- Per-vehicle report ----------------------------------------------------------------------
@@ -213,15 +199,10 @@ def calculator(request):
     form = CalculatorForm(data, initial=_calculator_initial(membership, vehicle), fuel_unit=vehicle.fuel_unit)
     breakdown = rate_breakdown(form.costs()) if form.is_bound and form.is_valid() else None
     if request.method == "POST" and breakdown is not None:
-        try:
-            vehicle_services.vehicle_update(
-                membership=membership, vehicle=vehicle, data={"rate_per_km": breakdown.suggested_rate}
-            )
-        except NotAllowed:
-            raise PermissionDenied from None
-        except (InvalidVehicle, DomainError) as error:
-            messages.error(request, error.message)
-        else:
+        rate = {"rate_per_km": breakdown.suggested_rate}
+        if attempt_or_message(
+            request, vehicle_services.vehicle_update, membership=membership, vehicle=vehicle, data=rate
+        ):
             messages.success(
                 request,
                 _("%(name)s now costs %(rate)s per km to drivers.")

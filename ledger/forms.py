@@ -5,23 +5,19 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from colocauto.core.fields import LocalizedDecimalField
-from colocauto.core.parsers import parse_id
+from colocauto.core.parsers import MAX_YEAR, MIN_YEAR, in_year_range, parse_id, validate_year_range
 from communities.models import Membership, User
 from ledger.calculator import CarCosts
 from ledger.models import MAX_EXPENSE, MAX_LITRES, MAX_ODOMETER, Expense
-from ledger.posting import earliest_expense_date
 from ledger.receipts import validate_receipt
+from ledger.rules import InvalidExpense, check_expense_date, earliest_expense_date
 from vehicles.models import Vehicle
 
 ISO_DATE = "%Y-%m-%d"
 MAX_REPORT_DAYS = 366 * 10
-# Dates the pages accept: every day in them has a previous and a next month, in any time zone.
-FIRST_DAY = date(1900, 1, 1)
-LAST_DAY = date(2999, 12, 31)
 
 
 def _date_input() -> forms.DateInput:
@@ -42,17 +38,18 @@ class MonthField(forms.DateField):
 
     def validate(self, value):
         super().validate(value)
-        if value and not FIRST_DAY <= value <= LAST_DAY:
-            raise ValidationError(_("Enter a month between 1900-01 and 2999-12."), code="out_of_range")
+        if value and not in_year_range(value):
+            raise ValidationError(
+                _("Enter a month between %(min)d-01 and %(max)d-12."),
+                code="year_out_of_range",
+                params={"min": MIN_YEAR, "max": MAX_YEAR},
+            )
 
 
 class BoundedDateField(forms.DateField):
-    """A day between 1900 and 2999: beyond, a period's bounds cannot be computed in every time zone."""
+    """A day of the years every part of the app computes with (``colocauto.core.parsers``)."""
 
-    def validate(self, value):
-        super().validate(value)
-        if value and not FIRST_DAY <= value <= LAST_DAY:
-            raise ValidationError(_("Enter a date between 1900 and 2999."), code="out_of_range")
+    default_validators = [validate_year_range]
 
 
 class MonthFilterForm(forms.Form):
@@ -162,16 +159,12 @@ class ExpenseForm(forms.Form):
         vehicle = vehicles.filter(pk=chosen).first()
         return vehicle.fuel_unit if vehicle else None
 
-    def clean_spent_on(self):
-        spent_on = self.cleaned_data["spent_on"]
-        if spent_on > self.today:
-            raise ValidationError(_("The date cannot be in the future."))
-        earliest = earliest_expense_date(self.today)
-        if spent_on < earliest:
-            raise ValidationError(
-                _("An expense can be at most 24 months old: enter a date from %(date)s."),
-                params={"date": date_format(earliest, "SHORT_DATE_FORMAT")},
-            )
+    def clean_spent_on(self) -> date:
+        spent_on: date = self.cleaned_data["spent_on"]
+        try:
+            check_expense_date(spent_on, today=self.today)
+        except InvalidExpense as refusal:
+            raise ValidationError(refusal.message, code=refusal.code) from None
         return spent_on
 
     def clean_receipt(self):

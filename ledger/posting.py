@@ -1,4 +1,4 @@
-"""Building blocks of every posting: accounts, months in the community's time zone, balanced transactions.
+"""Building blocks of every posting: a community's time zone and day, accounts, balanced transactions.
 
 Only the services call these; they never check permissions.
 """
@@ -13,15 +13,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import DecimalField, Sum
 from django.db.models.functions import Coalesce
 
-from colocauto.core.clock import local_date, month_bounds, month_start, next_month, today_in
-from communities.models import Community, Membership
+from colocauto.core.clock import today_in
+from communities.models import Community
 from ledger.models import Account, Entry, Transaction
 from ledger.money import ZERO, to_money
 
 BALANCE_FIELD = DecimalField(max_digits=20, decimal_places=2)
 
 
-# --- Time: months and days in the community's time zone ------------------------------------
+# --- The community's time zone and day ----------------------------------------------------
 
 
 def community_tz(community: Community) -> ZoneInfo:
@@ -30,54 +30,6 @@ def community_tz(community: Community) -> ZoneInfo:
 
 def local_today(community: Community) -> date:
     return today_in(community_tz(community))
-
-
-EXPENSE_MAX_AGE_MONTHS = 24
-
-
-def earliest_expense_date(today: date) -> date:
-    """The oldest day an expense may be dated: 24 months before ``today`` (28 February for a 29th)."""
-    year = today.year - EXPENSE_MAX_AGE_MONTHS // 12
-    return today.replace(year=year, day=min(today.day, 28)) if today.month == 2 else today.replace(year=year)
-
-
-def membership_spans(community: Community, month: date) -> list[tuple[int, date, date]]:
-    """Each membership's days in the month as ``(user_id, first day, day after the last)``: from the day
-    they joined (counted) to the day they left (not counted), in the community's time zone."""
-    tz = community_tz(community)
-    first, after = month_start(month), next_month(month)
-    _start, end = month_bounds(month, tz)
-    statuses = [Membership.Status.ACTIVE, Membership.Status.LEFT, Membership.Status.REMOVED]
-    rows = Membership.objects.filter(
-        community=community, joined_at__isnull=False, joined_at__lt=end, status__in=statuses
-    ).values_list("user_id", "joined_at", "ended_at")
-    spans = []
-    for user_id, joined_at, ended_at in rows:
-        begins = max(local_date(joined_at, tz), first)
-        ends = min(local_date(ended_at, tz), after) if ended_at else after
-        if ends > begins:
-            spans.append((user_id, begins, ends))
-    return spans
-
-
-def membership_days(community: Community, month: date, *, since: date | None = None) -> dict[int, int]:
-    """Days of membership in the month per user (see ``membership_spans``), counted from ``since``
-    when given (the day a vehicle was registered)."""
-    days: dict[int, int] = defaultdict(int)
-    for user_id, begins, ends in membership_spans(community, month):
-        begins = max(begins, since) if since else begins
-        if ends > begins:
-            days[user_id] += (ends - begins).days
-    return dict(days)
-
-
-def days_with_members(community: Community, month: date, *, since: date | None = None) -> int:
-    """How many days of the month (from ``since`` when given) the community had at least one member."""
-    covered: set[int] = set()
-    for _user_id, begins, ends in membership_spans(community, month):
-        begins = max(begins, since) if since else begins
-        covered.update(range(begins.toordinal(), ends.toordinal()))
-    return len(covered)
 
 
 # --- Accounts ------------------------------------------------------------------------------

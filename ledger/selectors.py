@@ -11,17 +11,12 @@ from django.http import Http404
 from bookings.models import Trip
 from colocauto.core.clock import midnight, month_start, next_month
 from communities.models import Membership, User
+from communities.rules import require_active
 from ledger.models import Account, Entry, Expense, SettlementEmail, SettlementPeriod, Transaction, Transfer
 from ledger.money import ZERO, to_money
 from ledger.posting import BALANCE_FIELD, community_tz, local_today
 from vehicles.models import Vehicle
 from vehicles.selectors import with_cost_model_on
-
-
-def _require_active(membership: Membership) -> None:
-    if not membership.is_active:
-        raise Http404
-
 
 # --- Balances ------------------------------------------------------------------------------
 
@@ -45,7 +40,7 @@ def balances_for(membership: Membership) -> list[Balance]:
     of entries; a second query lists the active members (those who never had an entry show 0).
     Sorted by name, the pool last; the amounts always sum to zero.
     """
-    _require_active(membership)
+    require_active(membership)
     community_id = membership.community_id
     # A sum per account (read from the (account, amount) index) rather than a GROUP BY over every
     # entry joined to its user: the same single query, about half the time at 100,000 entries.
@@ -98,13 +93,13 @@ def own_balance(membership: Membership) -> Decimal:
     """The member's own balance in their community (what the others owe them; negative: what they owe), in
     one aggregate query: the amount ``balances_for`` shows on their row, 0 before their first entry. The one
     place every page showing "your balance" reads."""
-    _require_active(membership)
+    require_active(membership)
     return _member_balance(membership.community_id, membership.user_id)
 
 
 def balance_of(membership: Membership, user: User) -> Decimal:
     """Anyone's balance in the viewer's community (balances are open to every member), as ``own_balance``."""
-    _require_active(membership)
+    require_active(membership)
     return _member_balance(membership.community_id, user.pk)
 
 
@@ -153,7 +148,7 @@ def statement_for(membership: Membership, user: User, month: date | None = None)
     person who is or was a member here (404 otherwise). With ``month``, the statement starts from
     the balance brought forward at the start of that month.
     """
-    _require_active(membership)
+    require_active(membership)
     community_id = membership.community_id
     if not Membership.objects.filter(community_id=community_id, user=user, joined_at__isnull=False).exists():
         raise Http404
@@ -203,7 +198,7 @@ class VehicleReport:
 def vehicle_report(membership: Membership, vehicle_id: int, *, start: date, end: date) -> VehicleReport:
     """Km driven (trips that ended between ``start`` and ``end``, both included) and the expenses of
     that period by category (undone expenses excluded)."""
-    _require_active(membership)
+    require_active(membership)
     vehicle = Vehicle.objects.filter(community_id=membership.community_id, pk=vehicle_id).first()
     if vehicle is None:
         raise Http404
@@ -241,7 +236,7 @@ def vehicle_report(membership: Membership, vehicle_id: int, *, start: date, end:
 
 def current_period_for(membership: Membership) -> SettlementPeriod | None:
     """The community's latest settlement period, if any month was closed."""
-    _require_active(membership)
+    require_active(membership)
     return SettlementPeriod.objects.filter(community_id=membership.community_id).order_by("-month").first()
 
 
@@ -287,7 +282,7 @@ def settlement_emails_undelivered(membership: Membership) -> list[SettlementEmai
 
 def transfers_of(membership: Membership, period: SettlementPeriod) -> list[Transfer]:
     """The period's plan, then the transfers of earlier plans still waiting for confirmation."""
-    _require_active(membership)
+    require_active(membership)
     if period.community_id != membership.community_id:
         raise Http404
     current = Transfer.objects.filter(period=period)
@@ -296,7 +291,7 @@ def transfers_of(membership: Membership, period: SettlementPeriod) -> list[Trans
 
 
 def transfer_get(membership: Membership, pk: int) -> Transfer:
-    _require_active(membership)
+    require_active(membership)
     transfer = (
         Transfer.objects.filter(pk=pk, period__community_id=membership.community_id)
         .select_related("period", "payer__user", "payee__user")
@@ -308,7 +303,7 @@ def transfer_get(membership: Membership, pk: int) -> Transfer:
 
 
 def transaction_get(membership: Membership, pk: int) -> Transaction:
-    _require_active(membership)
+    require_active(membership)
     record = (
         Transaction.objects.filter(pk=pk, community_id=membership.community_id)
         .select_related("vehicle", "author", "reverses")
@@ -321,7 +316,7 @@ def transaction_get(membership: Membership, pk: int) -> Transaction:
 
 
 def expenses_of(membership: Membership, *, vehicle_id: int | None = None):
-    _require_active(membership)
+    require_active(membership)
     expenses = Expense.objects.filter(community_id=membership.community_id).select_related(
         "vehicle", "paid_by", "created_by"
     )
@@ -356,7 +351,7 @@ class PendingSharedCosts:
 def pending_shared_costs_of(membership: Membership) -> PendingSharedCosts:
     """The viewer's expenses on shared-costs vehicles this month that are not allocated yet (not undone),
     and the km they drove on shared-costs vehicles this month (trips that ended in it). Two queries."""
-    _require_active(membership)
+    require_active(membership)
     community = membership.community
     tz = community_tz(community)
     month = month_start(local_today(community))

@@ -15,6 +15,7 @@ from django.utils import timezone
 from colocauto.core.clock import previous_month
 from colocauto.core.errors import DomainError
 from colocauto.core.outbox import MailDeferred
+from colocauto.core.parsers import parse_month
 from colocauto.core.queue import wake
 from communities.models import Community
 from ledger import emails, transfer_emails
@@ -35,18 +36,15 @@ RETRY = {
 }
 
 
-def parse_month(value: str | None) -> date:
-    """``YYYY-MM`` → the month's first day; ``None`` → last month (server time zone)."""
-    if not value:
-        return previous_month(timezone.localdate())
-    year, month = value.split("-")
-    return date(int(year), int(month), 1)
+def _month_or_last(value: str | None) -> date:
+    """``YYYY-MM`` → the month's first day; none → last month (server time zone), as beat calls it."""
+    return parse_month(value) if value else previous_month(timezone.localdate())
 
 
 @shared_task(**RETRY)
 def month_close_all(month: str | None = None) -> int:
     """Queue one close per community whose month is not fully closed yet; returns how many."""
-    first_day = parse_month(month)
+    first_day = _month_or_last(month)
     count = 0
     for community_id in communities_to_close(first_day).iterator():
         wake(month_close_community, community_id, f"{first_day:%Y-%m}")

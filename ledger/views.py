@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
-from colocauto.core.errors import DomainError, NotAllowed
+from colocauto.core.web import attempt, attempt_or_message
 from communities.access import community_view
 from communities.models import Membership, User
 from communities.selectors import pool_holder_of
-from ledger import selectors, services
+from ledger import selectors, services, transfers
 from ledger.emails import balances_as_of, payment_reference
 from ledger.epc import epc_payload, epc_qr_data_uri
 from ledger.explain import can_reverse, explain, is_reversed, prepare
@@ -190,13 +190,8 @@ def transaction_undo(request, pk):
         raise PermissionDenied
     form = ReverseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.transaction_reverse(membership=membership, transaction=record, reason=form.cleaned_data["reason"])
-        except NotAllowed:
-            raise PermissionDenied from None
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
+        reason = form.cleaned_data["reason"]
+        if attempt(form, services.transaction_reverse, membership=membership, transaction=record, reason=reason):
             messages.success(request, _("Undone: a reversing line now cancels it, and the history keeps both."))
             return redirect(back)
     context = {"record": record, "text": explain(record), "form": form, "back": back}
@@ -261,8 +256,6 @@ def _settle_row(membership: Membership, transfer, pool_holder: User | None) -> d
         "confirmed_for": confirmed_on_behalf(transfer, pool_holder),
         "bank": None,
     }
-    # How to pay, only to whoever makes the transfer and until they say it is paid (never an invitation to pay twice).
-    row["to_make"] = row["side"] == "pay" and transfer.is_open and not transfer.declared_paid_at
     beneficiary = account_holder(transfer.payee, pool_holder)
     if row["to_make"] and beneficiary != membership.user:
         row["bank"] = _qr_for(transfer, beneficiary)
@@ -306,13 +299,7 @@ def _transfer_action(service, success: str):
     @require_POST
     def view(request, pk):
         transfer = selectors.transfer_get(request.membership, pk)
-        try:
-            service(membership=request.membership, transfer=transfer)
-        except NotAllowed:
-            raise PermissionDenied from None
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
+        if attempt_or_message(request, service, membership=request.membership, transfer=transfer):
             messages.success(request, _(success))
         return redirect("ledger_settle", community_id=request.community.pk)
 
@@ -320,9 +307,9 @@ def _transfer_action(service, success: str):
 
 
 transfer_declare_paid = _transfer_action(
-    services.transfer_declare_paid,
+    transfers.transfer_declare_paid,
     gettext_noop("Thank you: the person you paid is asked to confirm they received it."),
 )
 transfer_confirm = _transfer_action(
-    services.transfer_confirm, gettext_noop("Confirmed: the transfer is now in both accounts' history.")
+    transfers.transfer_confirm, gettext_noop("Confirmed: the transfer is now in both accounts' history.")
 )

@@ -6,6 +6,7 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
+from colocauto.core.errors import NotAllowed
 from ledger import services
 from ledger.models import Transaction
 from ledger.posting import account_for, local_today, post
@@ -94,7 +95,7 @@ def test_own_balance_is_refused_to_a_member_who_left(community, trio):
     trio["b_membership"].status = "left"
     trio["b_membership"].save()
 
-    with pytest.raises(Http404):
+    with pytest.raises(NotAllowed):
         own_balance(trio["b_membership"])
 
 

@@ -3,10 +3,10 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from colocauto.core.errors import DomainError
+from colocauto.core.parsers import parse_month
 from communities.models import Community
 from ledger import emails
 from ledger.closing import communities_to_close, month_close
-from ledger.tasks import parse_month
 
 
 class Command(BaseCommand):
