@@ -586,11 +586,13 @@ def test_a_newer_plan_supersedes_unconfirmed_transfers(community, trio, last_mon
     old_transfer = older.transfers.get()
     old_transfer.refresh_from_db()
     assert old_transfer.superseded_at is not None
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as superseded:
         transfers.transfer_confirm(membership=trio["a_membership"], transfer=old_transfer)
+    assert superseded.value.code == "transfer_superseded"
     assert SettlementPeriod.objects.get(month=last_month).transfers.get().amount == Decimal("30.00")
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as later_closed:
         closing.settlement_period_open(community=community, month=previous_month(previous_month(last_month)))
+    assert later_closed.value.code == "later_month_closed"
 
 
 def test_month_close_twice_posts_nothing_twice(community, trio, last_month, mid_last_month):

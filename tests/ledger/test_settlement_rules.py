@@ -168,6 +168,17 @@ def test_payer_cannot_confirm_own_transfer_even_as_an_admin(client, community, t
     assert settlements() == 1
 
 
+def test_a_refused_confirmation_answers_403_with_its_stable_code_to_a_json_client(client, community, trio, admin_owes):
+    transfers.transfer_declare_paid(membership=trio["a_membership"], transfer=admin_owes)
+    client.force_login(trio["a"])
+
+    response = client.post(url("ledger_transfer_confirm", community, admin_owes.pk), HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "transfer_confirm_not_allowed"
+    assert settlements() == 0
+
+
 @pytest.fixture
 def chloe_owes(community, trio, last_month):
     """The worked example: Chloe owes Bruno 10.00 and Anne 5.00."""
