@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.db.transaction import atomic
 from django.utils import timezone
@@ -244,7 +244,7 @@ def month_close(*, community: Community, month: date) -> SettlementPeriod:
     return settlement_period_open(community=community, month=month)
 
 
-def communities_to_close(month: date):
+def communities_to_close(month: date) -> QuerySet[Community, int]:
     """Ids of the communities whose ``month`` is not yet fully closed (period and e-mails), oldest first:
     those that existed before the month ended."""
     month = month_start(month)

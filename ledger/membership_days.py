@@ -26,6 +26,8 @@ def membership_spans(community: Community, month: date) -> list[Span]:
     ).values_list("user_id", "joined_at", "ended_at")
     spans = []
     for user_id, joined_at, ended_at in rows:
+        if joined_at is None:  # excluded by the query; never a member
+            continue
         begins = max(local_date(joined_at, tz), first)
         ends = min(local_date(ended_at, tz), after) if ended_at else after
         if ends > begins:

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
@@ -14,11 +15,12 @@ from django.db.models import DecimalField, Sum
 from django.db.models.functions import Coalesce
 
 from colocauto.core.clock import today_in
-from communities.models import Community
+from communities.models import Community, User
 from ledger.models import Account, Entry, Transaction
 from ledger.money import ZERO, to_money
+from vehicles.models import Vehicle
 
-BALANCE_FIELD = DecimalField(max_digits=20, decimal_places=2)
+BALANCE_FIELD: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_places=2)
 
 
 # --- The community's time zone and day ----------------------------------------------------
@@ -44,17 +46,18 @@ def account_for(community: Community | int, user_id: int | None) -> Account:
 
 
 def accounts_for(community: Community, user_ids: Iterable[int]) -> dict[int, Account]:
-    user_ids = set(user_ids)
+    wanted = set(user_ids)
     accounts = {
         account.user_id: account
-        for account in Account.objects.filter(community=community, kind=Account.Kind.MEMBER, user_id__in=user_ids)
+        for account in Account.objects.filter(community=community, kind=Account.Kind.MEMBER, user_id__in=wanted)
+        if account.user_id is not None
     }
-    for user_id in user_ids - accounts.keys():
+    for user_id in wanted - accounts.keys():
         accounts[user_id] = account_for(community, user_id)
     return accounts
 
 
-def creditor_account(vehicle) -> Account:
+def creditor_account(vehicle: Vehicle) -> Account:
     """Who is credited for a vehicle's use: its owner, or the pool for a community-owned vehicle."""
     return account_for(vehicle.community_id, vehicle.owner_id)
 
@@ -82,10 +85,10 @@ def post(
     kind: str,
     on: date,
     lines: Iterable[tuple[Account, Decimal]],
-    author=None,
+    author: User | None = None,
     description: str = "",
     key: str | None = None,
-    **links,
+    **links: Any,
 ) -> tuple[Transaction, bool]:
     """Record a balanced transaction; returns ``(transaction, created)``.
 

@@ -53,7 +53,7 @@ def may_reverse(membership: Membership, record: Transaction) -> bool:
     cancel that expense (undoing the posting is undoing the expense)."""
     if membership.is_admin or (record.author_id is not None and record.author_id == membership.user_id):
         return True
-    return record.expense_id is not None and may_cancel_expense(membership, record.expense)
+    return record.expense is not None and may_cancel_expense(membership, record.expense)
 
 
 # --- Transfers of a settle-up plan -----------------------------------------------------------

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -62,20 +62,22 @@ def balances_for(membership: Membership) -> list[Balance]:
             community_id=community_id, status=Membership.Status.ACTIVE
         ).select_related("user")
     }
-    balances: list[Balance] = []
+    people: list[tuple[User, Balance]] = []
     pool: Balance | None = None
     for account in accounts:
         # SQLite sums decimals as floats: quantizing to the cent restores the exact value.
         amount = to_money(account.balance)
-        if account.is_pool:
+        if account.user is None:  # the pool
             pool = Balance(user=None, amount=amount, account_id=account.pk, is_member=False)
-        elif account.user_id in members or amount:
-            balances.append(
-                Balance(user=account.user, amount=amount, account_id=account.pk, is_member=account.user_id in members)
+            continue
+        is_member = members.pop(account.user.pk, None) is not None
+        if is_member or amount:
+            people.append(
+                (account.user, Balance(user=account.user, amount=amount, account_id=account.pk, is_member=is_member))
             )
-        members.pop(account.user_id, None)
-    balances += [Balance(user=user, amount=ZERO) for user in members.values()]
-    balances.sort(key=lambda balance: (balance.user.name.casefold(), balance.user.pk))
+    people += [(user, Balance(user=user, amount=ZERO)) for user in members.values()]
+    people.sort(key=lambda row: (row[0].name.casefold(), row[0].pk))
+    balances = [balance for _user, balance in people]
     if pool is not None and (pool.amount or balances):
         balances.append(pool)
     return balances
@@ -315,7 +317,7 @@ def transaction_get(membership: Membership, pk: int) -> Transaction:
     return record
 
 
-def expenses_of(membership: Membership, *, vehicle_id: int | None = None):
+def expenses_of(membership: Membership, *, vehicle_id: int | None = None) -> QuerySet[Expense]:
     require_active(membership)
     expenses = Expense.objects.filter(community_id=membership.community_id).select_related(
         "vehicle", "paid_by", "created_by"
@@ -367,8 +369,9 @@ def pending_shared_costs_of(membership: Membership) -> PendingSharedCosts:
         .select_related("vehicle")
         .order_by("spent_on", "pk")
     )
+    # A Q object: the annotation of ``with_cost_model_on`` is not in its declared return type.
     shared = with_cost_model_on(Vehicle.objects.filter(community_id=membership.community_id), month).filter(
-        cost_model_in_force=Vehicle.CostModel.SHARED_COSTS
+        Q(cost_model_in_force=Vehicle.CostModel.SHARED_COSTS)
     )
     km = (
         Trip.objects.filter(

@@ -7,6 +7,8 @@ Month end (allocations, the settlement period and its plan) is ``ledger.closing`
 plan are ``ledger.transfers``.
 """
 
+from __future__ import annotations
+
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -18,12 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings.models import Trip
+from colocauto.core.amounts import exact_decimal
 from colocauto.core.clock import local_date, midnight
 from colocauto.core.errors import Conflict, DomainError, NotAllowed
 from communities.models import Membership, User
 from communities.rules import require_active
 from ledger.models import MAX_EXPENSE, MAX_LITRES, MAX_ODOMETER, Expense, Transaction
-from ledger.money import exact_decimal, to_money
+from ledger.money import to_money
 from ledger.posting import account_for, community_tz, creditor_account, local_today, post
 from ledger.receipts import validate_receipt
 from ledger.rules import InvalidExpense, check_expense_date, may_cancel_expense, may_reverse
@@ -153,7 +156,7 @@ def expense_record(
     spent_on: date,
     paid_by: User | None = None,
     note: str = "",
-    receipt: File | None = None,
+    receipt: File[bytes] | None = None,
     litres: Decimal | None = None,
     odometer: int | None = None,
 ) -> Expense:

@@ -6,12 +6,15 @@ repeat because every side effect is claimed by a unique row.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import date
+from typing import ParamSpec, TypeVar
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from colocauto.core import outbox
 from colocauto.core.clock import previous_month
 from colocauto.core.errors import DomainError
 from colocauto.core.outbox import MailDeferred
@@ -23,17 +26,23 @@ from ledger.closing import communities_to_close, month_close
 from ledger.models import SettlementPeriod
 
 logger = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # Database hiccups, mail-server or network errors (smtplib's errors are OSErrors) and batches with
-# e-mails given back after a temporary failure are retried.
+# e-mails given back after a temporary failure are retried, as every e-mail task (``outbox.RETRY``).
 TRANSIENT = (OperationalError, InterfaceError, OSError, MailDeferred)
-RETRY = {
-    "autoretry_for": TRANSIENT,
-    "retry_backoff": 30,
-    "retry_backoff_max": 30 * 60,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
+
+
+def retried(function: Callable[P, R]) -> Task[P, R]:
+    """A task that retries transient errors with growing, jittered delays."""
+    return shared_task(
+        autoretry_for=TRANSIENT,
+        retry_backoff=outbox.RETRY_BACKOFF,
+        retry_backoff_max=outbox.RETRY_BACKOFF_MAX,
+        retry_jitter=True,
+        max_retries=outbox.MAX_RETRIES,
+    )(function)
 
 
 def _month_or_last(value: str | None) -> date:
@@ -41,7 +50,7 @@ def _month_or_last(value: str | None) -> date:
     return parse_month(value) if value else previous_month(timezone.localdate())
 
 
-@shared_task(**RETRY)
+@retried
 def month_close_all(month: str | None = None) -> int:
     """Queue one close per community whose month is not fully closed yet; returns how many."""
     first_day = _month_or_last(month)
@@ -52,7 +61,7 @@ def month_close_all(month: str | None = None) -> int:
     return count
 
 
-@shared_task(**RETRY)
+@retried
 def month_close_community(community_id: int, month: str) -> int | None:
     community = Community.objects.filter(pk=community_id).first()
     if community is None:
@@ -67,7 +76,7 @@ def month_close_community(community_id: int, month: str) -> int | None:
     return period.pk
 
 
-@shared_task(**RETRY)
+@retried
 def settlement_emails_send(period_id: int) -> int:
     period = SettlementPeriod.objects.select_related("community").filter(pk=period_id).first()
     if period is None:
@@ -81,19 +90,19 @@ def emails_sweep() -> int:
     return emails.settlement_emails_sweep() + transfer_emails.transfer_notices_sweep()
 
 
-@shared_task(**RETRY)
+@retried
 def transfer_paid_email(transfer_id: int) -> bool:
     """Tell the payee a transfer was declared paid; True if an e-mail went out."""
     return transfer_emails.transfer_paid_email_send(transfer_id=transfer_id)
 
 
-@shared_task(**RETRY)
+@retried
 def transfer_confirmed_email(transfer_id: int) -> bool:
     """Tell the payer the payee confirmed receiving the transfer; True if an e-mail went out."""
     return transfer_emails.transfer_confirmed_email_send(transfer_id=transfer_id)
 
 
-@shared_task(**RETRY)
+@retried
 def transfer_confirmed_for_email(transfer_id: int) -> bool:
     """Tell the payee an admin confirmed the transfer on their behalf; True if an e-mail was due and sent."""
     return transfer_emails.transfer_confirmed_for_email_send(transfer_id=transfer_id)

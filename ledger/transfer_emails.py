@@ -5,7 +5,9 @@ or once there is nobody to tell, and sent again by the sweep if the broker was d
 The pool's e-mails go to the pool holder.
 """
 
-from django.core.mail import EmailMultiAlternatives
+from collections.abc import Callable, Iterator
+
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,13 +25,17 @@ CONFIRMED = ("confirmed_claimed_at", "confirmed_notified_at")
 CONFIRMED_FOR = ("confirmed_for_claimed_at", "confirmed_for_notified_at")
 
 
-def _notify_once(*, transfer_id: int, fields: tuple[str, str], recipient_side: str, build) -> bool:
+# Builds the e-mail for one recipient (transfer, recipient, pool holder), or None when there is nothing to say.
+Builder = Callable[[Transfer, User, User | None], EmailMultiAlternatives | None]
+
+
+def _notify_once(*, transfer_id: int, fields: tuple[str, str], recipient_side: str, build: Builder) -> bool:
     """Send once the e-mail ``build`` makes (or None: nothing to say) for whoever holds ``recipient_side``'s
     account: its member, or the pool holder for the pool. Nobody to tell (no pool holder, a closed account,
     notifications off, the transfer gone): the notice is marked done and nothing is sent."""
     claimed, done = fields
 
-    def messages():
+    def messages() -> Iterator[tuple[int, EmailMessage]]:
         transfer = (
             Transfer.objects.select_related(
                 "period__community", "payer__user", "payee__user", "declared_by", "confirmed_by"
@@ -95,11 +101,12 @@ def _confirmed_message(transfer: Transfer, user: User, pool_holder: User | None)
 
 def _confirmed_for_message(transfer: Transfer, user: User, pool_holder: User | None) -> EmailMultiAlternatives | None:
     """To the payee (or the pool holder) when an admin confirmed for them: they can check and object."""
-    if not confirmed_on_behalf(transfer, pool_holder):
+    admin = transfer.confirmed_by
+    if admin is None or not confirmed_on_behalf(transfer, pool_holder):
         return None
     with translation.override(user.language):
         values = {
-            "name": transfer.confirmed_by.name,
+            "name": admin.name,
             "payer": str(transfer.payer),
             "amount": money_text(transfer.amount),
         }
@@ -139,5 +146,12 @@ def transfer_notices_sweep() -> int:
         (confirmed, CONFIRMED_FOR, transfer_confirmed_for_email_send, "Transfer confirmed-for notice"),
     ):
         due = outbox.due(rows, claimed=fields[0], done=fields[1]).values_list("pk", flat=True)
-        sent += outbox.sweep(due, lambda pk, send=send: send(transfer_id=pk), what=what)
+        sent += outbox.sweep(due, _by_id(send), what=what)
     return sent
+
+
+def _by_id(send: Callable[..., bool]) -> Callable[[int], int]:
+    def send_one(transfer_id: int) -> int:
+        return send(transfer_id=transfer_id)
+
+    return send_one
