@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,16 +17,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from colocauto.core.clock import next_month
 from colocauto.core.files import IMAGE_FORMATS, NEVER_STORED, PDF_FORMATS, private_file_response
+from colocauto.core.parsers import parse_id
 from colocauto.core.web import attempt, attempt_or_message
-from communities.access import community_view
+from communities.models import Membership
 from ledger import selectors, services
 from ledger.calculator import rate_breakdown
 from ledger.emails import money_text
 from ledger.explain import can_cancel_expense
-from ledger.forms import CalculatorForm, ExpenseFilterForm, ExpenseForm, PeriodForm, ReverseForm, parse_id
+from ledger.forms import CalculatorForm, ExpenseFilterForm, ExpenseForm, PeriodForm, ReverseForm
 from ledger.models import Expense
 from ledger.posting import local_today
 from ledger.rules import may_cancel_expense
+from ledger.web import CommunityRequest, member_view
 from vehicles import selectors as vehicle_selectors
 from vehicles import services as vehicle_services
 from vehicles.models import Vehicle
@@ -36,9 +38,9 @@ EXPENSES_PER_PAGE = 50
 # --- Expenses --------------------------------------------------------------------------------
 
 
-@community_view
+@member_view
 @require_GET
-def expense_list(request):
+def expense_list(request: CommunityRequest) -> HttpResponse:
     membership = request.membership
     vehicles = vehicle_selectors.vehicles_for(membership).order_by("name", "pk")
     form = ExpenseFilterForm(request.GET or None, vehicles=vehicles)
@@ -57,8 +59,8 @@ def expense_list(request):
     return render(request, "ledger/expense_list.html", context)
 
 
-@community_view
-def expense_create(request):
+@member_view
+def expense_create(request: CommunityRequest) -> HttpResponse:
     membership = request.membership
     today = local_today(request.community)
     vehicles = vehicle_selectors.vehicles_for(membership).order_by("name", "pk")
@@ -99,16 +101,16 @@ def expense_create(request):
     return render(request, "ledger/expense_form.html", {"form": form, "has_vehicles": vehicles.exists()}, status=status)
 
 
-def _expense(membership, pk: int) -> Expense:
+def _expense(membership: Membership, pk: int) -> Expense:
     expense = selectors.expenses_of(membership).filter(pk=pk).first()
     if expense is None:
         raise Http404
     return expense
 
 
-@community_view
+@member_view
 @require_POST
-def expense_cancel(request, pk):
+def expense_cancel(request: CommunityRequest, pk: int) -> HttpResponse:
     membership = request.membership
     expense = _expense(membership, pk)
     back = reverse("ledger_expenses", args=[request.community.pk])
@@ -124,9 +126,9 @@ def expense_cancel(request, pk):
     return redirect(back)
 
 
-@community_view
+@member_view
 @require_GET
-def expense_receipt(request, pk):
+def expense_receipt(request: CommunityRequest, pk: int) -> FileResponse:
     """The receipt, only for members of the expense's community: uploaded files are never public."""
     expense = _expense(request.membership, pk)
     response = private_file_response(expense.receipt, allowed=IMAGE_FORMATS | PDF_FORMATS)
@@ -143,9 +145,9 @@ def _year_start(today: date) -> date:
     return today - timedelta(days=364)
 
 
-@community_view
+@member_view
 @require_GET
-def vehicle_report(request, vehicle_id):
+def vehicle_report(request: CommunityRequest, vehicle_id: int) -> HttpResponse:
     membership = request.membership
     today = local_today(request.community)
     default = {"start": _year_start(today), "end": today}
@@ -162,12 +164,12 @@ def vehicle_report(request, vehicle_id):
 # --- Rate calculator -------------------------------------------------------------------------
 
 
-def _calculator_initial(membership, vehicle: Vehicle) -> dict:
+def _calculator_initial(membership: Membership, vehicle: Vehicle) -> dict[str, Decimal | int]:
     """Start from the vehicle's last 12 months: its yearly expenses by kind and its km."""
     today = local_today(membership.community)
     report = selectors.vehicle_report(membership, vehicle.pk, start=_year_start(today), end=today)
     by_category = {category: amount for category, _label, amount in report.costs_by_category}
-    initial = {
+    initial: dict[str, Decimal | int] = {
         "insurance": by_category.get(Expense.Category.INSURANCE, Decimal("0.00")),
         "maintenance": by_category.get(Expense.Category.MAINTENANCE, Decimal("0.00"))
         + by_category.get(Expense.Category.REPAIR, Decimal("0.00")),
@@ -179,8 +181,8 @@ def _calculator_initial(membership, vehicle: Vehicle) -> dict:
     return initial
 
 
-@community_view
-def calculator(request):
+@member_view
+def calculator(request: CommunityRequest) -> HttpResponse:
     """Owners and admins: a fair rate per km from the car's costs; "apply" sets the vehicle's rate."""
     membership = request.membership
     managed = [v for v in vehicle_selectors.vehicles_for(membership) if vehicle_selectors.can_manage(membership, v)]

@@ -24,8 +24,7 @@ from colocauto.core.outbox import Mailer
 from colocauto.text import subject_line
 from communities.models import User
 from communities.selectors import pool_holder_of
-from communities.validators import normalize_iban
-from ledger.epc import epc_payload
+from ledger.epc import epc_payload, grouped_iban
 from ledger.models import Account, SettlementEmail, SettlementPeriod, Transfer
 from ledger.money import ZERO
 from ledger.rules import account_holder
@@ -62,11 +61,6 @@ def payment_reference(period: SettlementPeriod) -> str:
 
 def _account_name(account: Account) -> str:
     return str(account)  # the pool's name is translated in the active language
-
-
-def _format_iban(iban: str) -> str:
-    iban = normalize_iban(iban)
-    return " ".join(iban[index : index + 4] for index in range(0, len(iban), 4))
 
 
 def epc_qr_png(payload: str) -> bytes:
@@ -217,7 +211,7 @@ def _pay_line(
         "qr": "",
     }
     if beneficiary is not None and beneficiary.pk != user.pk and beneficiary.iban:
-        line["iban"] = _format_iban(beneficiary.iban)
+        line["iban"] = grouped_iban(beneficiary.iban)
         payload = epc_payload(name=beneficiary.name, iban=beneficiary.iban, amount=transfer.amount, reference=reference)
         line["qr"], image = _qr_image(transfer, payload)
         images.append(image)

@@ -105,6 +105,20 @@ def balance_of(membership: Membership, user: User) -> Decimal:
     return _member_balance(membership.community_id, user.pk)
 
 
+def member_get(membership: Membership, user_id: int) -> User:
+    """Someone who is or was a member of the viewer's community (balances are open to every member); 404
+    for anyone else."""
+    require_active(membership)
+    other = (
+        Membership.objects.filter(community_id=membership.community_id, user_id=user_id, joined_at__isnull=False)
+        .select_related("user")
+        .first()
+    )
+    if other is None:
+        raise Http404
+    return other.user
+
+
 # --- Statements ----------------------------------------------------------------------------
 
 
