@@ -8,6 +8,7 @@ nothing twice.
 import logging
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
@@ -103,17 +104,15 @@ def shared_costs_allocate(*, vehicle: Vehicle, month: date) -> list[Transaction]
                 continue  # nobody to bear it yet (a community without members): it waits
             shares = apportion(expense.amount, weights)
             accounts = accounts_for(community, [*shares, expense.paid_by_id])
-            lines = [(accounts[expense.paid_by_id], expense.amount)]
-            lines += [(accounts[user_id], -share) for user_id, share in shares.items()]
-            record, was_created = post(
-                community=community,
+            record, was_created = _post_split(
+                vehicle=vehicle,
                 kind=Transaction.Kind.SHARED_COSTS,
-                on=month_last_day(month),
-                lines=lines,
+                month=month,
+                creditor=(accounts[expense.paid_by_id], expense.amount),
+                shares=[(accounts[user_id], share) for user_id, share in shares.items()],
                 description=f"{expense_month:%Y-%m}",
                 key=f"expense:{expense.pk}",
                 expense=expense,
-                vehicle=vehicle,
             )
             if was_created:
                 created.append(record)
@@ -148,18 +147,41 @@ def fixed_costs_allocate(*, vehicle: Vehicle, month: date) -> Transaction | None
     description = f"{month:%Y-%m}" if covered == month_days else f"{month:%Y-%m}:{covered}/{month_days}"
     with atomic():
         accounts = accounts_for(community, shares)
-        lines = [(creditor_account(vehicle), amount)]
-        lines += [(accounts[user_id], -share) for user_id, share in shares.items()]
-        record, _created = post(
-            community=community,
+        record, _created = _post_split(
+            vehicle=vehicle,
             kind=Transaction.Kind.FIXED_COSTS,
-            on=month_last_day(month),
-            lines=lines,
+            month=month,
+            creditor=(creditor_account(vehicle), amount),
+            shares=[(accounts[user_id], share) for user_id, share in shares.items()],
             description=description,
             key=f"fixed:{vehicle.pk}:{month:%Y-%m}",
-            vehicle=vehicle,
         )
     return record
+
+
+def _post_split(
+    *,
+    vehicle: Vehicle,
+    kind: str,
+    month: date,
+    creditor: tuple[Account, Decimal],
+    shares: list[tuple[Account, Decimal]],
+    description: str,
+    key: str,
+    **links: Any,
+) -> tuple[Transaction, bool]:
+    """A month's allocation for the vehicle: the creditor is credited the amount, each bearer charged a share."""
+    lines = [creditor, *((account, -share) for account, share in shares)]
+    return post(
+        community=vehicle.community,
+        kind=kind,
+        on=month_last_day(month),
+        lines=lines,
+        description=description,
+        key=key,
+        vehicle=vehicle,
+        **links,
+    )
 
 
 def plan_balances(*, community: Community, month: date, in_flight: list[Transfer]) -> dict[int, Decimal]:

@@ -20,7 +20,7 @@ from colocauto.core.files import IMAGE_FORMATS, NEVER_STORED, PDF_FORMATS, priva
 from colocauto.core.parsers import parse_id
 from colocauto.core.web import attempt, attempt_or_message
 from communities.models import Membership
-from ledger import selectors, services
+from ledger import cost_selectors, services
 from ledger.calculator import rate_breakdown
 from ledger.emails import money_text
 from ledger.explain import can_cancel_expense
@@ -44,7 +44,7 @@ def expense_list(request: CommunityRequest) -> HttpResponse:
     membership = request.membership
     vehicles = vehicle_selectors.vehicles_for(membership).order_by("name", "pk")
     form = ExpenseFilterForm(request.GET or None, vehicles=vehicles)
-    expenses = selectors.expenses_of(membership)
+    expenses = cost_selectors.expenses_of(membership)
     if form.is_valid():
         if form.cleaned_data["vehicle"]:
             expenses = expenses.filter(vehicle=form.cleaned_data["vehicle"])
@@ -102,7 +102,7 @@ def expense_create(request: CommunityRequest) -> HttpResponse:
 
 
 def _expense(membership: Membership, pk: int) -> Expense:
-    expense = selectors.expenses_of(membership).filter(pk=pk).first()
+    expense = cost_selectors.expenses_of(membership).filter(pk=pk).first()
     if expense is None:
         raise Http404
     return expense
@@ -153,7 +153,7 @@ def vehicle_report(request: CommunityRequest, vehicle_id: int) -> HttpResponse:
     default = {"start": _year_start(today), "end": today}
     form = PeriodForm(request.GET if "start" in request.GET or "end" in request.GET else None, initial=default)
     period = form.cleaned_data if form.is_bound and form.is_valid() else default
-    report = selectors.vehicle_report(membership, vehicle_id, start=period["start"], end=period["end"])
+    report = cost_selectors.vehicle_report(membership, vehicle_id, start=period["start"], end=period["end"])
     can_manage = vehicle_selectors.can_manage(membership, report.vehicle)
     status = 400 if form.errors else 200
     return render(
@@ -167,7 +167,7 @@ def vehicle_report(request: CommunityRequest, vehicle_id: int) -> HttpResponse:
 def _calculator_initial(membership: Membership, vehicle: Vehicle) -> dict[str, Decimal | int]:
     """Start from the vehicle's last 12 months: its yearly expenses by kind and its km."""
     today = local_today(membership.community)
-    report = selectors.vehicle_report(membership, vehicle.pk, start=_year_start(today), end=today)
+    report = cost_selectors.vehicle_report(membership, vehicle.pk, start=_year_start(today), end=today)
     by_category = {category: amount for category, _label, amount in report.costs_by_category}
     initial: dict[str, Decimal | int] = {
         "insurance": by_category.get(Expense.Category.INSURANCE, Decimal("0.00")),

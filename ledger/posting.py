@@ -3,6 +3,8 @@
 Only the services call these; they never check permissions.
 """
 
+from __future__ import annotations
+
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date

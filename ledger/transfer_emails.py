@@ -48,7 +48,8 @@ def _notify_once(*, transfer_id: int, fields: tuple[str, str], recipient_side: s
         pool_holder = pool_holder_of(transfer.period.community)
         user = account_holder(getattr(transfer, recipient_side), pool_holder)
         if user is not None and user.is_active and user.notify_settlements and user.email:
-            message = build(transfer, user, pool_holder)
+            with translation.override(user.language):  # the e-mail is in its reader's language
+                message = build(transfer, user, pool_holder)
             if message is not None:
                 yield user.pk, message
 
@@ -64,39 +65,39 @@ def _notice(transfer: Transfer, user: User, news: str, template: str) -> EmailMu
     return EmailMultiAlternatives(subject=email_subject(subject), body=body, to=[user.email])
 
 
+def _values(transfer: Transfer, name: str) -> dict[str, str]:
+    """What the e-mails about a transfer say, in the active language (the pool's name is translated)."""
+    return {
+        "name": name,
+        "payer": str(transfer.payer),
+        "payee": str(transfer.payee),
+        "amount": money_text(transfer.amount),
+    }
+
+
 def _paid_message(transfer: Transfer, user: User, pool_holder: User | None) -> EmailMultiAlternatives:
-    with translation.override(user.language):
-        values = {
-            "name": transfer.declared_by.name if transfer.declared_by else str(transfer.payer),
-            "payer": str(transfer.payer),
-            "amount": money_text(transfer.amount),
-        }
-        if transfer.payer.is_pool:
-            news = _("%(name)s says the community pool paid you %(amount)s") % values
-        elif transfer.payee.is_pool:
-            news = _("%(payer)s says they paid %(amount)s into the community pool you hold") % values
-        else:
-            news = _("%(payer)s says they paid you %(amount)s") % values
-        return _notice(transfer, user, news, "emails/ledger/transfer_paid.txt")
+    values = _values(transfer, transfer.declared_by.name if transfer.declared_by else str(transfer.payer))
+    if transfer.payer.is_pool:
+        news = _("%(name)s says the community pool paid you %(amount)s") % values
+    elif transfer.payee.is_pool:
+        news = _("%(payer)s says they paid %(amount)s into the community pool you hold") % values
+    else:
+        news = _("%(payer)s says they paid you %(amount)s") % values
+    return _notice(transfer, user, news, "emails/ledger/transfer_paid.txt")
 
 
 def _confirmed_message(transfer: Transfer, user: User, pool_holder: User | None) -> EmailMultiAlternatives:
     """To whoever made the transfer: who confirmed it, and for whom when it was not the payee."""
-    with translation.override(user.language):
-        values = {
-            "name": transfer.confirmed_by.name if transfer.confirmed_by else "",
-            "payee": str(transfer.payee),
-            "amount": money_text(transfer.amount),
-        }
-        if transfer.payee.is_pool:
-            news = _("%(name)s confirmed the community pool received your %(amount)s") % values
-        elif confirmed_on_behalf(transfer, pool_holder):
-            news = _("%(name)s, an admin, confirmed for %(payee)s that your %(amount)s arrived") % values
-        elif transfer.payer.is_pool:
-            news = _("%(name)s confirmed receiving %(amount)s from the community pool") % values
-        else:
-            news = _("%(name)s confirmed receiving your %(amount)s") % values
-        return _notice(transfer, user, news, "emails/ledger/transfer_confirmed.txt")
+    values = _values(transfer, transfer.confirmed_by.name if transfer.confirmed_by else "")
+    if transfer.payee.is_pool:
+        news = _("%(name)s confirmed the community pool received your %(amount)s") % values
+    elif confirmed_on_behalf(transfer, pool_holder):
+        news = _("%(name)s, an admin, confirmed for %(payee)s that your %(amount)s arrived") % values
+    elif transfer.payer.is_pool:
+        news = _("%(name)s confirmed receiving %(amount)s from the community pool") % values
+    else:
+        news = _("%(name)s confirmed receiving your %(amount)s") % values
+    return _notice(transfer, user, news, "emails/ledger/transfer_confirmed.txt")
 
 
 def _confirmed_for_message(transfer: Transfer, user: User, pool_holder: User | None) -> EmailMultiAlternatives | None:
@@ -104,17 +105,12 @@ def _confirmed_for_message(transfer: Transfer, user: User, pool_holder: User | N
     admin = transfer.confirmed_by
     if admin is None or not confirmed_on_behalf(transfer, pool_holder):
         return None
-    with translation.override(user.language):
-        values = {
-            "name": admin.name,
-            "payer": str(transfer.payer),
-            "amount": money_text(transfer.amount),
-        }
-        if transfer.payee.is_pool:
-            news = _("%(name)s, an admin, confirmed that %(payer)s's %(amount)s reached the community pool") % values
-        else:
-            news = _("%(name)s, an admin, confirmed for you that %(payer)s's %(amount)s reached you") % values
-        return _notice(transfer, user, news, "emails/ledger/transfer_confirmed_for.txt")
+    values = _values(transfer, admin.name)
+    if transfer.payee.is_pool:
+        news = _("%(name)s, an admin, confirmed that %(payer)s's %(amount)s reached the community pool") % values
+    else:
+        news = _("%(name)s, an admin, confirmed for you that %(payer)s's %(amount)s reached you") % values
+    return _notice(transfer, user, news, "emails/ledger/transfer_confirmed_for.txt")
 
 
 def transfer_paid_email_send(*, transfer_id: int) -> bool:

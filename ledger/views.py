@@ -26,7 +26,7 @@ from colocauto.core.parsers import parse_id
 from colocauto.core.web import attempt, attempt_or_message
 from communities.models import Membership, User
 from communities.selectors import pool_holder_of
-from ledger import selectors, services, transfers
+from ledger import cost_selectors, selectors, services, transfers
 from ledger.emails import balances_as_of, payment_reference
 from ledger.epc import epc_payload, epc_qr_data_uri, grouped_iban
 from ledger.explain import can_reverse, explain, is_reversed, prepare
@@ -103,7 +103,7 @@ def account(request: CommunityRequest) -> HttpResponse:
         "keep": [] if person.pk == request.user.pk else [("member", person.pk)],
         "total_in": sum((item["line"].amount for item in lines if item["line"].amount > 0), ZERO),
         "total_out": sum((item["line"].amount for item in lines if item["line"].amount < 0), ZERO),
-        "pending": selectors.pending_shared_costs_of(request.membership) if person.pk == request.user.pk else None,
+        "pending": cost_selectors.pending_shared_costs_of(request.membership) if person.pk == request.user.pk else None,
     }
     return render(request, "ledger/account.html", context)
 

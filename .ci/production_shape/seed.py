@@ -22,10 +22,11 @@ from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bookings.models import Booking, Trip  # noqa: E402
+from colocauto.core.clock import previous_month  # noqa: E402
 from communities import services as community_services  # noqa: E402
 from communities.models import Community, Membership, User  # noqa: E402
 from ledger import services as ledger_services  # noqa: E402
-from ledger.posting import local_today, previous_month  # noqa: E402
+from ledger.posting import local_today  # noqa: E402
 from vehicles import services as vehicle_services  # noqa: E402
 from vehicles.models import Vehicle  # noqa: E402
 

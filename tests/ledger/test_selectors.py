@@ -8,9 +8,10 @@ from django.test.utils import CaptureQueriesContext
 
 from colocauto.core.errors import NotAllowed
 from ledger import services
+from ledger.cost_selectors import vehicle_report
 from ledger.models import Transaction
 from ledger.posting import account_for, local_today, post
-from ledger.selectors import balance_of, balances_for, own_balance, statement_for, vehicle_report
+from ledger.selectors import balance_of, balances_for, own_balance, statement_for
 from tests.factories import CommunityFactory, MembershipFactory, VehicleFactory
 from tests.ledger.conftest import add_member, make_trip
 
