@@ -210,6 +210,6 @@ def _end(membership: Membership, *, status: str, actor: User) -> None:
             community_id=membership.community_id,
             user_id=membership.user_id,
             actor_id=actor.pk,
-            reason=MEMBER_REMOVED if removed else MEMBER_LEFT,
+            reason=MEMBER_REMOVED if removed else MEMBER_LEFT,  # type: ignore[arg-type]
         )
     )

@@ -1,19 +1,28 @@
 """Read-only admin for the ledger: corrections go through reversals, never through edits."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from colocauto.admin import ReadOnlyAdmin
 from ledger.models import Account, Entry, Expense, SettlementPeriod, Transaction, Transfer
 
+if TYPE_CHECKING:  # generic only in django-stubs
+    _EntryInline = admin.TabularInline[Entry, Transaction]
+    _TransferInline = admin.TabularInline[Transfer, SettlementPeriod]
+else:
+    _EntryInline = _TransferInline = admin.TabularInline
 
-class EntryInline(admin.TabularInline):
+
+class EntryInline(_EntryInline):
     model = Entry
     extra = 0
-    fields = ["account", "amount"]
-    readonly_fields = fields
+    fields = readonly_fields = ("account", "amount")
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -41,14 +50,13 @@ class ExpenseAdmin(ReadOnlyAdmin):
     list_filter = ["category", "cost_model"]
 
 
-class TransferInline(admin.TabularInline):
+class TransferInline(_TransferInline):
     model = Transfer
     extra = 0
-    fields = ["payer", "payee", "amount", "declared_paid_at", "confirmed_at", "superseded_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("payer", "payee", "amount", "declared_paid_at", "confirmed_at", "superseded_at")
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 

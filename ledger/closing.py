@@ -8,32 +8,23 @@ nothing twice.
 import logging
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.db.transaction import atomic
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings.models import Trip
-from colocauto.core.clock import local_date, month_bounds, month_last_day, month_start, next_month
-from colocauto.core.errors import Conflict, DomainError, NotAllowed
-from colocauto.core.queue import wake
-from communities.models import Community, Membership
+from colocauto.core.clock import days_in_month, local_date, month_bounds, month_last_day, month_start, next_month
+from colocauto.core.errors import Conflict, DomainError
+from communities.models import Community
+from ledger.membership_days import days_with_members, membership_days
 from ledger.models import Account, Expense, SettlementPeriod, Transaction, Transfer
 from ledger.money import ZERO, apportion, to_money
-from ledger.posting import (
-    BALANCE_FIELD,
-    accounts_for,
-    community_tz,
-    creditor_account,
-    days_with_members,
-    local_today,
-    membership_days,
-    post,
-)
-from ledger.rules import holds, may_confirm_transfer, may_declare_paid
+from ledger.posting import BALANCE_FIELD, accounts_for, community_tz, creditor_account, local_today, post
 from ledger.selectors import unsettled_transfers
 from ledger.settlement import settlement_plan
 from vehicles.models import Vehicle
@@ -113,17 +104,15 @@ def shared_costs_allocate(*, vehicle: Vehicle, month: date) -> list[Transaction]
                 continue  # nobody to bear it yet (a community without members): it waits
             shares = apportion(expense.amount, weights)
             accounts = accounts_for(community, [*shares, expense.paid_by_id])
-            lines = [(accounts[expense.paid_by_id], expense.amount)]
-            lines += [(accounts[user_id], -share) for user_id, share in shares.items()]
-            record, was_created = post(
-                community=community,
+            record, was_created = _post_split(
+                vehicle=vehicle,
                 kind=Transaction.Kind.SHARED_COSTS,
-                on=month_last_day(month),
-                lines=lines,
+                month=month,
+                creditor=(accounts[expense.paid_by_id], expense.amount),
+                shares=[(accounts[user_id], share) for user_id, share in shares.items()],
                 description=f"{expense_month:%Y-%m}",
                 key=f"expense:{expense.pk}",
                 expense=expense,
-                vehicle=vehicle,
             )
             if was_created:
                 created.append(record)
@@ -149,7 +138,7 @@ def fixed_costs_allocate(*, vehicle: Vehicle, month: date) -> Transaction | None
     if not days:
         return None
     covered = days_with_members(community, month, since=since)
-    month_days = (next_month(month) - month).days
+    month_days = days_in_month(month)
     amount = to_money(vehicle.fixed_monthly_cost * covered / month_days)
     if amount <= 0:
         return None
@@ -158,18 +147,41 @@ def fixed_costs_allocate(*, vehicle: Vehicle, month: date) -> Transaction | None
     description = f"{month:%Y-%m}" if covered == month_days else f"{month:%Y-%m}:{covered}/{month_days}"
     with atomic():
         accounts = accounts_for(community, shares)
-        lines = [(creditor_account(vehicle), amount)]
-        lines += [(accounts[user_id], -share) for user_id, share in shares.items()]
-        record, _created = post(
-            community=community,
+        record, _created = _post_split(
+            vehicle=vehicle,
             kind=Transaction.Kind.FIXED_COSTS,
-            on=month_last_day(month),
-            lines=lines,
+            month=month,
+            creditor=(creditor_account(vehicle), amount),
+            shares=[(accounts[user_id], share) for user_id, share in shares.items()],
             description=description,
             key=f"fixed:{vehicle.pk}:{month:%Y-%m}",
-            vehicle=vehicle,
         )
     return record
+
+
+def _post_split(
+    *,
+    vehicle: Vehicle,
+    kind: str,
+    month: date,
+    creditor: tuple[Account, Decimal],
+    shares: list[tuple[Account, Decimal]],
+    description: str,
+    key: str,
+    **links: Any,
+) -> tuple[Transaction, bool]:
+    """A month's allocation for the vehicle: the creditor is credited the amount, each bearer charged a share."""
+    lines = [creditor, *((account, -share) for account, share in shares)]
+    return post(
+        community=vehicle.community,
+        kind=kind,
+        on=month_last_day(month),
+        lines=lines,
+        description=description,
+        key=key,
+        vehicle=vehicle,
+        **links,
+    )
 
 
 def plan_balances(*, community: Community, month: date, in_flight: list[Transfer]) -> dict[int, Decimal]:
@@ -213,7 +225,7 @@ def settlement_period_open(*, community: Community, month: date) -> SettlementPe
     if existing is not None:
         return existing
     if SettlementPeriod.objects.filter(community=community, month__gt=month).exists():
-        raise Conflict(_("A later month is already closed for this community."))
+        raise Conflict(_("A later month is already closed for this community."), code="later_month_closed")
     try:
         with atomic():
             period = SettlementPeriod.objects.create(community=community, month=month)
@@ -244,7 +256,7 @@ def month_close(*, community: Community, month: date) -> SettlementPeriod:
     """
     month = month_start(month)
     if month >= month_start(local_today(community)):
-        raise DomainError(_("Only a finished month can be closed."))
+        raise DomainError(_("Only a finished month can be closed."), code="month_not_finished")
     existing = SettlementPeriod.objects.filter(community=community, month=month).first()
     if existing is not None:
         return existing
@@ -254,86 +266,7 @@ def month_close(*, community: Community, month: date) -> SettlementPeriod:
     return settlement_period_open(community=community, month=month)
 
 
-# --- Transfers -----------------------------------------------------------------------------
-
-
-def _transfer_for_update(membership: Membership, transfer: Transfer) -> Transfer:
-    if not membership.is_active:
-        raise NotAllowed(_("Only active members can do this."))
-    locked = (
-        Transfer.objects.select_for_update()
-        .select_related("period", "payer", "payee")
-        .filter(pk=transfer.pk, period__community_id=membership.community_id)
-        .first()
-    )
-    if locked is None:
-        raise NotAllowed(_("This transfer is not in this community."))
-    return locked
-
-
-def _tasks():
-    """The ledger's Celery tasks (imported late: they import this module)."""
-    from ledger import tasks
-
-    return tasks
-
-
-def transfer_declare_paid(*, membership: Membership, transfer: Transfer) -> Transfer:
-    """Whoever makes the transfer says it is paid (``ledger.rules.may_declare_paid``). Idempotent.
-
-    A transfer of an older plan can still be declared until a newer plan supersedes it."""
-    with atomic():
-        transfer = _transfer_for_update(membership, transfer)
-        if not may_declare_paid(membership, transfer):
-            raise NotAllowed(_("Only whoever makes this transfer can declare it paid."))
-        if transfer.is_confirmed or transfer.declared_paid_at:
-            return transfer
-        if transfer.superseded_at:
-            raise Conflict(_("This transfer belongs to an older plan; use the current settle-up plan."))
-        transfer.declared_paid_at = timezone.now()
-        transfer.declared_by = membership.user
-        transfer.save(update_fields=["declared_paid_at", "declared_by"])
-        wake(_tasks().transfer_paid_email, transfer.pk)
-    return transfer
-
-
-def transfer_confirm(*, membership: Membership, transfer: Transfer) -> Transfer:
-    """The payee, or an admin on their behalf, confirms receipt (``ledger.rules.may_confirm_transfer``):
-    posts the settlement transaction, once, and records who confirmed.
-
-    A transfer declared paid stays confirmable after later months close (later plans count it as paid).
-    The payer is told who confirmed; the payee is told when an admin confirmed for them."""
-    with atomic():
-        transfer = _transfer_for_update(membership, transfer)
-        if not may_confirm_transfer(membership, transfer):
-            raise NotAllowed(_("Only the payee, or an admin who is not the payer, can confirm this transfer."))
-        if transfer.is_confirmed:
-            return transfer
-        if transfer.superseded_at:
-            raise Conflict(_("This transfer belongs to an older plan; use the current settle-up plan."))
-        community = membership.community
-        record, _created = post(
-            community=community,
-            kind=Transaction.Kind.SETTLEMENT,
-            on=local_today(community),
-            lines=[(transfer.payer, transfer.amount), (transfer.payee, -transfer.amount)],
-            author=membership.user,
-            key=f"transfer:{transfer.pk}",
-            transfer=transfer,
-        )
-        now = timezone.now()
-        transfer.declared_paid_at = transfer.declared_paid_at or now
-        transfer.confirmed_at = now
-        transfer.confirmed_by = membership.user
-        transfer.transaction = record
-        transfer.save(update_fields=["declared_paid_at", "confirmed_at", "confirmed_by", "transaction"])
-        wake(_tasks().transfer_confirmed_email, transfer.pk)
-        if not holds(membership, transfer.payee):
-            wake(_tasks().transfer_confirmed_for_email, transfer.pk)
-    return transfer
-
-
-def communities_to_close(month: date):
+def communities_to_close(month: date) -> QuerySet[Community, int]:
     """Ids of the communities whose ``month`` is not yet fully closed (period and e-mails), oldest first:
     those that existed before the month ended."""
     month = month_start(month)

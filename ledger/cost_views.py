@@ -3,33 +3,34 @@
 Thin, like ``ledger.views``: parse input, call one service or selector, render.
 """
 
-import mimetypes
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from colocauto.core.clock import next_month
-from colocauto.core.errors import DomainError, NotAllowed
-from communities.access import community_view
-from ledger import selectors, services
+from colocauto.core.files import IMAGE_FORMATS, NEVER_STORED, PDF_FORMATS, private_file_response
+from colocauto.core.parsers import parse_id
+from colocauto.core.web import attempt, attempt_or_message
+from communities.models import Membership
+from ledger import cost_selectors, services
 from ledger.calculator import rate_breakdown
 from ledger.emails import money_text
 from ledger.explain import can_cancel_expense
-from ledger.forms import CalculatorForm, ExpenseFilterForm, ExpenseForm, PeriodForm, ReverseForm, parse_id
+from ledger.forms import CalculatorForm, ExpenseFilterForm, ExpenseForm, PeriodForm, ReverseForm
 from ledger.models import Expense
 from ledger.posting import local_today
 from ledger.rules import may_cancel_expense
+from ledger.web import CommunityRequest, member_view
 from vehicles import selectors as vehicle_selectors
 from vehicles import services as vehicle_services
-from vehicles.exceptions import InvalidVehicle
 from vehicles.models import Vehicle
 
 EXPENSES_PER_PAGE = 50
@@ -37,13 +38,13 @@ EXPENSES_PER_PAGE = 50
 # --- Expenses --------------------------------------------------------------------------------
 
 
-@community_view
+@member_view
 @require_GET
-def expense_list(request):
+def expense_list(request: CommunityRequest) -> HttpResponse:
     membership = request.membership
     vehicles = vehicle_selectors.vehicles_for(membership).order_by("name", "pk")
     form = ExpenseFilterForm(request.GET or None, vehicles=vehicles)
-    expenses = selectors.expenses_of(membership)
+    expenses = cost_selectors.expenses_of(membership)
     if form.is_valid():
         if form.cleaned_data["vehicle"]:
             expenses = expenses.filter(vehicle=form.cleaned_data["vehicle"])
@@ -58,8 +59,8 @@ def expense_list(request):
     return render(request, "ledger/expense_list.html", context)
 
 
-@community_view
-def expense_create(request):
+@member_view
+def expense_create(request: CommunityRequest) -> HttpResponse:
     membership = request.membership
     today = local_today(request.community)
     vehicles = vehicle_selectors.vehicles_for(membership).order_by("name", "pk")
@@ -79,40 +80,37 @@ def expense_create(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.expense_record(
-                membership=membership,
-                vehicle=data["vehicle"],
-                category=data["category"],
-                amount=data["amount"],
-                spent_on=data["spent_on"],
-                paid_by=data.get("paid_by") or request.user,
-                note=data["note"],
-                receipt=data["receipt"],
-                litres=data["litres"],
-                odometer=data["odometer"],
-            )
-        except NotAllowed as error:
-            form.add_error("paid_by" if "paid_by" in form.fields else None, error.message)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
+        recorded = attempt(
+            form,
+            services.expense_record,
+            membership=membership,
+            vehicle=data["vehicle"],
+            category=data["category"],
+            amount=data["amount"],
+            spent_on=data["spent_on"],
+            paid_by=data.get("paid_by") or request.user,
+            note=data["note"],
+            receipt=data["receipt"],
+            litres=data["litres"],
+            odometer=data["odometer"],
+        )
+        if recorded:
             messages.success(request, _("The expense has been recorded."))
             return redirect("ledger_expenses", community_id=request.community.pk)
     status = 400 if form.errors else 200
     return render(request, "ledger/expense_form.html", {"form": form, "has_vehicles": vehicles.exists()}, status=status)
 
 
-def _expense(membership, pk: int) -> Expense:
-    expense = selectors.expenses_of(membership).filter(pk=pk).first()
+def _expense(membership: Membership, pk: int) -> Expense:
+    expense = cost_selectors.expenses_of(membership).filter(pk=pk).first()
     if expense is None:
         raise Http404
     return expense
 
 
-@community_view
+@member_view
 @require_POST
-def expense_cancel(request, pk):
+def expense_cancel(request: CommunityRequest, pk: int) -> HttpResponse:
     membership = request.membership
     expense = _expense(membership, pk)
     back = reverse("ledger_expenses", args=[request.community.pk])
@@ -122,31 +120,21 @@ def expense_cancel(request, pk):
     if not form.is_valid():
         messages.error(request, _("Say why you undo this expense, so the history explains it."))
         return redirect(back)
-    try:
-        services.expense_cancel(membership=membership, expense=expense, reason=form.cleaned_data["reason"])
-    except NotAllowed:
-        raise PermissionDenied from None
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    reason = form.cleaned_data["reason"]
+    if attempt_or_message(request, services.expense_cancel, membership=membership, expense=expense, reason=reason):
         messages.success(request, _("The expense has been undone; the history keeps it, crossed out."))
     return redirect(back)
 
 
-@community_view
+@member_view
 @require_GET
-def expense_receipt(request, pk):
+def expense_receipt(request: CommunityRequest, pk: int) -> FileResponse:
     """The receipt, only for members of the expense's community: uploaded files are never public."""
     expense = _expense(request.membership, pk)
-    if not expense.receipt:
-        raise Http404
-    try:
-        stream = expense.receipt.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    content_type = mimetypes.guess_type(expense.receipt.name)[0] or "application/octet-stream"
-    # A receipt is personal financial data: PrivatePagesMiddleware keeps it out of every cache.
-    return FileResponse(stream, content_type=content_type)
+    response = private_file_response(expense.receipt, allowed=IMAGE_FORMATS | PDF_FORMATS)
+    # A receipt is personal financial data, a photo of one too: never kept by a browser or a proxy.
+    response["Cache-Control"] = NEVER_STORED
+    return response
 
 
 # --- Per-vehicle report ----------------------------------------------------------------------
@@ -157,15 +145,15 @@ def _year_start(today: date) -> date:
     return today - timedelta(days=364)
 
 
-@community_view
+@member_view
 @require_GET
-def vehicle_report(request, vehicle_id):
+def vehicle_report(request: CommunityRequest, vehicle_id: int) -> HttpResponse:
     membership = request.membership
     today = local_today(request.community)
     default = {"start": _year_start(today), "end": today}
     form = PeriodForm(request.GET if "start" in request.GET or "end" in request.GET else None, initial=default)
     period = form.cleaned_data if form.is_bound and form.is_valid() else default
-    report = selectors.vehicle_report(membership, vehicle_id, start=period["start"], end=period["end"])
+    report = cost_selectors.vehicle_report(membership, vehicle_id, start=period["start"], end=period["end"])
     can_manage = vehicle_selectors.can_manage(membership, report.vehicle)
     status = 400 if form.errors else 200
     return render(
@@ -176,12 +164,12 @@ def vehicle_report(request, vehicle_id):
 # --- Rate calculator -------------------------------------------------------------------------
 
 
-def _calculator_initial(membership, vehicle: Vehicle) -> dict:
+def _calculator_initial(membership: Membership, vehicle: Vehicle) -> dict[str, Decimal | int]:
     """Start from the vehicle's last 12 months: its yearly expenses by kind and its km."""
     today = local_today(membership.community)
-    report = selectors.vehicle_report(membership, vehicle.pk, start=_year_start(today), end=today)
+    report = cost_selectors.vehicle_report(membership, vehicle.pk, start=_year_start(today), end=today)
     by_category = {category: amount for category, _label, amount in report.costs_by_category}
-    initial = {
+    initial: dict[str, Decimal | int] = {
         "insurance": by_category.get(Expense.Category.INSURANCE, Decimal("0.00")),
         "maintenance": by_category.get(Expense.Category.MAINTENANCE, Decimal("0.00"))
         + by_category.get(Expense.Category.REPAIR, Decimal("0.00")),
@@ -193,8 +181,8 @@ def _calculator_initial(membership, vehicle: Vehicle) -> dict:
     return initial
 
 
-@community_view
-def calculator(request):
+@member_view
+def calculator(request: CommunityRequest) -> HttpResponse:
     """Owners and admins: a fair rate per km from the car's costs; "apply" sets the vehicle's rate."""
     membership = request.membership
     managed = [v for v in vehicle_selectors.vehicles_for(membership) if vehicle_selectors.can_manage(membership, v)]
@@ -213,15 +201,10 @@ def calculator(request):
     form = CalculatorForm(data, initial=_calculator_initial(membership, vehicle), fuel_unit=vehicle.fuel_unit)
     breakdown = rate_breakdown(form.costs()) if form.is_bound and form.is_valid() else None
     if request.method == "POST" and breakdown is not None:
-        try:
-            vehicle_services.vehicle_update(
-                membership=membership, vehicle=vehicle, data={"rate_per_km": breakdown.suggested_rate}
-            )
-        except NotAllowed:
-            raise PermissionDenied from None
-        except (InvalidVehicle, DomainError) as error:
-            messages.error(request, error.message)
-        else:
+        rate = {"rate_per_km": breakdown.suggested_rate}
+        if attempt_or_message(
+            request, vehicle_services.vehicle_update, membership=membership, vehicle=vehicle, data=rate
+        ):
             messages.success(
                 request,
                 _("%(name)s now costs %(rate)s per km to drivers.")

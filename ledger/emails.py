@@ -5,10 +5,11 @@ E-mails about one transfer (declared paid, confirmed) are in ``ledger.transfer_e
 
 import io
 import logging
-from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from email.mime.image import MIMEImage
+from typing import Any
 
 import segno
 from django.conf import settings
@@ -23,8 +24,7 @@ from colocauto.core.outbox import Mailer
 from colocauto.text import subject_line
 from communities.models import User
 from communities.selectors import pool_holder_of
-from communities.validators import normalize_iban
-from ledger.epc import epc_payload
+from ledger.epc import epc_payload, grouped_iban
 from ledger.models import Account, SettlementEmail, SettlementPeriod, Transfer
 from ledger.money import ZERO
 from ledger.rules import account_holder
@@ -63,11 +63,6 @@ def _account_name(account: Account) -> str:
     return str(account)  # the pool's name is translated in the active language
 
 
-def _format_iban(iban: str) -> str:
-    iban = normalize_iban(iban)
-    return " ".join(iban[index : index + 4] for index in range(0, len(iban), 4))
-
-
 def epc_qr_png(payload: str) -> bytes:
     """The EPC QR code as a PNG (error correction M, as the standard asks): mail clients show inline
     PNG attachments, where they block SVG and data URIs."""
@@ -78,7 +73,17 @@ def epc_qr_png(payload: str) -> bytes:
     return buffer.getvalue()
 
 
-def _parts(period: SettlementPeriod, pool_holder: User | None) -> dict[int, dict]:
+@dataclass
+class Part:
+    """One person's part in a period's plan: what they pay, receive, and earlier payments still pending."""
+
+    user: User
+    pay: list[Transfer] = field(default_factory=list)
+    receive: list[Transfer] = field(default_factory=list)
+    pending: list[Transfer] = field(default_factory=list)
+
+
+def _parts(period: SettlementPeriod, pool_holder: User | None) -> dict[int, Part]:
     """Who has a part in the period's e-mails, and which transfers each pays or receives: the plan's, then
     those of earlier plans still waiting for confirmation. The pool's are its holder's."""
     transfers = list(
@@ -89,13 +94,14 @@ def _parts(period: SettlementPeriod, pool_holder: User | None) -> dict[int, dict
         .select_related("period", "payer__user", "payee__user")
         .order_by("period__month", "position", "pk")
     )
-    parts: dict[int, dict] = defaultdict(lambda: {"user": None, "pay": [], "receive": [], "pending": []})
+    parts: dict[int, Part] = {}
     for transfer in [*transfers, *pending]:
-        for account, side in ((transfer.payer, "pay"), (transfer.payee, "receive")):
+        for account, pays in ((transfer.payer, True), (transfer.payee, False)):
             person = account_holder(account, pool_holder)
             if person is not None:
-                parts[person.pk]["user"] = person
-                parts[person.pk]["pending" if transfer.period_id != period.pk else side].append(transfer)
+                part = parts.setdefault(person.pk, Part(user=person))
+                side = part.pending if transfer.period_id != period.pk else part.pay if pays else part.receive
+                side.append(transfer)
     return parts
 
 
@@ -114,7 +120,7 @@ def settlement_emails_send(*, period: SettlementPeriod) -> int:
     parts = {
         user_id: part
         for user_id, part in _parts(period, pool_holder).items()
-        if part["user"].is_active and part["user"].notify_settlements
+        if part.user.is_active and part.user.notify_settlements
     }
     SettlementEmail.objects.bulk_create(
         [SettlementEmail(period=period, user_id=user_id) for user_id in parts], ignore_conflicts=True
@@ -133,7 +139,7 @@ def settlement_emails_send(*, period: SettlementPeriod) -> int:
             if not outbox.claim(unsent.filter(pk=row.pk), "claimed_at"):
                 continue  # another run is sending it
             try:
-                failure = mailer.send(_settlement_message(period, part["user"], part, pool_holder))
+                failure = mailer.send(_settlement_message(period, part.user, part, pool_holder))
             except Exception:  # a bug in one person's e-mail must not block the others
                 logger.exception("Settlement e-mail %s could not be built.", row.pk)
                 failure = outbox.Failure("error", permanent=False)
@@ -190,10 +196,12 @@ def _qr_image(transfer: Transfer, payload: str) -> tuple[str, MIMEImage]:
     return cid, image
 
 
-def _pay_line(transfer: Transfer, user: User, pool_holder: User | None, reference: str, images: list) -> dict:
+def _pay_line(
+    transfer: Transfer, user: User, pool_holder: User | None, reference: str, images: list[MIMEImage]
+) -> dict[str, Any]:
     """A transfer the user makes (their own, or the pool's as its holder), with the beneficiary's bank details."""
     beneficiary = account_holder(transfer.payee, pool_holder)
-    line = {
+    line: dict[str, Any] = {
         "to": _account_name(transfer.payee),
         "to_pool": transfer.payee.is_pool,
         "for_pool": transfer.payer.is_pool,
@@ -203,7 +211,7 @@ def _pay_line(transfer: Transfer, user: User, pool_holder: User | None, referenc
         "qr": "",
     }
     if beneficiary is not None and beneficiary.pk != user.pk and beneficiary.iban:
-        line["iban"] = _format_iban(beneficiary.iban)
+        line["iban"] = grouped_iban(beneficiary.iban)
         payload = epc_payload(name=beneficiary.name, iban=beneficiary.iban, amount=transfer.amount, reference=reference)
         line["qr"], image = _qr_image(transfer, payload)
         images.append(image)
@@ -211,9 +219,9 @@ def _pay_line(transfer: Transfer, user: User, pool_holder: User | None, referenc
 
 
 def _settlement_message(
-    period: SettlementPeriod, user: User, part: dict, pool_holder: User | None
+    period: SettlementPeriod, user: User, part: Part, pool_holder: User | None
 ) -> EmailMultiAlternatives:
-    pay, receive = part["pay"], part["receive"]
+    pay, receive = part.pay, part.receive
     own = [t for t in pay if t.payer.user_id == user.pk] + [t for t in receive if t.payee.user_id == user.pk]
     balance = sum((t.amount if t.payee.user_id == user.pk else -t.amount for t in own), ZERO)
     reference = payment_reference(period)
@@ -237,7 +245,7 @@ def _settlement_message(
                 }
                 for t in receive
             ],
-            "pending": [_pending_text(t, user, pool_holder) for t in part["pending"]],
+            "pending": [_pending_text(t, user, pool_holder) for t in part.pending],
             "pool_without_holder": pool_holder is None and any(t.payee.is_pool or t.payer.is_pool for t in pay),
             "reference": reference,
             "link": settle_url(period.community_id),

@@ -17,6 +17,12 @@ MAX_REFERENCE_CHARS = 140
 REFERENCE_FLOOR_BYTES = 35
 
 
+def grouped_iban(iban: str) -> str:
+    """An IBAN as people read it: upper case, in groups of four (« FR76 3000 6000 … »)."""
+    compact = normalize_iban(iban)
+    return " ".join(compact[index : index + 4] for index in range(0, len(compact), 4))
+
+
 def _fit(text: str, *, chars: int, size: int) -> str:
     """At most ``chars`` characters and ``size`` bytes of UTF-8, cut between two characters."""
     text = text[:chars]

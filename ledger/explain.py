@@ -11,6 +11,7 @@ from django.db.models import prefetch_related_objects
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from communities.models import Membership
 from ledger.models import Expense, Transaction
 from ledger.rules import may_cancel_expense, may_reverse
 
@@ -37,7 +38,7 @@ def prepare(transactions: Iterable[Transaction]) -> None:
     prefetch_related_objects(list(transactions), *EXPLAIN_RELATIONS)
 
 
-def _day(value) -> str:
+def _day(value: date) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
@@ -53,34 +54,30 @@ def _month(text: str) -> str:
 def explain(record: Transaction) -> str:
     """One sentence that tells what the transaction is, in the active language."""
     text = _explain(record)
-    if record.kind in (Transaction.Kind.EXPENSE, Transaction.Kind.SHARED_COSTS) and record.expense_id:
-        expense = record.expense
-        if expense.is_cancelled and expense.cancel_reason:
-            text = _("%(line)s (undone: %(reason)s)") % {"line": text, "reason": expense.cancel_reason}
+    expense = record.expense if record.kind in (Transaction.Kind.EXPENSE, Transaction.Kind.SHARED_COSTS) else None
+    if expense is not None and expense.is_cancelled and expense.cancel_reason:
+        text = _("%(line)s (undone: %(reason)s)") % {"line": text, "reason": expense.cancel_reason}
     return text
 
 
 def _explain(record: Transaction) -> str:
     kind = record.kind
-    vehicle = record.vehicle.name if record.vehicle_id else ""
-    if kind == Transaction.Kind.TRIP_CHARGE and record.trip_id:
-        trip = record.trip
+    vehicle = record.vehicle.name if record.vehicle else ""
+    if kind == Transaction.Kind.TRIP_CHARGE and (trip := record.trip) is not None:
         return _("Trip with %(vehicle)s: %(km)s km by %(driver)s, %(date)s") % {
             "vehicle": vehicle,
             "km": formats.number_format(trip.distance_km or 0, force_grouping=True),
             "driver": trip.driver.name,
             "date": _day(trip.ended_at.date() if trip.ended_at else record.date),
         }
-    if kind == Transaction.Kind.EXPENSE and record.expense_id:
-        expense = record.expense
+    if kind == Transaction.Kind.EXPENSE and (expense := record.expense) is not None:
         text = _("%(category)s for %(vehicle)s, paid by %(payer)s (charged to the owner)") % {
             "category": expense.get_category_display(),
             "vehicle": vehicle,
             "payer": expense.paid_by.name,
         }
         return f"{text} — {expense.note}" if expense.note else text
-    if kind == Transaction.Kind.SHARED_COSTS and record.expense_id:
-        expense = record.expense
+    if kind == Transaction.Kind.SHARED_COSTS and (expense := record.expense) is not None:
         return _("%(category)s for %(vehicle)s paid by %(payer)s on %(date)s, split by km driven in %(month)s") % {
             "category": expense.get_category_display(),
             "vehicle": vehicle,
@@ -98,15 +95,14 @@ def _explain(record: Transaction) -> str:
                 "split by days of membership"
             ) % {**names, "days": days, "month_days": month_days}
         return _("Fixed monthly costs of %(vehicle)s for %(month)s, split by days of membership") % names
-    if kind == Transaction.Kind.SETTLEMENT and record.transfer_id:
-        transfer = record.transfer
+    if kind == Transaction.Kind.SETTLEMENT and (transfer := record.transfer) is not None:
         values = {"payer": str(transfer.payer), "payee": str(transfer.payee)}
-        if transfer.confirmed_by_id is not None and transfer.confirmed_by_id != transfer.payee.user_id:
-            values["name"] = transfer.confirmed_by.name
+        confirmer = transfer.confirmed_by
+        if confirmer is not None and confirmer.pk != transfer.payee.user_id:
+            values["name"] = confirmer.name
             return _("Transfer from %(payer)s to %(payee)s, confirmed by %(name)s") % values
         return _("Transfer from %(payer)s to %(payee)s") % values
-    if kind == Transaction.Kind.REVERSAL and record.reverses_id:
-        original = record.reverses
+    if kind == Transaction.Kind.REVERSAL and (original := record.reverses) is not None:
         return _("Undoes “%(original)s” of %(date)s — reason: %(reason)s") % {
             "original": _explain(original),
             "date": _day(original.date),
@@ -123,14 +119,14 @@ def is_reversed(record: Transaction) -> bool:
         return False
 
 
-def can_reverse(membership, record: Transaction) -> bool:
+def can_reverse(membership: Membership, record: Transaction) -> bool:
     """Whether the viewer may undo it (``ledger.rules.may_reverse``); never a reversal or an undone one."""
     if record.kind == Transaction.Kind.REVERSAL or is_reversed(record):
         return False
     return may_reverse(membership, record)
 
 
-def can_cancel_expense(membership, expense: Expense) -> bool:
+def can_cancel_expense(membership: Membership, expense: Expense) -> bool:
     """The rule of ``expense_cancel``: its author, its payer or an admin, while it is not undone."""
     if expense.is_cancelled:
         return False

@@ -1,27 +1,36 @@
 """Forms of the ledger pages. They parse and check input; the services decide and post."""
 
+from __future__ import annotations
+
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.formats import date_format
+from django.core.files import File
+from django.db.models import QuerySet
+from django.forms import BoundField
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from colocauto.core.fields import LocalizedDecimalField
-from colocauto.core.parsers import parse_id
+from colocauto.core.parsers import MAX_YEAR, MIN_YEAR, in_year_range, parse_id, validate_year_range
 from communities.models import Membership, User
 from ledger.calculator import CarCosts
 from ledger.models import MAX_EXPENSE, MAX_LITRES, MAX_ODOMETER, Expense
-from ledger.posting import earliest_expense_date
 from ledger.receipts import validate_receipt
+from ledger.rules import InvalidExpense, check_expense_date, earliest_expense_date
 from vehicles.models import Vehicle
 
+if TYPE_CHECKING:  # generic only in django-stubs
+    _PersonChoiceField = forms.ModelChoiceField[User]
+else:
+    _PersonChoiceField = forms.ModelChoiceField
+
+StrOrPromise = str | Promise  # a lazily translated text
 ISO_DATE = "%Y-%m-%d"
 MAX_REPORT_DAYS = 366 * 10
-# Dates the pages accept: every day in them has a previous and a next month, in any time zone.
-FIRST_DAY = date(1900, 1, 1)
-LAST_DAY = date(2999, 12, 31)
 
 
 def _date_input() -> forms.DateInput:
@@ -34,33 +43,41 @@ class MonthField(forms.DateField):
     widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"})
     default_error_messages = {"invalid": _("Enter a month as YYYY-MM, e.g. 2025-03.")}
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(input_formats=["%Y-%m"], **kwargs)
 
-    def prepare_value(self, value):
+    def prepare_value(self, value: Any) -> Any:
         return value.strftime("%Y-%m") if isinstance(value, date) else value
 
-    def validate(self, value):
+    def validate(self, value: date | None) -> None:
         super().validate(value)
-        if value and not FIRST_DAY <= value <= LAST_DAY:
-            raise ValidationError(_("Enter a month between 1900-01 and 2999-12."), code="out_of_range")
+        if value and not in_year_range(value):
+            raise ValidationError(
+                _("Enter a month between %(min)d-01 and %(max)d-12."),
+                code="year_out_of_range",
+                params={"min": MIN_YEAR, "max": MAX_YEAR},
+            )
 
 
 class BoundedDateField(forms.DateField):
-    """A day between 1900 and 2999: beyond, a period's bounds cannot be computed in every time zone."""
+    """A day of the years every part of the app computes with (``colocauto.core.parsers``)."""
 
-    def validate(self, value):
-        super().validate(value)
-        if value and not FIRST_DAY <= value <= LAST_DAY:
-            raise ValidationError(_("Enter a date between 1900 and 2999."), code="out_of_range")
+    default_validators = [validate_year_range]
 
 
 class MonthFilterForm(forms.Form):
     month = MonthField(label=_("Month"), required=False)
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
+def model_choices(field: forms.Field) -> forms.ModelChoiceField[Any]:
+    """A form's field known to be a ``ModelChoiceField``, typed as one (to set its queryset)."""
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{field!r} is not a ModelChoiceField")
+    return field
+
+
+class PersonChoiceField(_PersonChoiceField):
+    def label_from_instance(self, obj: User) -> str:
         return obj.name
 
 
@@ -68,16 +85,26 @@ class ExpenseFilterForm(forms.Form):
     vehicle = forms.ModelChoiceField(label=_("Vehicle"), queryset=Vehicle.objects.none(), required=False)
     month = MonthField(label=_("Month"), required=False)
 
-    def __init__(self, *args, vehicles, **kwargs):
+    def __init__(self, *args: Any, vehicles: QuerySet[Vehicle], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["vehicle"].queryset = vehicles
-        self.fields["vehicle"].empty_label = _("All vehicles")
+        field = model_choices(self.fields["vehicle"])
+        field.queryset = vehicles
+        field.empty_label = _("All vehicles")
 
 
 class VehicleSelect(forms.Select):
     """Each option says what the vehicle's energy is counted in, so the quantity's label follows the choice."""
 
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+    def create_option(
+        self,
+        name: str,
+        value: Any,
+        label: int | str,
+        selected: bool,
+        index: int,
+        subindex: int | None = None,
+        attrs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         instance = getattr(value, "instance", None)
         if instance is not None:
@@ -132,29 +159,39 @@ class ExpenseForm(forms.Form):
 
     FUEL_ONLY = ("litres", "odometer")
 
-    def __init__(self, *args, membership: Membership, vehicles, members, today: date, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        membership: Membership,
+        vehicles: QuerySet[Vehicle],
+        members: QuerySet[User],
+        today: date,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.membership = membership
         self.today = today
-        self.fields["vehicle"].queryset = vehicles
-        self.fields["vehicle"].empty_label = _("Choose a vehicle")
+        vehicle = model_choices(self.fields["vehicle"])
+        vehicle.queryset = vehicles
+        vehicle.empty_label = _("Choose a vehicle")
         self.fields["litres"].label = QUANTITY_LABELS[self._chosen_fuel_unit(vehicles)]
         self.fields["spent_on"].widget.attrs["max"] = today.strftime(ISO_DATE)
         self.fields["spent_on"].widget.attrs["min"] = earliest_expense_date(today).strftime(ISO_DATE)
         if membership.is_admin:
-            self.fields["paid_by"].queryset = members
-            self.fields["paid_by"].empty_label = None
-            self.fields["paid_by"].required = True
-            self.fields["paid_by"].help_text = _("As an admin, you can record an expense someone else paid.")
+            payer = model_choices(self.fields["paid_by"])
+            payer.queryset = members
+            payer.empty_label = None
+            payer.required = True
+            payer.help_text = _("As an admin, you can record an expense someone else paid.")
         else:
             del self.fields["paid_by"]
 
     @property
-    def quantity_labels(self) -> dict:
+    def quantity_labels(self) -> dict[str, StrOrPromise]:
         """The quantity's label for each unit, for the script that follows the vehicle chosen."""
         return {"L": QUANTITY_LABELS["L"], "kWh": QUANTITY_LABELS["kWh"], "any": QUANTITY_LABELS[None]}
 
-    def _chosen_fuel_unit(self, vehicles) -> str | None:
+    def _chosen_fuel_unit(self, vehicles: QuerySet[Vehicle]) -> str | None:
         """The unit of the vehicle already chosen (typed, or the only one), else None."""
         chosen = parse_id(self.data.get("vehicle") if self.is_bound else self.initial.get("vehicle"))
         if chosen is None:
@@ -162,35 +199,31 @@ class ExpenseForm(forms.Form):
         vehicle = vehicles.filter(pk=chosen).first()
         return vehicle.fuel_unit if vehicle else None
 
-    def clean_spent_on(self):
-        spent_on = self.cleaned_data["spent_on"]
-        if spent_on > self.today:
-            raise ValidationError(_("The date cannot be in the future."))
-        earliest = earliest_expense_date(self.today)
-        if spent_on < earliest:
-            raise ValidationError(
-                _("An expense can be at most 24 months old: enter a date from %(date)s."),
-                params={"date": date_format(earliest, "SHORT_DATE_FORMAT")},
-            )
+    def clean_spent_on(self) -> date:
+        spent_on: date = self.cleaned_data["spent_on"]
+        try:
+            check_expense_date(spent_on, today=self.today)
+        except InvalidExpense as refusal:
+            raise ValidationError(refusal.message, code=refusal.code) from None
         return spent_on
 
-    def clean_receipt(self):
-        receipt = self.cleaned_data.get("receipt")
+    def clean_receipt(self) -> File[bytes] | None:
+        receipt: File[bytes] | None = self.cleaned_data.get("receipt")
         if receipt:
             validate_receipt(receipt)
         return receipt
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("category") != Expense.Category.FUEL:
             for name in self.FUEL_ONLY:
                 data[name] = None  # hidden for other categories: a leftover value is not an error
         return data
 
-    def fuel_fields(self):
+    def fuel_fields(self) -> list[BoundField]:
         return [self[name] for name in self.FUEL_ONLY]
 
-    def main_fields(self):
+    def main_fields(self) -> list[BoundField]:
         return [field for field in self if field.name not in self.FUEL_ONLY]
 
 
@@ -208,8 +241,8 @@ class PeriodForm(forms.Form):
     start = BoundedDateField(label=_("From"), widget=_date_input())
     end = BoundedDateField(label=_("To"), widget=_date_input())
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if start and end:
             if end < start:
@@ -219,7 +252,7 @@ class PeriodForm(forms.Form):
         return data
 
 
-def _money_field(label, help_text="", **kwargs) -> forms.DecimalField:
+def _money_field(label: StrOrPromise, help_text: StrOrPromise = "", **kwargs: Any) -> forms.DecimalField:
     return LocalizedDecimalField(
         label=label,
         min_value=Decimal("0"),
@@ -270,7 +303,7 @@ class CalculatorForm(forms.Form):
         help_text=_("All the car's driving, yours included: the costs are shared over every km."),
     )
 
-    def __init__(self, *args, fuel_unit: str | None = None, **kwargs):
+    def __init__(self, *args: Any, fuel_unit: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if fuel_unit == "kWh":
             self.fields["consumption"].label = _("Consumption (kWh per 100 km)")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ledger.receipts import receipt_upload_to, validate_receipt
 
-AMOUNT = {"max_digits": 12, "decimal_places": 2}
+AMOUNT_DIGITS = 12  # every amount column: up to 9,999,999,999.99, to the cent
 MAX_EXPENSE = Decimal("50000.00")
 MAX_LITRES = Decimal("500")
 MAX_ODOMETER = 2_000_000
@@ -123,7 +123,7 @@ class Entry(models.Model):
 
     transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="entries")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
-    amount = models.DecimalField(_("amount"), **AMOUNT)
+    amount = models.DecimalField(_("amount"), max_digits=AMOUNT_DIGITS, decimal_places=2)
 
     class Meta:
         verbose_name = _("entry")
@@ -227,7 +227,7 @@ class Transfer(models.Model):
     period = models.ForeignKey(SettlementPeriod, on_delete=models.PROTECT, related_name="transfers")
     payer = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="transfers_out")
     payee = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="transfers_in")
-    amount = models.DecimalField(_("amount"), **AMOUNT)
+    amount = models.DecimalField(_("amount"), max_digits=AMOUNT_DIGITS, decimal_places=2)
     position = models.PositiveSmallIntegerField(default=0)
     declared_paid_at = models.DateTimeField(_("declared paid at"), null=True, blank=True)
     declared_by = models.ForeignKey(

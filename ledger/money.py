@@ -4,10 +4,10 @@
 parts always add up to the cent.
 """
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from colocauto.core.amounts import InvalidAmount, exact_decimal  # noqa: F401  (re-exported)
 
@@ -37,13 +37,13 @@ def from_cents(cents: int) -> Decimal:
     return (Decimal(cents) / 100).quantize(CENT)
 
 
-def stable_order(keys) -> list:
+def stable_order(keys: Iterable[K]) -> list[K]:
     """Keys sorted by value when they are comparable, else by their text: independent of insertion order."""
-    keys = list(keys)
+    items: list[Any] = list(keys)  # whether they compare is found out by trying
     try:
-        return sorted(keys)
+        return sorted(items)
     except TypeError:
-        return sorted(keys, key=lambda key: (type(key).__name__, str(key)))
+        return sorted(items, key=lambda key: (type(key).__name__, str(key)))
 
 
 def apportion(total: Decimal, weights: Mapping[K, Decimal | int | Fraction]) -> dict[K, Decimal]:

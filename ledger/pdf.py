@@ -1,13 +1,24 @@
 """The PDF statement (WeasyPrint, A4): community, member, period, every line, totals, generation date."""
 
 from datetime import datetime
+from typing import Any
 
 from django.template.loader import render_to_string
 
+from communities.models import Community, User
 from ledger.money import ZERO
+from ledger.selectors import Statement
 
 
-def statement_pdf(*, community, person, statement, lines: list[dict], generated_at: datetime, base_url: str) -> bytes:
+def statement_pdf(
+    *,
+    community: Community,
+    person: User,
+    statement: Statement,
+    lines: list[dict[str, Any]],
+    generated_at: datetime,
+    base_url: str,
+) -> bytes:
     """Render the statement in the active language; amounts and dates follow its formats."""
     context = {
         "community": community,
@@ -21,4 +32,5 @@ def statement_pdf(*, community, person, statement, lines: list[dict], generated_
     from weasyprint import HTML  # heavy: loaded when a statement is asked for, not with every page
 
     html = render_to_string("ledger/statement_pdf.html", context)
-    return HTML(string=html, base_url=base_url).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=base_url).write_pdf()
+    return pdf

@@ -1,27 +1,31 @@
-"""Building blocks of every posting: accounts, months in the community's time zone, balanced transactions.
+"""Building blocks of every posting: a community's time zone and day, accounts, balanced transactions.
 
 Only the services call these; they never check permissions.
 """
+
+from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import DecimalField, Sum
 from django.db.models.functions import Coalesce
 
-from colocauto.core.clock import local_date, month_bounds, month_start, next_month, today_in
-from communities.models import Community, Membership
+from colocauto.core.clock import today_in
+from communities.models import Community, User
 from ledger.models import Account, Entry, Transaction
 from ledger.money import ZERO, to_money
+from vehicles.models import Vehicle
 
-BALANCE_FIELD = DecimalField(max_digits=20, decimal_places=2)
+BALANCE_FIELD: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_places=2)
 
 
-# --- Time: months and days in the community's time zone ------------------------------------
+# --- The community's time zone and day ----------------------------------------------------
 
 
 def community_tz(community: Community) -> ZoneInfo:
@@ -30,54 +34,6 @@ def community_tz(community: Community) -> ZoneInfo:
 
 def local_today(community: Community) -> date:
     return today_in(community_tz(community))
-
-
-EXPENSE_MAX_AGE_MONTHS = 24
-
-
-def earliest_expense_date(today: date) -> date:
-    """The oldest day an expense may be dated: 24 months before ``today`` (28 February for a 29th)."""
-    year = today.year - EXPENSE_MAX_AGE_MONTHS // 12
-    return today.replace(year=year, day=min(today.day, 28)) if today.month == 2 else today.replace(year=year)
-
-
-def membership_spans(community: Community, month: date) -> list[tuple[int, date, date]]:
-    """Each membership's days in the month as ``(user_id, first day, day after the last)``: from the day
-    they joined (counted) to the day they left (not counted), in the community's time zone."""
-    tz = community_tz(community)
-    first, after = month_start(month), next_month(month)
-    _start, end = month_bounds(month, tz)
-    statuses = [Membership.Status.ACTIVE, Membership.Status.LEFT, Membership.Status.REMOVED]
-    rows = Membership.objects.filter(
-        community=community, joined_at__isnull=False, joined_at__lt=end, status__in=statuses
-    ).values_list("user_id", "joined_at", "ended_at")
-    spans = []
-    for user_id, joined_at, ended_at in rows:
-        begins = max(local_date(joined_at, tz), first)
-        ends = min(local_date(ended_at, tz), after) if ended_at else after
-        if ends > begins:
-            spans.append((user_id, begins, ends))
-    return spans
-
-
-def membership_days(community: Community, month: date, *, since: date | None = None) -> dict[int, int]:
-    """Days of membership in the month per user (see ``membership_spans``), counted from ``since``
-    when given (the day a vehicle was registered)."""
-    days: dict[int, int] = defaultdict(int)
-    for user_id, begins, ends in membership_spans(community, month):
-        begins = max(begins, since) if since else begins
-        if ends > begins:
-            days[user_id] += (ends - begins).days
-    return dict(days)
-
-
-def days_with_members(community: Community, month: date, *, since: date | None = None) -> int:
-    """How many days of the month (from ``since`` when given) the community had at least one member."""
-    covered: set[int] = set()
-    for _user_id, begins, ends in membership_spans(community, month):
-        begins = max(begins, since) if since else begins
-        covered.update(range(begins.toordinal(), ends.toordinal()))
-    return len(covered)
 
 
 # --- Accounts ------------------------------------------------------------------------------
@@ -92,17 +48,18 @@ def account_for(community: Community | int, user_id: int | None) -> Account:
 
 
 def accounts_for(community: Community, user_ids: Iterable[int]) -> dict[int, Account]:
-    user_ids = set(user_ids)
+    wanted = set(user_ids)
     accounts = {
         account.user_id: account
-        for account in Account.objects.filter(community=community, kind=Account.Kind.MEMBER, user_id__in=user_ids)
+        for account in Account.objects.filter(community=community, kind=Account.Kind.MEMBER, user_id__in=wanted)
+        if account.user_id is not None
     }
-    for user_id in user_ids - accounts.keys():
+    for user_id in wanted - accounts.keys():
         accounts[user_id] = account_for(community, user_id)
     return accounts
 
 
-def creditor_account(vehicle) -> Account:
+def creditor_account(vehicle: Vehicle) -> Account:
     """Who is credited for a vehicle's use: its owner, or the pool for a community-owned vehicle."""
     return account_for(vehicle.community_id, vehicle.owner_id)
 
@@ -130,10 +87,10 @@ def post(
     kind: str,
     on: date,
     lines: Iterable[tuple[Account, Decimal]],
-    author=None,
+    author: User | None = None,
     description: str = "",
     key: str | None = None,
-    **links,
+    **links: Any,
 ) -> tuple[Transaction, bool]:
     """Record a balanced transaction; returns ``(transaction, created)``.
 

@@ -2,10 +2,14 @@
 like every picture (upright, bounded size, no EXIF and so no GPS position), or a PDF that really parses,
 within a byte size and a page count, stored as sent."""
 
+from __future__ import annotations
+
 import secrets
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
@@ -13,6 +17,9 @@ from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject
 
 from colocauto.uploads import IMAGE_EXTENSIONS, normalised_photo, stored_image_format, validate_photo, validate_size
+
+if TYPE_CHECKING:  # the model's upload_to is this module's function
+    from ledger.models import Expense
 
 PDF_MAGIC = b"%PDF-"
 # Enough to read every line of a till receipt or an invoice.
@@ -23,12 +30,12 @@ RECEIPT_TYPE_MESSAGE = _("A receipt must be a photo (JPEG, PNG or WebP) or a PDF
 _PICTURE_CODES_KEPT = {"file_too_large", "too_many_pixels"}
 
 
-def is_pdf(upload) -> bool:
+def is_pdf(upload: File[bytes]) -> bool:
     """Whether the upload says it is a PDF (its first bytes); ``validate_pdf`` checks that it is one."""
     position = upload.tell() if hasattr(upload, "tell") else 0
     try:
         upload.seek(0)
-        return upload.read(len(PDF_MAGIC)) == PDF_MAGIC
+        return bytes(upload.read(len(PDF_MAGIC))) == PDF_MAGIC
     finally:
         upload.seek(position)
 
@@ -53,7 +60,7 @@ def _page_count(reader: PdfReader, *, limit: int) -> int:
     return count
 
 
-def _pdf_pages(upload) -> int | None:
+def _pdf_pages(upload: File[bytes]) -> int | None:
     """The number of pages (up to one past the limit), or None when the PDF is encrypted."""
     position = upload.tell() if hasattr(upload, "tell") else 0
     try:
@@ -71,7 +78,7 @@ def _pdf_pages(upload) -> int | None:
         upload.seek(position)
 
 
-def validate_pdf(upload) -> None:
+def validate_pdf(upload: File[bytes]) -> None:
     """A PDF that pypdf parses, not encrypted, within RECEIPT_PDF_MAX_BYTES and RECEIPT_PDF_MAX_PAGES."""
     limit = settings.RECEIPT_PDF_MAX_BYTES
     if upload.size > limit:
@@ -102,7 +109,7 @@ def _as_receipt_error(error: ValidationError) -> ValidationError:
     return ValidationError(RECEIPT_TYPE_MESSAGE, code="invalid_receipt")
 
 
-def validate_receipt(upload) -> None:
+def validate_receipt(upload: File[bytes]) -> None:
     """A PDF that parses, or a picture we can store; reads the file, decodes no picture."""
     validate_size(upload)
     if is_pdf(upload):
@@ -114,7 +121,7 @@ def validate_receipt(upload) -> None:
         raise _as_receipt_error(error) from None
 
 
-def normalised_receipt(upload):
+def normalised_receipt(upload: File[bytes]) -> File[bytes]:
     """What is stored for a receipt: a PDF as sent, once it parses; a picture re-encoded like every picture."""
     validate_size(upload)
     if is_pdf(upload):
@@ -126,10 +133,10 @@ def normalised_receipt(upload):
         raise _as_receipt_error(error) from None
 
 
-def receipt_upload_to(instance, filename: str) -> str:
+def receipt_upload_to(instance: Expense, filename: str) -> str:
     """A random name under the community; the extension follows the content, never the uploader's name."""
     upload = instance.receipt.file
     position = upload.tell()
-    extension = "pdf" if is_pdf(upload) else IMAGE_EXTENSIONS.get(stored_image_format(upload), "bin")
+    extension = "pdf" if is_pdf(upload) else IMAGE_EXTENSIONS.get(stored_image_format(upload) or "", "bin")
     upload.seek(position)
     return f"receipts/{instance.community_id}/{secrets.token_hex(12)}.{extension}"

@@ -1,27 +1,20 @@
 """Reads of the ledger. Every read starts from the viewer's membership: other communities are invisible."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date
+from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from bookings.models import Trip
-from colocauto.core.clock import midnight, month_start, next_month
+from colocauto.core.clock import month_start, next_month
 from communities.models import Membership, User
-from ledger.models import Account, Entry, Expense, SettlementEmail, SettlementPeriod, Transaction, Transfer
+from communities.rules import require_active
+from ledger.models import Account, Entry, SettlementEmail, SettlementPeriod, Transaction, Transfer
 from ledger.money import ZERO, to_money
-from ledger.posting import BALANCE_FIELD, community_tz, local_today
+from ledger.posting import BALANCE_FIELD
 from vehicles.models import Vehicle
-from vehicles.selectors import with_cost_model_on
-
-
-def _require_active(membership: Membership) -> None:
-    if not membership.is_active:
-        raise Http404
-
 
 # --- Balances ------------------------------------------------------------------------------
 
@@ -45,7 +38,7 @@ def balances_for(membership: Membership) -> list[Balance]:
     of entries; a second query lists the active members (those who never had an entry show 0).
     Sorted by name, the pool last; the amounts always sum to zero.
     """
-    _require_active(membership)
+    require_active(membership)
     community_id = membership.community_id
     # A sum per account (read from the (account, amount) index) rather than a GROUP BY over every
     # entry joined to its user: the same single query, about half the time at 100,000 entries.
@@ -67,23 +60,61 @@ def balances_for(membership: Membership) -> list[Balance]:
             community_id=community_id, status=Membership.Status.ACTIVE
         ).select_related("user")
     }
-    balances: list[Balance] = []
+    people: list[tuple[User, Balance]] = []
     pool: Balance | None = None
     for account in accounts:
         # SQLite sums decimals as floats: quantizing to the cent restores the exact value.
         amount = to_money(account.balance)
-        if account.is_pool:
+        if account.user is None:  # the pool
             pool = Balance(user=None, amount=amount, account_id=account.pk, is_member=False)
-        elif account.user_id in members or amount:
-            balances.append(
-                Balance(user=account.user, amount=amount, account_id=account.pk, is_member=account.user_id in members)
+            continue
+        is_member = members.pop(account.user.pk, None) is not None
+        if is_member or amount:
+            people.append(
+                (account.user, Balance(user=account.user, amount=amount, account_id=account.pk, is_member=is_member))
             )
-        members.pop(account.user_id, None)
-    balances += [Balance(user=user, amount=ZERO) for user in members.values()]
-    balances.sort(key=lambda balance: (balance.user.name.casefold(), balance.user.pk))
+    people += [(user, Balance(user=user, amount=ZERO)) for user in members.values()]
+    people.sort(key=lambda row: (row[0].name.casefold(), row[0].pk))
+    balances = [balance for _user, balance in people]
     if pool is not None and (pool.amount or balances):
         balances.append(pool)
     return balances
+
+
+def _member_balance(community_id: int, user_id: int) -> Decimal:
+    total = Entry.objects.filter(
+        account__community_id=community_id, account__kind=Account.Kind.MEMBER, account__user_id=user_id
+    ).aggregate(total=Coalesce(Sum("amount", output_field=BALANCE_FIELD), ZERO, output_field=BALANCE_FIELD))["total"]
+    # SQLite sums decimals as floats: quantizing to the cent restores the exact value.
+    return to_money(total)
+
+
+def own_balance(membership: Membership) -> Decimal:
+    """The member's own balance in their community (what the others owe them; negative: what they owe), in
+    one aggregate query: the amount ``balances_for`` shows on their row, 0 before their first entry. The one
+    place every page showing "your balance" reads."""
+    require_active(membership)
+    return _member_balance(membership.community_id, membership.user_id)
+
+
+def balance_of(membership: Membership, user: User) -> Decimal:
+    """Anyone's balance in the viewer's community (balances are open to every member), as ``own_balance``."""
+    require_active(membership)
+    return _member_balance(membership.community_id, user.pk)
+
+
+def member_get(membership: Membership, user_id: int) -> User:
+    """Someone who is or was a member of the viewer's community (balances are open to every member); 404
+    for anyone else."""
+    require_active(membership)
+    other = (
+        Membership.objects.filter(community_id=membership.community_id, user_id=user_id, joined_at__isnull=False)
+        .select_related("user")
+        .first()
+    )
+    if other is None:
+        raise Http404
+    return other.user
 
 
 # --- Statements ----------------------------------------------------------------------------
@@ -131,7 +162,7 @@ def statement_for(membership: Membership, user: User, month: date | None = None)
     person who is or was a member here (404 otherwise). With ``month``, the statement starts from
     the balance brought forward at the start of that month.
     """
-    _require_active(membership)
+    require_active(membership)
     community_id = membership.community_id
     if not Membership.objects.filter(community_id=community_id, user=user, joined_at__isnull=False).exists():
         raise Http404
@@ -157,69 +188,12 @@ def statement_for(membership: Membership, user: User, month: date | None = None)
     return statement
 
 
-# --- Vehicles ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class VehicleReport:
-    vehicle: Vehicle
-    start: date
-    end: date
-    km: int
-    trips: int
-    costs_by_category: list[tuple[str, str, Decimal]]  # (category, label, amount), largest first
-    total_cost: Decimal
-
-    @property
-    def cost_per_km(self) -> Decimal | None:
-        """The actual cost per km over the period (expenses ÷ km), to the tenth of a cent."""
-        if not self.km:
-            return None
-        return (self.total_cost / self.km).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
-
-
-def vehicle_report(membership: Membership, vehicle_id: int, *, start: date, end: date) -> VehicleReport:
-    """Km driven (trips that ended between ``start`` and ``end``, both included) and the expenses of
-    that period by category (undone expenses excluded)."""
-    _require_active(membership)
-    vehicle = Vehicle.objects.filter(community_id=membership.community_id, pk=vehicle_id).first()
-    if vehicle is None:
-        raise Http404
-    tz = community_tz(membership.community)
-    driving = Trip.objects.filter(
-        vehicle=vehicle,
-        ended_at__gte=midnight(start, tz),
-        ended_at__lt=midnight(end + timedelta(days=1), tz),
-        distance_km__isnull=False,
-    ).aggregate(km=Coalesce(Sum("distance_km"), 0), trips=Count("pk"))
-    labels = dict(Expense.Category.choices)
-    rows = (
-        Expense.objects.filter(vehicle=vehicle, cancelled_at__isnull=True, spent_on__gte=start, spent_on__lte=end)
-        .values("category")
-        .annotate(total=Sum("amount", output_field=DecimalField(max_digits=20, decimal_places=2)))
-        .values_list("category", "total")
-    )
-    costs = sorted(
-        ((category, str(labels.get(category, category)), to_money(total)) for category, total in rows),
-        key=lambda row: (-row[2], row[0]),
-    )
-    return VehicleReport(
-        vehicle=vehicle,
-        start=start,
-        end=end,
-        km=driving["km"],
-        trips=driving["trips"],
-        costs_by_category=costs,
-        total_cost=sum((row[2] for row in costs), ZERO),
-    )
-
-
 # --- Settlement ----------------------------------------------------------------------------
 
 
 def current_period_for(membership: Membership) -> SettlementPeriod | None:
     """The community's latest settlement period, if any month was closed."""
-    _require_active(membership)
+    require_active(membership)
     return SettlementPeriod.objects.filter(community_id=membership.community_id).order_by("-month").first()
 
 
@@ -265,7 +239,7 @@ def settlement_emails_undelivered(membership: Membership) -> list[SettlementEmai
 
 def transfers_of(membership: Membership, period: SettlementPeriod) -> list[Transfer]:
     """The period's plan, then the transfers of earlier plans still waiting for confirmation."""
-    _require_active(membership)
+    require_active(membership)
     if period.community_id != membership.community_id:
         raise Http404
     current = Transfer.objects.filter(period=period)
@@ -274,7 +248,7 @@ def transfers_of(membership: Membership, period: SettlementPeriod) -> list[Trans
 
 
 def transfer_get(membership: Membership, pk: int) -> Transfer:
-    _require_active(membership)
+    require_active(membership)
     transfer = (
         Transfer.objects.filter(pk=pk, period__community_id=membership.community_id)
         .select_related("period", "payer__user", "payee__user")
@@ -286,7 +260,7 @@ def transfer_get(membership: Membership, pk: int) -> Transfer:
 
 
 def transaction_get(membership: Membership, pk: int) -> Transaction:
-    _require_active(membership)
+    require_active(membership)
     record = (
         Transaction.objects.filter(pk=pk, community_id=membership.community_id)
         .select_related("vehicle", "author", "reverses")
@@ -296,75 +270,3 @@ def transaction_get(membership: Membership, pk: int) -> Transaction:
     if record is None:
         raise Http404
     return record
-
-
-def expenses_of(membership: Membership, *, vehicle_id: int | None = None):
-    _require_active(membership)
-    expenses = Expense.objects.filter(community_id=membership.community_id).select_related(
-        "vehicle", "paid_by", "created_by"
-    )
-    if vehicle_id is not None:
-        expenses = expenses.filter(vehicle_id=vehicle_id)
-    return expenses
-
-
-# --- This month's shared costs, not yet allocated ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PendingSharedCosts:
-    """What the viewer did this month on shared-costs vehicles, before the month-end split counts it."""
-
-    month: date
-    expenses: list[Expense]
-    km_by_vehicle: list[tuple[str, int]]  # (vehicle name, km driven)
-
-    @property
-    def paid(self) -> Decimal:
-        return sum((expense.amount for expense in self.expenses), ZERO)
-
-    @property
-    def km(self) -> int:
-        return sum(km for _name, km in self.km_by_vehicle)
-
-    def __bool__(self) -> bool:
-        return bool(self.expenses or self.km_by_vehicle)
-
-
-def pending_shared_costs_of(membership: Membership) -> PendingSharedCosts:
-    """The viewer's expenses on shared-costs vehicles this month that are not allocated yet (not undone),
-    and the km they drove on shared-costs vehicles this month (trips that ended in it). Two queries."""
-    _require_active(membership)
-    community = membership.community
-    tz = community_tz(community)
-    month = month_start(local_today(community))
-    expenses = list(
-        Expense.objects.filter(
-            community_id=membership.community_id,
-            paid_by_id=membership.user_id,
-            cost_model=Vehicle.CostModel.SHARED_COSTS,
-            cancelled_at__isnull=True,
-            spent_on__gte=month,
-        )
-        .exclude(transactions__isnull=False)
-        .select_related("vehicle")
-        .order_by("spent_on", "pk")
-    )
-    shared = with_cost_model_on(Vehicle.objects.filter(community_id=membership.community_id), month).filter(
-        cost_model_in_force=Vehicle.CostModel.SHARED_COSTS
-    )
-    km = (
-        Trip.objects.filter(
-            vehicle__in=shared,
-            driver_id=membership.user_id,
-            ended_at__gte=midnight(month, tz),
-            ended_at__lt=midnight(next_month(month), tz),
-            distance_km__gt=0,
-        )
-        .values("vehicle_id", "vehicle__name")
-        .annotate(km=Sum("distance_km"))
-        .order_by("vehicle__name", "vehicle_id")
-    )
-    return PendingSharedCosts(
-        month=month, expenses=expenses, km_by_vehicle=[(row["vehicle__name"], row["km"]) for row in km]
-    )

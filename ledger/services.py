@@ -3,37 +3,33 @@
 Signs: an entry is what the others owe the account's holder. Whoever pays (a driver for a trip, a
 member for their share of costs) gets a negative entry; whoever is owed gets a positive one.
 
-Monthly allocations, settlement periods and transfers live in ``ledger.closing`` and are
-re-exported here, so callers need only this module.
+Month end (allocations, the settlement period and its plan) is ``ledger.closing``; the transfers of a
+plan are ``ledger.transfers``.
 """
+
+from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError
 from django.db.transaction import atomic
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from bookings.models import Trip
+from colocauto.core.amounts import exact_decimal
 from colocauto.core.clock import local_date, midnight
 from colocauto.core.errors import Conflict, DomainError, NotAllowed
-from communities.models import Membership
-from ledger.closing import (  # noqa: F401  (re-exported)
-    fixed_costs_allocate,
-    month_close,
-    settlement_period_open,
-    shared_costs_allocate,
-    transfer_confirm,
-    transfer_declare_paid,
-)
+from communities.models import Membership, User
+from communities.rules import require_active
 from ledger.models import MAX_EXPENSE, MAX_LITRES, MAX_ODOMETER, Expense, Transaction
-from ledger.money import exact_decimal, to_money
-from ledger.posting import account_for, community_tz, creditor_account, earliest_expense_date, local_today, post
+from ledger.money import to_money
+from ledger.posting import account_for, community_tz, creditor_account, local_today, post
 from ledger.receipts import normalised_receipt
-from ledger.rules import may_cancel_expense, may_reverse
+from ledger.rules import InvalidExpense, check_expense_date, may_cancel_expense, may_reverse
 from vehicles.models import Vehicle
 from vehicles.selectors import cost_model_on
 
@@ -77,7 +73,7 @@ def trip_charge(*, trip: Trip) -> Transaction | None:
     """
     trip = Trip.objects.select_related("booking", "vehicle__community").get(pk=trip.pk)
     if trip.ended_at is None or trip.distance_km is None:
-        raise DomainError(_("This trip is not finished yet: record the end odometer first."))
+        raise DomainError(_("This trip is not finished yet: record the end odometer first."), code="trip_not_finished")
     vehicle = trip.vehicle
     community = vehicle.community
     ended_on = local_date(trip.ended_at, community_tz(community))
@@ -106,20 +102,49 @@ def trip_charge(*, trip: Trip) -> Transaction | None:
 # --- Expenses ------------------------------------------------------------------------------
 
 
-def _require_active(membership: Membership) -> None:
-    if not membership.is_active:
-        raise NotAllowed(_("Only active members can do this."))
-
-
-def _clean_amount(amount) -> Decimal:
+def _clean_amount(amount: Decimal | int | str) -> Decimal:
     amount = exact_decimal(amount)
     if amount != amount.quantize(Decimal("0.01")):
-        raise DomainError(_("Amounts have at most two decimals, e.g. 42.50."))
+        raise InvalidExpense(_("Amounts have at most two decimals, e.g. 42.50."), code="amount_too_precise")
     if amount <= 0:
-        raise DomainError(_("The amount must be more than zero."))
+        raise InvalidExpense(_("The amount must be more than zero."), code="amount_not_positive")
     if amount > MAX_EXPENSE:
-        raise DomainError(_("That amount is too large for one expense (at most %(max)s).") % {"max": MAX_EXPENSE})
+        raise InvalidExpense(
+            _("That amount is too large for one expense (at most %(max)s).") % {"max": MAX_EXPENSE},
+            code="amount_too_large",
+            params={"max": str(MAX_EXPENSE)},
+        )
     return amount
+
+
+def _payer(membership: Membership, paid_by: User | None) -> User:
+    """Whoever paid: the member, or for an admin any active member of the community."""
+    payer = paid_by or membership.user
+    if payer.pk != membership.user_id:
+        if not membership.is_admin:
+            raise NotAllowed(
+                _("Only an admin can record an expense paid by someone else."), code="expense_payer_admin_only"
+            )
+        active = Membership.objects.filter(
+            community_id=membership.community_id, user=payer, status=Membership.Status.ACTIVE
+        )
+        if not active.exists():
+            raise InvalidExpense(_("The person who paid must be a member of this community."), code="payer_not_member")
+    return payer
+
+
+def _clean_fuel(category: str, litres: Decimal | None, odometer: int | None) -> Decimal | None:
+    if litres is not None:
+        if category != Expense.Category.FUEL:
+            raise InvalidExpense(_("Litres are recorded only for fuel."), code="litres_fuel_only")
+        litres = exact_decimal(litres)
+        if not Decimal(0) < litres <= MAX_LITRES:
+            raise InvalidExpense(
+                _("Enter a quantity between 0 and %(max)s.") % {"max": MAX_LITRES}, code="litres_out_of_range"
+            )
+    if odometer is not None and not 0 <= odometer <= MAX_ODOMETER:
+        raise InvalidExpense(_("Enter the odometer in km, e.g. 48250."), code="odometer_out_of_range")
+    return litres
 
 
 def expense_record(
@@ -129,53 +154,37 @@ def expense_record(
     category: str,
     amount: Decimal,
     spent_on: date,
-    paid_by=None,
+    paid_by: User | None = None,
     note: str = "",
-    receipt=None,
+    receipt: File[bytes] | None = None,
     litres: Decimal | None = None,
     odometer: int | None = None,
 ) -> Expense:
     """Record an expense for a vehicle of the member's community.
 
-    A member records what they paid; an admin may record an expense paid by another member. The
-    cost model is the one in force on the day it was spent (``cost_model_on``). Rates model: the payer is credited and the owner (or pool) charged at once — nothing is posted
-    when the owner paid, yet the expense is kept for the vehicle's costs. Shared-costs model: the
-    expense waits for the month's allocation (``shared_costs_allocate``).
+    A member records what they paid; an admin may record an expense paid by another member. The cost model
+    is the one in force on the day it was spent (``cost_model_on``). Rates model: the payer is credited and
+    the owner (or pool) charged at once — nothing is posted when the owner paid, yet the expense is kept for
+    the vehicle's costs. Shared-costs model: the expense waits for the month's allocation
+    (``ledger.closing.shared_costs_allocate``).
     """
-    _require_active(membership)
+    require_active(membership)
     community = membership.community
     if vehicle.community_id != community.pk:
-        raise DomainError(_("This vehicle is not one of this community's vehicles."))
-    payer = paid_by or membership.user
-    if payer.pk != membership.user_id:
-        if not membership.is_admin:
-            raise NotAllowed(_("Only an admin can record an expense paid by someone else."))
-        if not Membership.objects.filter(community=community, user=payer, status=Membership.Status.ACTIVE).exists():
-            raise DomainError(_("The person who paid must be a member of this community."))
-    if category not in Expense.Category.values:
-        raise DomainError(_("Choose a category."))
-    amount = _clean_amount(amount)
-    today = local_today(community)
-    if spent_on > today:
-        raise DomainError(_("The date cannot be in the future."))
-    if spent_on < earliest_expense_date(today):
-        raise DomainError(
-            _("An expense can be at most 24 months old: enter a date from %(date)s.")
-            % {"date": date_format(earliest_expense_date(today), "SHORT_DATE_FORMAT")}
+        raise InvalidExpense(
+            _("This vehicle is not one of this community's vehicles."), code="vehicle_not_in_community"
         )
-    if litres is not None:
-        if category != Expense.Category.FUEL:
-            raise DomainError(_("Litres are recorded only for fuel."))
-        litres = exact_decimal(litres)
-        if not Decimal(0) < litres <= MAX_LITRES:
-            raise DomainError(_("Enter a quantity between 0 and %(max)s.") % {"max": MAX_LITRES})
-    if odometer is not None and not 0 <= odometer <= MAX_ODOMETER:
-        raise DomainError(_("Enter the odometer in km, e.g. 48250."))
+    payer = _payer(membership, paid_by)
+    if category not in Expense.Category.values:
+        raise InvalidExpense(_("Choose a category."), code="expense_category_invalid")
+    amount = _clean_amount(amount)
+    check_expense_date(spent_on, today=local_today(community))
+    litres = _clean_fuel(category, litres, odometer)
     if receipt:
         try:
             receipt = normalised_receipt(receipt)
         except ValidationError as error:
-            raise DomainError(error.messages[0]) from None
+            raise InvalidExpense(error.messages[0], code=error.code or "invalid_receipt") from None
     cost_model = cost_model_on(vehicle, spent_on)
     with atomic():
         expense = Expense.objects.create(
@@ -209,23 +218,24 @@ def expense_record(
 
 def expense_cancel(*, membership: Membership, expense: Expense, reason: str) -> Expense:
     """Undo an expense (its author, its payer or an admin): reverses its posting if it has one."""
-    _require_active(membership)
+    require_active(membership)
     if expense.community_id != membership.community_id:
-        raise NotAllowed(_("This expense is not in this community."))
+        raise NotAllowed(_("This expense is not in this community."), code="expense_not_in_community")
     if not may_cancel_expense(membership, expense):
-        raise NotAllowed(_("Only the person who recorded it, the payer or an admin can undo an expense."))
+        raise NotAllowed(
+            _("Only the person who recorded it, the payer or an admin can undo an expense."),
+            code="expense_undo_not_allowed",
+        )
     with atomic():
         expense = Expense.objects.select_for_update().get(pk=expense.pk)
         if expense.is_cancelled:
-            raise Conflict(_("This expense was already undone."))
+            raise AlreadyUndone(_("This expense was already undone."))
         posting = expense.transactions.exclude(kind=Transaction.Kind.REVERSAL).first()
         if posting is not None:
             transaction_reverse(membership=membership, transaction=posting, reason=reason)
             expense.refresh_from_db()
         else:
-            reason = (reason or "").strip()
-            if not reason:
-                raise DomainError(_("Say why you undo this, so the history explains it."))
+            reason = _reason(reason)
             expense.cancelled_at = timezone.now()
             expense.cancelled_by = membership.user
             expense.cancel_reason = reason[:200]
@@ -236,6 +246,20 @@ def expense_cancel(*, membership: Membership, expense: Expense, reason: str) -> 
 # --- Corrections ---------------------------------------------------------------------------
 
 
+class AlreadyUndone(Conflict):
+    """The expense or transaction was undone already (by someone else, a moment ago)."""
+
+    default_code = "already_undone"
+
+
+def _reason(reason: str | None) -> str:
+    """Why a line is undone: required, so the history explains it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why you undo this, so the history explains it."), code="reason_required")
+    return reason
+
+
 def transaction_reverse(*, membership: Membership, transaction: Transaction, reason: str) -> Transaction:
     """Post the exact opposite of a transaction, linked to it; history keeps both.
 
@@ -244,17 +268,17 @@ def transaction_reverse(*, membership: Membership, transaction: Transaction, rea
     and a reversal is never reversed (record the event again instead). Reversing an expense's
     posting marks the expense undone, so it is not allocated again.
     """
-    _require_active(membership)
+    require_active(membership)
     original = transaction
     if original.community_id != membership.community_id:
-        raise NotAllowed(_("This transaction is not in this community."))
+        raise NotAllowed(_("This transaction is not in this community."), code="transaction_not_in_community")
     if not may_reverse(membership, original):
-        raise NotAllowed(_("Only an admin or the person who recorded it can undo this."))
+        raise NotAllowed(_("Only an admin or the person who recorded it can undo this."), code="undo_not_allowed")
     if original.kind == Transaction.Kind.REVERSAL:
-        raise DomainError(_("A reversal cannot be undone; record the event again instead."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Say why you undo this, so the history explains it."))
+        raise DomainError(
+            _("A reversal cannot be undone; record the event again instead."), code="reversal_not_reversible"
+        )
+    reason = _reason(reason)
     entries = list(original.entries.select_related("account"))
     try:
         with atomic():
@@ -276,5 +300,5 @@ def transaction_reverse(*, membership: Membership, transaction: Transaction, rea
                     cancelled_at=timezone.now(), cancelled_by=membership.user, cancel_reason=reason[:200]
                 )
     except IntegrityError:
-        raise Conflict(_("This was already undone.")) from None
+        raise AlreadyUndone(_("This was already undone.")) from None
     return record

@@ -33,7 +33,7 @@ K = TypeVar("K", bound=Hashable)
 Plan = list[tuple[K, K, Decimal]]
 
 
-def settlement_plan(balances: Mapping[K, Decimal]) -> Plan:
+def settlement_plan(balances: Mapping[K, Decimal]) -> Plan[K]:
     """Transfers ``(payer, payee, amount)`` that zero every balance; payers are the negative balances."""
     cents = {key: to_cents(amount) for key, amount in balances.items()}
     if sum(cents.values()) != 0:

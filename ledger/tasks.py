@@ -6,15 +6,19 @@ repeat because every side effect is claimed by a unique row.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import date
+from typing import ParamSpec, TypeVar
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from colocauto.core import outbox
 from colocauto.core.clock import previous_month
 from colocauto.core.errors import DomainError
 from colocauto.core.outbox import MailDeferred
+from colocauto.core.parsers import parse_month
 from colocauto.core.queue import wake
 from communities.models import Community
 from ledger import emails, transfer_emails
@@ -22,31 +26,34 @@ from ledger.closing import communities_to_close, month_close
 from ledger.models import SettlementPeriod
 
 logger = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # Database hiccups, mail-server or network errors (smtplib's errors are OSErrors) and batches with
-# e-mails given back after a temporary failure are retried.
+# e-mails given back after a temporary failure are retried, as every e-mail task (``outbox.RETRY``).
 TRANSIENT = (OperationalError, InterfaceError, OSError, MailDeferred)
-RETRY = {
-    "autoretry_for": TRANSIENT,
-    "retry_backoff": 30,
-    "retry_backoff_max": 30 * 60,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
 
 
-def parse_month(value: str | None) -> date:
-    """``YYYY-MM`` → the month's first day; ``None`` → last month (server time zone)."""
-    if not value:
-        return previous_month(timezone.localdate())
-    year, month = value.split("-")
-    return date(int(year), int(month), 1)
+def retried(function: Callable[P, R]) -> Task[P, R]:
+    """A task that retries transient errors with growing, jittered delays."""
+    return shared_task(
+        autoretry_for=TRANSIENT,
+        retry_backoff=outbox.RETRY_BACKOFF,
+        retry_backoff_max=outbox.RETRY_BACKOFF_MAX,
+        retry_jitter=True,
+        max_retries=outbox.MAX_RETRIES,
+    )(function)
 
 
-@shared_task(**RETRY)
+def month_or_last(value: str | None) -> date:
+    """``YYYY-MM`` → the month's first day; none → last month (server time zone), as beat calls it."""
+    return parse_month(value) if value else previous_month(timezone.localdate())
+
+
+@retried
 def month_close_all(month: str | None = None) -> int:
     """Queue one close per community whose month is not fully closed yet; returns how many."""
-    first_day = parse_month(month)
+    first_day = month_or_last(month)
     count = 0
     for community_id in communities_to_close(first_day).iterator():
         wake(month_close_community, community_id, f"{first_day:%Y-%m}")
@@ -54,7 +61,7 @@ def month_close_all(month: str | None = None) -> int:
     return count
 
 
-@shared_task(**RETRY)
+@retried
 def month_close_community(community_id: int, month: str) -> int | None:
     community = Community.objects.filter(pk=community_id).first()
     if community is None:
@@ -69,7 +76,7 @@ def month_close_community(community_id: int, month: str) -> int | None:
     return period.pk
 
 
-@shared_task(**RETRY)
+@retried
 def settlement_emails_send(period_id: int) -> int:
     period = SettlementPeriod.objects.select_related("community").filter(pk=period_id).first()
     if period is None:
@@ -83,19 +90,19 @@ def emails_sweep() -> int:
     return emails.settlement_emails_sweep() + transfer_emails.transfer_notices_sweep()
 
 
-@shared_task(**RETRY)
+@retried
 def transfer_paid_email(transfer_id: int) -> bool:
     """Tell the payee a transfer was declared paid; True if an e-mail went out."""
     return transfer_emails.transfer_paid_email_send(transfer_id=transfer_id)
 
 
-@shared_task(**RETRY)
+@retried
 def transfer_confirmed_email(transfer_id: int) -> bool:
     """Tell the payer the payee confirmed receiving the transfer; True if an e-mail went out."""
     return transfer_emails.transfer_confirmed_email_send(transfer_id=transfer_id)
 
 
-@shared_task(**RETRY)
+@retried
 def transfer_confirmed_for_email(transfer_id: int) -> bool:
     """Tell the payee an admin confirmed the transfer on their behalf; True if an e-mail was due and sent."""
     return transfer_emails.transfer_confirmed_for_email_send(transfer_id=transfer_id)

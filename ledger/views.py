@@ -5,7 +5,9 @@ the viewer's community (404 outside it); actions the viewer may not take answer 
 """
 
 import csv
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -19,27 +21,30 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
-from colocauto.core.errors import DomainError, NotAllowed
+from colocauto.core.parsers import parse_id
+from colocauto.core.web import attempt, attempt_or_message
 from colocauto.spreadsheet import csv_dialect as _csv_dialect
 from colocauto.spreadsheet import csv_text as _csv_text
-from communities.access import community_view
 from communities.models import Membership, User
 from communities.selectors import pool_holder_of
-from ledger import selectors, services
+from ledger import cost_selectors, selectors, services, transfers
 from ledger.emails import balances_as_of, payment_reference
-from ledger.epc import epc_payload, epc_qr_data_uri
+from ledger.epc import epc_payload, epc_qr_data_uri, grouped_iban
 from ledger.explain import can_reverse, explain, is_reversed, prepare
-from ledger.forms import MonthFilterForm, ReverseForm, parse_id
+from ledger.forms import MonthFilterForm, ReverseForm
+from ledger.models import Transfer
 from ledger.money import ZERO
 from ledger.pdf import statement_pdf
 from ledger.posting import community_tz
 from ledger.rules import account_holder, confirmed_on_behalf, transfer_actions
+from ledger.selectors import Statement
 from ledger.settlement import settlement_plan
+from ledger.web import CommunityRequest, View, member_view
 
 # --- My account and statements ---------------------------------------------------------------
 
 
-def _person(request) -> User:
+def _person(request: CommunityRequest) -> User:
     """The viewer, or with ``?member=<user id>`` anyone who is or was a member here (balances are open)."""
     raw = request.GET.get("member")
     if not raw:
@@ -47,17 +52,10 @@ def _person(request) -> User:
     user_id = parse_id(raw)
     if user_id is None:
         raise Http404
-    membership = (
-        Membership.objects.filter(community_id=request.community.pk, user_id=user_id, joined_at__isnull=False)
-        .select_related("user")
-        .first()
-    )
-    if membership is None:
-        raise Http404
-    return membership.user
+    return selectors.member_get(request.membership, user_id)
 
 
-def _statement(request):
+def _statement(request: CommunityRequest) -> tuple[User, MonthFilterForm, Statement, list[dict[str, Any]]]:
     """The person's statement (all time, or the month asked for) with each line explained."""
     person = _person(request)
     form = MonthFilterForm(request.GET or None)
@@ -76,14 +74,7 @@ def _statement(request):
     return person, form, statement, lines
 
 
-def _balance_of(membership: Membership, person: User) -> Decimal:
-    for balance in selectors.balances_for(membership):
-        if balance.user is not None and balance.user.pk == person.pk:
-            return balance.amount
-    return ZERO
-
-
-def _export_name(request, person: User, statement, extension: str) -> str:
+def _export_name(request: CommunityRequest, person: User, statement: Statement, extension: str) -> str:
     """E.g. ``colocauto-les-tilleuls-anne-martin-2026-10.csv``: readable in a downloads folder."""
     period = f"{statement.month:%Y-%m}" if statement.month else "all"
     community = slugify(request.community.name) or str(request.community.pk)
@@ -91,14 +82,14 @@ def _export_name(request, person: User, statement, extension: str) -> str:
     return f"colocauto-{community}-{member}-{period}.{extension}"
 
 
-@community_view
+@member_view
 @require_GET
-def account(request):
+def account(request: CommunityRequest) -> HttpResponse:
     person, form, statement, lines = _statement(request)
     context = {
         "person": person,
         "is_me": person.pk == request.user.pk,
-        "balance": _balance_of(request.membership, person),
+        "balance": selectors.balance_of(request.membership, person),
         "form": form,
         "statement": statement,
         "lines": lines,
@@ -106,14 +97,14 @@ def account(request):
         "keep": [] if person.pk == request.user.pk else [("member", person.pk)],
         "total_in": sum((item["line"].amount for item in lines if item["line"].amount > 0), ZERO),
         "total_out": sum((item["line"].amount for item in lines if item["line"].amount < 0), ZERO),
-        "pending": selectors.pending_shared_costs_of(request.membership) if person.pk == request.user.pk else None,
+        "pending": cost_selectors.pending_shared_costs_of(request.membership) if person.pk == request.user.pk else None,
     }
     return render(request, "ledger/account.html", context)
 
 
-@community_view
+@member_view
 @require_GET
-def statement_csv(request):
+def statement_csv(request: CommunityRequest) -> HttpResponse:
     person, _form, statement, lines = _statement(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_export_name(request, person, statement, "csv")}"'
@@ -144,9 +135,9 @@ def statement_csv(request):
     return response
 
 
-@community_view
+@member_view
 @require_GET
-def statement_pdf_view(request):
+def statement_pdf_view(request: CommunityRequest) -> HttpResponse:
     person, _form, statement, lines = _statement(request)
     pdf = statement_pdf(
         community=request.community,
@@ -161,15 +152,15 @@ def statement_pdf_view(request):
     return response
 
 
-def _back(request, fallback: str) -> str:
+def _back(request: CommunityRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return fallback
 
 
-@community_view
-def transaction_undo(request, pk):
+@member_view
+def transaction_undo(request: CommunityRequest, pk: int) -> HttpResponse:
     """Undo a transaction by posting its reversal (see ``ledger.rules``), with a reason for the history."""
     membership = request.membership
     record = selectors.transaction_get(membership, pk)
@@ -182,13 +173,8 @@ def transaction_undo(request, pk):
         raise PermissionDenied
     form = ReverseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.transaction_reverse(membership=membership, transaction=record, reason=form.cleaned_data["reason"])
-        except NotAllowed:
-            raise PermissionDenied from None
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
+        reason = form.cleaned_data["reason"]
+        if attempt(form, services.transaction_reverse, membership=membership, transaction=record, reason=reason):
             messages.success(request, _("Undone: a reversing line now cancels it, and the history keeps both."))
             return redirect(back)
     context = {"record": record, "text": explain(record), "form": form, "back": back}
@@ -198,9 +184,9 @@ def transaction_undo(request, pk):
 # --- Community balances ----------------------------------------------------------------------
 
 
-@community_view
+@member_view
 @require_GET
-def balances(request):
+def balances(request: CommunityRequest) -> HttpResponse:
     rows = selectors.balances_for(request.membership)
     context = {
         "undelivered": selectors.settlement_emails_undelivered(request.membership),
@@ -214,22 +200,21 @@ def balances(request):
 # --- Settle up -------------------------------------------------------------------------------
 
 
-def _qr_for(transfer, beneficiary: User | None) -> dict | None:
+def _qr_for(transfer: Transfer, beneficiary: User | None) -> dict[str, str] | None:
     """The beneficiary's bank details and EPC QR code for the transfer, when they gave an IBAN."""
     if beneficiary is None or not beneficiary.iban:
         return None
     reference = payment_reference(transfer.period)
     payload = epc_payload(name=beneficiary.name, iban=beneficiary.iban, amount=transfer.amount, reference=reference)
-    iban = "".join(beneficiary.iban.split()).upper()
     return {
-        "iban": " ".join(iban[index : index + 4] for index in range(0, len(iban), 4)),
+        "iban": grouped_iban(beneficiary.iban),
         "name": beneficiary.name,
         "reference": reference,
         "qr": epc_qr_data_uri(payload),
     }
 
 
-def _live_plan(membership: Membership) -> list[dict]:
+def _live_plan(membership: Membership) -> list[dict[str, Any]]:
     """The plan the balances of today would give (shown before any month is closed)."""
     rows = [row for row in selectors.balances_for(membership) if row.amount]
     names = {row.account_id: (str(row.user) if row.user else _("Community pool")) for row in rows}
@@ -246,31 +231,29 @@ def _live_plan(membership: Membership) -> list[dict]:
     ]
 
 
-def _settle_row(membership: Membership, transfer, pool_holder: User | None) -> dict:
-    row = {
+def _settle_row(membership: Membership, transfer: Transfer, pool_holder: User | None) -> dict[str, Any]:
+    row: dict[str, Any] = {
         "transfer": transfer,
         **transfer_actions(membership, transfer),
         "confirmed_for": confirmed_on_behalf(transfer, pool_holder),
         "bank": None,
     }
-    # How to pay, only to whoever makes the transfer and until they say it is paid (never an invitation to pay twice).
-    row["to_make"] = row["side"] == "pay" and transfer.is_open and not transfer.declared_paid_at
     beneficiary = account_holder(transfer.payee, pool_holder)
     if row["to_make"] and beneficiary != membership.user:
         row["bank"] = _qr_for(transfer, beneficiary)
     return row
 
 
-def _pool_transfer_open(transfer) -> bool:
+def _pool_transfer_open(transfer: Transfer) -> bool:
     return transfer.is_open and (transfer.payer.is_pool or transfer.payee.is_pool)
 
 
-@community_view
+@member_view
 @require_GET
-def settle(request):
+def settle(request: CommunityRequest) -> HttpResponse:
     membership = request.membership
     period = selectors.current_period_for(membership)
-    context = {"period": period, "balance": _balance_of(membership, request.user)}
+    context: dict[str, Any] = {"period": period, "balance": selectors.own_balance(membership)}
     if period is None:
         context["live_plan"] = _live_plan(membership)
         return render(request, "ledger/settle.html", context)
@@ -293,18 +276,12 @@ def settle(request):
     return render(request, "ledger/settle.html", context)
 
 
-def _transfer_action(service, success: str):
-    @community_view
+def _transfer_action(service: Callable[..., Transfer], success: str) -> View:
+    @member_view
     @require_POST
-    def view(request, pk):
+    def view(request: CommunityRequest, pk: int) -> HttpResponse:
         transfer = selectors.transfer_get(request.membership, pk)
-        try:
-            service(membership=request.membership, transfer=transfer)
-        except NotAllowed:
-            raise PermissionDenied from None
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
+        if attempt_or_message(request, service, membership=request.membership, transfer=transfer):
             messages.success(request, _(success))
         return redirect("ledger_settle", community_id=request.community.pk)
 
@@ -312,9 +289,9 @@ def _transfer_action(service, success: str):
 
 
 transfer_declare_paid = _transfer_action(
-    services.transfer_declare_paid,
+    transfers.transfer_declare_paid,
     gettext_noop("Thank you: the person you paid is asked to confirm they received it."),
 )
 transfer_confirm = _transfer_action(
-    services.transfer_confirm, gettext_noop("Confirmed: the transfer is now in both accounts' history.")
+    transfers.transfer_confirm, gettext_noop("Confirmed: the transfer is now in both accounts' history.")
 )

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from colocauto.core.errors import Conflict, DomainError, NotAllowed
+from colocauto.core.queue import wake_by_name
 from communities.models import Community, Membership, User
 from territories.models import Territory, TerritoryConsent, TerritoryInvitation, TerritoryStaff
 from territories.selectors import MAX_DEPTH
@@ -170,9 +171,7 @@ def staff_invite(
         language=language,
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
     )
-    from territories.tasks import send_staff_invitation
-
-    transaction.on_commit(lambda: send_staff_invitation.delay(invitation.pk))
+    wake_by_name("territories.tasks.send_staff_invitation", invitation.pk)
     return invitation
 
 

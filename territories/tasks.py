@@ -5,7 +5,8 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from ledger.tasks import parse_month
+from colocauto.core.queue import wake
+from ledger.tasks import month_or_last
 from territories import services
 from territories.reports import reports_warm
 from territories.rollup import usage_rollup_refresh
@@ -14,8 +15,8 @@ from territories.rollup import usage_rollup_refresh
 @shared_task(autoretry_for=(OperationalError, InterfaceError), retry_backoff=60, max_retries=5)
 def usage_rollup_month(month: str | None = None) -> int:
     """Refresh the roll-up of ``month`` (``YYYY-MM``; last month by default); returns its row count."""
-    rows = usage_rollup_refresh(month=parse_month(month))
-    reports_warm_all.delay()
+    rows = usage_rollup_refresh(month=month_or_last(month))
+    wake(reports_warm_all)
     return rows
 
 

@@ -10,11 +10,11 @@ import pytest
 
 from bookings.tasks import notify_booking_event
 from colocauto.celery import app
-from colocauto.core.queue import wake
+from colocauto.core.queue import wake, wake_by_name
 from tests.processes import HungServer, broker, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("colocauto", "communities", "vehicles", "bookings", "ledger")
+APPS = ("colocauto", "communities", "vehicles", "bookings", "ledger", "territories")
 
 
 def test_every_enqueue_in_the_code_goes_through_wake():
@@ -52,3 +52,26 @@ def test_beat_sweeps_every_email_outbox():
     for task in sweeps:
         module, name = task.rsplit(".", 1)
         assert callable(getattr(import_module(module), name))
+
+
+def test_waking_a_task_by_name_queues_it_after_the_commit(db, monkeypatch, django_capture_on_commit_callbacks):
+    queued = []
+    monkeypatch.setattr(notify_booking_event, "apply_async", lambda args: queued.append(args))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        wake_by_name("bookings.tasks.notify_booking_event", 7)
+        assert queued == []
+
+    assert queued == [(7,)]
+
+
+def test_waking_an_unknown_task_name_logs_a_warning_and_never_fails_the_caller(
+    db, caplog, django_capture_on_commit_callbacks
+):
+    with (
+        caplog.at_level(logging.WARNING, logger="colocauto.core.queue"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        wake_by_name("ledger.tasks.no_such_task", 1)
+
+    assert "ledger.tasks.no_such_task" in caplog.text

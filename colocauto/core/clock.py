@@ -44,6 +44,18 @@ def month_last_day(month: date) -> date:
     return next_month(month) - timedelta(days=1)
 
 
+def days_in_month(month: date) -> int:
+    return (next_month(month) - month_start(month)).days
+
+
+def years_before(day: date, years: int) -> date:
+    """The same day ``years`` earlier; a 29 February becomes the 28th when that year has none."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz)
 

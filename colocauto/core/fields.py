@@ -1,9 +1,12 @@
 """Form fields for amounts typed by people: "0,22" and "0.22" both mean 0.22, whatever the language."""
 
+from decimal import Decimal
+from typing import Any
+
 from django import forms
 
 
-def decimal_input(**attrs) -> forms.TextInput:
+def decimal_input(**attrs: str) -> forms.TextInput:
     """A text box that brings up the numeric keyboard on phones (a number field refuses a comma in some
     browsers and silently drops it in others)."""
     return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", **attrs})
@@ -13,12 +16,13 @@ class LocalizedDecimalField(forms.DecimalField):
     """A decimal shown in the active language's format and read with a comma or a dot as the decimal
     separator; spaces (thousands groups, e.g. « 1 234,50 ») are ignored. Two separators are refused."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", decimal_input())
         kwargs["localize"] = True
         super().__init__(**kwargs)
 
-    def to_python(self, value):
+    # Django's DecimalField subclasses IntegerField: its stubs ignore the same override.
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
             value = "".join(value.split()).replace("\u202f", "").replace(",", ".")
             if value.count(".") > 1:

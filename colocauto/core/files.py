@@ -58,7 +58,7 @@ def private_file_response(
         handle.close()
         raise Http404
     content_type = allowed[found]
-    filename = filename or PurePosixPath(field_file.name).stem
+    filename = filename or PurePosixPath(field_file.name or "").stem
     if not PurePosixPath(filename).suffix:
         filename = f"{filename}.{EXTENSIONS[found]}"
     response = FileResponse(handle, content_type=content_type, filename=filename)

@@ -13,13 +13,15 @@ import smtplib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
+_M = TypeVar("_M", bound=Model)
 
 
 def lease() -> timedelta:
@@ -31,13 +33,13 @@ def claimable(field: str) -> Q:
     return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": timezone.now() - lease()})
 
 
-def claim(rows: QuerySet, field: str, **changes) -> bool:
+def claim(rows: QuerySet[Any], field: str, **changes: Any) -> bool:
     """Claim the one row of ``rows`` (already filtered to "not sent") for this sender; False if
     someone else holds a live claim on it or it is gone."""
     return rows.filter(claimable(field)).update(**{field: timezone.now()}, **changes) == 1
 
 
-def release(rows: QuerySet, field: str, **changes) -> None:
+def release(rows: QuerySet[Any], field: str, **changes: Any) -> None:
     """Give a claim back at once (a temporary failure): the next retry or sweep may send it."""
     rows.update(**{field: None}, **changes)
 
@@ -84,7 +86,7 @@ class Mailer:
     if the server cannot be reached at all, ``available`` turns False and the batch should stop.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.connection = get_connection()
         self.available = True
         self._open = False
@@ -92,7 +94,7 @@ class Mailer:
     def __enter__(self) -> "Mailer":
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self._close()
 
     def send(self, message: EmailMessage) -> Failure | None:
@@ -127,13 +129,13 @@ class Mailer:
 NOTICE_HORIZON = timedelta(days=7)
 
 
-def due(rows: QuerySet, *, claimed: str, done: str) -> QuerySet:
+def due(rows: QuerySet[_M], *, claimed: str, done: str) -> QuerySet[_M]:
     """The notices of ``rows`` not yet sent and not held by a live claim: what a sweep sends."""
     return rows.filter(**{f"{done}__isnull": True}).filter(claimable(claimed))
 
 
 def deliver(
-    rows: QuerySet,
+    rows: QuerySet[Any],
     *,
     claimed: str,
     done: str,
@@ -189,10 +191,13 @@ def sweep(ids: Iterable[int], send: Callable[[int], int], *, what: str) -> int:
 
 # How the e-mail tasks retry a temporary failure (the mail server or the network; smtplib's errors are
 # OSErrors): with growing, jittered delays. If the retries run out, or the worker dies, the sweep sends.
-RETRY = {
+RETRY_BACKOFF = 30
+RETRY_BACKOFF_MAX = 30 * 60
+MAX_RETRIES = 8
+RETRY: dict[str, Any] = {
     "autoretry_for": (OSError, MailDeferred),
-    "retry_backoff": 30,
-    "retry_backoff_max": 30 * 60,
+    "retry_backoff": RETRY_BACKOFF,
+    "retry_backoff_max": RETRY_BACKOFF_MAX,
     "retry_jitter": True,
-    "max_retries": 8,
+    "max_retries": MAX_RETRIES,
 }

@@ -1,4 +1,5 @@
-"""The one way the app asks a worker to do something: ``wake(task, *args)``.
+"""The one way the app asks a worker to do something: ``wake(task, *args)``, or ``wake_by_name(name, *args)``
+from a service, which never imports the tasks that call it.
 
 The database is the source of truth for work to do (an e-mail claim row, an event whose
 ``notified_at`` is empty); the broker only wakes a worker up sooner. So waking never fails the
@@ -8,23 +9,30 @@ caller: it runs after the transaction commits, gives a down or hung broker the s
 """
 
 import logging
+from typing import Any
 
-from celery import Task
+from celery import Task, current_app
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
 
-def wake(task: Task, *args) -> None:
+def wake(task: Task[Any, Any], *args: Any) -> None:
     """Queue ``task(*args)`` once the current transaction commits (at once outside one); never raises."""
-    transaction.on_commit(lambda: _publish(task, args))
+    transaction.on_commit(lambda: _publish(task.name, args, task))
 
 
-def _publish(task: Task, args: tuple) -> None:
+def wake_by_name(name: str, *args: Any) -> None:
+    """``wake`` for the task registered as ``name`` (e.g. ``"ledger.tasks.transfer_paid_email"``): a service
+    names the task instead of importing its module, since the tasks module imports the services."""
+    transaction.on_commit(lambda: _publish(name, args))
+
+
+def _publish(name: str, args: tuple[Any, ...], task: Task[Any, Any] | None = None) -> None:
     try:
-        task.apply_async(args=args)
-    except Exception as error:  # whatever the broker (or an in-process task) raised
+        (task or current_app.tasks[name]).apply_async(args=args)
+    except Exception as error:  # whatever the broker (or an in-process task) raised, or an unknown name
         # In-process (no broker: dev, tests) the task itself ran and failed; the sweep retries it too.
         logger.warning(
-            "Could not run %s%r now (%s: %s); the periodic sweep will.", task.name, args, type(error).__name__, error
+            "Could not run %s%r now (%s: %s); the periodic sweep will.", name, args, type(error).__name__, error
         )

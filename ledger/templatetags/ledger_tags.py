@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import template
 from django.utils import formats
 from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from ledger.emails import money_text
@@ -13,21 +14,21 @@ register = template.Library()
 
 
 @register.filter
-def money(amount) -> str:
+def money(amount: Decimal | int | str | None) -> str:
     if amount is None or amount == "":
         return ""
     return money_text(Decimal(amount))
 
 
 @register.filter
-def money_abs(amount) -> str:
+def money_abs(amount: Decimal | int | str | None) -> str:
     if amount is None or amount == "":
         return ""
     return money_text(abs(Decimal(amount)))
 
 
 @register.filter
-def per_km(amount) -> str:
+def per_km(amount: Decimal | int | str | None) -> str:
     """A cost per km to the tenth of a cent, e.g. « 0,108 € »."""
     if amount is None or amount == "":
         return ""
@@ -36,7 +37,7 @@ def per_km(amount) -> str:
 
 
 @register.filter
-def grouped(number) -> str:
+def grouped(number: Decimal | int | None | str) -> str:
     """A whole number with the active language's thousands separator: « 15 395 », “15,395”."""
     if number is None or number == "":
         return ""
@@ -44,7 +45,7 @@ def grouped(number) -> str:
 
 
 @register.filter
-def quantity(value) -> str:
+def quantity(value: Decimal | int | str | None) -> str:
     """Litres or kWh, up to two decimals, in the active language: « 28,5 », “28.5”."""
     if value is None or value == "":
         return ""
@@ -52,7 +53,7 @@ def quantity(value) -> str:
 
 
 @register.filter
-def iban_groups(iban: str) -> str:
+def iban_groups(iban: str) -> SafeString | str:
     """An IBAN in groups of four, each kept on one line (a phone may wrap between groups, never inside)."""
     if not iban:
         return ""

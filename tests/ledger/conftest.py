@@ -7,7 +7,7 @@ from django.utils import timezone
 from bookings.models import Booking, Trip
 from colocauto.core.clock import midnight, previous_month
 from communities.models import Membership
-from ledger import services
+from ledger import closing, services
 from ledger.posting import community_tz, local_today
 from tests.factories import MembershipFactory, UserFactory, VehicleFactory
 from vehicles.models import Vehicle
@@ -92,4 +92,4 @@ def period_example(community, trio, last_month, mid_last_month):
         amount=Decimal("40.00"),
         spent_on=last_month + timedelta(days=15),
     )
-    return services.month_close(community=community, month=last_month)
+    return closing.month_close(community=community, month=last_month)

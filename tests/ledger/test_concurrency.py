@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import connections
 
 from communities.models import Membership
-from ledger import emails, services
+from ledger import closing, emails, services, transfers
 from ledger.models import SettlementEmail, SettlementPeriod, Transaction, Transfer
 from tests.ledger.conftest import make_trip
 from tests.ledger.test_services import _shared_car
@@ -62,7 +62,7 @@ def test_concurrent_month_closes_post_and_mail_everything_exactly_once(
     services.trip_charge(trip=make_trip(trio["car"], trio["c"], 40, ended_at=mid_last_month + timedelta(days=1)))
 
     def close_and_mail():
-        period = services.month_close(community=community, month=last_month)
+        period = closing.month_close(community=community, month=last_month)
         return period.pk, emails.settlement_emails_send(period=period)
 
     outcomes = in_parallel(close_and_mail)
@@ -79,10 +79,10 @@ def test_concurrent_month_closes_post_and_mail_everything_exactly_once(
 
 def test_concurrent_confirmations_post_one_settlement(community, trio, last_month, mid_last_month):
     services.trip_charge(trip=make_trip(trio["car"], trio["b"], 100, ended_at=mid_last_month))
-    transfer = services.month_close(community=community, month=last_month).transfers.get()
+    transfer = closing.month_close(community=community, month=last_month).transfers.get()
     admin = Membership.objects.select_related("community", "user").get(pk=trio["a_membership"].pk)
 
-    outcomes = in_parallel(lambda: services.transfer_confirm(membership=admin, transfer=transfer).transaction_id)
+    outcomes = in_parallel(lambda: transfers.transfer_confirm(membership=admin, transfer=transfer).transaction_id)
 
     assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)], outcomes
     assert len(set(outcomes)) == 1
@@ -97,7 +97,7 @@ def _declared_transfer(community, trio, month):
 
     ended_at = midnight(month, community_tz(community)) + timedelta(days=3)
     services.trip_charge(trip=make_trip(trio["car"], trio["b"], 100, ended_at=ended_at))
-    transfer = services.month_close(community=community, month=month).transfers.get()
+    transfer = closing.month_close(community=community, month=month).transfers.get()
     return transfer
 
 
@@ -106,7 +106,7 @@ def test_a_confirmation_racing_the_next_close_is_counted_exactly_once(community,
     from ledger import closing
 
     transfer = _declared_transfer(community, trio, previous_month(last_month))
-    services.transfer_declare_paid(membership=trio["b_membership"], transfer=transfer)
+    transfers.transfer_declare_paid(membership=trio["b_membership"], transfer=transfer)
     payee = Membership.objects.select_related("community", "user").get(pk=trio["a_membership"].pk)
     computing = threading.Event()
     plan_balances = closing.plan_balances
@@ -119,14 +119,14 @@ def test_a_confirmation_racing_the_next_close_is_counted_exactly_once(community,
 
     def confirm_while_the_plan_is_computed():
         computing.wait(timeout=10)
-        return services.transfer_confirm(membership=payee, transfer=transfer)
+        return transfers.transfer_confirm(membership=payee, transfer=transfer)
 
     monkeypatch.setattr(closing, "plan_balances", slow_plan_balances)
     outcomes = in_parallel(
         None,
         each=[
             confirm_while_the_plan_is_computed,
-            lambda: services.month_close(community=community, month=last_month),
+            lambda: closing.month_close(community=community, month=last_month),
         ],
     )
 
@@ -147,8 +147,8 @@ def test_a_declaration_racing_the_next_close_is_either_counted_or_asked_for_agai
     declared, _period = in_parallel(
         None,
         each=[
-            lambda: services.transfer_declare_paid(membership=payer, transfer=transfer),
-            lambda: services.month_close(community=community, month=last_month),
+            lambda: transfers.transfer_declare_paid(membership=payer, transfer=transfer),
+            lambda: closing.month_close(community=community, month=last_month),
         ],
     )
 

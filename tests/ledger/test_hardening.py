@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from colocauto.core.errors import DomainError
 from communities.models import User
-from ledger import emails, services, transfer_emails
+from ledger import closing, emails, services, transfer_emails
 from ledger.models import Expense, Transaction
-from ledger.posting import earliest_expense_date, local_today
+from ledger.posting import local_today
+from ledger.rules import earliest_expense_date
 from tests.factories import VehicleFactory
 from tests.ledger.conftest import make_trip
 from vehicles.models import Vehicle
@@ -102,7 +103,7 @@ def test_month_close_skips_an_expense_of_year_1_and_posts_the_others(
     )
 
     with caplog.at_level(logging.WARNING, logger="ledger.closing"):
-        period = services.month_close(community=community, month=last_month)
+        period = closing.month_close(community=community, month=last_month)
 
     assert period.month == last_month
     assert Transaction.objects.filter(kind=Transaction.Kind.SHARED_COSTS, expense__spent_on=last_month).count() == 1
@@ -208,7 +209,7 @@ def test_a_vehicle_report_period_outside_1900_to_2999_is_refused_with_a_message(
     response = client.get(url("ledger_vehicle_report", community, vehicle.pk), {"start": start, "end": end})
 
     assert response.status_code == 400
-    assert "Enter a date between 1900 and 2999." in response.content.decode()
+    assert "Enter a date between the years 1900 and 2999." in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -253,7 +254,7 @@ def test_a_vehicle_name_that_starts_a_formula_is_quoted_in_the_csv(client, commu
 def closed_month(community, trio, last_month, mid_last_month):
     """Bruno drove Anne's car last month (100 km × €0.30) and the month is closed: Bruno pays Anne 30.00."""
     services.trip_charge(trip=make_trip(trio["car"], trio["b"], 100, ended_at=mid_last_month))
-    return services.month_close(community=community, month=last_month)
+    return closing.month_close(community=community, month=last_month)
 
 
 def test_a_payer_name_with_a_line_break_still_gets_the_payee_notified(community, trio, closed_month, mailoutbox):

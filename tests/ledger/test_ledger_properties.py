@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from colocauto.core.clock import month_start, next_month
 from communities.models import Membership
-from ledger import services
+from ledger import closing, services, transfers
 from ledger.models import Entry, Transaction
 from ledger.posting import account_balances, local_today
 from tests.factories import CommunityFactory, VehicleFactory
@@ -129,16 +129,16 @@ def _run(community, memberships, vehicles, ops):
                 services.transaction_reverse(membership=admin, transaction=target, reason="Property test")
         elif kind == "allocate":
             vehicle = vehicles[op[1]]
-            services.shared_costs_allocate(vehicle=vehicle, month=today)
-            services.fixed_costs_allocate(vehicle=vehicle, month=today)
+            closing.shared_costs_allocate(vehicle=vehicle, month=today)
+            closing.fixed_costs_allocate(vehicle=vehicle, month=today)
         elif kind == "settle":
-            period = services.settlement_period_open(community=community, month=month)
+            period = closing.settlement_period_open(community=community, month=month)
             month = next_month(month)
             balances_before = account_balances(community)
-            transfers = list(period.transfers.all())
-            for transfer in transfers[: op[1]]:
-                services.transfer_confirm(membership=_confirmer(memberships, transfer), transfer=transfer)
-            if op[1] >= len(transfers) and not Transaction.objects.filter(community=community, date__gt=today).exists():
+            plan = list(period.transfers.all())
+            for transfer in plan[: op[1]]:
+                transfers.transfer_confirm(membership=_confirmer(memberships, transfer), transfer=transfer)
+            if op[1] >= len(plan) and not Transaction.objects.filter(community=community, date__gt=today).exists():
                 # The whole plan confirmed and nothing posted since: everyone is settled.
                 assert all(amount == 0 for amount in account_balances(community).values()), balances_before
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from colocauto.celery import app
 from colocauto.core.outbox import MailDeferred
 from communities.models import Community
-from ledger import emails, services, tasks
+from ledger import closing, emails, services, tasks
 from ledger.closing import communities_to_close
 from ledger.epc import epc_payload
 from ledger.models import Entry, SettlementEmail, SettlementPeriod, Transaction
@@ -104,7 +104,7 @@ def test_people_who_turned_off_settlement_emails_get_none(
 def test_a_failed_send_releases_its_claim_so_the_retry_sends_it_once(
     community, closed_month_activity, last_month, mailoutbox
 ):
-    period = services.month_close(community=community, month=last_month)
+    period = closing.month_close(community=community, month=last_month)
 
     with (
         mock.patch("ledger.emails.EmailMultiAlternatives.send", side_effect=SMTPServerDisconnected("down")),
@@ -123,7 +123,7 @@ def test_an_email_claimed_by_a_run_that_died_is_sent_after_the_lease_not_before(
     community, closed_month_activity, last_month, mailoutbox, settings
 ):
     trio = closed_month_activity
-    period = services.month_close(community=community, month=last_month)
+    period = closing.month_close(community=community, month=last_month)
     # The run that claimed Anne's e-mail was killed before sending it.
     SettlementEmail.objects.create(period=period, user=trio["a"], claimed_at=timezone.now())
 

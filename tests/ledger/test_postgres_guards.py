@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
+from ledger import closing, transfers
 from ledger.models import Account, Entry, Expense, SettlementPeriod, Transaction, Transfer
 from ledger.posting import account_balances, account_for, local_today
 from ledger.services import trip_charge
@@ -99,9 +100,9 @@ def money(community, trio, last_month, mid_last_month):
     from ledger.models import Expense
 
     services.trip_charge(trip=make_trip(trio["car"], trio["b"], 100, ended_at=mid_last_month))
-    period = services.month_close(community=community, month=last_month)
+    period = closing.month_close(community=community, month=last_month)
     transfer = period.transfers.get()
-    services.transfer_confirm(membership=trio["a_membership"], transfer=transfer)
+    transfers.transfer_confirm(membership=trio["a_membership"], transfer=transfer)
     unposted = services.expense_record(
         membership=trio["a_membership"],
         vehicle=trio["car"],
@@ -193,12 +194,12 @@ def test_the_updates_the_application_makes_are_still_allowed(money, trio, commun
     # A plan's transfer declared paid, a later plan superseding it, and that plan's transfers confirmed.
     this_month = local_today(community).replace(day=1)
     services.trip_charge(trip=make_trip(trio["car"], trio["c"], 50))
-    declared = services.settlement_period_open(community=community, month=this_month).transfers.get()
-    services.transfer_declare_paid(membership=trio["c_membership"], transfer=declared)
+    declared = closing.settlement_period_open(community=community, month=this_month).transfers.get()
+    transfers.transfer_declare_paid(membership=trio["c_membership"], transfer=declared)
     services.trip_charge(trip=make_trip(trio["car"], trio["b"], 30))
-    later = services.settlement_period_open(community=community, month=next_month(this_month))
+    later = closing.settlement_period_open(community=community, month=next_month(this_month))
     for transfer in later.transfers.filter(payee__user=trio["a"]):
-        services.transfer_confirm(membership=trio["a_membership"], transfer=transfer)
+        transfers.transfer_confirm(membership=trio["a_membership"], transfer=transfer)
     _check_deferred_constraints_now()
 
     assert Expense.objects.get(pk=money["unposted"].pk).is_cancelled

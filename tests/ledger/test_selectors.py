@@ -6,11 +6,13 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
+from colocauto.core.errors import NotAllowed
 from ledger import services
+from ledger.cost_selectors import vehicle_report
 from ledger.models import Transaction
 from ledger.posting import account_for, local_today, post
-from ledger.selectors import balances_for, statement_for, vehicle_report
-from tests.factories import VehicleFactory
+from ledger.selectors import balance_of, balances_for, own_balance, statement_for
+from tests.factories import CommunityFactory, MembershipFactory, VehicleFactory
 from tests.ledger.conftest import add_member, make_trip
 
 
@@ -69,6 +71,33 @@ def test_former_members_with_a_balance_and_the_pool_are_listed(community, trio):
         (None, Decimal("10.00"), False),
     ]
     assert balances[-1].is_pool
+
+
+def test_own_balance_is_the_members_row_of_the_balances_in_one_query(community, trio):
+    services.trip_charge(trip=make_trip(trio["car"], trio["b"], 100))
+    elsewhere = CommunityFactory()
+    MembershipFactory(community=elsewhere, user=trio["b"])
+    post(
+        community=elsewhere,
+        kind=Transaction.Kind.EXPENSE,
+        on=local_today(elsewhere),
+        lines=[(account_for(elsewhere, trio["b"].pk), Decimal("7.00")), (account_for(elsewhere, None), Decimal("-7"))],
+    )
+    rows = {balance.user: balance.amount for balance in balances_for(trio["a_membership"])}
+
+    assert _queries(lambda: own_balance(trio["b_membership"])) == 1
+    assert own_balance(trio["b_membership"]) == rows[trio["b"]] == Decimal("-30.00")
+    assert own_balance(trio["a_membership"]) == rows[trio["a"]] == Decimal("30.00")
+    assert own_balance(trio["c_membership"]) == rows[trio["c"]] == Decimal("0.00")
+    assert balance_of(trio["c_membership"], trio["b"]) == Decimal("-30.00")
+
+
+def test_own_balance_is_refused_to_a_member_who_left(community, trio):
+    trio["b_membership"].status = "left"
+    trio["b_membership"].save()
+
+    with pytest.raises(NotAllowed):
+        own_balance(trio["b_membership"])
 
 
 def test_a_statement_explains_the_balance_line_by_line(community, trio, last_month, mid_last_month):

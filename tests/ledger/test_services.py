@@ -11,7 +11,7 @@ from pypdf.generic import NameObject, NumberObject
 
 from colocauto.core.clock import midnight, month_last_day, next_month
 from colocauto.core.errors import Conflict, DomainError, NotAllowed
-from ledger import services
+from ledger import closing, services, transfers
 from ledger.explain import explain
 from ledger.models import Entry, Expense, Transaction
 from ledger.posting import account_balances, community_tz, local_today
@@ -72,7 +72,7 @@ def test_worked_example_month_close_stores_the_plan(community, trio, mid_last_mo
         membership=trio["b_membership"], vehicle=car, category="fuel", amount=Decimal("40"), spent_on=last_month
     )
 
-    period = services.month_close(community=community, month=last_month)
+    period = closing.month_close(community=community, month=last_month)
 
     plan = [(t.payer.user.name, t.payee.user.name, t.amount) for t in period.transfers.all()]
     assert plan == [("Chloe", "Bruno", Decimal("10.00")), ("Chloe", "Anne", Decimal("5.00"))]
@@ -180,7 +180,7 @@ def test_trips_before_and_after_a_mid_month_switch_are_charged_once_under_the_ol
     services.expense_record(
         membership=trio["c_membership"], vehicle=car, category="fuel", amount=Decimal("50.00"), spent_on=today
     )
-    services.shared_costs_allocate(vehicle=car, month=today)
+    closing.shared_costs_allocate(vehicle=car, month=today)
 
     # Rates all month: 2 × 100 km × 0.30, and the fuel Chloe paid is owed by the owner, not shared by km.
     assert _balances(community) == {"Anne": Decimal("10.00"), "Bruno": Decimal("-60.00"), "Chloe": Decimal("50.00")}
@@ -527,8 +527,8 @@ def test_shared_costs_are_split_by_km_and_posted_once(community, trio, last_mont
     )
     assert not Transaction.objects.exists()
 
-    first = services.shared_costs_allocate(vehicle=car, month=last_month)
-    second = services.shared_costs_allocate(vehicle=car, month=last_month)
+    first = closing.shared_costs_allocate(vehicle=car, month=last_month)
+    second = closing.shared_costs_allocate(vehicle=car, month=last_month)
 
     assert len(first) == 1 and second == []
     assert _balances(community) == {"Anne": Decimal("100.00"), "Bruno": Decimal("-66.67"), "Chloe": Decimal("-33.33")}
@@ -540,7 +540,7 @@ def test_shared_costs_of_a_month_nobody_drove_fall_on_the_owner(community, trio,
         membership=trio["b_membership"], vehicle=car, category="insurance", amount=Decimal("30"), spent_on=last_month
     )
 
-    services.shared_costs_allocate(vehicle=car, month=last_month)
+    closing.shared_costs_allocate(vehicle=car, month=last_month)
 
     assert _balances(community) == {"Anne": Decimal("-30.00"), "Bruno": Decimal("30.00"), "Chloe": Decimal("0.00")}
 
@@ -553,7 +553,7 @@ def test_a_community_can_choose_that_members_share_an_undriven_cars_costs(commun
         membership=trio["b_membership"], vehicle=car, category="insurance", amount=Decimal("30"), spent_on=last_month
     )
 
-    services.shared_costs_allocate(vehicle=car, month=last_month)
+    closing.shared_costs_allocate(vehicle=car, month=last_month)
 
     assert _balances(community) == {"Anne": Decimal("-10.00"), "Bruno": Decimal("20.00"), "Chloe": Decimal("-10.00")}
 
@@ -564,7 +564,7 @@ def test_shared_costs_of_an_undriven_community_car_are_split_by_membership_days(
         membership=trio["b_membership"], vehicle=car, category="tax", amount=Decimal("10.00"), spent_on=last_month
     )
 
-    services.shared_costs_allocate(vehicle=car, month=last_month)
+    closing.shared_costs_allocate(vehicle=car, month=last_month)
 
     # Equal days, equal remainders: the left-over cent goes to the first member by key order.
     assert _balances(community) == {"Anne": Decimal("-3.34"), "Bruno": Decimal("6.67"), "Chloe": Decimal("-3.33")}
@@ -583,8 +583,8 @@ def test_fixed_costs_follow_days_of_membership(community, trio, last_month):
     )
     days_in_month = ((last_month + timedelta(days=32)).replace(day=1) - last_month).days
 
-    record = services.fixed_costs_allocate(vehicle=car, month=last_month)
-    again = services.fixed_costs_allocate(vehicle=car, month=last_month)
+    record = closing.fixed_costs_allocate(vehicle=car, month=last_month)
+    again = closing.fixed_costs_allocate(vehicle=car, month=last_month)
 
     assert again == record
     entries = {entry.account.user: entry.amount for entry in record.entries.select_related("account__user")}
@@ -617,7 +617,7 @@ def test_fixed_costs_of_a_vehicle_registered_mid_month_are_prorated_by_its_days(
     )
     days = _days_in(last_month) - 20
 
-    record = services.fixed_costs_allocate(vehicle=car, month=last_month)
+    record = closing.fixed_costs_allocate(vehicle=car, month=last_month)
 
     lines = _fixed_lines(record)
     expected = (Decimal("93.00") * days / _days_in(last_month)).quantize(Decimal("0.01"))
@@ -637,7 +637,7 @@ def test_fixed_costs_of_a_month_the_community_had_members_for_one_day_are_prorat
         community, "Nora", joined_at=midnight(month_last_day(last_month), tz) + timedelta(hours=18)
     )
 
-    record = services.fixed_costs_allocate(vehicle=car, month=last_month)
+    record = closing.fixed_costs_allocate(vehicle=car, month=last_month)
 
     one_day = (Decimal("93.00") / _days_in(last_month)).quantize(Decimal("0.01"))
     assert _fixed_lines(record) == {None: one_day, newcomer: -one_day}
@@ -652,7 +652,7 @@ def test_a_member_who_left_before_the_vehicle_was_registered_bears_none_of_its_f
     )
     car = _pool_car_registered(community, midnight(last_month + timedelta(days=20), tz))
 
-    record = services.fixed_costs_allocate(vehicle=car, month=last_month)
+    record = closing.fixed_costs_allocate(vehicle=car, month=last_month)
 
     lines = _fixed_lines(record)
     assert trio["c"] not in lines
@@ -666,16 +666,16 @@ def test_confirming_a_transfer_posts_a_settlement_once_and_settles_the_balances(
     community, trio, last_month, mid_last_month
 ):
     services.trip_charge(trip=make_trip(trio["car"], trio["b"], 100, ended_at=mid_last_month))
-    period = services.month_close(community=community, month=last_month)
+    period = closing.month_close(community=community, month=last_month)
     transfer = period.transfers.get()
 
     with pytest.raises(NotAllowed):
-        services.transfer_declare_paid(membership=trio["c_membership"], transfer=transfer)
-    services.transfer_declare_paid(membership=trio["b_membership"], transfer=transfer)
+        transfers.transfer_declare_paid(membership=trio["c_membership"], transfer=transfer)
+    transfers.transfer_declare_paid(membership=trio["b_membership"], transfer=transfer)
     with pytest.raises(NotAllowed):
-        services.transfer_confirm(membership=trio["b_membership"], transfer=transfer)
-    services.transfer_confirm(membership=trio["a_membership"], transfer=transfer)
-    services.transfer_confirm(membership=trio["a_membership"], transfer=transfer)
+        transfers.transfer_confirm(membership=trio["b_membership"], transfer=transfer)
+    transfers.transfer_confirm(membership=trio["a_membership"], transfer=transfer)
+    transfers.transfer_confirm(membership=trio["a_membership"], transfer=transfer)
 
     transfer.refresh_from_db()
     assert transfer.is_confirmed and transfer.transaction.kind == Transaction.Kind.SETTLEMENT
@@ -688,17 +688,19 @@ def test_a_newer_plan_supersedes_unconfirmed_transfers(community, trio, last_mon
     from ledger.models import SettlementPeriod
 
     services.trip_charge(trip=make_trip(trio["car"], trio["b"], 100, ended_at=mid_last_month - timedelta(days=31)))
-    older = services.month_close(community=community, month=previous_month(last_month))
-    services.month_close(community=community, month=last_month)
+    older = closing.month_close(community=community, month=previous_month(last_month))
+    closing.month_close(community=community, month=last_month)
 
     old_transfer = older.transfers.get()
     old_transfer.refresh_from_db()
     assert old_transfer.superseded_at is not None
-    with pytest.raises(Conflict):
-        services.transfer_confirm(membership=trio["a_membership"], transfer=old_transfer)
+    with pytest.raises(Conflict) as superseded:
+        transfers.transfer_confirm(membership=trio["a_membership"], transfer=old_transfer)
+    assert superseded.value.code == "transfer_superseded"
     assert SettlementPeriod.objects.get(month=last_month).transfers.get().amount == Decimal("30.00")
-    with pytest.raises(Conflict):
-        services.settlement_period_open(community=community, month=previous_month(previous_month(last_month)))
+    with pytest.raises(Conflict) as later_closed:
+        closing.settlement_period_open(community=community, month=previous_month(previous_month(last_month)))
+    assert later_closed.value.code == "later_month_closed"
 
 
 def test_month_close_twice_posts_nothing_twice(community, trio, last_month, mid_last_month):
@@ -708,9 +710,9 @@ def test_month_close_twice_posts_nothing_twice(community, trio, last_month, mid_
         membership=trio["c_membership"], vehicle=car, category="fuel", amount=Decimal("60"), spent_on=last_month
     )
 
-    first = services.month_close(community=community, month=last_month)
+    first = closing.month_close(community=community, month=last_month)
     counts = (Transaction.objects.count(), Entry.objects.count(), first.transfers.count())
-    second = services.month_close(community=community, month=last_month)
+    second = closing.month_close(community=community, month=last_month)
 
     assert second == first
     assert (Transaction.objects.count(), Entry.objects.count(), second.transfers.count()) == counts
@@ -720,7 +722,7 @@ def test_month_close_twice_posts_nothing_twice(community, trio, last_month, mid_
 
 def test_the_current_month_cannot_be_closed(community, trio):
     with pytest.raises(DomainError):
-        services.month_close(community=community, month=local_today(community))
+        closing.month_close(community=community, month=local_today(community))
 
 
 def test_a_late_shared_expense_is_posted_with_the_next_allocation(community, trio, last_month, mid_last_month):
@@ -729,12 +731,12 @@ def test_a_late_shared_expense_is_posted_with_the_next_allocation(community, tri
     car = _shared_car(community, trio["a"])
     earlier = previous_month(last_month)
     make_trip(car, trio["b"], 10, ended_at=mid_last_month - timedelta(days=31))
-    services.month_close(community=community, month=earlier)
+    closing.month_close(community=community, month=earlier)
     services.expense_record(
         membership=trio["c_membership"], vehicle=car, category="repair", amount=Decimal("25"), spent_on=earlier
     )
 
-    services.month_close(community=community, month=last_month)
+    closing.month_close(community=community, month=last_month)
 
     # Split by its own month's km: Bruno drove then.
     assert _balances(community) == {"Anne": Decimal("0.00"), "Bruno": Decimal("-25.00"), "Chloe": Decimal("25.00")}

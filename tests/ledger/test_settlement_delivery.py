@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from colocauto.core.outbox import MailDeferred
-from ledger import emails, services, tasks
+from ledger import closing, emails, tasks, transfers
 from ledger.models import SettlementEmail, SettlementPeriod, Transfer
 
 REFUSED = "550 5.1.1 <bruno@example.org>: Recipient address rejected: User unknown"
@@ -151,13 +151,13 @@ def test_the_close_still_mails_when_the_plan_was_posted_by_an_earlier_run(
     with django_capture_on_commit_callbacks(execute=True):
         tasks.month_close_community(community.pk, f"{last_month:%Y-%m}")
     assert len(mailoutbox) == 3
-    assert services.month_close(community=community, month=last_month) == period_example
+    assert closing.month_close(community=community, month=last_month) == period_example
 
 
 def test_a_paid_notice_whose_wake_up_was_lost_is_sent_by_the_sweep(trio, period_example, mailoutbox):
     transfer = Transfer.objects.get(period=period_example, payee__user=trio["b"])
     # No on-commit callback runs: as if the broker had been down when Chloe said she paid.
-    services.transfer_declare_paid(membership=trio["c_membership"], transfer=transfer)
+    transfers.transfer_declare_paid(membership=trio["c_membership"], transfer=transfer)
     SettlementPeriod.objects.update(emails_sent_at=timezone.now())  # the monthly e-mails are another matter
     assert mailoutbox == []
 

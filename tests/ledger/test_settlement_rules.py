@@ -14,7 +14,7 @@ from colocauto.core.clock import midnight, month_last_day, next_month, previous_
 from colocauto.core.errors import DomainError, NotAllowed
 from communities.models import Community, Membership, User
 from communities.services import community_update
-from ledger import emails, services
+from ledger import closing, emails, services, transfers
 from ledger.explain import explain
 from ledger.models import SettlementPeriod, Transaction
 from ledger.posting import community_tz
@@ -57,12 +57,12 @@ def test_a_payment_declared_before_the_close_is_confirmed_after_it_once_and_neve
 ):
     earlier = previous_month(last_month)
     services.trip_charge(trip=make_trip(trio["car"], trio["b"], 100, ended_at=mid(earlier, community)))
-    first = services.month_close(community=community, month=earlier)
+    first = closing.month_close(community=community, month=earlier)
     transfer = first.transfers.get()  # Bruno owes Anne 30.00
-    services.transfer_declare_paid(membership=trio["b_membership"], transfer=transfer)  # on the 30th
+    transfers.transfer_declare_paid(membership=trio["b_membership"], transfer=transfer)  # on the 30th
 
-    second = services.month_close(community=community, month=last_month)
-    services.transfer_confirm(membership=trio["a_membership"], transfer=transfer)  # the payee, afterwards
+    second = closing.month_close(community=community, month=last_month)
+    transfers.transfer_confirm(membership=trio["a_membership"], transfer=transfer)  # the payee, afterwards
 
     transfer.refresh_from_db()
     assert transfer.is_confirmed and transfer.superseded_at is None
@@ -75,14 +75,14 @@ def test_a_payment_confirmed_after_a_close_is_counted_once_by_the_following_plan
     two_before = previous_month(previous_month(last_month))
     one_before = previous_month(last_month)
     services.trip_charge(trip=make_trip(trio["car"], trio["b"], 100, ended_at=mid(two_before, community)))
-    first = services.month_close(community=community, month=two_before)
+    first = closing.month_close(community=community, month=two_before)
     declared = first.transfers.get()
-    services.transfer_declare_paid(membership=trio["b_membership"], transfer=declared)
+    transfers.transfer_declare_paid(membership=trio["b_membership"], transfer=declared)
     services.trip_charge(trip=make_trip(trio["car"], trio["c"], 50, ended_at=mid(one_before, community)))
 
-    second = services.month_close(community=community, month=one_before)
-    services.transfer_confirm(membership=trio["a_membership"], transfer=declared)
-    third = services.month_close(community=community, month=last_month)
+    second = closing.month_close(community=community, month=one_before)
+    transfers.transfer_confirm(membership=trio["a_membership"], transfer=declared)
+    third = closing.month_close(community=community, month=last_month)
 
     assert plan_of(second) == [("Chloe", "Anne", Decimal("15.00"))]
     assert plan_of(third) == [("Chloe", "Anne", Decimal("15.00"))]
@@ -92,9 +92,9 @@ def test_a_payment_confirmed_after_a_close_is_counted_once_by_the_following_plan
 def test_an_undeclared_transfer_is_still_replaced_by_the_next_plan(community, trio, last_month):
     earlier = previous_month(last_month)
     services.trip_charge(trip=make_trip(trio["car"], trio["b"], 100, ended_at=mid(earlier, community)))
-    old = services.month_close(community=community, month=earlier).transfers.get()
+    old = closing.month_close(community=community, month=earlier).transfers.get()
 
-    new = services.month_close(community=community, month=last_month)
+    new = closing.month_close(community=community, month=last_month)
 
     old.refresh_from_db()
     assert old.superseded_at is not None
@@ -104,9 +104,9 @@ def test_an_undeclared_transfer_is_still_replaced_by_the_next_plan(community, tr
 def test_the_payee_confirms_an_earlier_plans_declared_payment_on_the_settle_page(client, community, trio, last_month):
     earlier = previous_month(last_month)
     services.trip_charge(trip=make_trip(trio["car"], trio["b"], 100, ended_at=mid(earlier, community)))
-    transfer = services.month_close(community=community, month=earlier).transfers.get()
-    services.transfer_declare_paid(membership=trio["b_membership"], transfer=transfer)
-    services.month_close(community=community, month=last_month)
+    transfer = closing.month_close(community=community, month=earlier).transfers.get()
+    transfers.transfer_declare_paid(membership=trio["b_membership"], transfer=transfer)
+    closing.month_close(community=community, month=last_month)
     english(trio["a"], trio["b"])
 
     client.force_login(trio["b"])
@@ -128,11 +128,11 @@ def test_the_payee_confirms_an_earlier_plans_declared_payment_on_the_settle_page
 def test_a_declared_transfer_no_longer_shows_how_to_pay_it(client, community, trio, last_month):
     User.objects.filter(pk=trio["a"].pk).update(iban=IBAN)
     services.trip_charge(trip=make_trip(trio["car"], trio["b"], 100, ended_at=mid(last_month, community)))
-    transfer = services.month_close(community=community, month=last_month).transfers.get()
+    transfer = closing.month_close(community=community, month=last_month).transfers.get()
     client.force_login(trio["b"])
     before = client.get(url("ledger_settle", community)).content.decode()
 
-    services.transfer_declare_paid(membership=trio["b_membership"], transfer=transfer)
+    transfers.transfer_declare_paid(membership=trio["b_membership"], transfer=transfer)
     after = client.get(url("ledger_settle", community)).content.decode()
 
     assert "data:image/svg+xml" in before
@@ -148,7 +148,7 @@ def admin_owes(community, trio, last_month):
     """Anne, an admin, drove Bruno's car: she owes him 30.00."""
     van = VehicleFactory(community=community, owner=trio["b"], name="Trafic", rate_per_km=Decimal("0.300"))
     services.trip_charge(trip=make_trip(van, trio["a"], 100, ended_at=mid(last_month, community)))
-    return services.month_close(community=community, month=last_month).transfers.get()
+    return closing.month_close(community=community, month=last_month).transfers.get()
 
 
 def test_payer_cannot_confirm_own_transfer_even_as_an_admin(client, community, trio, admin_owes):
@@ -156,16 +156,27 @@ def test_payer_cannot_confirm_own_transfer_even_as_an_admin(client, community, t
     client.force_login(trio["a"])
     page = client.get(url("ledger_settle", community)).content.decode()
 
-    services.transfer_declare_paid(membership=trio["a_membership"], transfer=admin_owes)
+    transfers.transfer_declare_paid(membership=trio["a_membership"], transfer=admin_owes)
     with pytest.raises(NotAllowed):
-        services.transfer_confirm(membership=trio["a_membership"], transfer=admin_owes)
+        transfers.transfer_confirm(membership=trio["a_membership"], transfer=admin_owes)
     assert client.post(url("ledger_transfer_confirm", community, admin_owes.pk)).status_code == 403
 
     assert url("ledger_transfer_declare_paid", community, admin_owes.pk) in page
     assert url("ledger_transfer_confirm", community, admin_owes.pk) not in page
     assert settlements() == 0
-    services.transfer_confirm(membership=trio["b_membership"], transfer=admin_owes)
+    transfers.transfer_confirm(membership=trio["b_membership"], transfer=admin_owes)
     assert settlements() == 1
+
+
+def test_a_refused_confirmation_answers_403_with_its_stable_code_to_a_json_client(client, community, trio, admin_owes):
+    transfers.transfer_declare_paid(membership=trio["a_membership"], transfer=admin_owes)
+    client.force_login(trio["a"])
+
+    response = client.post(url("ledger_transfer_confirm", community, admin_owes.pk), HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "transfer_confirm_not_allowed"
+    assert settlements() == 0
 
 
 @pytest.fixture
@@ -181,7 +192,7 @@ def chloe_owes(community, trio, last_month):
         amount=Decimal("40.00"),
         spent_on=last_month + timedelta(days=15),
     )
-    return services.month_close(community=community, month=last_month)
+    return closing.month_close(community=community, month=last_month)
 
 
 def test_no_one_sees_i_have_paid_on_a_transfer_they_do_not_make(client, community, trio, chloe_owes):
@@ -195,7 +206,7 @@ def test_no_one_sees_i_have_paid_on_a_transfer_they_do_not_make(client, communit
     assert payer_page.count("I've paid") == 2
     to_bruno = chloe_owes.transfers.get(payee__user=trio["b"])
     with pytest.raises(NotAllowed):
-        services.transfer_declare_paid(membership=trio["a_membership"], transfer=to_bruno)
+        transfers.transfer_declare_paid(membership=trio["a_membership"], transfer=to_bruno)
 
 
 def test_the_payee_does_not_see_to_pay_on_money_they_receive(client, community, trio, chloe_owes):
@@ -251,8 +262,8 @@ def test_a_trip_on_the_first_at_3am_is_in_the_next_months_plan_not_the_previous(
     at_3am = midnight(last_month, community_tz(community)) + timedelta(hours=3)
     services.trip_charge(trip=make_trip(trio["car"], trio["b"], 100, ended_at=at_3am))
 
-    previous_plan = services.month_close(community=community, month=earlier)
-    next_plan = services.month_close(community=community, month=last_month)
+    previous_plan = closing.month_close(community=community, month=earlier)
+    next_plan = closing.month_close(community=community, month=last_month)
 
     assert plan_of(previous_plan) == []
     assert plan_of(next_plan) == [("Bruno", "Anne", Decimal("30.00"))]
@@ -267,7 +278,7 @@ def test_a_late_close_leaves_out_what_was_dated_after_the_month(community, trio,
         )
     )
 
-    period = services.month_close(community=community, month=last_month)
+    period = closing.month_close(community=community, month=last_month)
 
     assert plan_of(period) == [("Bruno", "Anne", Decimal("30.00"))]
 
@@ -276,7 +287,7 @@ def test_the_settle_page_and_email_say_the_balances_are_as_of_the_month_end(
     client, community, trio, last_month, mailoutbox
 ):
     services.trip_charge(trip=make_trip(trio["car"], trio["b"], 100, ended_at=mid(last_month, community)))
-    period = services.month_close(community=community, month=last_month)
+    period = closing.month_close(community=community, month=last_month)
     english(trio["b"])
     client.force_login(trio["b"])
 
@@ -327,7 +338,7 @@ def test_admins_name_a_pool_holder_among_the_admins_in_the_community_settings(cl
 def test_a_transfer_to_the_pool_shows_the_holder_with_their_iban_and_qr_code(
     client, community, trio, last_month, pool_debt
 ):
-    services.month_close(community=community, month=last_month)
+    closing.month_close(community=community, month=last_month)
     english(trio["c"])
     client.force_login(trio["c"])
 
@@ -344,14 +355,14 @@ def test_the_pool_holder_confirms_a_pool_transfer_and_the_payer_cannot_even_as_a
 ):
     Membership.objects.filter(pk=trio["c_membership"].pk).update(role=Membership.Role.ADMIN)
     trio["c_membership"].refresh_from_db()
-    transfer = services.month_close(community=community, month=last_month).transfers.get()
+    transfer = closing.month_close(community=community, month=last_month).transfers.get()
 
-    services.transfer_declare_paid(membership=trio["c_membership"], transfer=transfer)
+    transfers.transfer_declare_paid(membership=trio["c_membership"], transfer=transfer)
     with pytest.raises(NotAllowed):
-        services.transfer_confirm(membership=trio["c_membership"], transfer=transfer)
+        transfers.transfer_confirm(membership=trio["c_membership"], transfer=transfer)
     with pytest.raises(NotAllowed):
-        services.transfer_confirm(membership=trio["b_membership"], transfer=transfer)
-    services.transfer_confirm(membership=trio["a_membership"], transfer=transfer)
+        transfers.transfer_confirm(membership=trio["b_membership"], transfer=transfer)
+    transfers.transfer_confirm(membership=trio["a_membership"], transfer=transfer)
 
     assert settlements() == 1
 
@@ -360,11 +371,11 @@ def test_the_pool_holder_is_told_of_payments_into_the_pool(
     community, trio, last_month, pool_debt, mailoutbox, django_capture_on_commit_callbacks
 ):
     english(trio["a"], trio["c"])
-    period = services.month_close(community=community, month=last_month)
+    period = closing.month_close(community=community, month=last_month)
 
     emails.settlement_emails_send(period=period)
     with django_capture_on_commit_callbacks(execute=True):
-        services.transfer_declare_paid(membership=trio["c_membership"], transfer=period.transfers.get())
+        transfers.transfer_declare_paid(membership=trio["c_membership"], transfer=period.transfers.get())
 
     to_anne = [message for message in mailoutbox if message.to == [trio["a"].email]]
     to_chloe = next(message for message in mailoutbox if message.to == [trio["c"].email])
@@ -377,7 +388,7 @@ def test_the_pool_holder_is_told_of_payments_into_the_pool(
 
 def test_without_a_pool_holder_the_settle_page_asks_admins_to_name_one(client, community, trio, last_month, pool_debt):
     Community.objects.filter(pk=community.pk).update(pool_holder=None)
-    services.month_close(community=community, month=last_month)
+    closing.month_close(community=community, month=last_month)
     english(trio["a"], trio["c"])
 
     client.force_login(trio["a"])
@@ -394,7 +405,7 @@ def test_without_a_pool_holder_the_settle_page_asks_admins_to_name_one(client, c
 def test_a_pool_holder_who_is_no_longer_an_admin_holds_nothing(client, community, trio, last_month, pool_debt):
     Membership.objects.filter(pk=trio["a_membership"].pk).update(role=Membership.Role.MEMBER)
     add_member(community, "Zoe", role=Membership.Role.ADMIN)
-    services.month_close(community=community, month=last_month)
+    closing.month_close(community=community, month=last_month)
     english(trio["c"])
     client.force_login(trio["c"])
 
@@ -425,15 +436,15 @@ def _plan_with_debtors(community, holder, count: int, last_month) -> None:
         User.objects.filter(pk=user.pk).update(iban=IBAN)
         services.trip_charge(trip=make_trip(car, user, 10 + index, ended_at=mid(earlier, community)))
     for transfer, (_user, membership) in zip(
-        services.month_close(community=community, month=earlier).transfers.order_by("payer__user__display_name"),
+        closing.month_close(community=community, month=earlier).transfers.order_by("payer__user__display_name"),
         sorted(debtors, key=lambda debtor: debtor[0].display_name),
         strict=True,
     ):
         if transfer.pk % 2:
-            services.transfer_declare_paid(membership=membership, transfer=transfer)
+            transfers.transfer_declare_paid(membership=membership, transfer=transfer)
     for index, (user, _membership) in enumerate(debtors):
         services.trip_charge(trip=make_trip(kangoo, user, 20 + index, ended_at=mid(last_month, community)))
-    services.month_close(community=community, month=last_month)
+    closing.month_close(community=community, month=last_month)
 
 
 def test_the_settle_page_takes_the_same_queries_for_2_and_12_transfers(client, db, last_month):

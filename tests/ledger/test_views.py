@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communities.models import User
-from ledger import services
+from ledger import closing, services
 from ledger.models import Transaction, Transfer
 from ledger.posting import account_for, local_today, post
 from ledger.selectors import balances_for
@@ -306,7 +306,7 @@ def test_a_transfer_to_the_pool_without_a_holder_tells_the_payer_to_ask_for_one(
 ):
     pool_car = VehicleFactory(community=community, owner=None, name="Kangoo", rate_per_km=Decimal("0.200"))
     services.trip_charge(trip=make_trip(pool_car, trio["c"], 50, ended_at=mid_last_month))
-    services.month_close(community=community, month=last_month)
+    closing.month_close(community=community, month=last_month)
     english(trio["c"])
     client.force_login(trio["c"])
 
@@ -512,7 +512,7 @@ def test_settle_page_heading_names_the_month_without_elision(client, community, 
 def test_a_transfer_to_the_pool_reads_to_the_community_pool(client, community, trio, last_month, mid_last_month):
     pool_car = VehicleFactory(community=community, owner=None, name="Kangoo", rate_per_km=Decimal("0.200"))
     services.trip_charge(trip=make_trip(pool_car, trio["c"], 50, ended_at=mid_last_month))
-    services.month_close(community=community, month=last_month)
+    closing.month_close(community=community, month=last_month)
     english(trio["c"])
     client.force_login(trio["c"])
 

@@ -4,6 +4,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -195,6 +197,33 @@ def test_receipts_are_served_to_members_only(client, people, community, pdf_expe
     if status == 200:
         assert response["Content-Type"] == "application/pdf"
         assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("stored_as", "content", "content_type"),
+    [("legacy.jpg", PDF, "application/pdf"), ("legacy.pdf", image_bytes("PNG"), "image/png")],
+)
+def test_a_receipt_is_served_as_what_it_holds_whatever_its_stored_name(
+    client, community, member, pdf_expense, stored_as, content, content_type
+):
+    name = default_storage.save(f"receipts/{community.pk}/{stored_as}", ContentFile(content))
+    Expense.objects.filter(pk=pdf_expense.pk).update(receipt=name)
+    client.force_login(member)
+
+    response = client.get(url("ledger_receipt", community, pdf_expense.pk))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response["Cache-Control"] == "private, no-store"
+    assert b"".join(response.streaming_content) == content
+
+
+def test_a_stored_receipt_that_is_neither_a_photo_nor_a_pdf_is_not_served(client, community, member, pdf_expense):
+    name = default_storage.save(f"receipts/{community.pk}/page.pdf", ContentFile(b"<html><script>alert(1)</script>"))
+    Expense.objects.filter(pk=pdf_expense.pk).update(receipt=name)
+    client.force_login(member)
+
+    assert client.get(url("ledger_receipt", community, pdf_expense.pk)).status_code == 404
 
 
 # --- Undoing an expense ----------------------------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from communities.models import Membership, User
-from ledger import services
+from ledger import closing, services
 from ledger.models import SettlementEmail, SettlementPeriod
 from ledger.tasks import settlement_emails_send
 from tests.factories import VehicleFactory
@@ -37,7 +37,7 @@ def closed_month(community, last_month, mid_last_month):
     for index, name in enumerate(["Bruno", "Chloe", "Driss", "Emma", "Farid"]):
         driver, _membership = add_member(community, name)
         services.trip_charge(trip=make_trip(car, driver, 10 * (index + 1), ended_at=mid_last_month))
-    return services.month_close(community=community, month=last_month)
+    return closing.month_close(community=community, month=last_month)
 
 
 def test_a_worker_killed_during_the_monthly_emails_leaves_nobody_without_theirs(closed_month, tmp_path):

@@ -1,22 +1,24 @@
 """Close a month by hand: the same code as the monthly job, community by community, with progress."""
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from colocauto.core.errors import DomainError
+from colocauto.core.parsers import parse_month
 from communities.models import Community
 from ledger import emails
 from ledger.closing import communities_to_close, month_close
-from ledger.tasks import parse_month
 
 
 class Command(BaseCommand):
     help = "Post a month's allocations, open its settlement period and send the settle-up e-mails (idempotent)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--month", required=True, help="The month to close, as YYYY-MM.")
         parser.add_argument("--community", type=int, help="Only this community (its id).")
 
-    def handle(self, *args, month, community=None, **options):
+    def handle(self, *args: Any, month: str, community: int | None = None, **options: Any) -> None:
         try:
             first_day = parse_month(month)
         except ValueError:
