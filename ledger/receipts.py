@@ -5,7 +5,7 @@ within a byte size and a page count, stored as sent."""
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,9 +17,6 @@ from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject
 
 from colocauto.uploads import IMAGE_EXTENSIONS, normalised_photo, stored_image_format, validate_photo, validate_size
-
-if TYPE_CHECKING:  # the model's upload_to is this module's function
-    from ledger.models import Expense
 
 PDF_MAGIC = b"%PDF-"
 # Enough to read every line of a till receipt or an invoice.
@@ -133,7 +130,7 @@ def normalised_receipt(upload: File[bytes]) -> File[bytes]:
         raise _as_receipt_error(error) from None
 
 
-def receipt_upload_to(instance: Expense, filename: str) -> str:
+def receipt_upload_to(instance: Any, filename: str) -> str:  # an Expense: models.py imports this module
     """A random name under the community; the extension follows the content, never the uploader's name."""
     upload = instance.receipt.file
     position = upload.tell()

@@ -75,12 +75,6 @@ class Territory(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})" if self.code else self.name
 
-    def descendant_ids(self) -> list[int]:
-        """This territory and everything below it (see ``territories.selectors.territory_tree``)."""
-        from territories.selectors import territory_tree
-
-        return territory_tree(self).ids
-
 
 class TerritoryStaff(models.Model):
     """A person who may read a territory's reports; a staff admin may also invite colleagues."""
