@@ -190,7 +190,11 @@ def _rows_in_zone(month: date, tz: ZoneInfo, communities, now: datetime) -> list
             amount__gt=0,
             transaction__kind=Transaction.Kind.TRIP_CHARGE,
             transaction__reversed_by__isnull=True,
-            transaction__trip__in=trips,
+            # The trips' own filters, joined: ``trip__in=trips`` made PostgreSQL check every charge ever posted.
+            transaction__community__in=communities,
+            transaction__trip__ended_at__gte=start,
+            transaction__trip__ended_at__lt=end,
+            transaction__trip__distance_km__isnull=False,
         )
         .values_list("transaction__community_id", "transaction__trip__vehicle__energy")
         .annotate(amount=Sum("amount"), km=Sum("transaction__trip__distance_km"))
