@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Trip
+from bookings.trips import distance_to_confirm
 from colocauto.core.parsers import MAX_YEAR, MIN_YEAR, validate_year_range
 from colocauto.uploads import validate_photo
 
@@ -47,6 +48,17 @@ def parse_query_datetime(value: str | None) -> str | None:
     return moment.strftime(LOCAL_FORMAT)
 
 
+def text_field(label, *, max_length: int | None = None, help_text: str = "") -> forms.CharField:
+    """An optional few lines of free text."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=help_text,
+    )
+
+
 class TimesValidationMixin:
     def clean(self):
         cleaned = super().clean()
@@ -60,12 +72,8 @@ class BookingForm(TimesValidationMixin, forms.Form):
     vehicle = forms.ModelChoiceField(label=_("Vehicle"), queryset=None, empty_label=_("Choose a vehicle"))
     starts_at = local_datetime_field(_("Start"))
     ends_at = local_datetime_field(_("End"))
-    note = forms.CharField(
-        label=_("Note"),
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Optional: where you are going, when you will bring it back…"),
+    note = text_field(
+        _("Note"), max_length=500, help_text=_("Optional: where you are going, when you will bring it back…")
     )
 
     def __init__(self, *args, vehicles, **kwargs):
@@ -83,9 +91,7 @@ class ExtendForm(forms.Form):
 
 
 class MessageForm(forms.Form):
-    message = forms.CharField(
-        label=_("Message (optional)"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    message = text_field(_("Message (optional)"), max_length=500)
 
 
 class TripStartForm(forms.Form):
@@ -133,12 +139,10 @@ class TripEndForm(forms.Form):
     fuel_level = forms.ChoiceField(
         label=_("Fuel or charge level"), required=False, choices=[("", _("Not noted")), *Trip.FuelLevel.choices]
     )
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    incident_description = forms.CharField(
-        label=_("Something happened? Describe it"),
-        required=False,
+    notes = text_field(_("Notes"))
+    incident_description = text_field(
+        _("Something happened? Describe it"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Damage, warning light, breakdown… The owner and the admins will see it."),
     )
     incident_photos = MultipleImageField(
@@ -147,8 +151,19 @@ class TripEndForm(forms.Form):
     )
     confirm_implausible = forms.BooleanField(label=_("Yes, this distance is right"), required=False)
 
+    def __init__(self, *args, trip: Trip, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trip = trip
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("incident_photos") and not cleaned.get("incident_description", "").strip():
             self.add_error("incident_description", _("Describe the incident the photos show."))
+        end_odometer = cleaned.get("end_odometer")
+        if end_odometer is not None and not cleaned.get("confirm_implausible") and not self.trip.is_completed:
+            # Ask before recording, with the service's own rule, message and code.
+            unconfirmed = distance_to_confirm(trip=self.trip, end_odometer=end_odometer)
+            if unconfirmed is not None:
+                self.add_error("confirm_implausible", forms.ValidationError(unconfirmed.message, code=unconfirmed.code))
+                self.fields["confirm_implausible"].widget.attrs["aria-describedby"] = "implausible-warning"
         return cleaned

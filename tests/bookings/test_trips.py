@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from bookings import services
+from bookings import trips
+from bookings.errors import BookingRefused, ImplausibleDistance
 from bookings.models import Booking, BookingEvent, Trip
-from bookings.services import BookingRefused, ImplausibleDistance
 from colocauto.core.errors import NotAllowed
 from tests.bookings.conftest import membership_of
 from vehicles.models import Vehicle
@@ -33,11 +33,11 @@ def booking(member, vehicle):
 
 
 def start(member, booking, km):
-    return services.trip_start(membership=membership_of(member, booking.community), booking=booking, start_odometer=km)
+    return trips.trip_start(membership=membership_of(member, booking.community), booking=booking, start_odometer=km)
 
 
 def complete(member, trip, km, **kwargs):
-    return services.trip_complete(
+    return trips.trip_complete(
         membership=membership_of(member, trip.vehicle.community), trip=trip, end_odometer=km, **kwargs
     )
 
