@@ -170,3 +170,34 @@ def test_a_refused_trip_end_posts_nothing_to_the_ledger(member, booking):
     with pytest.raises(BookingRefused):
         complete(member, trip, 41_000)
     assert not Transaction.objects.exists()
+
+
+def test_a_failing_trip_charge_leaves_the_trip_unrecorded(member, booking, vehicle, monkeypatch):
+    import ledger.services
+
+    trip = start(member, booking, 42_000)
+
+    def ledger_refuses(**kwargs):
+        raise RuntimeError("the ledger refused the posting")
+
+    monkeypatch.setattr(ledger.services, "post", ledger_refuses)
+    with pytest.raises(RuntimeError, match="ledger refused"):
+        complete(member, trip, 42_100)
+
+    trip.refresh_from_db()
+    booking.refresh_from_db()
+    vehicle.refresh_from_db()
+    assert not trip.is_completed
+    assert booking.status == Booking.Status.IN_PROGRESS
+    assert vehicle.odometer_km == 42_000
+    assert not booking.events.filter(kind=BookingEvent.Kind.TRIP_COMPLETED).exists()
+
+
+def test_completing_a_trip_tells_the_layers_above_which_trip_it_was(member, booking, monkeypatch):
+    from bookings.events import TripCompleted
+    from colocauto.core import events
+
+    heard = []
+    monkeypatch.setitem(events._handlers, TripCompleted, [heard.append])
+    trip = complete(member, start(member, booking, 42_000), 42_010)
+    assert heard == [TripCompleted(trip_id=trip.pk, booking_id=booking.pk, community_id=booking.community_id)]
