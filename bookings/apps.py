@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class BookingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "bookings"
+
+    def ready(self) -> None:
+        from bookings import handlers  # noqa: F401 - registers the subscribers to lower layers' events

@@ -226,3 +226,10 @@ def my_bookings(
         upcoming=Paginator(upcoming, PER_PAGE).get_page(upcoming_page),
         past=Paginator(past, PER_PAGE).get_page(past_page),
     )
+
+
+def holding_bookings_count(vehicle: Vehicle, starts_at: datetime, ends_at: datetime) -> int:
+    """Bookings that still hold a slot of the vehicle within [starts_at, ends_at) (e.g. under a new blackout)."""
+    return Booking.objects.filter(
+        vehicle=vehicle, status__in=Booking.HOLDING_STATUSES, starts_at__lt=ends_at, ends_at__gt=starts_at
+    ).count()

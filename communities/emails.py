@@ -6,9 +6,10 @@ from django.core.mail import EmailMessage
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from colocauto.core import outbox
+from colocauto.core.mail import HasLanguage, email_subject, in_language
 from communities.models import Invitation, Membership, User
 
 
@@ -16,12 +17,12 @@ def _absolute_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _message(*, to: str, language: str, template: str, context: dict) -> EmailMessage:
-    with translation.override(language):
+def _message(*, to: str, recipient: HasLanguage | None, template: str, context: dict) -> EmailMessage:
+    """The e-mail ``template`` in the recipient's language (the site's default language for no one)."""
+    with in_language(recipient):
         subject = render_to_string(f"emails/communities/{template}_subject.txt", context)
         body = render_to_string(f"emails/communities/{template}.txt", context)
-    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
-    return EmailMessage(subject=subject, body=body, to=[to])
+    return EmailMessage(subject=email_subject(subject), body=body, to=[to])
 
 
 def invitation_email_deliver(*, invitation_id: int) -> bool:
@@ -34,7 +35,6 @@ def invitation_email_deliver(*, invitation_id: int) -> bool:
             return
         recipient = User.objects.filter(email__iexact=invitation.email).first()
         inviter = invitation.created_by
-        language = (recipient or inviter).language if (recipient or inviter) else settings.LANGUAGE_CODE
         context = {
             "invitation": invitation,
             "community": invitation.community,
@@ -42,7 +42,7 @@ def invitation_email_deliver(*, invitation_id: int) -> bool:
             "join_url": _absolute_url(reverse("invitation_join", kwargs={"token": invitation.token})),
             "expires_at": invitation.expires_at,
         }
-        yield 0, _message(to=invitation.email, language=language, template="invitation", context=context)
+        yield 0, _message(to=invitation.email, recipient=recipient or inviter, template="invitation", context=context)
 
     return outbox.deliver(invitations, claimed="email_claimed_at", done="email_sent_at", messages=messages) == 1
 
@@ -73,7 +73,7 @@ def membership_request_notify(*, membership_id: int) -> int:
             }
             yield (
                 admin.pk,
-                _message(to=admin.email, language=admin.language, template="membership_request", context=context),
+                _message(to=admin.email, recipient=admin, template="membership_request", context=context),
             )
 
     return outbox.deliver(
@@ -112,7 +112,7 @@ def membership_decision_notify(*, membership_id: int) -> bool:
         template = "membership_approved" if membership.status == Membership.Status.ACTIVE else "membership_rejected"
         yield (
             applicant.pk,
-            _message(to=applicant.email, language=applicant.language, template=template, context=context),
+            _message(to=applicant.email, recipient=applicant, template=template, context=context),
         )
 
     return outbox.deliver(decisions, claimed="decision_claimed_at", done="decision_notified_at", messages=messages) == 1

@@ -7,6 +7,8 @@ what services of every app call. Nothing here imports an app above communities.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.utils.translation import gettext_lazy as _
 
 from colocauto.core.errors import Conflict, NotAllowed
@@ -39,20 +41,19 @@ def require_admin(membership: Membership | None) -> None:
         raise NotAllowed(_("Only an admin of this community can do that."), code="admin_only")
 
 
-def other_active_admins(membership: Membership) -> int:
-    """How many active admins the community has besides ``membership``."""
-    return (
-        Membership.objects.filter(
-            community_id=membership.community_id, status=Membership.Status.ACTIVE, role=Membership.Role.ADMIN
-        )
-        .exclude(pk=membership.pk)
-        .count()
-    )
+def is_last_admin(membership: Membership, *, among: Iterable[Membership] | None = None) -> bool:
+    """Whether ``membership`` is its community's only active admin: it may not leave, be removed or demoted.
 
-
-def is_last_admin(membership: Membership) -> bool:
-    """Whether ``membership`` is the community's only active admin: it may not leave, be removed or demoted."""
-    return is_admin(membership) and other_active_admins(membership) == 0
+    ``among``: the community's active memberships when the caller has already read them (no query then).
+    """
+    if not is_admin(membership):
+        return False
+    if among is not None:
+        return not any(is_admin(other) and other.pk != membership.pk for other in among)
+    others = Membership.objects.filter(
+        community_id=membership.community_id, status=Membership.Status.ACTIVE, role=Membership.Role.ADMIN
+    ).exclude(pk=membership.pk)
+    return not others.exists()
 
 
 def require_not_last_admin(membership: Membership, message) -> None:

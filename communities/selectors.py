@@ -5,7 +5,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from communities.models import Community, Invitation, Membership, User
+from communities.models import OFFERED_TIME_ZONES, Community, Invitation, Membership, User
 
 
 def memberships_for(user: User) -> QuerySet[Membership]:
@@ -88,23 +88,16 @@ def member_get(membership: Membership, pk: int) -> Membership:
     return other
 
 
-def require_admin(membership: Membership) -> None:
-    if not membership.is_admin:
-        raise PermissionDenied
-
-
 def home_memberships_for(user: User) -> QuerySet[Membership]:
     """The user's active memberships with each community's member, vehicle and (for admins) waiting counts, no N+1."""
-    from vehicles.models import Vehicle
-
     members = (
         Membership.objects.filter(community_id=OuterRef("community_id"), status=Membership.Status.ACTIVE)
         .values("community_id")
         .annotate(n=Count("pk"))
         .values("n")
     )
-    vehicles = Vehicle.objects.filter(community_id=OuterRef("community_id")).values("community_id")
-    vehicles = vehicles.annotate(n=Count("pk")).values("n")
+    # Counted through the reverse relation: communities sits below vehicles and never imports it.
+    vehicles = Community.objects.filter(pk=OuterRef("community_id")).annotate(n=Count("vehicles")).values("n")
     # Only admins decide on requests, so only they are shown how many wait (members see 0).
     waiting = (
         Membership.objects.filter(
@@ -152,8 +145,6 @@ def membership_of(user: User, community: Community) -> Membership | None:
 
 def time_zones_offered() -> list[str]:
     """Europe and the French overseas zones, plus any zone a community already uses."""
-    from communities.models import OFFERED_TIME_ZONES
-
     in_use = Community.objects.order_by().values_list("time_zone", flat=True).distinct()
     return sorted(set(OFFERED_TIME_ZONES) | set(in_use))
 

@@ -1,21 +1,18 @@
-"""Every write about people and communities."""
+"""Every write about people, communities and memberships (invitations are in ``communities.invitations``)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from zoneinfo import ZoneInfo
-
-from allauth.account.models import EmailAddress
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
-from django.utils import formats, timezone
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bookings.services import bookings_cancel_future_for_member
-from colocauto.core.errors import Conflict, DomainError, NotAllowed
+from colocauto.core.errors import Conflict, DomainError
+from colocauto.core.events import emit
 from colocauto.core.queue import wake
 from colocauto.text import single_line
-from communities.models import Community, Invitation, Membership, User
+from communities import tasks
+from communities.events import MEMBER_LEFT, MEMBER_REMOVED, MemberLeft
+from communities.models import Community, Membership, User
 from communities.rules import require_admin, require_not_last_admin
 from communities.selectors import pool_holder_candidates
 
@@ -29,20 +26,6 @@ RULE_FIELDS = (
     "idle_shared_costs",
 )
 SETTLEMENT_FIELDS = ("pool_holder",)
-
-
-class InvitationUnusable(DomainError):
-    """The invitation link can no longer be used; ``reason`` says why (expired, revoked, used_up)."""
-
-    status_code = 410
-
-    def __init__(self, message, *, reason: str):
-        super().__init__(message)
-        self.reason = reason
-
-
-class AlreadyMember(Conflict):
-    """The user already belongs to the community, or already asked to join it."""
 
 
 # --- Profile ---------------------------------------------------------------------------------
@@ -98,7 +81,7 @@ def community_update(*, actor: Membership, data: dict) -> Community:
     community = Community.objects.select_for_update().get(pk=actor.community_id)
     holder = data.get("pool_holder")
     if holder is not None and not pool_holder_candidates(community).filter(pk=holder.pk).exists():
-        raise DomainError(_("The pool holder must be an admin of this community."))
+        raise DomainError(_("The pool holder must be an admin of this community."), code="pool_holder_not_admin")
     fields = [field for field in (*COMMUNITY_FIELDS, *RULE_FIELDS, *SETTLEMENT_FIELDS) if field in data]
     for field in fields:
         setattr(community, field, data[field])
@@ -110,7 +93,7 @@ def community_update(*, actor: Membership, data: dict) -> Community:
 # --- Membership ------------------------------------------------------------------------------
 
 
-def _lock_community(community_id: int) -> Community:
+def lock_community(community_id: int) -> Community:
     """Membership changes of one community are serialised on its row, so the admin count can't race."""
     return Community.objects.select_for_update().get(pk=community_id)
 
@@ -122,8 +105,15 @@ def _reload(membership: Membership, community_id: int) -> Membership:
         .first()
     )
     if current is None:
-        raise DomainError(_("This membership no longer exists."))
+        raise DomainError(_("This membership no longer exists."), code="membership_gone")
     return current
+
+
+def _locked_for_admin(actor: Membership, membership: Membership) -> Membership:
+    """An admin acts on another membership of their community: checked, locked, read afresh."""
+    require_admin(actor)
+    lock_community(actor.community_id)
+    return _reload(membership, actor.community_id)
 
 
 @transaction.atomic
@@ -138,36 +128,26 @@ def membership_reject(*, actor: Membership, membership: Membership) -> Membershi
 
 def _decide_request(*, actor: Membership, membership: Membership, approve: bool) -> Membership:
     """An admin answers a pending request; the applicant is told once the answer is committed."""
-    require_admin(actor)
-    _lock_community(actor.community_id)
-    membership = _reload(membership, actor.community_id)
+    membership = _locked_for_admin(actor, membership)
     if membership.status != Membership.Status.PENDING:
-        raise Conflict(_("This request has already been dealt with."))
+        raise Conflict(_("This request has already been dealt with."), code="request_already_decided")
     if approve:
         membership.status, membership.joined_at = Membership.Status.ACTIVE, timezone.now()
     else:
         membership.status, membership.ended_at = Membership.Status.REJECTED, timezone.now()
     membership.decided_by = actor.user
     membership.save(update_fields=["status", "joined_at" if approve else "ended_at", "decided_by"])
-    _notify_applicant_on_commit(membership)
+    wake(tasks.notify_applicant_of_decision, membership.pk)
     return membership
-
-
-def _notify_applicant_on_commit(membership: Membership) -> None:
-    from communities.tasks import notify_applicant_of_decision
-
-    wake(notify_applicant_of_decision, membership.pk)
 
 
 @transaction.atomic
 def membership_promote(*, actor: Membership, membership: Membership) -> Membership:
-    require_admin(actor)
-    _lock_community(actor.community_id)
-    membership = _reload(membership, actor.community_id)
+    membership = _locked_for_admin(actor, membership)
     if membership.status != Membership.Status.ACTIVE:
-        raise Conflict(_("Only an active member can become an admin."))
+        raise Conflict(_("Only an active member can become an admin."), code="not_active_member")
     if membership.role == Membership.Role.ADMIN:
-        raise Conflict(_("%(name)s is already an admin.") % {"name": membership.user.name})
+        raise Conflict(_("%(name)s is already an admin.") % {"name": membership.user.name}, code="already_admin")
     membership.role = Membership.Role.ADMIN
     membership.save(update_fields=["role"])
     return membership
@@ -175,11 +155,9 @@ def membership_promote(*, actor: Membership, membership: Membership) -> Membersh
 
 @transaction.atomic
 def membership_demote(*, actor: Membership, membership: Membership) -> Membership:
-    require_admin(actor)
-    _lock_community(actor.community_id)
-    membership = _reload(membership, actor.community_id)
+    membership = _locked_for_admin(actor, membership)
     if not membership.is_admin:
-        raise Conflict(_("%(name)s is not an admin.") % {"name": membership.user.name})
+        raise Conflict(_("%(name)s is not an admin.") % {"name": membership.user.name}, code="not_admin")
     require_not_last_admin(
         membership, _("A community always keeps at least one admin: make someone else an admin first.")
     )
@@ -190,180 +168,48 @@ def membership_demote(*, actor: Membership, membership: Membership) -> Membershi
 
 @transaction.atomic
 def membership_remove(*, actor: Membership, membership: Membership) -> Membership:
-    """An admin removes a member; their future bookings are cancelled."""
-    require_admin(actor)
-    _lock_community(actor.community_id)
-    membership = _reload(membership, actor.community_id)
+    """An admin removes a member; their future bookings are cancelled (``MemberLeft``)."""
+    membership = _locked_for_admin(actor, membership)
     if membership.status != Membership.Status.ACTIVE:
-        raise Conflict(_("Only an active member can be removed."))
+        raise Conflict(_("Only an active member can be removed."), code="not_active_member")
     if membership.pk == actor.pk:
-        raise Conflict(_("To leave the community yourself, use “Leave this community”."))
+        raise Conflict(_("To leave the community yourself, use “Leave this community”."), code="remove_self")
     require_not_last_admin(membership, _("A community always keeps at least one admin."))
-    membership.status = Membership.Status.REMOVED
-    membership.ended_at = timezone.now()
-    membership.decided_by = actor.user
-    membership.save(update_fields=["status", "ended_at", "decided_by"])
-    bookings_cancel_future_for_member(membership=membership, actor=actor.user)
+    _end(membership, status=Membership.Status.REMOVED, actor=actor.user)
     return membership
 
 
 @transaction.atomic
 def membership_leave(*, membership: Membership) -> Membership:
-    """A member leaves; their future bookings are cancelled. The last admin cannot leave."""
-    _lock_community(membership.community_id)
+    """A member leaves; their future bookings are cancelled (``MemberLeft``). The last admin cannot leave."""
+    lock_community(membership.community_id)
     membership = _reload(membership, membership.community_id)
     if membership.status != Membership.Status.ACTIVE:
-        raise Conflict(_("You are not an active member of this community."))
+        raise Conflict(_("You are not an active member of this community."), code="not_active_member")
     require_not_last_admin(
         membership,
         _("You are the only admin: make another member an admin before you leave, so the community keeps one."),
     )
-    membership.status = Membership.Status.LEFT
+    _end(membership, status=Membership.Status.LEFT, actor=membership.user)
+    return membership
+
+
+def _end(membership: Membership, *, status: str, actor: User) -> None:
+    """End an active membership and tell the layers above, in this transaction."""
+    removed = status == Membership.Status.REMOVED
+    membership.status = status
     membership.ended_at = timezone.now()
-    membership.save(update_fields=["status", "ended_at"])
-    bookings_cancel_future_for_member(membership=membership, actor=membership.user)
-    return membership
-
-
-# --- Invitations -----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def invitation_create(
-    *, actor: Membership, note: str = "", expires_in_days: int = 14, max_uses: int | None = None, email: str = ""
-) -> Invitation:
-    require_admin(actor)
-    if expires_in_days < 1:
-        raise DomainError(_("An invitation must stay valid for at least one day."))
-    if max_uses is not None and max_uses < 1:
-        raise DomainError(_("The maximum number of uses must be at least 1."))
-    invitation = Invitation.objects.create(
-        community_id=actor.community_id,
-        created_by=actor.user,
-        note=note,
-        email=email.strip().lower(),
-        expires_at=timezone.now() + timedelta(days=expires_in_days),
-        max_uses=max_uses,
+    fields = ["status", "ended_at"]
+    if removed:
+        membership.decided_by = actor
+        fields.append("decided_by")
+    membership.save(update_fields=fields)
+    emit(
+        MemberLeft(
+            membership_id=membership.pk,
+            community_id=membership.community_id,
+            user_id=membership.user_id,
+            actor_id=actor.pk,
+            reason=MEMBER_REMOVED if removed else MEMBER_LEFT,
+        )
     )
-    return invitation
-
-
-@transaction.atomic
-def invitation_send_by_email(*, actor: Membership, email: str, expires_in_days: int = 14) -> Invitation:
-    """Invite one e-mail address: a single-use link bound to it, e-mailed after the transaction commits."""
-    email = email.strip().lower()
-    already = Membership.objects.filter(
-        community_id=actor.community_id,
-        user__email__iexact=email,
-        status__in=[Membership.Status.ACTIVE, Membership.Status.PENDING],
-    ).exists()
-    if already:
-        raise AlreadyMember(
-            _("%(email)s is already a member of this community or has asked to join.") % {"email": email}
-        )
-    invitation = invitation_create(actor=actor, email=email, expires_in_days=expires_in_days, max_uses=1)
-    from communities.tasks import send_invitation_email
-
-    wake(send_invitation_email, invitation.pk)
-    return invitation
-
-
-@transaction.atomic
-def invitation_revoke(*, actor: Membership, invitation: Invitation) -> Invitation:
-    require_admin(actor)
-    updated = Invitation.objects.filter(pk=invitation.pk, community_id=actor.community_id, revoked_at=None).update(
-        revoked_at=timezone.now()
-    )
-    if updated != 1:
-        raise Conflict(_("This invitation was already revoked."))
-    invitation.refresh_from_db()
-    return invitation
-
-
-def _local_datetime(value, time_zone: str) -> str:
-    return formats.date_format(timezone.localtime(value, ZoneInfo(time_zone)), "DATETIME_FORMAT")
-
-
-def invitation_check_usable(invitation: Invitation) -> None:
-    """Raise ``InvitationUnusable`` explaining exactly why a link can't be used any more."""
-    if invitation.is_revoked:
-        raise InvitationUnusable(
-            _("This invitation has been revoked by an admin of the community. Ask them for a new link."),
-            reason="revoked",
-        )
-    if invitation.is_expired:
-        raise InvitationUnusable(
-            _("This invitation expired on %(date)s. Ask an admin of the community for a new link.")
-            % {"date": _local_datetime(invitation.expires_at, invitation.community.time_zone)},
-            reason="expired",
-        )
-    if invitation.is_used_up:
-        raise InvitationUnusable(
-            _("This invitation has already been used as many times as allowed. Ask an admin for a new link."),
-            reason="used_up",
-        )
-
-
-def invitation_check_recipient(*, user: User, invitation: Invitation) -> None:
-    """An invitation sent to an e-mail address can only be used by the account with that address."""
-    if not invitation.email or user.email.lower() == invitation.email.lower():
-        return
-    if EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists():
-        return
-    raise NotAllowed(
-        _("This invitation was sent to another e-mail address. Log in with the account of %(email)s to use it.")
-        % {"email": invitation.email}
-    )
-
-
-@transaction.atomic
-def invitation_accept(*, user: User, invitation: Invitation) -> Membership:
-    """Join through an invitation: a pending request (or an active membership if the community auto-approves).
-
-    One use is counted atomically; under concurrency ``max_uses`` is never exceeded.
-    """
-    community = _lock_community(invitation.community_id)
-    invitation.refresh_from_db()
-    invitation_check_usable(invitation)
-    invitation_check_recipient(user=user, invitation=invitation)
-    existing = Membership.objects.filter(
-        community=community, user=user, status__in=[Membership.Status.ACTIVE, Membership.Status.PENDING]
-    ).first()
-    if existing is not None:
-        if existing.is_active:
-            raise AlreadyMember(_("You are already a member of %(name)s.") % {"name": community.name})
-        raise AlreadyMember(
-            _("You have already asked to join %(name)s; an admin will answer soon.") % {"name": community.name}
-        )
-    counted = (
-        Invitation.objects.filter(pk=invitation.pk, revoked_at=None, expires_at__gt=timezone.now())
-        .filter(Q(max_uses__isnull=True) | Q(use_count__lt=F("max_uses")))
-        .update(use_count=F("use_count") + 1)
-    )
-    if counted != 1:
-        raise InvitationUnusable(
-            _("This invitation has already been used as many times as allowed. Ask an admin for a new link."),
-            reason="used_up",
-        )
-    now = timezone.now()
-    auto = community.auto_approve_invitees
-    try:
-        with transaction.atomic():
-            membership = Membership.objects.create(
-                community=community,
-                user=user,
-                invitation=invitation,
-                role=Membership.Role.MEMBER,
-                status=Membership.Status.ACTIVE if auto else Membership.Status.PENDING,
-                requested_at=now,
-                joined_at=now if auto else None,
-            )
-    except IntegrityError:
-        raise AlreadyMember(
-            _("You have already asked to join %(name)s; an admin will answer soon.") % {"name": community.name}
-        ) from None
-    if not auto:
-        from communities.tasks import notify_admins_of_request
-
-        wake(notify_admins_of_request, membership.pk)
-    return membership

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookings import selectors as booking_selectors
-from colocauto.core.errors import DomainError, NotAllowed
 from colocauto.core.parsers import parse_id
-from communities import selectors, services
+from colocauto.core.web import attempt, attempt_or_message
+from communities import invitations, rules, selectors, services
 from communities.access import community_view
 from communities.forms import (
     CommunityForm,
@@ -97,11 +97,8 @@ def profile(request):
 def community_create(request):
     form = CommunityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            community = services.community_create(user=request.user, data=form.cleaned_data)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
+        community = attempt(form, services.community_create, user=request.user, data=form.cleaned_data)
+        if community is not None:
             messages.success(request, _("Your community has been created. Invite your neighbours!"))
             return redirect("community_detail", community_id=community.pk)
     return render(request, "communities/community_form.html", {"form": form})
@@ -125,10 +122,6 @@ def community_detail(request):
     next_bookings, more_bookings = _first_rows(booking_selectors.upcoming_bookings(membership))
     to_record, more_to_record = _first_rows(booking_selectors.bookings_awaiting_trip(membership))
     to_decide, more_to_decide = _first_rows(booking_selectors.requests_awaiting_decision(membership))
-    balance = next(
-        (row.amount for row in balances_for(membership) if row.user is not None and row.user.pk == membership.user_id),
-        ZERO,
-    )
     return render(
         request,
         "communities/community_detail.html",
@@ -136,7 +129,7 @@ def community_detail(request):
             "community": request.community,
             "membership": membership,
             "member_count": selectors.members_of(membership).count(),
-            "balance": balance,
+            "balance": _own_balance(membership),
             "next_bookings": next_bookings,
             "more_bookings": more_bookings,
             "to_record": to_record,
@@ -153,13 +146,10 @@ def community_detail(request):
 def community_edit(request):
     form = CommunitySettingsForm(request.POST or None, instance=request.community)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.community_update(actor=request.membership, data=form.cleaned_data)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
+        community = attempt(form, services.community_update, actor=request.membership, data=form.cleaned_data)
+        if community is not None:
             messages.success(request, _("The community's settings have been saved."))
-            return redirect("community_detail", community_id=request.community.pk)
+            return redirect("community_detail", community_id=community.pk)
     return render(request, "communities/community_edit.html", {"form": form})
 
 
@@ -168,22 +158,19 @@ def community_edit(request):
 def community_leave(request):
     membership = request.membership
     if request.method == "POST":
-        try:
-            services.membership_leave(membership=membership)
-        except DomainError as error:
-            messages.error(request, error.message)
+        if attempt_or_message(request, services.membership_leave, membership=membership) is None:
             return redirect("community_leave", community_id=request.community.pk)
         messages.success(request, _("You have left %(name)s.") % {"name": request.community.name})
         return redirect("home")
-    last_admin = (
-        membership.is_admin
-        and not selectors.members_of(membership).filter(role=Membership.Role.ADMIN).exclude(pk=membership.pk).exists()
-    )
-    balance = next(
-        (row.amount for row in balances_for(membership) if row.user is not None and row.user.pk == membership.user_id),
-        None,
-    )
-    return render(request, "communities/community_leave.html", {"last_admin": last_admin, "balance": balance})
+    context = {"last_admin": rules.is_last_admin(membership), "balance": _own_balance(membership)}
+    return render(request, "communities/community_leave.html", context)
+
+
+def _own_balance(membership: Membership):
+    """The member's own balance in their community (zero before any entry)."""
+    # TODO(issue 8): one ledger selector for "a member's own balance" (asked of the ledger helper).
+    own = (row.amount for row in balances_for(membership) if row.user is not None and row.user.pk == membership.user_id)
+    return next(own, ZERO)
 
 
 # --- Members ---------------------------------------------------------------------------------
@@ -200,7 +187,7 @@ def member_list(request):
         {
             "members": members,
             # A community keeps at least one admin: the only one is not offered a "Make member" button.
-            "single_admin": sum(1 for m in members if m.is_admin) == 1,
+            "single_admin": any(rules.is_last_admin(m, among=members) for m in members),
             "pending": selectors.pending_requests_of(membership) if membership.is_admin else [],
         },
     )
@@ -211,11 +198,7 @@ def _member_action(service, success_message):
     @require_POST
     def view(request, pk):
         other = selectors.member_get(request.membership, pk)
-        try:
-            service(actor=request.membership, membership=other)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
+        if attempt_or_message(request, service, actor=request.membership, membership=other) is not None:
             messages.success(request, _(success_message) % {"name": other.user.name})
         return redirect("member_list", community_id=request.community.pk)
 
@@ -242,20 +225,16 @@ member_remove = _member_action(
 def invitation_list(request):
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            invitation = services.invitation_create(actor=request.membership, **form.cleaned_data)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
+        invitation = attempt(form, invitations.invitation_create, actor=request.membership, **form.cleaned_data)
+        if invitation is not None:
             messages.success(request, _("The invitation link is ready: copy it and share it with your neighbours."))
             return redirect(f"{reverse('invitation_list', args=[request.community.pk])}#invitation-{invitation.pk}")
-    invitations = selectors.invitations_of(request.membership)
     return render(
         request,
         "communities/invitation_list.html",
         {
             "form": form,
-            "invitations": invitations,
+            "invitations": selectors.invitations_of(request.membership),
             "site_root": request.build_absolute_uri("/").rstrip("/"),
         },
     )
@@ -266,11 +245,8 @@ def invitation_list(request):
 def invitation_email(request):
     form = InvitationEmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.invitation_send_by_email(actor=request.membership, **form.cleaned_data)
-        except DomainError as error:
-            form.add_error("email", error.message)
-        else:
+        sent = attempt(form, invitations.invitation_send_by_email, actor=request.membership, **form.cleaned_data)
+        if sent is not None:
             messages.success(
                 request, _("An invitation has been sent to %(email)s.") % {"email": form.cleaned_data["email"]}
             )
@@ -282,11 +258,7 @@ def invitation_email(request):
 @require_POST
 def invitation_revoke(request, pk):
     invitation = selectors.invitation_get_for_admin(request.membership, pk)
-    try:
-        services.invitation_revoke(actor=request.membership, invitation=invitation)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    if attempt_or_message(request, invitations.invitation_revoke, actor=request.membership, invitation=invitation):
         messages.success(request, _("The invitation has been revoked: its link no longer works."))
     return redirect("invitation_list", community_id=request.community.pk)
 
@@ -297,36 +269,25 @@ def invitation_join(request, token):
     invitation = selectors.invitation_find_by_token(token)
     if invitation is None:
         return render(request, "communities/invitation_invalid.html", {"reason": "unknown"}, status=404)
-    try:
-        services.invitation_check_usable(invitation)
-    except services.InvitationUnusable as error:
-        return _invitation_unusable(request, invitation, error)
-    if request.method == "POST":
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        try:
-            membership = services.invitation_accept(user=request.user, invitation=invitation)
-        except services.InvitationUnusable as error:
-            return _invitation_unusable(request, invitation, error)
-        except DomainError as error:
-            messages.error(request, error.message)
-            return redirect("invitation_join", token=token)
-        if membership.is_active:
-            messages.success(request, _("Welcome to %(name)s!") % {"name": invitation.community.name})
-            return redirect("community_detail", community_id=invitation.community_id)
-        messages.success(
+    unusable = invitations.invitation_unusable(invitation)
+    if unusable is not None:
+        return render(
             request,
-            _("Your request to join %(name)s has been sent. An admin will approve it soon.")
-            % {"name": invitation.community.name},
+            "communities/invitation_invalid.html",
+            {"reason": unusable.reason, "message": unusable.message, "community": invitation.community},
+            status=unusable.status_code,
         )
-        return redirect("home")
+    if request.method == "POST" and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    wrong_recipient = (
+        invitations.invitation_wrong_recipient(user=request.user, invitation=invitation)
+        if request.user.is_authenticated
+        else None
+    )
+    if request.method == "POST":
+        return _join(request, invitation, refusal=wrong_recipient)
     existing = selectors.membership_of(request.user, invitation.community)
-    refusal = None
-    if request.user.is_authenticated and existing is None and invitation.email:
-        try:
-            services.invitation_check_recipient(user=request.user, invitation=invitation)
-        except NotAllowed as error:
-            refusal = error.message
+    refusal = wrong_recipient.message if wrong_recipient is not None and existing is None else None
     return render(
         request,
         "communities/invitation_join.html",
@@ -340,10 +301,23 @@ def invitation_join(request, token):
     )
 
 
-def _invitation_unusable(request, invitation, error):
-    return render(
-        request,
-        "communities/invitation_invalid.html",
-        {"reason": error.reason, "message": error.message, "community": invitation.community},
-        status=error.status_code,
+def _join(request, invitation, *, refusal):
+    """Ask to join; a refusal (another account's link, already a member, used up meanwhile) is shown on
+    the invitation page."""
+    membership = None
+    if refusal is not None:
+        messages.error(request, refusal.message)
+    else:
+        membership = attempt_or_message(
+            request, invitations.invitation_accept, user=request.user, invitation=invitation
+        )
+    if membership is None:
+        return redirect("invitation_join", token=invitation.token)
+    name = invitation.community.name
+    if membership.is_active:
+        messages.success(request, _("Welcome to %(name)s!") % {"name": name})
+        return redirect("community_detail", community_id=invitation.community_id)
+    messages.success(
+        request, _("Your request to join %(name)s has been sent. An admin will approve it soon.") % {"name": name}
     )
+    return redirect("home")

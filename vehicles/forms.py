@@ -212,6 +212,10 @@ class WindowForm(forms.Form):
 
 
 class BaseWindowFormSet(forms.BaseFormSet):
+    def add_error(self, field: str | None, error) -> None:
+        """A refusal of the service (``colocauto.core.web.attempt``) is shown above the windows."""
+        self.non_form_errors().append(error)
+
     def windows(self) -> list[WindowSpec]:
         return [
             WindowSpec(form.cleaned_data["weekday"], form.cleaned_data["start_time"], form.cleaned_data["end_time"])

@@ -1,7 +1,7 @@
 """Reads of vehicle data. Every query starts from the viewer's membership: other communities get 404."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
@@ -10,9 +10,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bookings.models import Booking
 from communities.models import Membership, User
 from vehicles.models import AvailabilityWindow, Blackout, CostModelPeriod, Vehicle
+from vehicles.rules import can_manage  # noqa: F401 - until ledger.cost_views imports it from vehicles.rules
 
 
 def vehicles_for(membership: Membership) -> QuerySet[Vehicle]:
@@ -26,13 +26,6 @@ def vehicle_get(membership: Membership, pk: int) -> Vehicle:
     if vehicle is None:
         raise Http404
     return vehicle
-
-
-def can_manage(membership: Membership, vehicle: Vehicle) -> bool:
-    """Admins manage every vehicle of their community; an owner manages their own."""
-    if not membership.is_active or membership.community_id != vehicle.community_id:
-        return False
-    return membership.is_admin or (vehicle.owner_id is not None and vehicle.owner_id == membership.user_id)
 
 
 def owner_candidates(membership: Membership) -> QuerySet[User]:
@@ -56,13 +49,6 @@ def blackout_get(vehicle: Vehicle, pk: int) -> Blackout:
     if blackout is None:
         raise Http404
     return blackout
-
-
-def holding_bookings_count(vehicle: Vehicle, starts_at: datetime, ends_at: datetime) -> int:
-    """Bookings that still hold a slot of the vehicle within [starts_at, ends_at)."""
-    return Booking.objects.filter(
-        vehicle=vehicle, status__in=Booking.HOLDING_STATUSES, starts_at__lt=ends_at, ends_at__gt=starts_at
-    ).count()
 
 
 # --- Cost model: one per month, a switch takes effect on the 1st of the next month ------------------

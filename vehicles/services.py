@@ -19,9 +19,11 @@ from colocauto.core.parsers import validate_year_range
 from colocauto.text import single_line
 from colocauto.uploads import normalised_photo
 from communities.models import Membership, User
+from communities.rules import require_active
 from vehicles.exceptions import InvalidAvailability, InvalidBlackout, InvalidPhoto, InvalidVehicle
 from vehicles.models import AvailabilityWindow, Blackout, CostModelPeriod, Vehicle
-from vehicles.selectors import can_manage, cost_model_on, local_today
+from vehicles.rules import require_manager
+from vehicles.selectors import cost_model_on, local_today
 
 # What a vehicle form may change; the owner is handled apart because only admins choose it.
 VEHICLE_FIELDS = (
@@ -76,21 +78,14 @@ class WindowSpec:
         return self.end_time.hour * 60 + self.end_time.minute
 
 
-def _require_active(membership: Membership) -> None:
-    if not membership.is_active:
-        raise NotAllowed(_("Only active members of the community can do this."))
-
-
-def _require_manager(membership: Membership, vehicle: Vehicle) -> None:
-    if not can_manage(membership, vehicle):
-        raise NotAllowed(_("Only an admin or the vehicle's owner can change this vehicle."))
-
-
 def _resolve_owner(*, membership: Membership, requested: User | None) -> User | None:
     """An admin may pick any active member, or nobody (community-owned); others own what they register."""
     if not membership.is_admin:
         if requested is None or requested.pk != membership.user_id:
-            raise NotAllowed(_("Only an admin can register a vehicle for someone else or for the community."))
+            raise NotAllowed(
+                _("Only an admin can register a vehicle for someone else or for the community."),
+                code="vehicle_owner_admin_only",
+            )
         return membership.user
     if requested is None:
         return None
@@ -100,7 +95,9 @@ def _resolve_owner(*, membership: Membership, requested: User | None) -> User | 
     if not is_member:
         raise InvalidVehicle(
             _("%(name)s is not an active member of this community, so cannot own one of its vehicles.")
-            % {"name": requested.name}
+            % {"name": requested.name},
+            code="owner_not_member",
+            field="owner",
         )
     return requested
 
@@ -153,7 +150,7 @@ def _apply(vehicle: Vehicle, data: dict) -> None:
     for field in ("rate_per_km", "rate_per_hour"):
         problem = rate_problem(field, data.get(field))
         if problem:
-            raise InvalidVehicle(problem)
+            raise InvalidVehicle(problem, code="implausible_rate", field=field)
     for field in VEHICLE_FIELDS:
         if field in data:
             setattr(vehicle, field, data[field])
@@ -166,7 +163,7 @@ def _apply(vehicle: Vehicle, data: dict) -> None:
 @transaction.atomic
 def vehicle_create(*, membership: Membership, data: dict, photo=None) -> Vehicle:
     """Register a vehicle in the member's community. Members own what they register; admins choose."""
-    _require_active(membership)
+    require_active(membership)
     owner = _resolve_owner(membership=membership, requested=data.get("owner", membership.user))
     normalised = _normalised_photo(photo) if photo else None
     vehicle = Vehicle(community=membership.community, owner=owner)
@@ -208,13 +205,13 @@ def vehicle_update(
 
     A change of cost model takes effect on the 1st of the next month (``_schedule_cost_model``).
     """
-    _require_manager(membership, vehicle)
+    require_manager(membership, vehicle)
     # Read under a lock, from the database: a bound form has already written the new choice on ``vehicle``.
     chosen_before = Vehicle.objects.select_for_update().values_list("cost_model", flat=True).get(pk=vehicle.pk)
     normalised = _normalised_photo(photo) if photo else None
     if "owner" in data and data["owner"] != vehicle.owner:
         if not membership.is_admin:
-            raise NotAllowed(_("Only an admin can change a vehicle's owner."))
+            raise NotAllowed(_("Only an admin can change a vehicle's owner."), code="vehicle_owner_admin_only")
         vehicle.owner = _resolve_owner(membership=membership, requested=data["owner"])
     _apply(vehicle, data)
     if normalised:
@@ -231,7 +228,7 @@ def vehicle_update(
 @transaction.atomic
 def vehicle_set_active(*, membership: Membership, vehicle: Vehicle, active: bool) -> Vehicle:
     """Pause a vehicle (no new bookings) or make it bookable again."""
-    _require_manager(membership, vehicle)
+    require_manager(membership, vehicle)
     vehicle.is_active = active
     vehicle.save(update_fields=["is_active"])
     return vehicle
@@ -278,7 +275,7 @@ def availability_replace(
     *, membership: Membership, vehicle: Vehicle, windows: Iterable[WindowSpec]
 ) -> list[AvailabilityWindow]:
     """Replace the vehicle's weekly windows by ``windows`` (none at all means always available)."""
-    _require_manager(membership, vehicle)
+    require_manager(membership, vehicle)
     windows = list(windows)
     _check_windows(windows)
     _locked(vehicle)
@@ -293,7 +290,7 @@ def availability_replace(
 def window_add(
     *, membership: Membership, vehicle: Vehicle, weekday: int, start_time: time, end_time: time
 ) -> AvailabilityWindow:
-    _require_manager(membership, vehicle)
+    require_manager(membership, vehicle)
     _locked(vehicle)
     new = WindowSpec(weekday, start_time, end_time)
     existing = [WindowSpec(w.weekday, w.start_time, w.end_time) for w in vehicle.availability_windows.all()]
@@ -303,7 +300,7 @@ def window_add(
 
 @transaction.atomic
 def window_delete(*, membership: Membership, window: AvailabilityWindow) -> None:
-    _require_manager(membership, window.vehicle)
+    require_manager(membership, window.vehicle)
     window.delete()
 
 
@@ -312,20 +309,22 @@ def blackout_add(
     *, membership: Membership, vehicle: Vehicle, starts_at: datetime, ends_at: datetime, reason: str = ""
 ) -> Blackout:
     """Block a period (repairs, holidays…): nobody can book the vehicle then."""
-    _require_manager(membership, vehicle)
+    require_manager(membership, vehicle)
     try:
         validate_year_range(starts_at)
         validate_year_range(ends_at)
     except ValidationError as error:
-        raise InvalidBlackout(" ".join(error.messages)) from None
+        raise InvalidBlackout(" ".join(error.messages), code="year_out_of_range") from None
     if ends_at <= starts_at:
-        raise InvalidBlackout(_("The end of the period must be after its start."))
+        raise InvalidBlackout(_("The end of the period must be after its start."), code="blackout_ends_before_start")
     if ends_at <= timezone.now():
-        raise InvalidBlackout(_("This period is already over; choose dates in the future."))
+        raise InvalidBlackout(_("This period is already over; choose dates in the future."), code="blackout_over")
     return Blackout.objects.create(vehicle=vehicle, starts_at=starts_at, ends_at=ends_at, reason=reason.strip())
 
 
 @transaction.atomic
-def blackout_delete(*, membership: Membership, blackout: Blackout) -> None:
-    _require_manager(membership, blackout.vehicle)
+def blackout_delete(*, membership: Membership, blackout: Blackout) -> Blackout:
+    """Lift a blackout; returns it (no longer stored)."""
+    require_manager(membership, blackout.vehicle)
     blackout.delete()
+    return blackout

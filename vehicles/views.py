@@ -5,18 +5,17 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from colocauto.core.errors import DomainError
-from colocauto.uploads import IMAGE_FORMATS, stored_image_format
+from bookings import selectors as booking_selectors
+from colocauto.core.files import IMAGE_FORMATS, private_file_response
+from colocauto.core.web import attempt, attempt_or_message
 from communities.access import community_view
-from vehicles import selectors, services
-from vehicles.exceptions import InvalidPhoto
+from vehicles import rules, selectors, services
 from vehicles.forms import BlackoutForm, VehicleForm, WindowFormSet, cost_model_notice
 
 
@@ -34,7 +33,7 @@ def in_community_time(view):
 def _managed_vehicle(request, pk):
     """The vehicle, if this member may change it: 404 outside the community, 403 for other members."""
     vehicle = selectors.vehicle_get(request.membership, pk)
-    if not selectors.can_manage(request.membership, vehicle):
+    if not rules.can_manage(request.membership, vehicle):
         raise PermissionDenied
     return vehicle
 
@@ -53,7 +52,7 @@ def vehicle_detail(request, pk):
     vehicle = selectors.vehicle_get(request.membership, pk)
     context = {
         "vehicle": vehicle,
-        "can_manage": selectors.can_manage(request.membership, vehicle),
+        "can_manage": rules.can_manage(request.membership, vehicle),
         "windows": selectors.windows_of(vehicle),
         "blackouts": selectors.upcoming_blackouts_of(vehicle),
         "cost_model": selectors.cost_model_schedule(vehicle),
@@ -66,15 +65,14 @@ def vehicle_detail(request, pk):
 def vehicle_create(request):
     form = VehicleForm(request.POST or None, request.FILES or None, membership=request.membership)
     if request.method == "POST" and form.is_valid():
-        try:
-            vehicle = services.vehicle_create(
-                membership=request.membership, data=form.service_data(), photo=form.cleaned_data.get("photo")
-            )
-        except InvalidPhoto as error:
-            form.add_error("photo", error.message)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
+        vehicle = attempt(
+            form,
+            services.vehicle_create,
+            membership=request.membership,
+            data=form.service_data(),
+            photo=form.cleaned_data.get("photo"),
+        )
+        if vehicle is not None:
             messages.success(request, _("%(name)s has been added.") % {"name": vehicle.name})
             return redirect("vehicle_detail", community_id=request.community.pk, pk=vehicle.pk)
     return render(request, "vehicles/vehicle_form.html", {"form": form, "vehicle": None})
@@ -87,19 +85,16 @@ def vehicle_edit(request, pk):
     saved_name = vehicle.name  # validating the form writes the typed values onto the instance
     form = VehicleForm(request.POST or None, request.FILES or None, instance=vehicle, membership=request.membership)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.vehicle_update(
-                membership=request.membership,
-                vehicle=vehicle,
-                data=form.service_data(),
-                photo=form.cleaned_data.get("photo"),
-                remove_photo=form.cleaned_data.get("remove_photo", False),
-            )
-        except InvalidPhoto as error:
-            form.add_error("photo", error.message)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
+        saved = attempt(
+            form,
+            services.vehicle_update,
+            membership=request.membership,
+            vehicle=vehicle,
+            data=form.service_data(),
+            photo=form.cleaned_data.get("photo"),
+            remove_photo=form.cleaned_data.get("remove_photo", False),
+        )
+        if saved is not None:
             messages.success(request, _("%(name)s has been saved.") % {"name": vehicle.name})
             schedule = selectors.cost_model_schedule(vehicle)
             if schedule.next_model:
@@ -113,11 +108,9 @@ def vehicle_edit(request, pk):
 def vehicle_set_active(request, pk):
     vehicle = _managed_vehicle(request, pk)
     active = request.POST.get("active") == "1"
-    try:
-        services.vehicle_set_active(membership=request.membership, vehicle=vehicle, active=active)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    if attempt_or_message(
+        request, services.vehicle_set_active, membership=request.membership, vehicle=vehicle, active=active
+    ):
         if active:
             messages.success(request, _("%(name)s can be booked again.") % {"name": vehicle.name})
         else:
@@ -133,15 +126,15 @@ def vehicle_availability(request, pk):
         for w in selectors.windows_of(vehicle)
     ]
     formset = WindowFormSet(request.POST or None, initial=initial, prefix="windows")
-    error = None
     if request.method == "POST" and formset.is_valid():
-        try:
-            windows = services.availability_replace(
-                membership=request.membership, vehicle=vehicle, windows=formset.windows()
-            )
-        except DomainError as refusal:
-            error = refusal.message
-        else:
+        windows = attempt(
+            formset,
+            services.availability_replace,
+            membership=request.membership,
+            vehicle=vehicle,
+            windows=formset.windows(),
+        )
+        if windows is not None:
             if windows:
                 messages.success(
                     request, _("The weekly availability of %(name)s has been saved.") % {"name": vehicle.name}
@@ -149,9 +142,7 @@ def vehicle_availability(request, pk):
             else:
                 messages.success(request, _("%(name)s is now available at any time.") % {"name": vehicle.name})
             return redirect("vehicle_detail", community_id=request.community.pk, pk=vehicle.pk)
-    return render(
-        request, "vehicles/vehicle_availability.html", {"vehicle": vehicle, "formset": formset, "error": error}
-    )
+    return render(request, "vehicles/vehicle_availability.html", {"vehicle": vehicle, "formset": formset})
 
 
 @community_view
@@ -161,17 +152,16 @@ def vehicle_blackout_add(request, pk):
     form = BlackoutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            blackout = services.blackout_add(
-                membership=request.membership,
-                vehicle=vehicle,
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                reason=data["reason"],
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
+        blackout = attempt(
+            form,
+            services.blackout_add,
+            membership=request.membership,
+            vehicle=vehicle,
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            reason=data["reason"],
+        )
+        if blackout is not None:
             messages.success(
                 request,
                 _("Blocked: nobody can book %(name)s from %(start)s to %(end)s.")
@@ -181,7 +171,7 @@ def vehicle_blackout_add(request, pk):
                     "end": formats.date_format(timezone.localtime(blackout.ends_at), "SHORT_DATETIME_FORMAT"),
                 },
             )
-            held = selectors.holding_bookings_count(vehicle, blackout.starts_at, blackout.ends_at)
+            held = booking_selectors.holding_bookings_count(vehicle, blackout.starts_at, blackout.ends_at)
             if held:
                 messages.warning(
                     request,
@@ -203,11 +193,7 @@ def vehicle_blackout_add(request, pk):
 def vehicle_blackout_delete(request, pk, bpk):
     vehicle = _managed_vehicle(request, pk)
     blackout = selectors.blackout_get(vehicle, bpk)
-    try:
-        services.blackout_delete(membership=request.membership, blackout=blackout)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    if attempt_or_message(request, services.blackout_delete, membership=request.membership, blackout=blackout):
         messages.success(request, _("The unavailability period has been removed."))
     return redirect("vehicle_detail", community_id=request.community.pk, pk=vehicle.pk)
 
@@ -217,18 +203,4 @@ def vehicle_blackout_delete(request, pk, bpk):
 def vehicle_photo(request, pk):
     """The photo, only for members of the vehicle's community: uploaded files are never public."""
     vehicle = selectors.vehicle_get(request.membership, pk)
-    if not vehicle.photo:
-        raise Http404
-    try:
-        stream = vehicle.photo.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    # The type comes from the content, never the file name; anything but a JPEG, PNG or WebP is refused.
-    image_format = stored_image_format(stream)
-    if image_format is None:
-        stream.close()
-        raise Http404
-    response = FileResponse(stream, content_type=IMAGE_FORMATS[image_format])
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(vehicle.photo, allowed=IMAGE_FORMATS, filename=f"vehicle-{vehicle.pk}")

@@ -14,11 +14,21 @@ class DomainError(Exception):
 
     status_code = 400
     default_code = "invalid"
+    # The input field the refusal is about (a form shows it there, a JSON body under "fields"), if one.
+    field: str | None = None
 
-    def __init__(self, message: Any, *, code: str | None = None, params: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        message: Any,
+        *,
+        code: str | None = None,
+        params: dict[str, Any] | None = None,
+        field: str | None = None,
+    ):
         super().__init__(str(message))
         self.message = message
         self.code = code or self.default_code
+        self.field = field or self.field
         # Machine-readable details a client can act on (e.g. the conflicting interval); never personal data.
         self.params = params or {}
 

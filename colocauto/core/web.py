@@ -29,13 +29,15 @@ _PAGES = {403: "403.html", 404: "404.html"}
 
 
 def attempt(form: Any, service: Callable[..., T], /, **kwargs: Any) -> T | None:
-    """Run ``service``; on a refusal, put its message on ``form`` and return None."""
+    """Run ``service``; on a refusal, put its message on ``form`` (on the error's ``field`` when the form
+    has one) and return None."""
     try:
         return service(**kwargs)
     except (NotAllowed, NotFound):
         raise
     except DomainError as error:
-        form.add_error(None, error.message)
+        on_field = error.field if error.field in getattr(form, "fields", {}) else None
+        form.add_error(on_field, error.message)
         return None
 
 
@@ -57,6 +59,8 @@ def wants_json(request: HttpRequest) -> bool:
 
 def error_body(error: DomainError, *, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """The JSON shape of every refusal: a stable code, a translated detail, field errors, parameters."""
+    if fields is None and error.field:
+        fields = {error.field: [str(error.message)]}
     body: dict[str, Any] = {"code": error.code, "detail": str(error.message), "fields": fields or {}}
     if error.params:
         body["params"] = error.params

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import formats, timezone, translation
 
-from communities import services, tasks
+from communities import invitations, services, tasks
 from communities.models import Invitation, Membership
 from tests.factories import InvitationFactory, MembershipFactory, UserFactory
 
@@ -23,7 +23,7 @@ def admin_membership(community, admin_user):
 
 def test_invitation_email_goes_out_once_after_commit(admin_membership, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        invitation = services.invitation_send_by_email(actor=admin_membership, email="New.Neighbour@example.org")
+        invitation = invitations.invitation_send_by_email(actor=admin_membership, email="New.Neighbour@example.org")
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == ["new.neighbour@example.org"]
@@ -39,7 +39,7 @@ def test_invitation_email_goes_out_once_after_commit(admin_membership, mailoutbo
 
 def test_invitation_email_is_not_sent_when_transaction_rolls_back(admin_membership, mailoutbox):
     # Without the commit callbacks running, nothing goes out (the task is queued on commit only).
-    services.invitation_send_by_email(actor=admin_membership, email="x@example.org")
+    invitations.invitation_send_by_email(actor=admin_membership, email="x@example.org")
     assert mailoutbox == []
 
 
@@ -49,7 +49,7 @@ def test_unknown_recipient_gets_the_inviters_language(
     admin_user.language = "en"
     admin_user.save()
     with django_capture_on_commit_callbacks(execute=True):
-        services.invitation_send_by_email(actor=admin_membership, email="stranger@example.org")
+        invitations.invitation_send_by_email(actor=admin_membership, email="stranger@example.org")
     assert mailoutbox[0].subject == "[Colocauto] You are invited to join Les Tilleuls"
     assert _local(Invitation.objects.get().expires_at, "en") in mailoutbox[0].body
 
@@ -61,7 +61,7 @@ def test_known_recipient_gets_their_own_language(
     admin_user.save()
     UserFactory(email="english@example.org", language="en")
     with django_capture_on_commit_callbacks(execute=True):
-        services.invitation_send_by_email(actor=admin_membership, email="english@example.org")
+        invitations.invitation_send_by_email(actor=admin_membership, email="english@example.org")
     assert "You are invited to join" in mailoutbox[0].subject
     assert _local(Invitation.objects.get().expires_at, "en") in mailoutbox[0].body
 
@@ -80,7 +80,7 @@ def test_join_request_notifies_each_admin_once_in_their_language(
     MembershipFactory(community=community, user=quiet_admin, role=Membership.Role.ADMIN)
     applicant = UserFactory(display_name="Nina Newcomer")
     with django_capture_on_commit_callbacks(execute=True):
-        membership = services.invitation_accept(user=applicant, invitation=InvitationFactory(community=community))
+        membership = invitations.invitation_accept(user=applicant, invitation=InvitationFactory(community=community))
     by_recipient = {message.to[0]: message for message in mailoutbox}
     assert set(by_recipient) == {"admin@example.org", "second@example.org"}
     assert by_recipient["second@example.org"].subject == "[Colocauto] Nina Newcomer asks to join Les Tilleuls"
@@ -97,13 +97,13 @@ def test_auto_approved_join_sends_no_request_notice(
     community.auto_approve_invitees = True
     community.save()
     with django_capture_on_commit_callbacks(execute=True):
-        services.invitation_accept(user=UserFactory(), invitation=InvitationFactory(community=community))
+        invitations.invitation_accept(user=UserFactory(), invitation=InvitationFactory(community=community))
     assert mailoutbox == []
 
 
 def test_invitation_email_is_bound_to_the_address(admin_membership, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        invitation = services.invitation_send_by_email(actor=admin_membership, email="bound@example.org")
+        invitation = invitations.invitation_send_by_email(actor=admin_membership, email="bound@example.org")
     assert Invitation.objects.get(pk=invitation.pk).email == "bound@example.org"
 
 
@@ -111,7 +111,7 @@ def test_french_inviter_sends_invitation_dated_in_french(
     admin_membership, admin_user, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.invitation_send_by_email(actor=admin_membership, email="voisin@example.org")
+        invitations.invitation_send_by_email(actor=admin_membership, email="voisin@example.org")
     expires_at = Invitation.objects.get().expires_at
     assert _local(expires_at, "fr") in mailoutbox[0].body
     assert _local(expires_at, "en") not in mailoutbox[0].body

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from colocauto.core.outbox import MailDeferred
-from communities import emails, services, tasks
+from communities import emails, invitations, services, tasks
 from communities.models import Invitation, Membership
 from tests.factories import InvitationFactory, MembershipFactory, UserFactory
 
@@ -23,7 +23,7 @@ def applicant():
 
 def test_an_invitation_whose_wake_up_was_lost_is_sent_by_the_sweep(admin_membership, mailoutbox):
     # No on-commit callback runs: as if the broker had been down when the admin sent the invitation.
-    services.invitation_send_by_email(actor=admin_membership, email="new@example.org")
+    invitations.invitation_send_by_email(actor=admin_membership, email="new@example.org")
     assert mailoutbox == []
 
     assert tasks.notices_sweep() == 1
@@ -32,8 +32,8 @@ def test_an_invitation_whose_wake_up_was_lost_is_sent_by_the_sweep(admin_members
 
 
 def test_the_sweep_sends_no_revoked_or_expired_invitation(admin_membership, mailoutbox):
-    services.invitation_send_by_email(actor=admin_membership, email="revoked@example.org")
-    services.invitation_revoke(actor=admin_membership, invitation=Invitation.objects.get())
+    invitations.invitation_send_by_email(actor=admin_membership, email="revoked@example.org")
+    invitations.invitation_revoke(actor=admin_membership, invitation=Invitation.objects.get())
     InvitationFactory(
         community=admin_membership.community, email="late@example.org", expires_at=timezone.now() - timedelta(hours=1)
     )
@@ -46,7 +46,7 @@ def test_a_membership_request_whose_wake_up_was_lost_reaches_the_admins_through_
     community, admin_user, applicant, mailoutbox
 ):
     invitation = InvitationFactory(community=community)
-    services.invitation_accept(user=applicant, invitation=invitation)
+    invitations.invitation_accept(user=applicant, invitation=invitation)
     assert mailoutbox == []
 
     assert tasks.notices_sweep() == 1
@@ -76,7 +76,7 @@ def test_the_sweep_tells_no_community_creator_that_they_were_approved(db, applic
 
 
 def test_an_invitation_claimed_by_a_worker_that_died_is_sent_after_the_lease(admin_membership, mailoutbox, settings):
-    services.invitation_send_by_email(actor=admin_membership, email="new@example.org")
+    invitations.invitation_send_by_email(actor=admin_membership, email="new@example.org")
     Invitation.objects.update(email_claimed_at=timezone.now())
 
     assert tasks.notices_sweep() == 0
