@@ -9,7 +9,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -17,7 +17,7 @@ from bookings.formatting import reason_text
 from bookings.models import Booking, BookingEvent, Incident
 from bookings.selectors import bookings_to_record
 from colocauto.core import outbox
-from colocauto.text import subject_line
+from colocauto.core.mail import email_subject, in_language
 from communities.models import Membership, User
 
 START_REMINDER_AHEAD = timedelta(hours=2)
@@ -37,7 +37,7 @@ def booking_event_notify(*, event_id: int) -> int:
         if event is None:
             return
         for recipient in _recipients(event):
-            with translation.override(recipient.language):
+            with in_language(recipient):
                 subject, lines = _event_text(event, recipient)
                 if event.details.get("reason"):
                     lines.append(reason_text(event.details["reason"]))
@@ -109,7 +109,7 @@ def _remind(
         booking = _booking(pk)
         if booking is None or not _wants_mail(booking.member):
             continue
-        with translation.override(booking.member.language):
+        with in_language(booking.member):
             compose(booking).send()
         sent += 1
     return sent
@@ -322,7 +322,7 @@ def _message(
         "action": action or _("See the booking"),
     }
     email = EmailMultiAlternatives(
-        subject=subject_line(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject),
+        subject=email_subject(subject),
         body=render_to_string("emails/bookings/notification.txt", context),
         to=[recipient.email],
     )

@@ -20,3 +20,4 @@ class ImplausibleDistance(BookingRefused):
     """The distance is possible but unlikely: the driver must confirm it, then send the trip's end again."""
 
     default_code = "implausible_distance_unconfirmed"
+    field = "confirm_implausible"  # a form shows it next to the box that confirms the distance

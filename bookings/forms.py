@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Trip
-from bookings.trips import distance_to_confirm
 from colocauto.core.parsers import MAX_YEAR, MIN_YEAR, validate_year_range
 from colocauto.uploads import validate_photo
 
@@ -151,19 +150,8 @@ class TripEndForm(forms.Form):
     )
     confirm_implausible = forms.BooleanField(label=_("Yes, this distance is right"), required=False)
 
-    def __init__(self, *args, trip: Trip, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.trip = trip
-
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("incident_photos") and not cleaned.get("incident_description", "").strip():
             self.add_error("incident_description", _("Describe the incident the photos show."))
-        end_odometer = cleaned.get("end_odometer")
-        if end_odometer is not None and not cleaned.get("confirm_implausible") and not self.trip.is_completed:
-            # Ask before recording, with the service's own rule, message and code.
-            unconfirmed = distance_to_confirm(trip=self.trip, end_odometer=end_odometer)
-            if unconfirmed is not None:
-                self.add_error("confirm_implausible", forms.ValidationError(unconfirmed.message, code=unconfirmed.code))
-                self.fields["confirm_implausible"].widget.attrs["aria-describedby"] = "implausible-warning"
         return cleaned

@@ -12,7 +12,7 @@ from bookings.models import Booking, Trip
 from communities.models import Membership
 from communities.rules import is_active_member, is_admin
 from vehicles.models import Vehicle
-from vehicles.selectors import can_manage
+from vehicles.rules import can_manage
 
 # Statuses in which the booker can still cancel or change a booking (before the trip is under way).
 OPEN_STATUSES = (Booking.Status.REQUESTED, Booking.Status.CONFIRMED)
@@ -43,7 +43,7 @@ def is_driver(membership: Membership, trip: Trip) -> bool:
 
 
 def may_decide(membership: Membership, booking: Booking) -> bool:
-    """Answer a request: the people who manage the vehicle (``vehicles.selectors.can_manage``)."""
+    """Answer a request: the people who manage the vehicle (``vehicles.rules.can_manage``)."""
     return booking.community_id == membership.community_id and can_manage(membership, booking.vehicle)
 
 

@@ -85,11 +85,8 @@ def trip_start(*, membership: Membership, booking: Booking, start_odometer: int)
     return trip
 
 
-def distance_to_confirm(*, trip: Trip, end_odometer: int) -> ImplausibleDistance | None:
-    """The refusal asking the driver to confirm an unlikely distance (over 1,500 km a booked day), or None.
-
-    The trip-end form asks before the service is called, with the same message and code.
-    """
+def _distance_to_confirm(*, trip: Trip, end_odometer: int) -> ImplausibleDistance | None:
+    """The refusal asking the driver to confirm an unlikely distance (over 1,500 km a booked day), or None."""
     booking = trip.booking
     distance = end_odometer - trip.start_odometer
     days = max(1, math.ceil((booking.ends_at - booking.starts_at) / timedelta(days=1)))
@@ -139,7 +136,7 @@ def trip_complete(
                 code="end_odometer_below_start",
                 params={"start_odometer": trip.start_odometer},
             )
-        unconfirmed = None if confirm_implausible else distance_to_confirm(trip=trip, end_odometer=end_odometer)
+        unconfirmed = None if confirm_implausible else _distance_to_confirm(trip=trip, end_odometer=end_odometer)
         if unconfirmed is not None:
             raise unconfirmed
         if fuel_level and fuel_level not in Trip.FuelLevel.values:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,8 +27,8 @@ from bookings.forms import (
     parse_query_datetime,
 )
 from bookings.models import Booking
+from colocauto.core.files import IMAGE_FORMATS, private_file_response
 from colocauto.core.web import attempt, attempt_or_message
-from colocauto.uploads import IMAGE_EXTENSIONS, IMAGE_FORMATS, stored_image_format
 from communities.access import community_view
 from communities.models import Membership
 
@@ -131,7 +131,7 @@ def booking_detail(request, pk):
     if context["can_start_trip"]:
         context["trip_start_form"] = TripStartForm(initial={"start_odometer": booking.vehicle.odometer_km})
     if context["can_complete_trip"]:
-        context["trip_end_form"] = TripEndForm(trip=trip)
+        context["trip_end_form"] = TripEndForm()
     return render(request, "bookings/booking_detail.html", context)
 
 
@@ -246,12 +246,15 @@ def trip_end(request, pk):
         raise Http404
     if not rules.is_driver(membership, trip):
         raise PermissionDenied
-    form = TripEndForm(request.POST or None, request.FILES or None, trip=trip)
+    form = TripEndForm(request.POST or None, request.FILES or None)
     submitted = request.method == "POST" and form.is_valid()
     if submitted and attempt(form, trips.trip_complete, membership=membership, trip=trip, **form.cleaned_data):
         messages.success(request, _("Trip recorded. Thank you!"))
         return _to_detail(booking)
-    ask_confirmation = form.has_error("confirm_implausible", ImplausibleDistance.default_code)
+    # An implausible distance is refused on its confirmation box (ImplausibleDistance.field): ask there.
+    ask_confirmation = form.has_error(ImplausibleDistance.field)
+    if ask_confirmation:
+        form.fields[ImplausibleDistance.field].widget.attrs["aria-describedby"] = "implausible-warning"
     context = {"booking": booking, "trip": trip, "form": form, "ask_confirmation": ask_confirmation}
     return render(request, "bookings/trip_end.html", context)
 
@@ -263,24 +266,8 @@ def incident_photo(request, pk):
     photo = selectors.incident_photo_get(request.membership, pk)
     if not rules.sees_vehicle_record(request.membership, photo.incident.trip.booking):
         raise PermissionDenied
-    try:
-        handle = photo.photo.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    # The type comes from the content, never the file name: a file that is not a JPEG, PNG or WebP
-    # picture (stored before uploads were re-encoded) is refused rather than served as a page.
-    image_format = stored_image_format(handle)
-    if image_format is None:
-        handle.close()
-        raise Http404
-    response = FileResponse(
-        handle,
-        content_type=IMAGE_FORMATS[image_format],
-        filename=f"incident-photo-{photo.pk}.{IMAGE_EXTENSIONS[image_format]}",
-    )
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    # Served by what the file holds: a legacy upload that is not a JPEG, PNG or WebP picture is a 404.
+    return private_file_response(photo.photo, allowed=IMAGE_FORMATS, filename=f"incident-photo-{photo.pk}")
 
 
 @community_view
