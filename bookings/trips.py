@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bookings import rules
 from bookings.errors import BookingRefused, ImplausibleDistance
@@ -25,12 +26,23 @@ from bookings.services import locked
 from colocauto.core.errors import NotAllowed
 from colocauto.core.events import emit
 from colocauto.uploads import normalised_photo
-from communities.models import Membership
+from communities.models import Membership, User
 from vehicles.models import Vehicle
 
 # The driver may pick the car up a little before the booked start.
 TRIP_EARLY_START = timedelta(minutes=30)
 IMPLAUSIBLE_KM_PER_DAY = 1500
+# Odometer readings that may not go below a known value: code → (parameter giving that value, message).
+_FLOORS = {
+    "odometer_below_last_known": (
+        "odometer_km",
+        gettext_lazy("The odometer cannot be below the last known value, %(km)s km."),
+    ),
+    "end_odometer_below_start": (
+        "start_odometer",
+        gettext_lazy("The end odometer cannot be below the start odometer (%(km)s km)."),
+    ),
+}
 
 
 def trip_opens_at(booking: Booking) -> datetime:
@@ -57,13 +69,7 @@ def trip_start(*, membership: Membership, booking: Booking, start_odometer: int)
         if now < trip_opens_at(booking):
             raise BookingRefused(_("The trip can start at most 30 minutes before the booking."), code="trip_too_early")
         vehicle = Vehicle.objects.select_for_update().get(pk=booking.vehicle_id)
-        if start_odometer < vehicle.odometer_km:
-            raise BookingRefused(
-                _("The odometer cannot be below the last known value, %(km)s km.")
-                % {"km": formats.number_format(vehicle.odometer_km, force_grouping=True)},
-                code="odometer_below_last_known",
-                params={"odometer_km": vehicle.odometer_km},
-            )
+        _check_floor(start_odometer, floor=vehicle.odometer_km, code="odometer_below_last_known")
         unlogged_km = start_odometer - vehicle.odometer_km
         trip = Trip.objects.create(
             booking=booking,
@@ -74,14 +80,8 @@ def trip_start(*, membership: Membership, booking: Booking, start_odometer: int)
             started_at=now,
         )
         Vehicle.objects.filter(pk=vehicle.pk).update(odometer_km=start_odometer)
-        _set_status(booking, Booking.Status.IN_PROGRESS)
-        record(
-            booking,
-            membership.user,
-            BookingEvent.Kind.TRIP_STARTED,
-            start_odometer=start_odometer,
-            unlogged_km=unlogged_km,
-        )
+        details = {"start_odometer": start_odometer, "unlogged_km": unlogged_km}
+        _move_on(booking, Booking.Status.IN_PROGRESS, membership.user, BookingEvent.Kind.TRIP_STARTED, details)
     return trip
 
 
@@ -129,13 +129,7 @@ def trip_complete(
             raise NotAllowed(_("Only the driver can record the end of the trip."), code="not_driver")
         if trip.is_completed:
             raise BookingRefused(_("The end of this trip has already been recorded."), code="trip_already_recorded")
-        if end_odometer < trip.start_odometer:
-            raise BookingRefused(
-                _("The end odometer cannot be below the start odometer (%(km)s km).")
-                % {"km": formats.number_format(trip.start_odometer, force_grouping=True)},
-                code="end_odometer_below_start",
-                params={"start_odometer": trip.start_odometer},
-            )
+        _check_floor(end_odometer, floor=trip.start_odometer, code="end_odometer_below_start")
         unconfirmed = None if confirm_implausible else _distance_to_confirm(trip=trip, end_odometer=end_odometer)
         if unconfirmed is not None:
             raise unconfirmed
@@ -155,22 +149,30 @@ def trip_complete(
             incident = Incident.objects.create(trip=trip, reported_by=membership.user, description=incident_description)
             for photo in photos:
                 IncidentPhoto.objects.create(incident=incident, photo=photo)
-        _set_status(booking, Booking.Status.COMPLETED)
-        record(
-            booking,
-            membership.user,
-            BookingEvent.Kind.TRIP_COMPLETED,
-            end_odometer=end_odometer,
-            distance_km=trip.distance_km,
-            incident=bool(incident_description),
-        )
+        details = {
+            "end_odometer": end_odometer,
+            "distance_km": trip.distance_km,
+            "incident": bool(incident_description),
+        }
+        _move_on(booking, Booking.Status.COMPLETED, membership.user, BookingEvent.Kind.TRIP_COMPLETED, details)
         emit(TripCompleted(trip_id=trip.pk, booking_id=booking.pk, community_id=booking.community_id))
     return trip
 
 
-def _set_status(booking: Booking, status: str) -> None:
+def _check_floor(reading: int, *, floor: int, code: str) -> None:
+    """Refuse an odometer reading below ``floor``: the message shows it grouped, ``params`` gives it to clients."""
+    if reading < floor:
+        name, message = _FLOORS[code]
+        raise BookingRefused(
+            message % {"km": formats.number_format(floor, force_grouping=True)}, code=code, params={name: floor}
+        )
+
+
+def _move_on(booking: Booking, status: str, actor: User, kind: str, details: dict) -> None:
+    """The booking reaches ``status`` (the trip started or ended); its history says so."""
     booking.status = status
     booking.save(update_fields=["status", "updated_at"])
+    record(booking, actor, kind, **details)
 
 
 def _normalised_incident_photos(uploads: Iterable[UploadedFile]) -> list[ContentFile]:

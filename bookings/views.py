@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings import rules, selectors, services, trips
@@ -61,18 +62,33 @@ def _booking_allowed(membership: Membership, pk, rule: Callable[[Membership, Boo
     return booking
 
 
-def _booking_action(request, pk, *, rule, form_class, service, template, done, initial=None, context=None):
-    """The page of one action on a booking: 403 unless ``rule`` allows it; on a valid POST ``service`` gets the
-    form's fields, then ``done(request, before, after)`` says how it went; a refusal stays on the form."""
-    membership = request.membership
-    booking = _booking_allowed(membership, pk, rule)
-    form = form_class(request.POST or None, initial=initial(booking) if initial else None)
-    if request.method == "POST" and form.is_valid():
-        after = attempt(form, service, membership=membership, booking=booking, **form.cleaned_data)
-        if after is not None:
-            done(request, booking, after)
-            return _to_detail(booking)
-    return render(request, template, {"booking": booking, "form": form, **(context or {})})
+def _booking_action(name: str, rule, form_class, service, done, *, template: str = "", initial=None, **context):
+    """The page ``name`` acting on one booking: 403 unless ``rule`` lets the member act; on a valid POST
+    ``service`` gets the form's fields, then ``done(request, before, after)`` tells how it went; a refusal
+    stays on the form with what was typed. ``initial(booking)`` pre-fills the form."""
+
+    def view(request, pk):
+        membership = request.membership
+        booking = _booking_allowed(membership, pk, rule)
+        form = form_class(request.POST or None, initial=initial(booking) if initial else None)
+        if request.method == "POST" and form.is_valid():
+            after = attempt(form, service, membership=membership, booking=booking, **form.cleaned_data)
+            if after is not None:
+                done(request, booking, after)
+                return _to_detail(booking)
+        page = template or f"bookings/{name}.html"
+        return render(request, page, {"booking": booking, "form": form, **context})
+
+    view.__name__ = view.__qualname__ = name
+    return booking_page(view)
+
+
+def _said(text) -> Callable:
+    return lambda request, before, after: messages.success(request, text)
+
+
+def _odometer(booking: Booking) -> dict:
+    return {"start_odometer": booking.vehicle.odometer_km}
 
 
 def _local_times(*names: str) -> Callable[[Booking], dict]:
@@ -129,36 +145,10 @@ def booking_detail(request, pk):
     opens_at = trips.trip_opens_at(booking)
     context["trip_opens_at"] = opens_at if timezone.now() < opens_at else None
     if context["can_start_trip"]:
-        context["trip_start_form"] = TripStartForm(initial={"start_odometer": booking.vehicle.odometer_km})
+        context["trip_start_form"] = TripStartForm(initial=_odometer(booking))
     if context["can_complete_trip"]:
         context["trip_end_form"] = TripEndForm()
     return render(request, "bookings/booking_detail.html", context)
-
-
-def _decision_view(request, pk, *, accept: bool):
-    def done(request, before, after):
-        messages.success(request, _("The booking is confirmed.") if accept else _("The request is declined."))
-
-    return _booking_action(
-        request,
-        pk,
-        rule=rules.may_decide,
-        form_class=MessageForm,
-        service=services.booking_confirm if accept else services.booking_reject,
-        template="bookings/booking_decide.html",
-        done=done,
-        context={"accept": accept},
-    )
-
-
-@booking_page
-def booking_confirm(request, pk):
-    return _decision_view(request, pk, accept=True)
-
-
-@booking_page
-def booking_reject(request, pk):
-    return _decision_view(request, pk, accept=False)
 
 
 def _cancelled(request, before: Booking, after: Booking) -> None:
@@ -166,19 +156,6 @@ def _cancelled(request, before: Booking, after: Booking) -> None:
         messages.warning(request, _("The booking is cancelled (late: within the community's minimum notice)."))
     else:
         messages.success(request, _("The booking is cancelled."))
-
-
-@booking_page
-def booking_cancel(request, pk):
-    return _booking_action(
-        request,
-        pk,
-        rule=rules.may_manage,
-        form_class=MessageForm,
-        service=services.booking_cancel,
-        template="bookings/booking_cancel.html",
-        done=_cancelled,
-    )
 
 
 def _times_changed(request, before: Booking, after: Booking) -> None:
@@ -195,46 +172,29 @@ def _times_changed(request, before: Booking, after: Booking) -> None:
         messages.success(request, _("The booking's times have been changed; the request waits for an answer."))
 
 
-@booking_page
-def booking_change(request, pk):
-    return _booking_action(
-        request,
-        pk,
-        rule=rules.may_manage,
-        form_class=ChangeTimesForm,
-        initial=_local_times("starts_at", "ends_at"),
-        service=services.booking_change_times,
-        template="bookings/booking_change.html",
-        done=_times_changed,
-    )
+DECIDE = "bookings/booking_decide.html"
+_times = _local_times("starts_at", "ends_at")
+_confirmed = _said(gettext_lazy("The booking is confirmed."))
+_declined = _said(gettext_lazy("The request is declined."))
+_extended = _said(gettext_lazy("The booking has been extended."))
+_started = _said(gettext_lazy("Trip started. Drive safely!"))
 
-
-@booking_page
-def booking_extend(request, pk):
-    return _booking_action(
-        request,
-        pk,
-        rule=rules.may_manage,
-        form_class=ExtendForm,
-        initial=_local_times("ends_at"),
-        service=services.booking_extend,
-        template="bookings/booking_extend.html",
-        done=lambda request, before, after: messages.success(request, _("The booking has been extended.")),
-    )
-
-
-@booking_page
-def trip_start(request, pk):
-    return _booking_action(
-        request,
-        pk,
-        rule=rules.is_booker,
-        form_class=TripStartForm,
-        initial=lambda booking: {"start_odometer": booking.vehicle.odometer_km},
-        service=trips.trip_start,
-        template="bookings/trip_start.html",
-        done=lambda request, before, after: messages.success(request, _("Trip started. Drive safely!")),
-    )
+booking_confirm = _booking_action(
+    "booking_confirm", rules.may_decide, MessageForm, services.booking_confirm, _confirmed, template=DECIDE, accept=True
+)
+booking_reject = _booking_action(
+    "booking_reject", rules.may_decide, MessageForm, services.booking_reject, _declined, template=DECIDE, accept=False
+)
+booking_cancel = _booking_action("booking_cancel", rules.may_manage, MessageForm, services.booking_cancel, _cancelled)
+booking_change = _booking_action(
+    "booking_change", rules.may_manage, ChangeTimesForm, services.booking_change_times, _times_changed, initial=_times
+)
+booking_extend = _booking_action(
+    "booking_extend", rules.may_manage, ExtendForm, services.booking_extend, _extended, initial=_local_times("ends_at")
+)
+trip_start = _booking_action(
+    "trip_start", rules.is_booker, TripStartForm, trips.trip_start, _started, initial=_odometer
+)
 
 
 @booking_page
