@@ -58,6 +58,12 @@ def text_field(label, *, max_length: int | None = None, help_text: str = "") -> 
     )
 
 
+def odometer_field(label) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, min_value=0, max_value=9_999_999, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+
+
 class TimesValidationMixin:
     def clean(self):
         cleaned = super().clean()
@@ -94,12 +100,7 @@ class MessageForm(forms.Form):
 
 
 class TripStartForm(forms.Form):
-    start_odometer = forms.IntegerField(
-        label=_("Odometer at the start (km)"),
-        min_value=0,
-        max_value=9_999_999,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )
+    start_odometer = odometer_field(_("Odometer at the start (km)"))
 
 
 class MultipleImageInput(forms.ClearableFileInput):
@@ -129,12 +130,7 @@ class MultipleImageField(forms.FileField):
 
 
 class TripEndForm(forms.Form):
-    end_odometer = forms.IntegerField(
-        label=_("Odometer at the end (km)"),
-        min_value=0,
-        max_value=9_999_999,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )
+    end_odometer = odometer_field(_("Odometer at the end (km)"))
     fuel_level = forms.ChoiceField(
         label=_("Fuel or charge level"), required=False, choices=[("", _("Not noted")), *Trip.FuelLevel.choices]
     )

@@ -25,7 +25,6 @@ OVERLAP_CONSTRAINT = "booking_no_overlap"
 DEADLOCK_RETRIES = 3
 # A booking may start a few minutes in the past: the form works in whole minutes and people hesitate.
 START_GRACE = timedelta(minutes=15)
-MAY_MANAGE_REFUSAL = "not_booker_or_manager"
 
 
 def booking_create(
@@ -73,11 +72,11 @@ def booking_change_times(
     """
     with transaction.atomic():
         booking = locked(booking)
-        if not rules.may_manage(membership, booking):
-            raise NotAllowed(
-                _("Only the person who booked, the vehicle's owner or an admin can change this booking."),
-                code=MAY_MANAGE_REFUSAL,
-            )
+        _require_party(
+            membership,
+            booking,
+            _("Only the person who booked, the vehicle's owner or an admin can change this booking."),
+        )
         if not rules.can_change(membership, booking):
             raise BookingRefused(
                 _("Only a requested or confirmed booking whose trip has not started can be changed."),
@@ -115,11 +114,11 @@ def booking_extend(*, membership: Membership, booking: Booking, ends_at: datetim
     """Push back the end of a booking in progress, if the vehicle is free until then."""
     with transaction.atomic():
         booking = locked(booking)
-        if not rules.may_manage(membership, booking):
-            raise NotAllowed(
-                _("Only the person who booked, the vehicle's owner or an admin can extend this booking."),
-                code=MAY_MANAGE_REFUSAL,
-            )
+        _require_party(
+            membership,
+            booking,
+            _("Only the person who booked, the vehicle's owner or an admin can extend this booking."),
+        )
         if booking.status != Booking.Status.IN_PROGRESS:
             raise BookingRefused(_("Only a booking in progress can be extended."), code="booking_not_in_progress")
         if ends_at <= booking.ends_at:
@@ -142,11 +141,11 @@ def booking_cancel(*, membership: Membership, booking: Booking, message: str = "
     """Cancel a requested or confirmed booking; within the community's minimum notice it is marked late."""
     with transaction.atomic():
         booking = locked(booking)
-        if not rules.may_manage(membership, booking):
-            raise NotAllowed(
-                _("Only the person who booked, the vehicle's owner or an admin can cancel this booking."),
-                code=MAY_MANAGE_REFUSAL,
-            )
+        _require_party(
+            membership,
+            booking,
+            _("Only the person who booked, the vehicle's owner or an admin can cancel this booking."),
+        )
         _cancel(booking, actor=membership.user, message=message)
     return booking
 
@@ -189,6 +188,12 @@ def calendar_feed_regenerate(*, user: User, vehicle: Vehicle | None = None) -> C
         feed.token = CalendarFeed._meta.get_field("token").get_default()
         feed.save(update_fields=["token"])
     return feed
+
+
+def _require_party(membership: Membership, booking: Booking, message: str) -> None:
+    """Only the booker, the vehicle's owner or an admin may change, extend or cancel a booking."""
+    if not rules.may_manage(membership, booking):
+        raise NotAllowed(message, code="not_booker_or_manager")
 
 
 def locked(booking: Booking) -> Booking:

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from bookings import services, trips
 from bookings.errors import BookingConflict, BookingRefused, ImplausibleDistance
-from bookings.models import Booking
 from colocauto.core.errors import DomainError, NotAllowed
 from tests.bookings.conftest import local, membership_of
 from tests.factories import MembershipFactory, UserFactory
@@ -85,17 +84,10 @@ def test_permission_refusals_say_who_may_act(member, owner, neighbour, vehicle):
     assert (cancel.code, answer.code) == ("not_booker_or_manager", "not_manager")
 
 
-def test_trip_refusals_have_their_codes(member, vehicle):
-    now = timezone.now()
-    booking = Booking.objects.create(
-        community=vehicle.community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=now - timedelta(minutes=10),
-        ends_at=now + timedelta(hours=2),
-        status=Booking.Status.CONFIRMED,
-    )
-    membership = membership_of(member, vehicle.community)
+def test_trip_refusals_have_their_codes(owner, vehicle):
+    soon = timezone.now() + timedelta(minutes=5)
+    booking = book(owner, vehicle, soon, soon + timedelta(hours=2))
+    membership = membership_of(owner, vehicle.community)
     below = refusal(lambda: trips.trip_start(membership=membership, booking=booking, start_odometer=41_999))
     assert (below.code, below.params) == ("odometer_below_last_known", {"odometer_km": 42_000})
     trip = trips.trip_start(membership=membership, booking=booking, start_odometer=42_000)
