@@ -9,7 +9,7 @@ come from ``communities.rules``, a vehicle's managers (its owner or an admin) fr
 from django.core.exceptions import ObjectDoesNotExist
 
 from bookings.models import Booking, Trip
-from communities.models import Membership
+from communities.models import Membership, User
 from communities.rules import is_active_member, is_admin
 from vehicles.models import Vehicle
 from vehicles.rules import can_manage
@@ -21,6 +21,13 @@ OPEN_STATUSES = (Booking.Status.REQUESTED, Booking.Status.CONFIRMED)
 def may_book(membership: Membership, vehicle: Vehicle) -> bool:
     """Only an active member books, and only the vehicles of their own community."""
     return is_active_member(membership) and vehicle.community_id == membership.community_id
+
+
+def may_follow(user: User, vehicle: Vehicle) -> bool:
+    """A vehicle's calendar feed is for the active members of its community: it stops when they leave."""
+    return Membership.objects.filter(
+        user=user, community_id=vehicle.community_id, status=Membership.Status.ACTIVE
+    ).exists()
 
 
 def books_without_approval(membership: Membership, vehicle: Vehicle) -> bool:

@@ -9,9 +9,11 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from bookings import rules
 from bookings.models import Booking, BookingEvent, CalendarFeed, IncidentPhoto, Trip
 from colocauto.core.parsers import parse_id
 from communities.models import Membership, User
+from communities.rules import is_active_member, is_admin
 from vehicles.models import Blackout, Vehicle
 
 FEED_PAST = timedelta(days=90)
@@ -66,9 +68,9 @@ def requests_awaiting_decision(membership: Membership) -> QuerySet[Booking]:
     requests = Booking.objects.filter(
         community_id=membership.community_id, status=Booking.Status.REQUESTED, ends_at__gt=timezone.now()
     )
-    if not membership.is_active:
+    if not is_active_member(membership):
         return requests.none()
-    if not membership.is_admin:
+    if not is_admin(membership):
         requests = requests.filter(vehicle__owner_id=membership.user_id)
     return requests.select_related("vehicle", "member").order_by("starts_at", "pk")
 
@@ -125,12 +127,7 @@ def calendar_feed_by_token(token: str) -> CalendarFeed:
     feed = CalendarFeed.objects.filter(token=token, user__is_active=True).select_related("user", "vehicle").first()
     if feed is None:
         raise Http404
-    if (
-        feed.vehicle is not None
-        and not Membership.objects.filter(
-            user=feed.user, community_id=feed.vehicle.community_id, status=Membership.Status.ACTIVE
-        ).exists()
-    ):
+    if feed.vehicle is not None and not rules.may_follow(feed.user, feed.vehicle):
         raise Http404
     return feed
 

@@ -174,12 +174,7 @@ def bookings_cancel_future_for_member(*, membership: Membership, actor: User) ->
 
 def calendar_feed_regenerate(*, user: User, vehicle: Vehicle | None = None) -> CalendarFeed:
     """Create the feed, or give it a new secret address (the old one stops working at once)."""
-    if (
-        vehicle is not None
-        and not Membership.objects.filter(
-            user=user, community_id=vehicle.community_id, status=Membership.Status.ACTIVE
-        ).exists()
-    ):
+    if vehicle is not None and not rules.may_follow(user, vehicle):
         raise NotAllowed(_("You can only follow vehicles of your own community."), code="not_community_vehicle")
     with transaction.atomic():
         feed = CalendarFeed.objects.select_for_update().filter(user=user, vehicle=vehicle).first()
