@@ -1,10 +1,12 @@
-"""The one decorator that scopes a view to a community the user belongs to."""
+"""The decorators of community pages: scoped to a community the user belongs to, in its time zone."""
 
 from functools import wraps
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 
 from colocauto.core.parsers import parse_id
 from communities.selectors import membership_get_for_user, pending_requests_for_user
@@ -38,3 +40,15 @@ def community_view(view=None, *, admin: bool = False):
         return wrapper
 
     return decorator(view) if view is not None else decorator
+
+
+def in_community_time(view):
+    """Show and read every date-time of the page in the community's time zone, not the server's
+    (under ``community_view``, which sets ``request.community``)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with timezone.override(ZoneInfo(request.community.time_zone)):
+            return view(request, *args, **kwargs)
+
+    return wrapper

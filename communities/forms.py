@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from colocauto.text import single_line
 from communities import selectors
 from communities.models import Community, User
+from communities.services import COMMUNITY_FIELDS, RULE_FIELDS, SETTLEMENT_FIELDS
 from communities.validators import normalize_iban
 
 
@@ -68,7 +69,7 @@ class CommunityForm(forms.ModelForm):
 
     class Meta:
         model = Community
-        fields = ["name", "description", "charter", "municipality", "postal_code", "time_zone", "currency"]
+        fields = list(COMMUNITY_FIELDS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "charter": forms.Textarea(attrs={"rows": 6}),
@@ -176,15 +177,6 @@ class CommunitySettingsForm(CommunityForm):
         help_text=_("How far ahead members may book, e.g. 90 days."),
     )
 
-    RULE_FIELDS = (
-        "owner_approval_required",
-        "auto_approve_invitees",
-        "min_notice",
-        "max_duration",
-        "max_advance",
-        "idle_shared_costs",
-    )
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         holder = self.fields["pool_holder"]
@@ -199,22 +191,13 @@ class CommunitySettingsForm(CommunityForm):
         return [self[name] for name in CommunityForm.Meta.fields]
 
     def rule_fields(self):
-        return [self[name] for name in self.RULE_FIELDS]
+        return [self[name] for name in RULE_FIELDS]
 
     def settlement_fields(self):
-        return [self["pool_holder"]]
+        return [self[name] for name in SETTLEMENT_FIELDS]
 
     class Meta(CommunityForm.Meta):
-        fields = [
-            *CommunityForm.Meta.fields,
-            "owner_approval_required",
-            "auto_approve_invitees",
-            "min_notice",
-            "max_duration",
-            "max_advance",
-            "idle_shared_costs",
-            "pool_holder",
-        ]
+        fields = [*COMMUNITY_FIELDS, *RULE_FIELDS, *SETTLEMENT_FIELDS]
         widgets = {**CommunityForm.Meta.widgets, "idle_shared_costs": forms.RadioSelect}
 
 

@@ -85,7 +85,8 @@ def invitation_send_by_email(*, actor: Membership, email: str, expires_in_days: 
     ).exists()
     if already:
         raise AlreadyMember(
-            _("%(email)s is already a member of this community or has asked to join.") % {"email": email}
+            _("%(email)s is already a member of this community or has asked to join.") % {"email": email},
+            field="email",
         )
     invitation = invitation_create(actor=actor, email=email, expires_in_days=expires_in_days, max_uses=1)
     wake(tasks.send_invitation_email, invitation.pk)
@@ -165,17 +166,12 @@ def invitation_accept(*, user: User, invitation: Invitation) -> Membership:
         raise _used_up()
     now = timezone.now()
     auto = community.auto_approve_invitees
+    membership = Membership(community=community, user=user, invitation=invitation, role=Membership.Role.MEMBER)
+    membership.status = Membership.Status.ACTIVE if auto else Membership.Status.PENDING
+    membership.requested_at, membership.joined_at = now, (now if auto else None)
     try:
-        with transaction.atomic():
-            membership = Membership.objects.create(
-                community=community,
-                user=user,
-                invitation=invitation,
-                role=Membership.Role.MEMBER,
-                status=Membership.Status.ACTIVE if auto else Membership.Status.PENDING,
-                requested_at=now,
-                joined_at=now if auto else None,
-            )
+        with transaction.atomic():  # the unique open membership per person may refuse a concurrent request
+            membership.save(force_insert=True)
     except IntegrityError:
         raise _already_requested(community.name) from None
     if not auto:

@@ -8,15 +8,16 @@ from django.http import Http404
 from communities.models import OFFERED_TIME_ZONES, Community, Invitation, Membership, User
 
 
-def memberships_for(user: User) -> QuerySet[Membership]:
-    """The user's active memberships, with their community, for the community switcher."""
+def _own(user: User, status: str) -> QuerySet[Membership]:
+    """The user's memberships in ``status``, with their community (none for a visitor)."""
     if not user.is_authenticated:
         return Membership.objects.none()
-    return (
-        Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
-        .select_related("community")
-        .order_by("community__name", "community_id")
-    )
+    return Membership.objects.filter(user=user, status=status).select_related("community")
+
+
+def memberships_for(user: User) -> QuerySet[Membership]:
+    """The user's active memberships, with their community, for the community switcher."""
+    return _own(user, Membership.Status.ACTIVE).order_by("community__name", "community_id")
 
 
 def communities_for(user: User) -> QuerySet[Community]:
@@ -120,13 +121,7 @@ def home_memberships_for(user: User) -> QuerySet[Membership]:
 
 def pending_requests_for_user(user: User) -> QuerySet[Membership]:
     """Membership requests the user made that an admin has not answered yet."""
-    if not user.is_authenticated:
-        return Membership.objects.none()
-    return (
-        Membership.objects.filter(user=user, status=Membership.Status.PENDING)
-        .select_related("community")
-        .order_by("requested_at")
-    )
+    return _own(user, Membership.Status.PENDING).order_by("requested_at")
 
 
 def invitation_find_by_token(token: str) -> Invitation | None:

@@ -23,6 +23,7 @@ from communities.forms import (
     InvitationForm,
     ProfileForm,
 )
+from communities.middleware import set_language_cookie
 from communities.models import Membership
 from ledger.money import ZERO
 from ledger.selectors import balances_for
@@ -64,13 +65,7 @@ def language_set(request):
     if language in dict(settings.LANGUAGES):
         services.language_set(user=request.user, language=language)
         translation.activate(language)
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        )
+        set_language_cookie(response, language)
     return response
 
 
@@ -82,9 +77,7 @@ def profile(request):
         translation.activate(request.user.language)
         messages.success(request, _("Your profile has been saved."))
         response = redirect("profile")
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, request.user.language, secure=settings.LANGUAGE_COOKIE_SECURE
-        )
+        set_language_cookie(response, request.user.language)
         return response
     return render(request, "communities/profile.html", {"form": form})
 

@@ -1,8 +1,5 @@
 """Vehicle pages. Thin: parse input, call one service or selector, render. Scoping is done by community_view."""
 
-from functools import wraps
-from zoneinfo import ZoneInfo
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -14,20 +11,9 @@ from django.views.decorators.http import require_GET, require_POST
 from bookings import selectors as booking_selectors
 from colocauto.core.files import IMAGE_FORMATS, private_file_response
 from colocauto.core.web import attempt, attempt_or_message
-from communities.access import community_view
+from communities.access import community_view, in_community_time
 from vehicles import rules, selectors, services
 from vehicles.forms import BlackoutForm, VehicleForm, WindowFormSet, cost_model_notice
-
-
-def in_community_time(view):
-    """Forms read and show datetimes in the community's time zone, not the server's."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        with timezone.override(ZoneInfo(request.community.time_zone)):
-            return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _managed_vehicle(request, pk):
@@ -127,12 +113,9 @@ def vehicle_availability(request, pk):
     ]
     formset = WindowFormSet(request.POST or None, initial=initial, prefix="windows")
     if request.method == "POST" and formset.is_valid():
+        typed = formset.windows()
         windows = attempt(
-            formset,
-            services.availability_replace,
-            membership=request.membership,
-            vehicle=vehicle,
-            windows=formset.windows(),
+            formset, services.availability_replace, membership=request.membership, vehicle=vehicle, windows=typed
         )
         if windows is not None:
             if windows:
