@@ -2,8 +2,6 @@
 its refusal (on the form, input kept; 403/404 pages for permissions)."""
 
 from collections.abc import Callable
-from functools import wraps
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -30,19 +28,8 @@ from bookings.forms import (
 from bookings.models import Booking
 from colocauto.core.files import IMAGE_FORMATS, private_file_response
 from colocauto.core.web import attempt, attempt_or_message
-from communities.access import community_view
+from communities.access import community_view, in_community_time
 from communities.models import Membership
-
-
-def in_community_time(view):
-    """Show and read every date-time of the page in the community's time zone."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        with timezone.override(ZoneInfo(request.community.time_zone)):
-            return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def booking_page(view):
