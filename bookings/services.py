@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bookings import rules
 from bookings.availability import availability_problem
@@ -25,6 +26,12 @@ OVERLAP_CONSTRAINT = "booking_no_overlap"
 DEADLOCK_RETRIES = 3
 # A booking may start a few minutes in the past: the form works in whole minutes and people hesitate.
 START_GRACE = timedelta(minutes=15)
+# Who may change, extend or cancel a booking (``rules.may_manage``), said for each action.
+_PARTY_ONLY = {
+    "change": gettext_lazy("Only the person who booked, the vehicle's owner or an admin can change this booking."),
+    "extend": gettext_lazy("Only the person who booked, the vehicle's owner or an admin can extend this booking."),
+    "cancel": gettext_lazy("Only the person who booked, the vehicle's owner or an admin can cancel this booking."),
+}
 
 
 def booking_create(
@@ -71,12 +78,7 @@ def booking_change_times(
     times keeps it confirmed.
     """
     with transaction.atomic():
-        booking = locked(booking)
-        _require_party(
-            membership,
-            booking,
-            _("Only the person who booked, the vehicle's owner or an admin can change this booking."),
-        )
+        booking = _locked_for_party(membership, booking, action="change")
         if not rules.can_change(membership, booking):
             raise BookingRefused(
                 _("Only a requested or confirmed booking whose trip has not started can be changed."),
@@ -113,12 +115,7 @@ def booking_change_times(
 def booking_extend(*, membership: Membership, booking: Booking, ends_at: datetime) -> Booking:
     """Push back the end of a booking in progress, if the vehicle is free until then."""
     with transaction.atomic():
-        booking = locked(booking)
-        _require_party(
-            membership,
-            booking,
-            _("Only the person who booked, the vehicle's owner or an admin can extend this booking."),
-        )
+        booking = _locked_for_party(membership, booking, action="extend")
         if booking.status != Booking.Status.IN_PROGRESS:
             raise BookingRefused(_("Only a booking in progress can be extended."), code="booking_not_in_progress")
         if ends_at <= booking.ends_at:
@@ -140,12 +137,7 @@ def booking_extend(*, membership: Membership, booking: Booking, ends_at: datetim
 def booking_cancel(*, membership: Membership, booking: Booking, message: str = "") -> Booking:
     """Cancel a requested or confirmed booking; within the community's minimum notice it is marked late."""
     with transaction.atomic():
-        booking = locked(booking)
-        _require_party(
-            membership,
-            booking,
-            _("Only the person who booked, the vehicle's owner or an admin can cancel this booking."),
-        )
+        booking = _locked_for_party(membership, booking, action="cancel")
         _cancel(booking, actor=membership.user, message=message)
     return booking
 
@@ -185,10 +177,12 @@ def calendar_feed_regenerate(*, user: User, vehicle: Vehicle | None = None) -> C
     return feed
 
 
-def _require_party(membership: Membership, booking: Booking, message: str) -> None:
-    """Only the booker, the vehicle's owner or an admin may change, extend or cancel a booking."""
+def _locked_for_party(membership: Membership, booking: Booking, *, action: str) -> Booking:
+    """The booking locked, if this member may ``action`` it: the booker, the vehicle's owner or an admin."""
+    booking = locked(booking)
     if not rules.may_manage(membership, booking):
-        raise NotAllowed(message, code="not_booker_or_manager")
+        raise NotAllowed(_PARTY_ONLY[action], code="not_booker_or_manager")
+    return booking
 
 
 def locked(booking: Booking) -> Booking:
