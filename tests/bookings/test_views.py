@@ -362,6 +362,16 @@ def test_stored_picture_with_a_page_extension_is_served_as_a_picture(client, own
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
+def test_incident_photo_is_offered_under_a_neutral_name_and_cached_only_by_the_viewer(
+    client, owner, incident_photo, community
+):
+    login(client, owner)
+    response = client.get(reverse("incident_photo", args=[community.pk, incident_photo.pk]))
+    assert response.status_code == 200
+    assert f'filename="incident-photo-{incident_photo.pk}.png"' in response["Content-Disposition"]
+    assert response["Cache-Control"] == "private, max-age=3600"
+
+
 PEOPLE = ["admin", "owner", "member", "neighbour", "outsider", "anonymous"]
 
 
