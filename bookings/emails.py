@@ -1,21 +1,23 @@
 """Booking e-mails: who hears about what, in their own language, each message claimed before it is sent."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bookings.formatting import reason_text
 from bookings.models import Booking, BookingEvent, Incident
+from bookings.selectors import bookings_to_record
 from colocauto.core import outbox
-from colocauto.text import subject_line
+from colocauto.core.mail import email_subject, in_language
 from communities.models import Membership, User
 
 START_REMINDER_AHEAD = timedelta(hours=2)
@@ -35,7 +37,7 @@ def booking_event_notify(*, event_id: int) -> int:
         if event is None:
             return
         for recipient in _recipients(event):
-            with translation.override(recipient.language):
+            with in_language(recipient):
                 subject, lines = _event_text(event, recipient)
                 if event.details.get("reason"):
                     lines.append(reason_text(event.details["reason"]))
@@ -61,61 +63,54 @@ def start_reminders_send() -> int:
     """Remind drivers of confirmed bookings starting within the next two hours (each booking once)."""
     now = timezone.now()
     due = Booking.objects.filter(
-        status=Booking.Status.CONFIRMED,
-        starts_at__gt=now,
-        starts_at__lte=now + START_REMINDER_AHEAD,
-        start_reminder_sent_at=None,
-    ).values_list("pk", flat=True)
-    sent = 0
-    for pk in list(due):
-        if Booking.objects.filter(pk=pk, start_reminder_sent_at=None).update(start_reminder_sent_at=now) != 1:
-            continue
-        booking = _booking(pk)
-        if booking is None or not _wants_mail(booking.member):
-            continue
-        with translation.override(booking.member.language):
-            lines = [
-                _("You have booked %(vehicle)s from %(start)s to %(end)s.")
-                % {"vehicle": booking.vehicle.name, **_when(booking)}
-            ]
-            if booking.vehicle.parking_location:
-                lines.append(_("Where it is parked: %(place)s") % {"place": booking.vehicle.parking_location})
-            if booking.vehicle.instructions:
-                lines.append(booking.vehicle.instructions)
-            subject = _("Reminder: %(vehicle)s, %(start)s") % {"vehicle": booking.vehicle.name, **_when(booking)}
-            _message(booking.member, subject, lines, booking).send()
-        sent += 1
-    return sent
+        status=Booking.Status.CONFIRMED, starts_at__gt=now, starts_at__lte=now + START_REMINDER_AHEAD
+    )
+
+    def reminder(booking: Booking) -> EmailMultiAlternatives:
+        lines = [
+            _("You have booked %(vehicle)s from %(start)s to %(end)s.")
+            % {"vehicle": booking.vehicle.name, **_when(booking)}
+        ]
+        if booking.vehicle.parking_location:
+            lines.append(_("Where it is parked: %(place)s") % {"place": booking.vehicle.parking_location})
+        if booking.vehicle.instructions:
+            lines.append(booking.vehicle.instructions)
+        subject = _("Reminder: %(vehicle)s, %(start)s") % {"vehicle": booking.vehicle.name, **_when(booking)}
+        return _message(booking.member, subject, lines, booking)
+
+    return _remind(due, claim="start_reminder_sent_at", now=now, compose=reminder)
 
 
 def trip_reminders_send() -> int:
     """Ask drivers to record the odometers of bookings that ended a day ago without a completed trip."""
     now = timezone.now()
-    due = (
-        Booking.objects.filter(
-            status__in=[Booking.Status.CONFIRMED, Booking.Status.IN_PROGRESS],
-            ends_at__lte=now - TRIP_REMINDER_AFTER,
-            ends_at__gt=now - TRIP_REMINDER_HORIZON,
-            trip_reminder_sent_at=None,
-        )
-        .filter(Q(trip__isnull=True) | Q(trip__ended_at__isnull=True))
-        .values_list("pk", flat=True)
-    )
+    due = bookings_to_record(now=now - TRIP_REMINDER_AFTER).filter(ends_at__gt=now - TRIP_REMINDER_HORIZON)
+
+    def reminder(booking: Booking) -> EmailMultiAlternatives:
+        subject = _("Record your trip with %(vehicle)s") % {"vehicle": booking.vehicle.name}
+        lines = [
+            _("Your booking of %(vehicle)s ended on %(end)s.") % {"vehicle": booking.vehicle.name, **_when(booking)},
+            _("Please record the odometer readings so everyone's account stays right."),
+        ]
+        return _message(booking.member, subject, lines, booking, action=_("Record the trip"))
+
+    return _remind(due, claim="trip_reminder_sent_at", now=now, compose=reminder)
+
+
+def _remind(
+    due: QuerySet[Booking], *, claim: str, now: datetime, compose: Callable[[Booking], EmailMultiAlternatives]
+) -> int:
+    """E-mail the driver of each due booking in their language, each booking's reminder claimed once
+    (the ``claim`` time is set before sending, so a retry never sends twice). Returns how many went out."""
     sent = 0
-    for pk in list(due):
-        if Booking.objects.filter(pk=pk, trip_reminder_sent_at=None).update(trip_reminder_sent_at=now) != 1:
+    for pk in list(due.filter(**{claim: None}).values_list("pk", flat=True)):
+        if Booking.objects.filter(pk=pk, **{claim: None}).update(**{claim: now}) != 1:
             continue
         booking = _booking(pk)
         if booking is None or not _wants_mail(booking.member):
             continue
-        with translation.override(booking.member.language):
-            subject = _("Record your trip with %(vehicle)s") % {"vehicle": booking.vehicle.name}
-            lines = [
-                _("Your booking of %(vehicle)s ended on %(end)s.")
-                % {"vehicle": booking.vehicle.name, **_when(booking)},
-                _("Please record the odometer readings so everyone's account stays right."),
-            ]
-            _message(booking.member, subject, lines, booking, action=_("Record the trip")).send()
+        with in_language(booking.member):
+            compose(booking).send()
         sent += 1
     return sent
 
@@ -327,7 +322,7 @@ def _message(
         "action": action or _("See the booking"),
     }
     email = EmailMultiAlternatives(
-        subject=subject_line(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject),
+        subject=email_subject(subject),
         body=render_to_string("emails/bookings/notification.txt", context),
         to=[recipient.email],
     )

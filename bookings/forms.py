@@ -47,6 +47,23 @@ def parse_query_datetime(value: str | None) -> str | None:
     return moment.strftime(LOCAL_FORMAT)
 
 
+def text_field(label, *, max_length: int | None = None, help_text: str = "") -> forms.CharField:
+    """An optional few lines of free text."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=help_text,
+    )
+
+
+def odometer_field(label) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, min_value=0, max_value=9_999_999, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+
+
 class TimesValidationMixin:
     def clean(self):
         cleaned = super().clean()
@@ -60,12 +77,8 @@ class BookingForm(TimesValidationMixin, forms.Form):
     vehicle = forms.ModelChoiceField(label=_("Vehicle"), queryset=None, empty_label=_("Choose a vehicle"))
     starts_at = local_datetime_field(_("Start"))
     ends_at = local_datetime_field(_("End"))
-    note = forms.CharField(
-        label=_("Note"),
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Optional: where you are going, when you will bring it back…"),
+    note = text_field(
+        _("Note"), max_length=500, help_text=_("Optional: where you are going, when you will bring it back…")
     )
 
     def __init__(self, *args, vehicles, **kwargs):
@@ -83,18 +96,11 @@ class ExtendForm(forms.Form):
 
 
 class MessageForm(forms.Form):
-    message = forms.CharField(
-        label=_("Message (optional)"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    message = text_field(_("Message (optional)"), max_length=500)
 
 
 class TripStartForm(forms.Form):
-    start_odometer = forms.IntegerField(
-        label=_("Odometer at the start (km)"),
-        min_value=0,
-        max_value=9_999_999,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )
+    start_odometer = odometer_field(_("Odometer at the start (km)"))
 
 
 class MultipleImageInput(forms.ClearableFileInput):
@@ -124,21 +130,14 @@ class MultipleImageField(forms.FileField):
 
 
 class TripEndForm(forms.Form):
-    end_odometer = forms.IntegerField(
-        label=_("Odometer at the end (km)"),
-        min_value=0,
-        max_value=9_999_999,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )
+    end_odometer = odometer_field(_("Odometer at the end (km)"))
     fuel_level = forms.ChoiceField(
         label=_("Fuel or charge level"), required=False, choices=[("", _("Not noted")), *Trip.FuelLevel.choices]
     )
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    incident_description = forms.CharField(
-        label=_("Something happened? Describe it"),
-        required=False,
+    notes = text_field(_("Notes"))
+    incident_description = text_field(
+        _("Something happened? Describe it"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Damage, warning light, breakdown… The owner and the admins will see it."),
     )
     incident_photos = MultipleImageField(

@@ -9,9 +9,11 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from bookings import rules
 from bookings.models import Booking, BookingEvent, CalendarFeed, IncidentPhoto, Trip
 from colocauto.core.parsers import parse_id
 from communities.models import Membership, User
+from communities.rules import is_active_member, is_admin
 from vehicles.models import Blackout, Vehicle
 
 FEED_PAST = timedelta(days=90)
@@ -40,20 +42,22 @@ def trip_incidents(trip: Trip):
     return trip.incidents.select_related("reported_by").prefetch_related("photos").order_by("created_at", "pk")
 
 
-def bookings_awaiting_trip(membership: Membership) -> QuerySet[Booking]:
-    """The viewer's ended bookings that still hold the vehicle and have no completed trip: odometers to record."""
-    return (
-        Booking.objects.filter(
-            community_id=membership.community_id,
-            member_id=membership.user_id,
-            status__in=Booking.HOLDING_STATUSES,
-            ends_at__lte=timezone.now(),
-        )
-        .exclude(status=Booking.Status.REQUESTED)
-        .filter(Q(trip__isnull=True) | Q(trip__ended_at__isnull=True))
-        .select_related("vehicle")
-        .order_by("ends_at", "pk")
+def bookings_to_record(*, now: datetime) -> QuerySet[Booking]:
+    """Every booking ended by ``now`` that was (or is being) driven but whose trip is not recorded yet.
+
+    The one definition of "a trip still to record": the member's list, the community overview and the
+    reminder e-mails all start from it.
+    """
+    return Booking.objects.filter(
+        Q(trip__isnull=True) | Q(trip__ended_at__isnull=True),
+        status__in=[Booking.Status.CONFIRMED, Booking.Status.IN_PROGRESS],
+        ends_at__lte=now,
     )
+
+
+def bookings_awaiting_trip(membership: Membership) -> QuerySet[Booking]:
+    """The viewer's bookings here whose odometers are still to record, longest waiting first."""
+    return _mine(membership, bookings_to_record(now=timezone.now())).order_by("ends_at", "pk")
 
 
 def requests_awaiting_decision(membership: Membership) -> QuerySet[Booking]:
@@ -64,25 +68,23 @@ def requests_awaiting_decision(membership: Membership) -> QuerySet[Booking]:
     requests = Booking.objects.filter(
         community_id=membership.community_id, status=Booking.Status.REQUESTED, ends_at__gt=timezone.now()
     )
-    if not membership.is_active:
+    if not is_active_member(membership):
         return requests.none()
-    if not membership.is_admin:
+    if not is_admin(membership):
         requests = requests.filter(vehicle__owner_id=membership.user_id)
     return requests.select_related("vehicle", "member").order_by("starts_at", "pk")
 
 
 def upcoming_bookings(membership: Membership) -> QuerySet[Booking]:
     """The viewer's bookings here that still hold a vehicle and are not over yet, soonest first."""
-    return (
-        Booking.objects.filter(
-            community_id=membership.community_id,
-            member_id=membership.user_id,
-            status__in=Booking.HOLDING_STATUSES,
-            ends_at__gt=timezone.now(),
-        )
-        .select_related("vehicle")
-        .order_by("starts_at", "pk")
-    )
+    holding = Booking.objects.filter(status__in=Booking.HOLDING_STATUSES, ends_at__gt=timezone.now())
+    return _mine(membership, holding).order_by("starts_at", "pk")
+
+
+def _mine(membership: Membership, bookings: QuerySet[Booking] | None = None) -> QuerySet[Booking]:
+    """Of ``bookings`` (default: all), the viewer's own in this community, with their vehicle."""
+    bookings = Booking.objects.all() if bookings is None else bookings
+    return bookings.filter(community_id=membership.community_id, member_id=membership.user_id).select_related("vehicle")
 
 
 def vehicle_for_booking(membership: Membership, pk: int | str | None) -> Vehicle | None:
@@ -125,12 +127,7 @@ def calendar_feed_by_token(token: str) -> CalendarFeed:
     feed = CalendarFeed.objects.filter(token=token, user__is_active=True).select_related("user", "vehicle").first()
     if feed is None:
         raise Http404
-    if (
-        feed.vehicle is not None
-        and not Membership.objects.filter(
-            user=feed.user, community_id=feed.vehicle.community_id, status=Membership.Status.ACTIVE
-        ).exists()
-    ):
+    if feed.vehicle is not None and not rules.may_follow(feed.user, feed.vehicle):
         raise Http404
     return feed
 
@@ -210,18 +207,11 @@ def my_bookings(
     *, membership: Membership, now: datetime, upcoming_page: int | str | None = 1, past_page: int | str | None = 1
 ) -> MyBookings:
     """The member's bookings in this community, by what they call for: ongoing, to record, coming, done."""
-    mine = Booking.objects.filter(community_id=membership.community_id, member_id=membership.user_id).select_related(
-        "vehicle"
-    )
+    mine = _mine(membership)
     holding = Q(status__in=Booking.HOLDING_STATUSES)
     in_progress = mine.filter(holding, starts_at__lte=now, ends_at__gt=now).order_by("starts_at", "pk")
     upcoming = mine.filter(holding, starts_at__gt=now).order_by("starts_at", "pk")
-    # Ended bookings that were (or are being) driven but whose trip is not recorded yet.
-    to_record = mine.filter(
-        Q(trip__isnull=True) | Q(trip__ended_at__isnull=True),
-        status__in=[Booking.Status.CONFIRMED, Booking.Status.IN_PROGRESS],
-        ends_at__lte=now,
-    ).order_by("-ends_at", "-pk")
+    to_record = _mine(membership, bookings_to_record(now=now)).order_by("-ends_at", "-pk")
     # Done with: driven and recorded, cancelled, rejected, or a request whose time passed unanswered.
     past = mine.filter(
         Q(status__in=[Booking.Status.COMPLETED, Booking.Status.CANCELLED, Booking.Status.REJECTED])

@@ -1,18 +1,20 @@
-"""Booking and trip pages. Thin: parse the form, call one service, show its refusal on the form."""
+"""Booking and trip pages. Thin: parse the form, call one service, and let ``colocauto.core.web`` show
+its refusal (on the form, input kept; 403/404 pages for permissions)."""
 
-from functools import wraps
-from zoneinfo import ZoneInfo
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bookings import permissions, selectors, services
+from bookings import rules, selectors, services, trips
+from bookings.errors import ImplausibleDistance
 from bookings.formatting import history_rows
 from bookings.forms import (
     BookingForm,
@@ -24,59 +26,75 @@ from bookings.forms import (
     parse_query_datetime,
 )
 from bookings.models import Booking
-from colocauto.core.errors import DomainError, NotAllowed
-from colocauto.uploads import IMAGE_EXTENSIONS, IMAGE_FORMATS, stored_image_format
-from communities.access import community_view
+from colocauto.core.files import IMAGE_FORMATS, private_file_response
+from colocauto.core.web import attempt, attempt_or_message
+from communities.access import community_view, in_community_time
+from communities.models import Membership
 
 
-def in_community_time(view):
-    """Show and read every date-time of the page in the community's time zone."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        with timezone.override(ZoneInfo(request.community.time_zone)):
-            return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _refusal(form, error: DomainError) -> None:
-    """A service refused: 403 for a permission, else the reason on the form (the input is kept)."""
-    if isinstance(error, NotAllowed):
-        raise PermissionDenied(str(error.message))
-    form.add_error(None, error.message)
+def booking_page(view):
+    """A page of the community's bookings with a form (GET shows it, POST acts), in the community's time."""
+    return community_view(in_community_time(require_http_methods(["GET", "POST"])(view)))
 
 
 def _to_detail(booking: Booking):
     return redirect("booking_detail", community_id=booking.community_id, pk=booking.pk)
 
 
-@community_view
-@in_community_time
-@require_http_methods(["GET", "POST"])
+def _booking_allowed(membership: Membership, pk, rule: Callable[[Membership, Booking], bool]) -> Booking:
+    """The community's booking ``pk`` (404 outside it), if ``rule`` lets this member act on it (else 403)."""
+    booking = selectors.booking_get(membership, pk)
+    if not rule(membership, booking):
+        raise PermissionDenied
+    return booking
+
+
+def _booking_action(name: str, rule, form_class, service, done, *, template: str = "", initial=None, **context):
+    """The page ``name`` acting on one booking: 403 unless ``rule`` lets the member act; on a valid POST
+    ``service`` gets the form's fields, then ``done(request, before, after)`` tells how it went; a refusal
+    stays on the form with what was typed. ``initial(booking)`` pre-fills the form."""
+
+    def view(request, pk):
+        membership = request.membership
+        booking = _booking_allowed(membership, pk, rule)
+        form = form_class(request.POST or None, initial=initial(booking) if initial else None)
+        if request.method == "POST" and form.is_valid():
+            after = attempt(form, service, membership=membership, booking=booking, **form.cleaned_data)
+            if after is not None:
+                done(request, booking, after)
+                return _to_detail(booking)
+        page = template or f"bookings/{name}.html"
+        return render(request, page, {"booking": booking, "form": form, **context})
+
+    view.__name__ = view.__qualname__ = name
+    return booking_page(view)
+
+
+def _said(text) -> Callable:
+    return lambda request, before, after: messages.success(request, text)
+
+
+def _odometer(booking: Booking) -> dict:
+    return {"start_odometer": booking.vehicle.odometer_km}
+
+
+def _local_times(*names: str) -> Callable[[Booking], dict]:
+    return lambda booking: {name: timezone.localtime(getattr(booking, name)) for name in names}
+
+
+@booking_page
 def booking_create(request):
     membership = request.membership
     vehicles = selectors.bookable_vehicles(membership)
     if request.method == "POST":
         form = BookingForm(request.POST, vehicles=vehicles)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                booking = services.booking_create(
-                    membership=membership,
-                    vehicle=data["vehicle"],
-                    starts_at=data["starts_at"],
-                    ends_at=data["ends_at"],
-                    note=data["note"],
-                )
-            except DomainError as error:
-                _refusal(form, error)
+        booking = form.is_valid() and attempt(form, services.booking_create, membership=membership, **form.cleaned_data)
+        if booking:
+            if booking.status == Booking.Status.REQUESTED:
+                messages.success(request, _("Your request has been sent; the slot is held until it is answered."))
             else:
-                if booking.status == Booking.Status.REQUESTED:
-                    messages.success(request, _("Your request has been sent; the slot is held until it is answered."))
-                else:
-                    messages.success(request, _("Your booking is confirmed."))
-                return _to_detail(booking)
+                messages.success(request, _("Your booking is confirmed."))
+            return _to_detail(booking)
     else:
         vehicle = selectors.vehicle_for_booking(membership, request.GET.get("vehicle"))
         initial = {
@@ -94,200 +112,96 @@ def booking_create(request):
 def booking_detail(request, pk):
     membership = request.membership
     booking = selectors.booking_get(membership, pk)
-    trip = booking.trip if permissions.has_trip(booking) else None
-    sees_record = permissions.sees_vehicle_record(membership, booking)
+    trip = booking.trip if rules.has_trip(booking) else None
+    sees_record = rules.sees_vehicle_record(membership, booking)
     context = {
         "booking": booking,
         "trip": trip,
         "history": history_rows(selectors.booking_history(booking)),
         "incidents": selectors.trip_incidents(trip) if trip and sees_record else [],
         "sees_record": sees_record,
-        "can_confirm": permissions.can_confirm(membership, booking),
-        "can_cancel": permissions.can_cancel(membership, booking),
-        "can_change": permissions.can_change(membership, booking),
-        "can_extend": permissions.can_extend(membership, booking),
-        "can_start_trip": permissions.can_start_trip(membership, booking),
-        "can_complete_trip": permissions.can_complete_trip(membership, booking),
-        "is_booker": permissions.is_booker(membership, booking),
+        "can_confirm": rules.can_confirm(membership, booking),
+        "can_cancel": rules.can_cancel(membership, booking),
+        "can_change": rules.can_change(membership, booking),
+        "can_extend": rules.can_extend(membership, booking),
+        "can_start_trip": rules.can_start_trip(membership, booking),
+        "can_complete_trip": rules.can_complete_trip(membership, booking),
+        "is_booker": rules.is_booker(membership, booking),
         "decision_form": MessageForm(),
     }
-    opens_at = booking.starts_at - services.TRIP_EARLY_START
+    opens_at = trips.trip_opens_at(booking)
     context["trip_opens_at"] = opens_at if timezone.now() < opens_at else None
     if context["can_start_trip"]:
-        context["trip_start_form"] = TripStartForm(initial={"start_odometer": booking.vehicle.odometer_km})
+        context["trip_start_form"] = TripStartForm(initial=_odometer(booking))
     if context["can_complete_trip"]:
         context["trip_end_form"] = TripEndForm()
     return render(request, "bookings/booking_detail.html", context)
 
 
-def _booking_allowed(membership, pk, rule) -> Booking:
-    """The community's booking ``pk`` (404 outside it), if ``rule`` lets this member act on it (else 403)."""
-    booking = selectors.booking_get(membership, pk)
-    if not rule(membership, booking):
-        raise PermissionDenied
-    return booking
+def _cancelled(request, before: Booking, after: Booking) -> None:
+    if after.cancelled_late:
+        messages.warning(request, _("The booking is cancelled (late: within the community's minimum notice)."))
+    else:
+        messages.success(request, _("The booking is cancelled."))
 
 
-def _decision_view(request, pk, *, accept: bool):
-    membership = request.membership
-    booking = _booking_allowed(membership, pk, permissions.may_decide)
-    form = MessageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        service = services.booking_confirm if accept else services.booking_reject
-        try:
-            service(membership=membership, booking=booking, message=form.cleaned_data["message"])
-        except DomainError as error:
-            _refusal(form, error)
-        else:
-            messages.success(request, _("The booking is confirmed.") if accept else _("The request is declined."))
-            return _to_detail(booking)
-    return render(request, "bookings/booking_decide.html", {"booking": booking, "form": form, "accept": accept})
+def _times_changed(request, before: Booking, after: Booking) -> None:
+    if after.status == Booking.Status.REQUESTED and before.status == Booking.Status.CONFIRMED:
+        messages.success(
+            request,
+            _(
+                "The booking's times have been changed. They go beyond the approved times, so the booking waits for the owner's approval again."
+            ),
+        )
+    elif after.status == Booking.Status.CONFIRMED:
+        messages.success(request, _("The booking's times have been changed; it stays confirmed."))
+    else:
+        messages.success(request, _("The booking's times have been changed; the request waits for an answer."))
 
 
-@community_view
-@in_community_time
-@require_http_methods(["GET", "POST"])
-def booking_confirm(request, pk):
-    return _decision_view(request, pk, accept=True)
+DECIDE = "bookings/booking_decide.html"
+_times = _local_times("starts_at", "ends_at")
+_confirmed = _said(gettext_lazy("The booking is confirmed."))
+_declined = _said(gettext_lazy("The request is declined."))
+_extended = _said(gettext_lazy("The booking has been extended."))
+_started = _said(gettext_lazy("Trip started. Drive safely!"))
+
+booking_confirm = _booking_action(
+    "booking_confirm", rules.may_decide, MessageForm, services.booking_confirm, _confirmed, template=DECIDE, accept=True
+)
+booking_reject = _booking_action(
+    "booking_reject", rules.may_decide, MessageForm, services.booking_reject, _declined, template=DECIDE, accept=False
+)
+booking_cancel = _booking_action("booking_cancel", rules.may_manage, MessageForm, services.booking_cancel, _cancelled)
+booking_change = _booking_action(
+    "booking_change", rules.may_manage, ChangeTimesForm, services.booking_change_times, _times_changed, initial=_times
+)
+booking_extend = _booking_action(
+    "booking_extend", rules.may_manage, ExtendForm, services.booking_extend, _extended, initial=_local_times("ends_at")
+)
+trip_start = _booking_action(
+    "trip_start", rules.is_booker, TripStartForm, trips.trip_start, _started, initial=_odometer
+)
 
 
-@community_view
-@in_community_time
-@require_http_methods(["GET", "POST"])
-def booking_reject(request, pk):
-    return _decision_view(request, pk, accept=False)
-
-
-@community_view
-@in_community_time
-@require_http_methods(["GET", "POST"])
-def booking_cancel(request, pk):
-    membership = request.membership
-    booking = _booking_allowed(membership, pk, permissions.may_manage)
-    form = MessageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.booking_cancel(membership=membership, booking=booking, message=form.cleaned_data["message"])
-        except DomainError as error:
-            _refusal(form, error)
-        else:
-            booking.refresh_from_db()
-            if booking.cancelled_late:
-                messages.warning(request, _("The booking is cancelled (late: within the community's minimum notice)."))
-            else:
-                messages.success(request, _("The booking is cancelled."))
-            return _to_detail(booking)
-    return render(request, "bookings/booking_cancel.html", {"booking": booking, "form": form})
-
-
-@community_view
-@in_community_time
-@require_http_methods(["GET", "POST"])
-def booking_change(request, pk):
-    membership = request.membership
-    booking = _booking_allowed(membership, pk, permissions.may_manage)
-    initial = {"starts_at": timezone.localtime(booking.starts_at), "ends_at": timezone.localtime(booking.ends_at)}
-    form = ChangeTimesForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        was_confirmed = booking.status == Booking.Status.CONFIRMED
-        try:
-            changed = services.booking_change_times(
-                membership=membership,
-                booking=booking,
-                starts_at=form.cleaned_data["starts_at"],
-                ends_at=form.cleaned_data["ends_at"],
-            )
-        except DomainError as error:
-            _refusal(form, error)
-        else:
-            if changed.status == Booking.Status.REQUESTED and was_confirmed:
-                messages.success(
-                    request,
-                    _(
-                        "The booking's times have been changed. They go beyond the approved times, so the booking waits for the owner's approval again."
-                    ),
-                )
-            elif changed.status == Booking.Status.CONFIRMED:
-                messages.success(request, _("The booking's times have been changed; it stays confirmed."))
-            else:
-                messages.success(request, _("The booking's times have been changed; the request waits for an answer."))
-            return _to_detail(booking)
-    return render(request, "bookings/booking_change.html", {"booking": booking, "form": form})
-
-
-@community_view
-@in_community_time
-@require_http_methods(["GET", "POST"])
-def booking_extend(request, pk):
-    membership = request.membership
-    booking = _booking_allowed(membership, pk, permissions.may_manage)
-    form = ExtendForm(request.POST or None, initial={"ends_at": timezone.localtime(booking.ends_at)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.booking_extend(membership=membership, booking=booking, ends_at=form.cleaned_data["ends_at"])
-        except DomainError as error:
-            _refusal(form, error)
-        else:
-            messages.success(request, _("The booking has been extended."))
-            return _to_detail(booking)
-    return render(request, "bookings/booking_extend.html", {"booking": booking, "form": form})
-
-
-@community_view
-@in_community_time
-@require_http_methods(["GET", "POST"])
-def trip_start(request, pk):
-    membership = request.membership
-    booking = _booking_allowed(membership, pk, permissions.is_booker)
-    form = TripStartForm(request.POST or None, initial={"start_odometer": booking.vehicle.odometer_km})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.trip_start(
-                membership=membership, booking=booking, start_odometer=form.cleaned_data["start_odometer"]
-            )
-        except DomainError as error:
-            _refusal(form, error)
-        else:
-            messages.success(request, _("Trip started. Drive safely!"))
-            return _to_detail(booking)
-    return render(request, "bookings/trip_start.html", {"booking": booking, "form": form})
-
-
-@community_view
-@in_community_time
-@require_http_methods(["GET", "POST"])
+@booking_page
 def trip_end(request, pk):
     membership = request.membership
     booking = selectors.booking_get(membership, pk)
-    trip = booking.trip if permissions.has_trip(booking) else None
+    trip = booking.trip if rules.has_trip(booking) else None
     if trip is None:
         raise Http404
-    if trip.driver_id != membership.user_id:
+    if not rules.is_driver(membership, trip):
         raise PermissionDenied
     form = TripEndForm(request.POST or None, request.FILES or None)
-    ask_confirmation = False
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.trip_complete(
-                membership=membership,
-                trip=trip,
-                end_odometer=data["end_odometer"],
-                fuel_level=data["fuel_level"],
-                notes=data["notes"],
-                confirm_implausible=data["confirm_implausible"],
-                incident_description=data["incident_description"],
-                incident_photos=data["incident_photos"],
-            )
-        except services.ImplausibleDistance as error:
-            ask_confirmation = True
-            form.add_error("confirm_implausible", error.message)
-            form.fields["confirm_implausible"].widget.attrs["aria-describedby"] = "implausible-warning"
-        except DomainError as error:
-            _refusal(form, error)
-        else:
-            messages.success(request, _("Trip recorded. Thank you!"))
-            return _to_detail(booking)
+    submitted = request.method == "POST" and form.is_valid()
+    if submitted and attempt(form, trips.trip_complete, membership=membership, trip=trip, **form.cleaned_data):
+        messages.success(request, _("Trip recorded. Thank you!"))
+        return _to_detail(booking)
+    # An implausible distance is refused on its confirmation box (ImplausibleDistance.field): ask there.
+    ask_confirmation = form.has_error(ImplausibleDistance.field)
+    if ask_confirmation:
+        form.fields[ImplausibleDistance.field].widget.attrs["aria-describedby"] = "implausible-warning"
     context = {"booking": booking, "trip": trip, "form": form, "ask_confirmation": ask_confirmation}
     return render(request, "bookings/trip_end.html", context)
 
@@ -297,26 +211,10 @@ def trip_end(request, pk):
 def incident_photo(request, pk):
     """Incident photos are private files: only the booker, the owner and admins may see them."""
     photo = selectors.incident_photo_get(request.membership, pk)
-    if not permissions.sees_vehicle_record(request.membership, photo.incident.trip.booking):
+    if not rules.sees_vehicle_record(request.membership, photo.incident.trip.booking):
         raise PermissionDenied
-    try:
-        handle = photo.photo.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    # The type comes from the content, never the file name: a file that is not a JPEG, PNG or WebP
-    # picture (stored before uploads were re-encoded) is refused rather than served as a page.
-    image_format = stored_image_format(handle)
-    if image_format is None:
-        handle.close()
-        raise Http404
-    response = FileResponse(
-        handle,
-        content_type=IMAGE_FORMATS[image_format],
-        filename=f"incident-photo-{photo.pk}.{IMAGE_EXTENSIONS[image_format]}",
-    )
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    # Served by what the file holds: a legacy upload that is not a JPEG, PNG or WebP picture is a 404.
+    return private_file_response(photo.photo, allowed=IMAGE_FORMATS, filename=f"incident-photo-{photo.pk}")
 
 
 @community_view
@@ -338,10 +236,6 @@ def calendar_feed_regenerate(request):
         vehicle = selectors.vehicle_for_booking(membership, request.POST["vehicle"])
         if vehicle is None:
             raise Http404
-    try:
-        services.calendar_feed_regenerate(user=request.user, vehicle=vehicle)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    if attempt_or_message(request, services.calendar_feed_regenerate, user=request.user, vehicle=vehicle):
         messages.success(request, _("The calendar address is ready. Any older address no longer works."))
     return redirect("booking_feeds", community_id=membership.community_id)

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class LedgerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "ledger"
+
+    def ready(self) -> None:
+        from ledger import handlers  # noqa: F401  (subscribes the ledger to the events of lower layers)

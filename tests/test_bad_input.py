@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from PIL import Image
 
-from bookings import services as booking_services
+from bookings import trips
 from bookings.models import Booking
 from communities.models import Invitation, Membership
 from ledger import services as ledger_services
@@ -102,8 +102,8 @@ def world(community, admin_user, owner, member, vehicle):
         ends_at=began + timedelta(hours=2),
         status=Booking.Status.CONFIRMED,
     )
-    trip = booking_services.trip_start(membership=membership, booking=driven, start_odometer=vehicle.odometer_km)
-    booking_services.trip_complete(
+    trip = trips.trip_start(membership=membership, booking=driven, start_odometer=vehicle.odometer_km)
+    trips.trip_complete(
         membership=membership,
         trip=trip,
         end_odometer=vehicle.odometer_km + 37,

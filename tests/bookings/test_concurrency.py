@@ -13,8 +13,8 @@ from django.db import connection, connections
 from django.utils import translation
 
 from bookings import services
+from bookings.errors import BookingConflict
 from bookings.models import Booking
-from bookings.services import BookingConflict
 from communities.models import Membership
 from tests.bookings.conftest import local
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory, VehicleFactory

@@ -6,7 +6,7 @@ import pytest
 from django.core.mail import EmailMessage
 from django.utils import formats, timezone, translation
 
-from bookings import emails, services
+from bookings import emails, services, trips
 from bookings.models import Booking, BookingEvent, Trip
 from bookings.tasks import notify_booking_event, send_start_reminders, send_trip_reminders
 from colocauto.core.outbox import MailDeferred
@@ -197,7 +197,7 @@ def test_trip_starting_with_unlogged_km_is_emailed_to_the_owner(
     owner.save()
     booking = started_booking(member, vehicle)
     with django_capture_on_commit_callbacks(execute=True):
-        services.trip_start(membership=membership_of(member, vehicle.community), booking=booking, start_odometer=43_250)
+        trips.trip_start(membership=membership_of(member, vehicle.community), booking=booking, start_odometer=43_250)
     assert [m.to for m in mailoutbox] == [["owner@example.org"]]
     assert mailoutbox[0].subject == "[Colocauto] Unlogged km on Clio bleue: 1,250 km"
     assert "Maya Member started a trip with Clio bleue at 43,250 km." in mailoutbox[0].body
@@ -212,7 +212,7 @@ def test_trip_starting_at_the_known_odometer_emails_nobody(
 ):
     booking = started_booking(member, vehicle)
     with django_capture_on_commit_callbacks(execute=True):
-        services.trip_start(
+        trips.trip_start(
             membership=membership_of(member, vehicle.community), booking=booking, start_odometer=vehicle.odometer_km
         )
     assert mailoutbox == []
@@ -226,9 +226,9 @@ def test_incident_on_a_community_vehicle_is_emailed_to_the_admins_in_their_langu
     shared = VehicleFactory(community=community, owner=None, name="Kangoo")
     booking = started_booking(member, shared)
     membership = membership_of(member, community)
-    trip = services.trip_start(membership=membership, booking=booking, start_odometer=shared.odometer_km)
+    trip = trips.trip_start(membership=membership, booking=booking, start_odometer=shared.odometer_km)
     with django_capture_on_commit_callbacks(execute=True):
-        services.trip_complete(
+        trips.trip_complete(
             membership=membership,
             trip=trip,
             end_odometer=shared.odometer_km + 30,
@@ -243,9 +243,9 @@ def test_incident_on_a_community_vehicle_is_emailed_to_the_admins_in_their_langu
 def test_trip_without_incident_emails_nobody(member, owner, vehicle, mailoutbox, django_capture_on_commit_callbacks):
     booking = started_booking(member, vehicle)
     membership = membership_of(member, vehicle.community)
-    trip = services.trip_start(membership=membership, booking=booking, start_odometer=vehicle.odometer_km)
+    trip = trips.trip_start(membership=membership, booking=booking, start_odometer=vehicle.odometer_km)
     with django_capture_on_commit_callbacks(execute=True):
-        services.trip_complete(membership=membership, trip=trip, end_odometer=vehicle.odometer_km + 30)
+        trips.trip_complete(membership=membership, trip=trip, end_odometer=vehicle.odometer_km + 30)
     assert mailoutbox == []
 
 

@@ -7,8 +7,8 @@ from django.db import OperationalError
 from django.utils import timezone, translation
 
 from bookings import services
+from bookings.errors import BookingConflict, BookingRefused
 from bookings.models import Booking, BookingEvent
-from bookings.services import BookingConflict, BookingRefused
 from colocauto.core.errors import NotAllowed
 from tests.bookings.conftest import local, membership_of
 from tests.factories import MembershipFactory, UserFactory, VehicleFactory

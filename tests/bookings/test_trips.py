@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from bookings import services
+from bookings import trips
+from bookings.errors import BookingRefused, ImplausibleDistance
 from bookings.models import Booking, BookingEvent, Trip
-from bookings.services import BookingRefused, ImplausibleDistance
 from colocauto.core.errors import NotAllowed
 from tests.bookings.conftest import membership_of
 from vehicles.models import Vehicle
@@ -33,11 +33,11 @@ def booking(member, vehicle):
 
 
 def start(member, booking, km):
-    return services.trip_start(membership=membership_of(member, booking.community), booking=booking, start_odometer=km)
+    return trips.trip_start(membership=membership_of(member, booking.community), booking=booking, start_odometer=km)
 
 
 def complete(member, trip, km, **kwargs):
-    return services.trip_complete(
+    return trips.trip_complete(
         membership=membership_of(member, trip.vehicle.community), trip=trip, end_odometer=km, **kwargs
     )
 
@@ -170,3 +170,34 @@ def test_a_refused_trip_end_posts_nothing_to_the_ledger(member, booking):
     with pytest.raises(BookingRefused):
         complete(member, trip, 41_000)
     assert not Transaction.objects.exists()
+
+
+def test_a_failing_trip_charge_leaves_the_trip_unrecorded(member, booking, vehicle, monkeypatch):
+    import ledger.services
+
+    trip = start(member, booking, 42_000)
+
+    def ledger_refuses(**kwargs):
+        raise RuntimeError("the ledger refused the posting")
+
+    monkeypatch.setattr(ledger.services, "post", ledger_refuses)
+    with pytest.raises(RuntimeError, match="ledger refused"):
+        complete(member, trip, 42_100)
+
+    trip.refresh_from_db()
+    booking.refresh_from_db()
+    vehicle.refresh_from_db()
+    assert not trip.is_completed
+    assert booking.status == Booking.Status.IN_PROGRESS
+    assert vehicle.odometer_km == 42_000
+    assert not booking.events.filter(kind=BookingEvent.Kind.TRIP_COMPLETED).exists()
+
+
+def test_completing_a_trip_tells_the_layers_above_which_trip_it_was(member, booking, monkeypatch):
+    from bookings.events import TripCompleted
+    from colocauto.core import events
+
+    heard = []
+    monkeypatch.setitem(events._handlers, TripCompleted, [heard.append])
+    trip = complete(member, start(member, booking, 42_000), 42_010)
+    assert heard == [TripCompleted(trip_id=trip.pk, booking_id=booking.pk, community_id=booking.community_id)]

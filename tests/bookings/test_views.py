@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, PngImagePlugin
 
-from bookings import services
+from bookings import services, trips
 from bookings.models import Booking, Trip
 from tests.bookings.conftest import local, membership_of
 from tests.factories import MembershipFactory, UserFactory
@@ -235,7 +235,7 @@ def test_trip_forms_record_odometers(client, member, owner, vehicle, community):
 
 def test_unlogged_km_are_not_shown_to_other_members(client, member, neighbour, vehicle, community):
     booking = booking_under_way(member, vehicle, community)
-    services.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_500)
+    trips.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_500)
     login(client, neighbour)
     page = client.get(reverse("booking_detail", args=[community.pk, booking.pk])).content.decode()
     assert "since the last recorded trip" not in page
@@ -251,8 +251,8 @@ def png():
 def incident_photo(member, vehicle, community):
     booking = booking_under_way(member, vehicle, community)
     membership = membership_of(member, community)
-    trip = services.trip_start(membership=membership, booking=booking, start_odometer=42_000)
-    services.trip_complete(
+    trip = trips.trip_start(membership=membership, booking=booking, start_odometer=42_000)
+    trips.trip_complete(
         membership=membership, trip=trip, end_odometer=42_010, incident_description="Scratch", incident_photos=[png()]
     )
     return trip.incidents.get().photos.get()
@@ -260,7 +260,7 @@ def incident_photo(member, vehicle, community):
 
 def test_incident_photo_upload_through_the_form(client, member, vehicle, community):
     booking = booking_under_way(member, vehicle, community)
-    services.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_000)
+    trips.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_000)
     login(client, member)
     response = client.post(
         reverse("trip_end", args=[community.pk, booking.pk]),
@@ -277,7 +277,7 @@ def test_incident_photo_upload_through_the_form(client, member, vehicle, communi
 
 def test_a_file_that_is_not_a_photo_is_refused_with_input_kept(client, member, vehicle, community):
     booking = booking_under_way(member, vehicle, community)
-    services.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_000)
+    trips.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_000)
     login(client, member)
     fake = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
     response = client.post(
@@ -321,7 +321,7 @@ def test_incident_photo_with_a_page_extension_is_stored_and_served_as_a_picture(
     client, member, owner, vehicle, community, name
 ):
     booking = booking_under_way(member, vehicle, community)
-    services.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_000)
+    trips.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_000)
     login(client, member)
     client.post(
         reverse("trip_end", args=[community.pk, booking.pk]),
@@ -341,13 +341,13 @@ def test_incident_photo_with_a_page_extension_is_stored_and_served_as_a_picture(
 def test_incident_photo_loses_its_exif_and_is_shrunk(member, vehicle, community):
     booking = booking_under_way(member, vehicle, community)
     membership = membership_of(member, community)
-    trip = services.trip_start(membership=membership, booking=booking, start_odometer=42_000)
+    trip = trips.trip_start(membership=membership, booking=booking, start_odometer=42_000)
     exif = Image.Exif()
     exif[0x010F] = "PhoneCam"  # camera make; a phone adds GPS coordinates the same way
     buffer = BytesIO()
     Image.new("RGB", (3000, 2000), "red").save(buffer, "JPEG", exif=exif)
     upload = SimpleUploadedFile("IMG_0001.JPG", buffer.getvalue(), content_type="image/jpeg")
-    services.trip_complete(
+    trips.trip_complete(
         membership=membership, trip=trip, end_odometer=42_010, incident_description="Dent", incident_photos=[upload]
     )
     photo = trip.incidents.get().photos.get()
@@ -379,6 +379,16 @@ def test_stored_picture_with_a_page_extension_is_served_as_a_picture(client, own
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_incident_photo_is_offered_under_a_neutral_name_and_cached_only_by_the_viewer(
+    client, owner, incident_photo, community
+):
+    login(client, owner)
+    response = client.get(reverse("incident_photo", args=[community.pk, incident_photo.pk]))
+    assert response.status_code == 200
+    assert f'filename="incident-photo-{incident_photo.pk}.png"' in response["Content-Disposition"]
+    assert response["Cache-Control"] == "private, max-age=3600"
 
 
 PEOPLE = ["admin", "owner", "member", "neighbour", "outsider", "anonymous"]
@@ -463,7 +473,7 @@ def test_implausible_distance_names_the_booking_duration_once_with_the_checkbox_
         ends_at=now + timedelta(hours=2),
         status=Booking.Status.CONFIRMED,
     )
-    services.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_000)
+    trips.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_000)
     login(client, member)
     response = client.post(reverse("trip_end", args=[community.pk, booking.pk]), {"end_odometer": "44550"})
     html = response.content.decode()
