@@ -1,15 +1,39 @@
 """The fixed people every test can use: admin, owner, member of one community, and an outsider
-(the admin of another community)."""
+(the admin of another community).
+
+``TEST_FROZEN_AT=2026-12-01T00:05+01:00 pytest`` starts every test at that instant (the clock then runs on):
+the way to find tests that depend on the wall clock's day, e.g. "this month" in the first minutes of a month.
+A test that needs a fixed moment freezes it itself with time-machine (``time_machine.move_to(..., tick=False)``).
+"""
 
 import os
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.test import override_settings
 
 from communities.models import Membership
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory, VehicleFactory
+
+FROZEN_AT = datetime.fromisoformat(os.environ["TEST_FROZEN_AT"]) if os.environ.get("TEST_FROZEN_AT") else None
+
+
+def pytest_report_header(config):
+    if FROZEN_AT:
+        return f"TEST_FROZEN_AT: every test starts at {FROZEN_AT.isoformat()}"
+
+
+@pytest.fixture(autouse=True)
+def _wall_clock():
+    """First of the autouse fixtures, so that everything a test makes is made at ``TEST_FROZEN_AT``."""
+    if FROZEN_AT is None:
+        yield
+        return
+    with time_machine.travel(FROZEN_AT, tick=True):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -53,12 +77,6 @@ def _ledger_truncate_allowed_in_flush():
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # The default hasher costs ~0.3 s per user; security of test passwords does not matter.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

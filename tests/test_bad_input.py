@@ -24,7 +24,7 @@ from communities.models import Invitation, Membership
 from ledger import services as ledger_services
 from ledger.models import SettlementPeriod, Transfer
 from ledger.posting import account_for
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, book
 from vehicles.models import Blackout
 
 BAD_VALUES = (
@@ -85,23 +85,9 @@ def _png() -> bytes:
 def world(community, admin_user, owner, member, vehicle):
     membership = Membership.objects.get(community=community, user=member)
     start = timezone.now() + timedelta(days=2)
-    booking = Booking.objects.create(
-        community=community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=start,
-        ends_at=start + timedelta(hours=3),
-        status=Booking.Status.REQUESTED,
-    )
+    booking = book(vehicle, member, start, hours=3, status=Booking.Status.REQUESTED)
     began = timezone.now() - timedelta(hours=3)
-    driven = Booking.objects.create(
-        community=community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=began,
-        ends_at=began + timedelta(hours=2),
-        status=Booking.Status.CONFIRMED,
-    )
+    driven = book(vehicle, member, began, hours=2)
     trip = booking_services.trip_start(membership=membership, booking=driven, start_odometer=vehicle.odometer_km)
     booking_services.trip_complete(
         membership=membership,

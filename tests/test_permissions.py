@@ -21,7 +21,7 @@ from communities.models import Invitation, Membership
 from ledger import services as ledger_services
 from ledger.models import SettlementPeriod, Transfer
 from ledger.posting import account_for
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, book
 from vehicles.models import Blackout
 
 PEOPLE = ("anonymous", "outsider", "member", "owner", "admin")
@@ -46,14 +46,7 @@ def world(community, admin_user, owner, member, outsider, vehicle):
     buffer = BytesIO()
     Image.new("RGB", (8, 8), "blue").save(buffer, "PNG")
     vehicle.photo.save("car.png", SimpleUploadedFile("car.png", buffer.getvalue()), save=True)
-    booking = Booking.objects.create(
-        community=community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=start,
-        ends_at=start + timedelta(hours=3),
-        status=Booking.Status.REQUESTED,
-    )
+    booking = book(vehicle, member, start, hours=3, status=Booking.Status.REQUESTED)
     pending = MembershipFactory(
         community=community, user=UserFactory(), status=Membership.Status.PENDING, joined_at=None
     )

@@ -10,20 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Booking, Trip
-from tests.factories import VehicleFactory
+from tests.factories import VehicleFactory, book
 
 S = Booking.Status
-
-
-def book(vehicle, member, start, hours=2, status=S.CONFIRMED):
-    return Booking.objects.create(
-        community=vehicle.community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=start,
-        ends_at=start + timedelta(hours=hours),
-        status=status,
-    )
 
 
 def trip(booking, *, ended: bool):

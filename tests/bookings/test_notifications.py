@@ -11,6 +11,7 @@ from bookings.models import Booking, BookingEvent, Trip
 from bookings.tasks import notify_booking_event, send_start_reminders, send_trip_reminders
 from colocauto.core.outbox import MailDeferred
 from colocauto.text import subject_line
+from tests import factories
 from tests.bookings.conftest import local, membership_of
 from tests.factories import VehicleFactory
 
@@ -114,9 +115,7 @@ def test_booker_cancelling_tells_the_owner(member, owner, vehicle, mailoutbox, d
 
 
 def confirmed(member, vehicle, start, end):
-    return Booking.objects.create(
-        community=vehicle.community, vehicle=vehicle, member=member, starts_at=start, ends_at=end, status="confirmed"
-    )
+    return factories.book(vehicle, member, start, end)
 
 
 def test_start_reminder_is_sent_once_even_if_the_job_runs_twice(member, vehicle, mailoutbox):
@@ -157,14 +156,7 @@ def test_trip_reminder_after_a_day_without_trip_is_sent_once(member, vehicle, ma
 
 
 def test_failed_sending_releases_the_claim_for_a_retry(member, owner, vehicle, monkeypatch, mailoutbox):
-    booking = Booking.objects.create(
-        community=vehicle.community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=local(2, 10),
-        ends_at=local(2, 12),
-        status="requested",
-    )
+    booking = factories.book(vehicle, member, local(2, 10), local(2, 12), status=Booking.Status.REQUESTED)
     event = BookingEvent.objects.create(booking=booking, actor=member, kind=BookingEvent.Kind.CREATED)
 
     def broken(*args, **kwargs):
@@ -180,14 +172,7 @@ def test_failed_sending_releases_the_claim_for_a_retry(member, owner, vehicle, m
 
 def started_booking(member, vehicle):
     now = timezone.now()
-    return Booking.objects.create(
-        community=vehicle.community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=now - timedelta(minutes=10),
-        ends_at=now + timedelta(hours=3),
-        status=Booking.Status.CONFIRMED,
-    )
+    return factories.book(vehicle, member, now - timedelta(minutes=10), now + timedelta(hours=3))
 
 
 def test_trip_starting_with_unlogged_km_is_emailed_to_the_owner(

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from bookings.models import Booking, Trip
-from tests.factories import VehicleFactory
+from tests.factories import VehicleFactory, book
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,14 +42,7 @@ def overflow(page) -> int:
 
 def test_booking_detail_trip_section_fits_a_phone(phone, live_server, member, vehicle):
     now = timezone.now()
-    booking = Booking.objects.create(
-        community=vehicle.community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=now - timedelta(hours=3),
-        ends_at=now - timedelta(hours=1),
-        status=Booking.Status.COMPLETED,
-    )
+    booking = book(vehicle, member, now - timedelta(hours=3), now - timedelta(hours=1), status=Booking.Status.COMPLETED)
     Trip.objects.create(
         booking=booking,
         vehicle=vehicle,

@@ -9,15 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Booking, BookingEvent, Trip
-from tests.factories import VehicleFactory
+from tests.factories import VehicleFactory, book
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2027, 1, 15, 9, 10, tzinfo=PARIS)  # Friday 15 January 2027
 
 
 @pytest.fixture
-def frozen_now(monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: NOW.astimezone(ZoneInfo("UTC")))
+def frozen_now(time_machine):
+    time_machine.move_to(NOW, tick=False)
     return NOW
 
 
@@ -37,17 +37,6 @@ def blocks(html: str) -> list[str]:
 def hidden_prefix(block: str) -> str:
     match = re.match(r'<span class="visually-hidden">(.*?)</span>', block)
     return match.group(1) if match else ""
-
-
-def book(vehicle, member, start, hours=2, status=Booking.Status.CONFIRMED):
-    return Booking.objects.create(
-        community=vehicle.community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=start,
-        ends_at=start + timedelta(hours=hours),
-        status=status,
-    )
 
 
 def test_calendar_block_names_the_vehicle_and_day_before_the_visible_text(

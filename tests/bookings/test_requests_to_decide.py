@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -12,21 +13,14 @@ from django.utils import timezone
 from bookings.models import Booking
 from bookings.selectors import requests_awaiting_decision
 from communities.models import Membership
+from tests import factories
 from tests.bookings.conftest import membership_of
 from tests.factories import MembershipFactory, UserFactory, VehicleFactory
 
 S = Booking.Status
 
 
-def book(vehicle, member, start, hours=2, status=S.REQUESTED):
-    return Booking.objects.create(
-        community=vehicle.community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=start,
-        ends_at=start + timedelta(hours=hours),
-        status=status,
-    )
+book = partial(factories.book, status=S.REQUESTED)  # requests, unless told otherwise
 
 
 def my_bookings_html(client, user, community) -> str:

@@ -9,18 +9,12 @@ from django.utils import timezone
 from bookings.models import Booking, Trip
 from bookings.selectors import booking_get, bookings_awaiting_trip
 from tests.bookings.conftest import membership_of
+from tests.factories import book
 
 
 def make(member, vehicle, hours_ago, status=Booking.Status.CONFIRMED):
     now = timezone.now()
-    return Booking.objects.create(
-        community=vehicle.community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=now - timedelta(hours=hours_ago + 2),
-        ends_at=now - timedelta(hours=hours_ago),
-        status=status,
-    )
+    return book(vehicle, member, now - timedelta(hours=hours_ago + 2), now - timedelta(hours=hours_ago), status=status)
 
 
 def test_booking_get_is_404_outside_the_community(member, outsider, vehicle, other_community):

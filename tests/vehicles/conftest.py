@@ -1,6 +1,5 @@
 from io import BytesIO
 
-import pytest
 from PIL import Image
 
 
@@ -14,9 +13,3 @@ def image_bytes(image_format: str = "PNG", size=(64, 40), exif: dict | None = No
         options["exif"] = data.tobytes()
     image.save(buffer, format=image_format, **options)
     return buffer.getvalue()
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The fixed people are created with a password; the default hasher makes every test slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
