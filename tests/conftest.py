@@ -16,7 +16,7 @@ from django.conf import settings as django_settings
 from django.test import override_settings
 
 from communities.models import Membership
-from tests.factories import CommunityFactory, MembershipFactory, UserFactory, VehicleFactory
+from tests.factories import CommunityFactory, VehicleFactory, member_of
 
 FROZEN_AT = datetime.fromisoformat(os.environ["TEST_FROZEN_AT"]) if os.environ.get("TEST_FROZEN_AT") else None
 
@@ -95,23 +95,17 @@ def community(db):
 
 @pytest.fixture
 def admin_user(community):
-    user = UserFactory(email="admin@example.org", display_name="Alice Admin")
-    MembershipFactory(community=community, user=user, role=Membership.Role.ADMIN)
-    return user
+    return member_of(community, Membership.Role.ADMIN, email="admin@example.org", display_name="Alice Admin")
 
 
 @pytest.fixture
 def owner(community):
-    user = UserFactory(email="owner@example.org", display_name="Oscar Owner")
-    MembershipFactory(community=community, user=user)
-    return user
+    return member_of(community, email="owner@example.org", display_name="Oscar Owner")
 
 
 @pytest.fixture
 def member(community):
-    user = UserFactory(email="member@example.org", display_name="Maya Member")
-    MembershipFactory(community=community, user=user)
-    return user
+    return member_of(community, email="member@example.org", display_name="Maya Member")
 
 
 @pytest.fixture
@@ -121,9 +115,7 @@ def other_community(db):
 
 @pytest.fixture
 def outsider(other_community):
-    user = UserFactory(email="outsider@example.org", display_name="Otto Outsider")
-    MembershipFactory(community=other_community, user=user, role=Membership.Role.ADMIN)
-    return user
+    return member_of(other_community, Membership.Role.ADMIN, email="outsider@example.org", display_name="Otto Outsider")
 
 
 @pytest.fixture

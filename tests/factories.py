@@ -46,14 +46,24 @@ class CommunityFactory(factory.django.DjangoModelFactory):
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
+    """An active member since now; ``pending=True``: a request to join, not yet answered."""
+
     class Meta:
         model = Membership
+
+    class Params:
+        pending = factory.Trait(status=Membership.Status.PENDING, joined_at=None)
 
     community = factory.SubFactory(CommunityFactory)
     user = factory.SubFactory(UserFactory)
     role = Membership.Role.MEMBER
     status = Membership.Status.ACTIVE
     joined_at = factory.LazyFunction(timezone.now)
+
+
+def member_of(community, role=Membership.Role.MEMBER, **user_fields) -> User:
+    """A new person (``user_fields`` go to ``UserFactory``), an active member of ``community`` with ``role``."""
+    return MembershipFactory(community=community, role=role, user=UserFactory(**user_fields)).user
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):
@@ -80,10 +90,6 @@ class VehicleFactory(factory.django.DjangoModelFactory):
 # --- Bookings and trips: made directly, without the booking rules (bookings.services is what tests those) ----------
 
 
-def _new_member_of(community) -> User:
-    return MembershipFactory(community=community).user
-
-
 class BookingFactory(factory.django.DjangoModelFactory):
     """A confirmed booking of ``hours`` (2) from tomorrow at this time, by a new member of the vehicle's community.
 
@@ -97,7 +103,7 @@ class BookingFactory(factory.django.DjangoModelFactory):
 
     vehicle = factory.SubFactory(VehicleFactory)
     community = factory.SelfAttribute("vehicle.community")
-    member = factory.LazyAttribute(lambda booking: _new_member_of(booking.vehicle.community))
+    member = factory.LazyAttribute(lambda booking: member_of(booking.vehicle.community))
     starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
     ends_at = factory.LazyAttribute(lambda booking: booking.starts_at + timedelta(hours=booking.hours))
     status = Booking.Status.CONFIRMED
@@ -153,7 +159,7 @@ class ExpenseFactory(factory.Factory):
         model = Expense
 
     vehicle = factory.SubFactory(VehicleFactory)
-    paid_by = factory.LazyAttribute(lambda expense: _new_member_of(expense.vehicle.community))
+    paid_by = factory.LazyAttribute(lambda expense: member_of(expense.vehicle.community))
     category = Expense.Category.FUEL
     amount = Decimal("40.00")
     spent_on = factory.LazyAttribute(lambda expense: local_today(expense.vehicle.community))
@@ -178,8 +184,8 @@ class TransactionFactory(factory.Factory):
     on = factory.LazyAttribute(lambda transaction: local_today(transaction.community))
     lines = factory.LazyAttribute(
         lambda transaction: {
-            _new_member_of(transaction.community): Decimal("10.00"),
-            _new_member_of(transaction.community): Decimal("-10.00"),
+            member_of(transaction.community): Decimal("10.00"),
+            member_of(transaction.community): Decimal("-10.00"),
         }
     )
 
@@ -215,8 +221,8 @@ class TransferFactory(factory.django.DjangoModelFactory):
         model = Transfer
 
     class Params:
-        paid_by = factory.LazyAttribute(lambda transfer: _new_member_of(transfer.period.community))
-        paid_to = factory.LazyAttribute(lambda transfer: _new_member_of(transfer.period.community))
+        paid_by = factory.LazyAttribute(lambda transfer: member_of(transfer.period.community))
+        paid_to = factory.LazyAttribute(lambda transfer: member_of(transfer.period.community))
 
     period = factory.SubFactory(SettlementPeriodFactory)
     payer = factory.LazyAttribute(lambda transfer: account_for(transfer.period.community, transfer.paid_by.pk))

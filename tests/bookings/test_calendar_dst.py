@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from bookings import timegrid
 from tests.factories import book
+from tests.helpers import page
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -24,13 +25,8 @@ def frozen_now(time_machine, community):
 
 
 def day_page(client, user, community, vehicle, day, view="day"):
-    user.language = "en"
-    user.save(update_fields=["language"])
-    client.force_login(user)
     url = reverse("calendar_vehicle", kwargs={"community_id": community.pk, "vehicle_id": vehicle.pk})
-    response = client.get(f"{url}?view={view}&date={day}")
-    assert response.status_code == 200
-    return response.content.decode()
+    return page(client, user, url, {"view": view, "date": day})
 
 
 def slot_starts(html: str, day: str) -> list[str]:

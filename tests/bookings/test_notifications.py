@@ -7,7 +7,7 @@ from django.core.mail import EmailMessage
 from django.utils import formats, timezone, translation
 
 from bookings import emails, services
-from bookings.models import Booking, BookingEvent, Trip
+from bookings.models import Booking, BookingEvent
 from bookings.tasks import notify_booking_event, send_start_reminders, send_trip_reminders
 from colocauto.core.outbox import MailDeferred
 from colocauto.text import subject_line
@@ -138,15 +138,7 @@ def test_trip_reminder_after_a_day_without_trip_is_sent_once(member, vehicle, ma
     now = timezone.now()
     forgotten = confirmed(member, vehicle, now - timedelta(hours=30), now - timedelta(hours=25))
     recorded = confirmed(member, vehicle, now - timedelta(hours=40), now - timedelta(hours=35))
-    Trip.objects.create(
-        booking=recorded,
-        vehicle=vehicle,
-        driver=member,
-        start_odometer=1,
-        end_odometer=2,
-        started_at=now - timedelta(hours=40),
-        ended_at=now - timedelta(hours=35),
-    )
+    factories.TripFactory(booking=recorded, start_odometer=1, km=1)
     confirmed(member, vehicle, now - timedelta(hours=5), now - timedelta(hours=2))  # ended too recently
     assert send_trip_reminders() == 1
     assert send_trip_reminders() == 0

@@ -1,6 +1,5 @@
 """Requests waiting for a decision: who is asked to answer which request, and where they see them."""
 
-import re
 from datetime import timedelta
 from functools import partial
 
@@ -16,6 +15,8 @@ from communities.models import Membership
 from tests import factories
 from tests.bookings.conftest import membership_of
 from tests.factories import MembershipFactory, UserFactory, VehicleFactory
+from tests.helpers import booking_ids as detail_ids
+from tests.helpers import page, section
 
 S = Booking.Status
 
@@ -24,21 +25,11 @@ book = partial(factories.book, status=S.REQUESTED)  # requests, unless told othe
 
 
 def my_bookings_html(client, user, community) -> str:
-    user.language = "en"
-    user.save(update_fields=["language"])
-    client.force_login(user)
-    response = client.get(reverse("my_bookings", kwargs={"community_id": community.pk}))
-    assert response.status_code == 200
-    return response.content.decode()
+    return page(client, user, reverse("my_bookings", kwargs={"community_id": community.pk}))
 
 
 def to_decide_section(html: str) -> str:
-    match = re.search(r'<section[^>]*aria-labelledby="to-decide">(.*?)</section>', html, re.S)
-    return match.group(1) if match else ""
-
-
-def detail_ids(html: str) -> list[int]:
-    return [int(pk) for pk in re.findall(r"/bookings/(\d+)/", html)]
+    return section(html, "to-decide")
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """The community overview: each person's dashboard (balance, next bookings, what waits for them)."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -12,17 +11,14 @@ from django.utils import timezone
 from bookings.models import Booking
 from communities.models import Membership
 from tests.factories import MembershipFactory, UserFactory, VehicleFactory, book, owes
+from tests.helpers import booking_ids as detail_ids
+from tests.helpers import section
 
 S = Booking.Status
 
 
 def card(html: str, key: str) -> str:
-    match = re.search(rf'<section[^>]*aria-labelledby="overview-{key}">(.*?)</section>', html, re.S)
-    return match.group(1) if match else ""
-
-
-def detail_ids(html: str) -> list[int]:
-    return [int(pk) for pk in re.findall(r"/bookings/(\d+)/", html)]
+    return section(html, f"overview-{key}")
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from ledger import services
 from ledger.models import Expense, Transaction
 from ledger.posting import local_today
 from tests.factories import VehicleFactory
+from tests.helpers import image_bytes
 from tests.ledger.conftest import add_member, make_trip
-from tests.vehicles.conftest import image_bytes
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -11,7 +11,7 @@ from django.utils import formats, timezone, translation
 
 from communities.models import User
 from tests.factories import UserFactory, VehicleFactory
-from tests.vehicles.conftest import image_bytes
+from tests.helpers import image_bytes
 from vehicles.models import AvailabilityWindow, Blackout, Vehicle
 
 
