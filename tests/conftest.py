@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from django.conf import settings as django_settings
 from django.test import override_settings
+from django.utils import timezone
 
 from communities.models import Membership
 from tests.factories import CommunityFactory, VehicleFactory, member_of
@@ -24,6 +25,17 @@ FROZEN_AT = datetime.fromisoformat(os.environ["TEST_FROZEN_AT"]) if os.environ.g
 def pytest_report_header(config):
     if FROZEN_AT:
         return f"TEST_FROZEN_AT: every test starts at {FROZEN_AT.isoformat()}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres("why")`` are skipped on another database, saying why."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    for item in items:
+        if marker := item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.skip(reason=f"needs PostgreSQL ({', '.join(marker.args) or 'its features'})"))
 
 
 @pytest.fixture(autouse=True)
@@ -121,6 +133,18 @@ def outsider(other_community):
 @pytest.fixture
 def vehicle(community, owner):
     return VehicleFactory(community=community, owner=owner, name="Clio bleue")
+
+
+@pytest.fixture
+def pool_car(community):
+    """A vehicle the community owns (no owner): admins answer its requests, its use is credited to the pool."""
+    return VehicleFactory(community=community, owner=None, name="Kangoo du hameau")
+
+
+@pytest.fixture
+def now():
+    """The moment the test's data is made from (``now + timedelta(days=1)``: tomorrow)."""
+    return timezone.now()
 
 
 @pytest.fixture

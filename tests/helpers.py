@@ -1,8 +1,11 @@
-"""What many tests share: a page as a signed-in person, one of its sections, the bookings it links to, an image."""
+"""What many tests share: a page as a signed-in person, one of its sections, the bookings it links to, an image,
+an e-mail awaited."""
 
 import re
+import time
 from io import BytesIO
 
+from django.core import mail
 from PIL import Image
 
 
@@ -39,3 +42,15 @@ def image_bytes(image_format: str = "PNG", size=(64, 40), exif: dict | None = No
         options["exif"] = data.tobytes()
     image.save(buffer, format=image_format, **options)
     return buffer.getvalue()
+
+
+def wait_for_mail(to: str, subject_part: str = "", timeout: float = 10.0):
+    """The latest e-mail to ``to`` (with ``subject_part`` in its subject) in ``django.core.mail.outbox``, waiting for
+    it up to ``timeout`` seconds: a live server runs in the test's process, so its e-mails land there."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in reversed(mail.outbox):
+            if to in message.to and subject_part in message.subject:
+                return message
+        time.sleep(0.1)
+    raise AssertionError(f"no e-mail to {to}; outbox: {[(m.to, m.subject) for m in mail.outbox]}")

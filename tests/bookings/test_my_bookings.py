@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -26,11 +25,6 @@ def page(client, user, community, **params):
 
 def detail_ids(html: str) -> set[int]:
     return set(booking_ids(html))
-
-
-@pytest.fixture
-def now():
-    return timezone.now()
 
 
 def test_outsider_and_anonymous_cannot_see_my_bookings(client, community, outsider):

@@ -3,11 +3,9 @@
 from datetime import timedelta
 from functools import partial
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from bookings.models import Booking
 from bookings.selectors import requests_awaiting_decision
@@ -30,17 +28,6 @@ def my_bookings_html(client, user, community) -> str:
 
 def to_decide_section(html: str) -> str:
     return section(html, "to-decide")
-
-
-@pytest.fixture
-def now():
-    return timezone.now()
-
-
-@pytest.fixture
-def pool_car(community):
-    """A community-owned vehicle: only admins answer its requests."""
-    return VehicleFactory(community=community, owner=None, name="Kangoo du hameau")
 
 
 def test_owner_is_asked_about_requests_on_their_vehicles_only(community, vehicle, pool_car, owner, member, now):

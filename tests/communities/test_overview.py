@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from bookings.models import Booking
 from communities.models import Membership
@@ -29,16 +28,6 @@ def overview(login, community):
         return response.content.decode()
 
     return get
-
-
-@pytest.fixture
-def now():
-    return timezone.now()
-
-
-@pytest.fixture
-def pool_car(community):
-    return VehicleFactory(community=community, owner=None, name="Kangoo du hameau")
 
 
 def test_the_page_is_titled_overview_and_names_the_community_once(overview, member):
