@@ -14,13 +14,16 @@ from ledger.models import Entry, Transaction
 from ledger.posting import account_for, local_today
 from tests.factories import (
     BookingFactory,
+    CommunityFactory,
     ExpenseFactory,
+    MembershipFactory,
     SettlementPeriodFactory,
     TransactionFactory,
     TransferFactory,
     TripFactory,
     VehicleFactory,
     book,
+    member_of,
     owes,
 )
 
@@ -67,7 +70,8 @@ def test_a_trip_under_way_has_no_end_and_its_booking_is_in_progress():
 
 
 def test_an_expense_paid_by_a_member_is_posted_to_the_owner():
-    vehicle = VehicleFactory(owner=VehicleFactory().owner)  # an owner-less car would charge the pool
+    community = CommunityFactory()
+    vehicle = VehicleFactory(community=community, owner=member_of(community))
     expense = ExpenseFactory(vehicle=vehicle, amount=Decimal("12.34"))
 
     assert expense.spent_on == local_today(vehicle.community)
@@ -110,3 +114,12 @@ def test_a_transfer_is_an_open_payment_between_two_members_of_last_months_period
     assert transfer.payer != transfer.payee
     assert {transfer.payer.community, transfer.payee.community} == {community}
     assert transfer.is_open and transfer.amount == Decimal("40.00")
+
+
+def test_member_of_makes_an_active_member_and_pending_a_request_to_join(community):
+    admin = member_of(community, Membership.Role.ADMIN, display_name="Ada")
+    request = MembershipFactory(community=community, pending=True)
+
+    assert Membership.objects.get(user=admin, community=community).is_admin and admin.display_name == "Ada"
+    assert is_active_member(admin, community)
+    assert request.status == Membership.Status.PENDING and request.joined_at is None
