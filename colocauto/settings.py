@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "bookings",
     "ledger",
     "territories",
+    "colocauto.apps.ProjectConfig",  # project-wide management commands (seed_demo)
 ]
 
 MIDDLEWARE = [

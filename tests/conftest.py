@@ -1,15 +1,51 @@
 """The fixed people every test can use: admin, owner, member of one community, and an outsider
-(the admin of another community)."""
+(the admin of another community).
+
+``TEST_FROZEN_AT=2026-12-01T00:05+01:00 pytest`` starts every test at that instant (the clock then runs on):
+the way to find tests that depend on the wall clock's day, e.g. "this month" in the first minutes of a month.
+A test that needs a fixed moment freezes it itself with time-machine (``time_machine.move_to(..., tick=False)``).
+"""
 
 import os
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.test import override_settings
+from django.utils import timezone
 
 from communities.models import Membership
-from tests.factories import CommunityFactory, MembershipFactory, UserFactory, VehicleFactory
+from tests.factories import CommunityFactory, VehicleFactory, member_of
+
+FROZEN_AT = datetime.fromisoformat(os.environ["TEST_FROZEN_AT"]) if os.environ.get("TEST_FROZEN_AT") else None
+
+
+def pytest_report_header(config):
+    if FROZEN_AT:
+        return f"TEST_FROZEN_AT: every test starts at {FROZEN_AT.isoformat()}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres("why")`` are skipped on another database, saying why."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    for item in items:
+        if marker := item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.skip(reason=f"needs PostgreSQL ({', '.join(marker.args) or 'its features'})"))
+
+
+@pytest.fixture(autouse=True)
+def _wall_clock():
+    """First of the autouse fixtures, so that everything a test makes is made at ``TEST_FROZEN_AT``."""
+    if FROZEN_AT is None:
+        yield
+        return
+    with time_machine.travel(FROZEN_AT, tick=True):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -56,12 +92,6 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # The default hasher costs ~0.3 s per user; security of test passwords does not matter.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 
@@ -77,23 +107,17 @@ def community(db):
 
 @pytest.fixture
 def admin_user(community):
-    user = UserFactory(email="admin@example.org", display_name="Alice Admin")
-    MembershipFactory(community=community, user=user, role=Membership.Role.ADMIN)
-    return user
+    return member_of(community, Membership.Role.ADMIN, email="admin@example.org", display_name="Alice Admin")
 
 
 @pytest.fixture
 def owner(community):
-    user = UserFactory(email="owner@example.org", display_name="Oscar Owner")
-    MembershipFactory(community=community, user=user)
-    return user
+    return member_of(community, email="owner@example.org", display_name="Oscar Owner")
 
 
 @pytest.fixture
 def member(community):
-    user = UserFactory(email="member@example.org", display_name="Maya Member")
-    MembershipFactory(community=community, user=user)
-    return user
+    return member_of(community, email="member@example.org", display_name="Maya Member")
 
 
 @pytest.fixture
@@ -103,14 +127,24 @@ def other_community(db):
 
 @pytest.fixture
 def outsider(other_community):
-    user = UserFactory(email="outsider@example.org", display_name="Otto Outsider")
-    MembershipFactory(community=other_community, user=user, role=Membership.Role.ADMIN)
-    return user
+    return member_of(other_community, Membership.Role.ADMIN, email="outsider@example.org", display_name="Otto Outsider")
 
 
 @pytest.fixture
 def vehicle(community, owner):
     return VehicleFactory(community=community, owner=owner, name="Clio bleue")
+
+
+@pytest.fixture
+def pool_car(community):
+    """A vehicle the community owns (no owner): admins answer its requests, its use is credited to the pool."""
+    return VehicleFactory(community=community, owner=None, name="Kangoo du hameau")
+
+
+@pytest.fixture
+def now():
+    """The moment the test's data is made from (``now + timedelta(days=1)``: tomorrow)."""
+    return timezone.now()
 
 
 @pytest.fixture

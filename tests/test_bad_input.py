@@ -7,24 +7,19 @@ answers; an exception or a 5xx is not.
 """
 
 from datetime import date, timedelta
-from decimal import Decimal
 from html.parser import HTMLParser
-from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from PIL import Image
 
 from bookings import trips
 from bookings.models import Booking
 from communities.models import Invitation, Membership
-from ledger import services as ledger_services
-from ledger.models import SettlementPeriod, Transfer
-from ledger.posting import account_for
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import ExpenseFactory, MembershipFactory, TransferFactory, book
+from tests.helpers import image_bytes
 from vehicles.models import Blackout
 
 BAD_VALUES = (
@@ -75,56 +70,31 @@ def _community_routes() -> list[tuple[str, str]]:
 ROUTES = _community_routes()
 
 
-def _png() -> bytes:
-    buffer = BytesIO()
-    Image.new("RGB", (8, 8), "blue").save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 @pytest.fixture
 def world(community, admin_user, owner, member, vehicle):
     membership = Membership.objects.get(community=community, user=member)
     start = timezone.now() + timedelta(days=2)
-    booking = Booking.objects.create(
-        community=community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=start,
-        ends_at=start + timedelta(hours=3),
-        status=Booking.Status.REQUESTED,
-    )
+    booking = book(vehicle, member, start, hours=3, status=Booking.Status.REQUESTED)
     began = timezone.now() - timedelta(hours=3)
-    driven = Booking.objects.create(
-        community=community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=began,
-        ends_at=began + timedelta(hours=2),
-        status=Booking.Status.CONFIRMED,
-    )
+    driven = book(vehicle, member, began, hours=2)
     trip = trips.trip_start(membership=membership, booking=driven, start_odometer=vehicle.odometer_km)
     trips.trip_complete(
         membership=membership,
         trip=trip,
         end_odometer=vehicle.odometer_km + 37,
         incident_description="A scratch",
-        incident_photos=[SimpleUploadedFile("scratch.png", _png())],
+        incident_photos=[SimpleUploadedFile("scratch.png", image_bytes())],
     )
-    expense = ledger_services.expense_record(
-        membership=membership,
+    expense = ExpenseFactory(
         vehicle=vehicle,
-        category="fuel",
-        amount=Decimal("40.00"),
+        paid_by=member,
         spent_on=timezone.localdate() - timedelta(days=1),
-        receipt=SimpleUploadedFile("receipt.png", _png()),
+        receipt=SimpleUploadedFile("receipt.png", image_bytes()),
     )
-    period = SettlementPeriod.objects.create(community=community, month=date(2026, 1, 1))
-    transfer = Transfer.objects.create(
-        period=period, payer=account_for(community, owner.pk), payee=account_for(community, member.pk), amount=40
+    transfer = TransferFactory(
+        period__community=community, period__month=date(2026, 1, 1), paid_by=owner, paid_to=member
     )
-    pending = MembershipFactory(
-        community=community, user=UserFactory(), status=Membership.Status.PENDING, joined_at=None
-    )
+    pending = MembershipFactory(community=community, pending=True)
     ids = {
         "member_approve": {"pk": pending.pk},
         "member_reject": {"pk": pending.pk},

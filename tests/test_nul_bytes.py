@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from ledger.models import Expense
 from tests.factories import PASSWORD
+from tests.helpers import image_bytes
 from tests.ledger.test_views_costs import expense_data
-from tests.vehicles.conftest import image_bytes
 
 
 def assert_bad_request(response, language="en"):

@@ -7,21 +7,16 @@ without a row here fails `test_every_community_url_is_in_the_matrix`.
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
-from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from PIL import Image
 
 from bookings.models import Booking
 from communities.models import Invitation, Membership
-from ledger import services as ledger_services
-from ledger.models import SettlementPeriod, Transfer
-from ledger.posting import account_for
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import ExpenseFactory, MembershipFactory, TransferFactory, book
+from tests.helpers import image_bytes
 from vehicles.models import Blackout
 
 PEOPLE = ("anonymous", "outsider", "member", "owner", "admin")
@@ -43,33 +38,15 @@ class World:
 @pytest.fixture
 def world(community, admin_user, owner, member, outsider, vehicle):
     start = timezone.now() + timedelta(days=2)
-    buffer = BytesIO()
-    Image.new("RGB", (8, 8), "blue").save(buffer, "PNG")
-    vehicle.photo.save("car.png", SimpleUploadedFile("car.png", buffer.getvalue()), save=True)
-    booking = Booking.objects.create(
-        community=community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=start,
-        ends_at=start + timedelta(hours=3),
-        status=Booking.Status.REQUESTED,
-    )
-    pending = MembershipFactory(
-        community=community, user=UserFactory(), status=Membership.Status.PENDING, joined_at=None
-    )
+    vehicle.photo.save("car.png", SimpleUploadedFile("car.png", image_bytes()), save=True)
+    booking = book(vehicle, member, start, hours=3, status=Booking.Status.REQUESTED)
+    pending = MembershipFactory(community=community, pending=True)
     blackout = Blackout.objects.create(
         vehicle=vehicle, starts_at=start + timedelta(days=5), ends_at=start + timedelta(days=6), reason="garage"
     )
-    expense = ledger_services.expense_record(
-        membership=Membership.objects.get(community=community, user=member),
-        vehicle=vehicle,
-        category="fuel",
-        amount=Decimal("40.00"),
-        spent_on=timezone.localdate() - timedelta(days=1),
-    )
-    period = SettlementPeriod.objects.create(community=community, month=date(2026, 1, 1))
-    transfer = Transfer.objects.create(
-        period=period, payer=account_for(community, owner.pk), payee=account_for(community, member.pk), amount=40
+    expense = ExpenseFactory(vehicle=vehicle, paid_by=member, spent_on=timezone.localdate() - timedelta(days=1))
+    transfer = TransferFactory(
+        period__community=community, period__month=date(2026, 1, 1), paid_by=owner, paid_to=member
     )
     return World(
         community=community,

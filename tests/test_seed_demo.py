@@ -4,7 +4,7 @@ from django.core.management import CommandError, call_command
 
 from bookings.models import Booking, Trip
 from colocauto.core.clock import previous_month
-from communities.management.commands.seed_demo import DEMO_PASSWORD
+from colocauto.management.commands.seed_demo import DEMO_PASSWORD
 from communities.models import Community, Membership, User
 from ledger.models import Entry, Expense, SettlementPeriod, Transaction, Transfer
 from ledger.posting import local_today

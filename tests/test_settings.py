@@ -185,12 +185,7 @@ def test_pages_carry_the_security_headers(client, db):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.fixture
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def test_repeated_failed_logins_lock_the_account_even_with_the_right_password(client, db, fast_hasher):
+def test_repeated_failed_logins_lock_the_account_even_with_the_right_password(client, db):
     user = UserFactory(email="neighbour@example.org")
     headers = {"Accept-Language": "en"}
     for _ in range(5):
@@ -204,7 +199,7 @@ def test_repeated_failed_logins_lock_the_account_even_with_the_right_password(cl
     assert "_auth_user_id" not in client.session
 
 
-def test_a_flood_of_login_attempts_from_one_address_gets_429(client, db, fast_hasher):
+def test_a_flood_of_login_attempts_from_one_address_gets_429(client, db):
     statuses = [
         client.post("/accounts/login/", {"login": f"guess{n}@example.org", "password": "wrong-password"}).status_code
         for n in range(31)

@@ -27,9 +27,3 @@ def membership_of(user, community) -> Membership:
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The factories hash a password for every person; the real hasher makes these tests crawl.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

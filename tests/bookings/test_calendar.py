@@ -8,10 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from bookings.models import Booking
-from tests.factories import CommunityFactory, MembershipFactory, UserFactory, VehicleFactory
+from tests.factories import CommunityFactory, MembershipFactory, UserFactory, VehicleFactory, book
 from vehicles.models import AvailabilityWindow, Blackout
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -20,19 +19,13 @@ NOW = datetime(2027, 1, 15, 9, 10, tzinfo=PARIS)
 
 
 @pytest.fixture
-def frozen_now(monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: NOW.astimezone(ZoneInfo("UTC")))
+def frozen_now(time_machine):
+    time_machine.move_to(NOW, tick=False)
     return NOW
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2027, 1, day, hour, minute, tzinfo=PARIS)
-
-
-def book(vehicle, member, start, end, status=Booking.Status.CONFIRMED):
-    return Booking.objects.create(
-        community=vehicle.community, vehicle=vehicle, member=member, starts_at=start, ends_at=end, status=status
-    )
 
 
 def calendar_url(community, vehicle=None, **params):

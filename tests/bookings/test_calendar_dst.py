@@ -8,30 +8,25 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from bookings import timegrid
-from bookings.models import Booking
+from tests.factories import book
+from tests.helpers import page
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture
-def frozen_now(monkeypatch, community):
+def frozen_now(time_machine, community):
     """Early January 2026, with bookings allowed a year ahead, so both DST days are bookable."""
     community.max_advance = timedelta(days=365)
     community.save()
-    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 1, 2, 12, 0, tzinfo=UTC))
+    time_machine.move_to(datetime(2026, 1, 2, 12, 0, tzinfo=UTC), tick=False)
 
 
 def day_page(client, user, community, vehicle, day, view="day"):
-    user.language = "en"
-    user.save(update_fields=["language"])
-    client.force_login(user)
     url = reverse("calendar_vehicle", kwargs={"community_id": community.pk, "vehicle_id": vehicle.pk})
-    response = client.get(f"{url}?view={view}&date={day}")
-    assert response.status_code == 200
-    return response.content.decode()
+    return page(client, user, url, {"view": view, "date": day})
 
 
 def slot_starts(html: str, day: str) -> list[str]:
@@ -78,14 +73,7 @@ def test_fall_back_day_has_25_hours_and_2_am_twice(client, community, vehicle, m
 def test_booking_across_the_repeated_hour_is_drawn_over_four_hours_of_rows(
     client, community, vehicle, owner, member, frozen_now
 ):
-    Booking.objects.create(
-        community=community,
-        vehicle=vehicle,
-        member=owner,
-        starts_at=datetime(2026, 10, 25, 1, 0, tzinfo=PARIS),
-        ends_at=datetime(2026, 10, 25, 4, 0, tzinfo=PARIS),
-        status=Booking.Status.CONFIRMED,
-    )
+    book(vehicle, owner, datetime(2026, 10, 25, 1, 0, tzinfo=PARIS), datetime(2026, 10, 25, 4, 0, tzinfo=PARIS))
     for view in ("day", "week"):
         html = day_page(client, member, community, vehicle, "2026-10-25", view=view)
         # 01:00 starts line 3; 04:00 starts line 11 because 02:00–03:00 is there twice. 4 real hours, 8 rows.
@@ -100,14 +88,7 @@ def test_booking_across_the_repeated_hour_is_drawn_over_four_hours_of_rows(
 def test_spring_week_keeps_other_days_at_24_hours_and_marks_the_missing_hour(
     client, community, vehicle, owner, member, frozen_now
 ):
-    Booking.objects.create(
-        community=community,
-        vehicle=vehicle,
-        member=owner,
-        starts_at=datetime(2026, 3, 29, 1, 0, tzinfo=PARIS),
-        ends_at=datetime(2026, 3, 29, 4, 0, tzinfo=PARIS),
-        status=Booking.Status.CONFIRMED,
-    )
+    book(vehicle, owner, datetime(2026, 3, 29, 1, 0, tzinfo=PARIS), datetime(2026, 3, 29, 4, 0, tzinfo=PARIS))
     html = day_page(client, member, community, vehicle, "2026-03-29", view="week")
     assert len(slot_starts(html, "2026-03-28")) == 48
     assert len(slot_starts(html, "2026-03-29")) == 46 - 4  # 01:00–04:00 is two real hours that day

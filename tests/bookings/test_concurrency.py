@@ -8,7 +8,6 @@ import importlib
 import threading
 
 import pytest
-from django.conf import settings
 from django.db import connection, connections
 from django.utils import translation
 
@@ -20,10 +19,7 @@ from tests.bookings.conftest import local
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory, VehicleFactory
 
 pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        "postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="needs PostgreSQL (exclusion constraint)"
-    ),
+    pytest.mark.postgres("exclusion constraint"),
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -10,15 +10,13 @@ from icalendar import Calendar
 from bookings import services
 from bookings.models import Booking, CalendarFeed
 from tests.bookings.conftest import local
-from tests.factories import VehicleFactory
+from tests.factories import VehicleFactory, book
 
 pytestmark = pytest.mark.usefixtures("english")
 
 
 def make(member, vehicle, start, end, status=Booking.Status.CONFIRMED):
-    return Booking.objects.create(
-        community=vehicle.community, vehicle=vehicle, member=member, starts_at=start, ends_at=end, status=status
-    )
+    return book(vehicle, member, start, end, status=status)
 
 
 def events_of(client, feed):

@@ -1,65 +1,30 @@
 """My bookings: in progress, upcoming, trips to record, and the past, paginated."""
 
-import re
 from datetime import timedelta
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Booking, Trip
-from tests.factories import VehicleFactory
+from tests import helpers
+from tests.factories import TripFactory, VehicleFactory, book
+from tests.helpers import booking_ids, section
 
 S = Booking.Status
 
 
-def book(vehicle, member, start, hours=2, status=S.CONFIRMED):
-    return Booking.objects.create(
-        community=vehicle.community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=start,
-        ends_at=start + timedelta(hours=hours),
-        status=status,
-    )
-
-
 def trip(booking, *, ended: bool):
-    return Trip.objects.create(
-        booking=booking,
-        vehicle=booking.vehicle,
-        driver=booking.member,
-        start_odometer=1000,
-        end_odometer=1050 if ended else None,
-        started_at=booking.starts_at,
-        ended_at=booking.ends_at if ended else None,
-    )
+    return TripFactory(booking=booking, start_odometer=1000, ended=ended)
 
 
 def page(client, user, community, **params):
-    user.language = "en"
-    user.save(update_fields=["language"])
-    client.force_login(user)
-    url = reverse("my_bookings", kwargs={"community_id": community.pk})
-    response = client.get(url, params)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def section(html: str, key: str) -> str:
-    match = re.search(rf'<section[^>]*aria-labelledby="{key}">(.*?)</section>', html, re.S)
-    return match.group(1) if match else ""
+    return helpers.page(client, user, reverse("my_bookings", kwargs={"community_id": community.pk}), params)
 
 
 def detail_ids(html: str) -> set[int]:
-    return {int(pk) for pk in re.findall(r"/bookings/(\d+)/", html)}
-
-
-@pytest.fixture
-def now():
-    return timezone.now()
+    return set(booking_ids(html))
 
 
 def test_outsider_and_anonymous_cannot_see_my_bookings(client, community, outsider):

@@ -7,10 +7,11 @@ from django.core.mail import EmailMessage
 from django.utils import formats, timezone, translation
 
 from bookings import emails, services, trips
-from bookings.models import Booking, BookingEvent, Trip
+from bookings.models import Booking, BookingEvent
 from bookings.tasks import notify_booking_event, send_start_reminders, send_trip_reminders
 from colocauto.core.outbox import MailDeferred
 from colocauto.text import subject_line
+from tests import factories
 from tests.bookings.conftest import local, membership_of
 from tests.factories import VehicleFactory
 
@@ -114,9 +115,7 @@ def test_booker_cancelling_tells_the_owner(member, owner, vehicle, mailoutbox, d
 
 
 def confirmed(member, vehicle, start, end):
-    return Booking.objects.create(
-        community=vehicle.community, vehicle=vehicle, member=member, starts_at=start, ends_at=end, status="confirmed"
-    )
+    return factories.book(vehicle, member, start, end)
 
 
 def test_start_reminder_is_sent_once_even_if_the_job_runs_twice(member, vehicle, mailoutbox):
@@ -139,15 +138,7 @@ def test_trip_reminder_after_a_day_without_trip_is_sent_once(member, vehicle, ma
     now = timezone.now()
     forgotten = confirmed(member, vehicle, now - timedelta(hours=30), now - timedelta(hours=25))
     recorded = confirmed(member, vehicle, now - timedelta(hours=40), now - timedelta(hours=35))
-    Trip.objects.create(
-        booking=recorded,
-        vehicle=vehicle,
-        driver=member,
-        start_odometer=1,
-        end_odometer=2,
-        started_at=now - timedelta(hours=40),
-        ended_at=now - timedelta(hours=35),
-    )
+    factories.TripFactory(booking=recorded, start_odometer=1, km=1)
     confirmed(member, vehicle, now - timedelta(hours=5), now - timedelta(hours=2))  # ended too recently
     assert send_trip_reminders() == 1
     assert send_trip_reminders() == 0
@@ -157,14 +148,7 @@ def test_trip_reminder_after_a_day_without_trip_is_sent_once(member, vehicle, ma
 
 
 def test_failed_sending_releases_the_claim_for_a_retry(member, owner, vehicle, monkeypatch, mailoutbox):
-    booking = Booking.objects.create(
-        community=vehicle.community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=local(2, 10),
-        ends_at=local(2, 12),
-        status="requested",
-    )
+    booking = factories.book(vehicle, member, local(2, 10), local(2, 12), status=Booking.Status.REQUESTED)
     event = BookingEvent.objects.create(booking=booking, actor=member, kind=BookingEvent.Kind.CREATED)
 
     def broken(*args, **kwargs):
@@ -180,14 +164,7 @@ def test_failed_sending_releases_the_claim_for_a_retry(member, owner, vehicle, m
 
 def started_booking(member, vehicle):
     now = timezone.now()
-    return Booking.objects.create(
-        community=vehicle.community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=now - timedelta(minutes=10),
-        ends_at=now + timedelta(hours=3),
-        status=Booking.Status.CONFIRMED,
-    )
+    return factories.book(vehicle, member, now - timedelta(minutes=10), now + timedelta(hours=3))
 
 
 def test_trip_starting_with_unlogged_km_is_emailed_to_the_owner(

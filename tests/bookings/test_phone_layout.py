@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from bookings.models import Booking, Trip
-from tests.factories import VehicleFactory
+from tests.factories import TripFactory, VehicleFactory, book
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,27 +42,15 @@ def overflow(page) -> int:
 
 def test_booking_detail_trip_section_fits_a_phone(phone, live_server, member, vehicle):
     now = timezone.now()
-    booking = Booking.objects.create(
-        community=vehicle.community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=now - timedelta(hours=3),
-        ends_at=now - timedelta(hours=1),
-        status=Booking.Status.COMPLETED,
-    )
-    Trip.objects.create(
+    booking = book(vehicle, member, now - timedelta(hours=3), now - timedelta(hours=1), status=Booking.Status.COMPLETED)
+    TripFactory(
         booking=booking,
-        vehicle=vehicle,
-        driver=member,
         start_odometer=42_000,
-        end_odometer=42_045,
-        distance_km=45,
+        km=45,
         unlogged_km=50,
         duration=timedelta(hours=2),
         fuel_level=Trip.FuelLevel.HALF,
         notes="RAS, la voiture est propre",
-        started_at=booking.starts_at,
-        ended_at=booking.ends_at,
     )
     phone.goto(f"{live_server.url}/c/{vehicle.community_id}/bookings/{booking.pk}/")
     assert phone.get_by_text("Niveau de carburant ou de charge").is_visible()

@@ -8,26 +8,18 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.models import Booking, BookingEvent, Trip
-from tests.factories import VehicleFactory
+from bookings.models import Booking, BookingEvent
+from tests.factories import TripFactory, VehicleFactory, book
+from tests.helpers import page
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2027, 1, 15, 9, 10, tzinfo=PARIS)  # Friday 15 January 2027
 
 
 @pytest.fixture
-def frozen_now(monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: NOW.astimezone(ZoneInfo("UTC")))
+def frozen_now(time_machine):
+    time_machine.move_to(NOW, tick=False)
     return NOW
-
-
-def page(client, user, url, language="en") -> str:
-    user.language = language
-    user.save(update_fields=["language"])
-    client.force_login(user)
-    response = client.get(url)
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def blocks(html: str) -> list[str]:
@@ -37,17 +29,6 @@ def blocks(html: str) -> list[str]:
 def hidden_prefix(block: str) -> str:
     match = re.match(r'<span class="visually-hidden">(.*?)</span>', block)
     return match.group(1) if match else ""
-
-
-def book(vehicle, member, start, hours=2, status=Booking.Status.CONFIRMED):
-    return Booking.objects.create(
-        community=vehicle.community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=start,
-        ends_at=start + timedelta(hours=hours),
-        status=status,
-    )
 
 
 def test_calendar_block_names_the_vehicle_and_day_before_the_visible_text(
@@ -90,17 +71,7 @@ def driven(vehicle, member):
     """A completed trip of the member: 42,000 to 43,250 km."""
     now = timezone.now()
     booking = book(vehicle, member, now - timedelta(hours=3), status=Booking.Status.COMPLETED)
-    Trip.objects.create(
-        booking=booking,
-        vehicle=vehicle,
-        driver=member,
-        start_odometer=42000,
-        end_odometer=43250,
-        distance_km=1250,
-        unlogged_km=1500,
-        started_at=booking.starts_at,
-        ended_at=booking.ends_at,
-    )
+    TripFactory(booking=booking, start_odometer=42000, km=1250, unlogged_km=1500)
     return booking
 
 
@@ -126,9 +97,7 @@ def test_trip_forms_show_the_odometer_grouped(client, vehicle, member):
     vehicle.save(update_fields=["odometer_km"])
     booking = book(vehicle, member, timezone.now() - timedelta(minutes=10))
     assert "Last known odometer: 123,456 km." in page(client, member, detail_url(booking))
-    Trip.objects.create(
-        booking=booking, vehicle=vehicle, driver=member, start_odometer=123456, started_at=booking.starts_at
-    )
+    TripFactory(booking=booking, start_odometer=123456, ended=False)
     booking.status = Booking.Status.IN_PROGRESS
     booking.save(update_fields=["status"])
     assert "Odometer at the start: 123,456 km." in page(client, member, detail_url(booking))

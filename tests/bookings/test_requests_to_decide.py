@@ -1,61 +1,33 @@
 """Requests waiting for a decision: who is asked to answer which request, and where they see them."""
 
-import re
 from datetime import timedelta
+from functools import partial
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from bookings.models import Booking
 from bookings.selectors import requests_awaiting_decision
 from communities.models import Membership
+from tests import factories
 from tests.bookings.conftest import membership_of
 from tests.factories import MembershipFactory, UserFactory, VehicleFactory
+from tests.helpers import booking_ids as detail_ids
+from tests.helpers import page, section
 
 S = Booking.Status
 
 
-def book(vehicle, member, start, hours=2, status=S.REQUESTED):
-    return Booking.objects.create(
-        community=vehicle.community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=start,
-        ends_at=start + timedelta(hours=hours),
-        status=status,
-    )
+book = partial(factories.book, status=S.REQUESTED)  # requests, unless told otherwise
 
 
 def my_bookings_html(client, user, community) -> str:
-    user.language = "en"
-    user.save(update_fields=["language"])
-    client.force_login(user)
-    response = client.get(reverse("my_bookings", kwargs={"community_id": community.pk}))
-    assert response.status_code == 200
-    return response.content.decode()
+    return page(client, user, reverse("my_bookings", kwargs={"community_id": community.pk}))
 
 
 def to_decide_section(html: str) -> str:
-    match = re.search(r'<section[^>]*aria-labelledby="to-decide">(.*?)</section>', html, re.S)
-    return match.group(1) if match else ""
-
-
-def detail_ids(html: str) -> list[int]:
-    return [int(pk) for pk in re.findall(r"/bookings/(\d+)/", html)]
-
-
-@pytest.fixture
-def now():
-    return timezone.now()
-
-
-@pytest.fixture
-def pool_car(community):
-    """A community-owned vehicle: only admins answer its requests."""
-    return VehicleFactory(community=community, owner=None, name="Kangoo du hameau")
+    return section(html, "to-decide")
 
 
 def test_owner_is_asked_about_requests_on_their_vehicles_only(community, vehicle, pool_car, owner, member, now):

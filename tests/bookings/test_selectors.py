@@ -6,21 +6,15 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from bookings.models import Booking, Trip
+from bookings.models import Booking
 from bookings.selectors import booking_get, bookings_awaiting_trip
 from tests.bookings.conftest import membership_of
+from tests.factories import TripFactory, book
 
 
 def make(member, vehicle, hours_ago, status=Booking.Status.CONFIRMED):
     now = timezone.now()
-    return Booking.objects.create(
-        community=vehicle.community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=now - timedelta(hours=hours_ago + 2),
-        ends_at=now - timedelta(hours=hours_ago),
-        status=status,
-    )
+    return book(vehicle, member, now - timedelta(hours=hours_ago + 2), now - timedelta(hours=hours_ago), status=status)
 
 
 def test_booking_get_is_404_outside_the_community(member, outsider, vehicle, other_community):
@@ -33,19 +27,9 @@ def test_booking_get_is_404_outside_the_community(member, outsider, vehicle, oth
 def test_bookings_awaiting_trip_are_the_users_ended_bookings_without_a_completed_trip(member, owner, vehicle):
     no_trip = make(member, vehicle, 1)
     open_trip = make(member, vehicle, 5, status=Booking.Status.IN_PROGRESS)
-    Trip.objects.create(
-        booking=open_trip, vehicle=vehicle, driver=member, start_odometer=1, started_at=open_trip.starts_at
-    )
+    TripFactory(booking=open_trip, start_odometer=1, ended=False)
     done = make(member, vehicle, 10, status=Booking.Status.COMPLETED)
-    Trip.objects.create(
-        booking=done,
-        vehicle=vehicle,
-        driver=member,
-        start_odometer=1,
-        end_odometer=5,
-        started_at=done.starts_at,
-        ended_at=done.ends_at,
-    )
+    TripFactory(booking=done, start_odometer=1, km=4)
     make(member, vehicle, 20, status=Booking.Status.CANCELLED)
     make(member, vehicle, 30, status=Booking.Status.REQUESTED)  # never confirmed: nothing to drive
     make(member, vehicle, -5)  # not ended yet

@@ -10,6 +10,7 @@ from bookings import services
 from bookings.errors import BookingConflict, BookingRefused
 from bookings.models import Booking, BookingEvent
 from colocauto.core.errors import NotAllowed
+from tests import factories
 from tests.bookings.conftest import local, membership_of
 from tests.factories import MembershipFactory, UserFactory, VehicleFactory
 from vehicles.models import AvailabilityWindow, Blackout
@@ -215,14 +216,7 @@ def test_cancellation_within_minimum_notice_is_marked_late(member, vehicle, comm
     community.min_notice = timedelta(hours=24)
     community.save()
     early = book(member, vehicle, local(5, 10), local(5, 12))
-    late = Booking.objects.create(
-        community=community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=timezone.now() + timedelta(hours=3),
-        ends_at=timezone.now() + timedelta(hours=5),
-        status=Booking.Status.CONFIRMED,
-    )
+    late = factories.book(vehicle, member, timezone.now() + timedelta(hours=3), timezone.now() + timedelta(hours=5))
     membership = membership_of(member, community)
     services.booking_cancel(membership=membership, booking=early)
     services.booking_cancel(membership=membership, booking=late, message="ill")
@@ -248,13 +242,8 @@ def test_cancelling_a_cancelled_booking_is_refused(member, vehicle):
 
 def in_progress(member, vehicle, hours_left=2):
     now = timezone.now()
-    return Booking.objects.create(
-        community=vehicle.community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=now - timedelta(hours=1),
-        ends_at=now + timedelta(hours=hours_left),
-        status=Booking.Status.IN_PROGRESS,
+    return factories.book(
+        vehicle, member, now - timedelta(hours=1), now + timedelta(hours=hours_left), status=Booking.Status.IN_PROGRESS
     )
 
 

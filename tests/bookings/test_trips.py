@@ -14,6 +14,7 @@ from bookings.errors import BookingRefused, ImplausibleDistance
 from bookings.models import Booking, BookingEvent, Trip
 from colocauto.core.errors import NotAllowed
 from tests.bookings.conftest import membership_of
+from tests.factories import book
 from vehicles.models import Vehicle
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -22,14 +23,7 @@ pytestmark = pytest.mark.usefixtures("english")
 @pytest.fixture
 def booking(member, vehicle):
     now = timezone.now()
-    return Booking.objects.create(
-        community=vehicle.community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=now - timedelta(minutes=10),
-        ends_at=now + timedelta(hours=5),
-        status=Booking.Status.CONFIRMED,
-    )
+    return book(vehicle, member, now - timedelta(minutes=10), now + timedelta(hours=5))
 
 
 def start(member, booking, km):

@@ -13,7 +13,7 @@ from PIL import Image, PngImagePlugin
 from bookings import services, trips
 from bookings.models import Booking, Trip
 from tests.bookings.conftest import local, membership_of
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, book
 from tests.files import one_colour_png
 
 
@@ -43,14 +43,7 @@ def requested(member, vehicle):
 def booking_under_way(member, vehicle, community) -> Booking:
     """A confirmed booking of ``member`` that starts now and lasts three hours: its trip can start."""
     now = timezone.now()
-    return Booking.objects.create(
-        community=community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=now,
-        ends_at=now + timedelta(hours=3),
-        status=Booking.Status.CONFIRMED,
-    )
+    return book(vehicle, member, now, hours=3)
 
 
 def form_data(vehicle, start="", end="", note=""):
@@ -201,14 +194,7 @@ def test_cancel_flow_marks_late_and_shows_history(client, member, community, req
 
 def test_trip_forms_record_odometers(client, member, owner, vehicle, community):
     now = timezone.now()
-    booking = Booking.objects.create(
-        community=community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=now - timedelta(minutes=5),
-        ends_at=now + timedelta(hours=3),
-        status=Booking.Status.CONFIRMED,
-    )
+    booking = book(vehicle, member, now - timedelta(minutes=5), now + timedelta(hours=3))
     login(client, member)
     detail = reverse("booking_detail", args=[community.pk, booking.pk])
     assert 'value="42000"' in client.get(detail).content.decode()  # pre-filled with the last known odometer
@@ -291,7 +277,7 @@ def test_a_file_that_is_not_a_photo_is_refused_with_input_kept(client, member, v
 
 def test_an_incident_photo_too_big_to_decode_is_refused_with_input_kept(client, member, vehicle, community):
     booking = booking_under_way(member, vehicle, community)
-    services.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_000)
+    trips.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_000)
     login(client, member)
     flat = SimpleUploadedFile("flat.png", one_colour_png(7700, 7700), content_type="image/png")
 
@@ -465,14 +451,7 @@ def test_implausible_distance_names_the_booking_duration_once_with_the_checkbox_
     client, member, vehicle, community
 ):
     now = timezone.now()
-    booking = Booking.objects.create(
-        community=community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=now - timedelta(minutes=20),
-        ends_at=now + timedelta(hours=2),
-        status=Booking.Status.CONFIRMED,
-    )
+    booking = book(vehicle, member, now - timedelta(minutes=20), now + timedelta(hours=2))
     trips.trip_start(membership=membership_of(member, community), booking=booking, start_odometer=42_000)
     login(client, member)
     response = client.post(reverse("trip_end", args=[community.pk, booking.pk]), {"end_odometer": "44550"})
@@ -489,9 +468,7 @@ def test_a_finished_booking_hides_the_key_and_instructions(client, member, vehic
     vehicle.parking_location = "Rue des Lilas, space 12"
     vehicle.instructions = "Key box code 4321"
     vehicle.save()
-    booking = Booking.objects.create(
-        community=community, vehicle=vehicle, member=member, starts_at=local(2, 10), ends_at=local(2, 12), status=status
-    )
+    booking = book(vehicle, member, local(2, 10), local(2, 12), status=status)
     login(client, member)
     detail = reverse("booking_detail", args=[community.pk, booking.pk])
     html = client.get(detail).content.decode()
@@ -504,14 +481,7 @@ def test_a_finished_booking_hides_the_key_and_instructions(client, member, vehic
 
 def test_a_future_booking_says_when_the_trip_can_start_instead_of_offering_the_form(client, member, vehicle, community):
     start = timezone.now() + timedelta(days=1)
-    booking = Booking.objects.create(
-        community=community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
-        status=Booking.Status.CONFIRMED,
-    )
+    booking = book(vehicle, member, start, hours=2)
     login(client, member)
 
     page = client.get(reverse("booking_detail", args=[community.pk, booking.pk])).content.decode()

@@ -3,13 +3,11 @@ tries the same slot is told it is taken, the owner confirms the request, the dri
 start and end odometer, and the trip's charge reaches the driver's account."""
 
 import re
-import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core import mail
 from django.utils import formats, timezone, translation
 from playwright.sync_api import expect
 
@@ -18,6 +16,7 @@ from bookings.models import Booking
 from communities.models import Membership
 from ledger.emails import money_text
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory, VehicleFactory
+from tests.helpers import wait_for_mail
 from vehicles.models import Vehicle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -91,16 +90,6 @@ def open_week_with(page, t, *, community_name: str, day: date):
     expect(toolbar.get_by_role("link", name=t("Week"), exact=True)).to_have_attribute("aria-current", "page")
     if day.isocalendar()[:2] != timezone.now().astimezone(PARIS).date().isocalendar()[:2]:
         toolbar.get_by_role("link", name=t("Next week")).click()
-
-
-def wait_for_mail(to: str, subject_part: str = "", timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for message in reversed(mail.outbox):
-            if to in message.to and subject_part in message.subject:
-                return message
-        time.sleep(0.1)
-    raise AssertionError(f"no e-mail to {to}; outbox: {[(m.to, m.subject) for m in mail.outbox]}")
 
 
 def enter_community(page, name: str):

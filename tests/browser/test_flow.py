@@ -2,7 +2,6 @@
 the admin approves → a vehicle is added → the neighbour sees it."""
 
 import re
-import time
 
 import pytest
 from django.core import mail
@@ -11,22 +10,12 @@ from playwright.sync_api import expect
 from communities.models import Membership
 from tests.factories import PASSWORD as FACTORY_PASSWORD
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
+from tests.helpers import wait_for_mail
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Tilleuls-2024-partage"
 SCREENSHOT = "/tmp/colocauto-browser-flow.png"
-
-
-def wait_for_mail(to: str, timeout: float = 10.0):
-    """The live server runs in this process: its e-mails land in django.core.mail.outbox."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for message in reversed(mail.outbox):
-            if to in message.to:
-                return message
-        time.sleep(0.1)
-    raise AssertionError(f"no e-mail to {to}; outbox: {[m.to for m in mail.outbox]}")
 
 
 def sign_up(page, t, *, start_url: str, name: str, email: str, language: str = "fr"):

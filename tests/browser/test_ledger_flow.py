@@ -3,12 +3,10 @@ whom (summing to zero), the month is closed, the payer declares the transfer pai
 it, and every balance is back to zero."""
 
 import re
-import time
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core import mail
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
@@ -19,6 +17,7 @@ from ledger.emails import money_text
 from ledger.models import Expense, Transfer
 from ledger.posting import local_today
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory, VehicleFactory
+from tests.helpers import wait_for_mail
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,16 +28,6 @@ def euros(amount: str) -> str:
     """An amount as the French pages show it, e.g. « 58,40 € »."""
     with translation.override("fr"):
         return money_text(Decimal(amount))
-
-
-def wait_for_mail(to: str, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for message in reversed(mail.outbox):
-            if to in message.to:
-                return message
-        time.sleep(0.1)
-    raise AssertionError(f"no e-mail to {to}; outbox: {[m.to for m in mail.outbox]}")
 
 
 @pytest.fixture

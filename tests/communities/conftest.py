@@ -23,9 +23,3 @@ def login(client):
 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return sign_in
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # PBKDF2 makes each factory user cost a third of a second; the hash strength is not under test here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

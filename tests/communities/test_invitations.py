@@ -140,7 +140,7 @@ def test_invitation_status_labels(community):
     assert InvitationFactory(community=community, max_uses=1, use_count=1).status == "used_up"
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres("row locks")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_joins_never_exceed_max_uses(community):
     """Ten people use a two-use link at the same moment: exactly two get in."""

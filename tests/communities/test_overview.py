@@ -1,55 +1,23 @@
 """The community overview: each person's dashboard (balance, next bookings, what waits for them)."""
 
-import re
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from bookings.models import Booking
 from communities.models import Membership
-from ledger.models import Transaction
-from ledger.posting import account_for, local_today, post
-from tests.factories import MembershipFactory, UserFactory, VehicleFactory
+from tests.factories import MembershipFactory, UserFactory, VehicleFactory, book, owes
+from tests.helpers import booking_ids as detail_ids
+from tests.helpers import section
 
 S = Booking.Status
 
 
-def book(vehicle, member, start, hours=2, status=S.CONFIRMED):
-    return Booking.objects.create(
-        community=vehicle.community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=start,
-        ends_at=start + timedelta(hours=hours),
-        status=status,
-    )
-
-
 def card(html: str, key: str) -> str:
-    match = re.search(rf'<section[^>]*aria-labelledby="overview-{key}">(.*?)</section>', html, re.S)
-    return match.group(1) if match else ""
-
-
-def detail_ids(html: str) -> list[int]:
-    return [int(pk) for pk in re.findall(r"/bookings/(\d+)/", html)]
-
-
-def pay(community, creditor, debtor, amount: str):
-    """A balanced posting: ``debtor`` owes ``creditor`` the amount."""
-    post(
-        community=community,
-        kind=Transaction.Kind.EXPENSE,
-        on=local_today(community),
-        lines=[
-            (account_for(community, creditor.pk), Decimal(amount)),
-            (account_for(community, debtor.pk), -Decimal(amount)),
-        ],
-    )
+    return section(html, f"overview-{key}")
 
 
 @pytest.fixture
@@ -60,16 +28,6 @@ def overview(login, community):
         return response.content.decode()
 
     return get
-
-
-@pytest.fixture
-def now():
-    return timezone.now()
-
-
-@pytest.fixture
-def pool_car(community):
-    return VehicleFactory(community=community, owner=None, name="Kangoo du hameau")
 
 
 def test_the_page_is_titled_overview_and_names_the_community_once(overview, member):
@@ -91,7 +49,7 @@ def test_a_new_member_sees_only_their_square_balance_above_the_rules(overview, c
 
 
 def test_balance_says_what_the_member_owes_and_what_they_are_owed(overview, community, owner, member):
-    pay(community, owner, member, "1234.50")
+    owes(community, owner, member, "1234.50")
     assert "You owe 1,234.50 € to the others." in card(overview(member), "balance")
     assert "The others owe you 1,234.50 €." in card(overview(owner), "balance")
 
@@ -159,7 +117,7 @@ def test_other_communities_never_show(overview, community, member, other_communi
     book(elsewhere, member, now + timedelta(days=1))
     book(elsewhere, member, now - timedelta(days=1))
     book(elsewhere, outsider, now + timedelta(days=2), status=S.REQUESTED)
-    pay(other_community, outsider, member, "50.00")
+    owes(other_community, outsider, member, "50.00")
     html = overview(member)
     assert not detail_ids(html)
     assert "0.00 €" in card(html, "balance")
@@ -178,7 +136,7 @@ def test_the_overview_takes_the_same_queries_for_2_or_40_rows(login, community, 
             book(vehicle, driver, now + timedelta(days=1, hours=3 * n), status=S.REQUESTED)
             book(pool_car, admin_user, now + timedelta(days=1, hours=3 * n))
             book(admin_car, admin_user, now - timedelta(days=1, hours=3 * n))
-            pay(community, driver, admin_user, "1.10")
+            owes(community, driver, admin_user, "1.10")
 
     add(0, 2)
     with CaptureQueriesContext(connection) as few:

@@ -10,7 +10,7 @@ from bookings.models import Booking
 from colocauto.core.errors import Conflict, DomainError, NotAllowed
 from communities import services
 from communities.models import Community, Membership
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, book
 
 
 def _membership(user, community):
@@ -117,14 +117,7 @@ def test_sole_remaining_member_who_is_admin_cannot_leave(community, admin_user):
 
 def test_member_leaves_and_their_future_bookings_are_cancelled(community, admin_user, member, vehicle):
     start = timezone.now() + timedelta(days=3)
-    future = Booking.objects.create(
-        community=community,
-        vehicle=vehicle,
-        member=member,
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
-        status=Booking.Status.CONFIRMED,
-    )
+    future = book(vehicle, member, start, hours=2)
     membership = _membership(member, community)
     services.membership_leave(membership=membership)
     membership.refresh_from_db()
@@ -136,9 +129,7 @@ def test_member_leaves_and_their_future_bookings_are_cancelled(community, admin_
 
 def test_admin_removes_member_and_their_future_bookings_are_cancelled(community, admin_user, member, vehicle):
     start = timezone.now() + timedelta(days=1)
-    future = Booking.objects.create(
-        community=community, vehicle=vehicle, member=member, starts_at=start, ends_at=start + timedelta(hours=1)
-    )
+    future = book(vehicle, member, start, hours=1, status=Booking.Status.REQUESTED)
     target = _membership(member, community)
     services.membership_remove(actor=_membership(admin_user, community), membership=target)
     target.refresh_from_db()

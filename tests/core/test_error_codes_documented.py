@@ -24,11 +24,12 @@ def raised_codes() -> dict[str, str]:
                             name = ast.unparse(node.exc.func)
                             if "ValidationError" not in name:
                                 found.setdefault(keyword.value.value, f"{path.relative_to(ROOT)}:{node.lineno}")
-                if isinstance(node, ast.Assign) and any(
-                    isinstance(target, ast.Name) and target.id == "default_code" for target in node.targets
+                if (
+                    isinstance(node, ast.Assign)
+                    and any(isinstance(target, ast.Name) and target.id == "default_code" for target in node.targets)
+                    and isinstance(node.value, ast.Constant)
                 ):
-                    if isinstance(node.value, ast.Constant):
-                        found.setdefault(node.value.value, f"{path.relative_to(ROOT)}:{node.lineno}")
+                    found.setdefault(node.value.value, f"{path.relative_to(ROOT)}:{node.lineno}")
     return found
 
 

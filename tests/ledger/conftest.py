@@ -4,41 +4,25 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from bookings.models import Booking, Trip
+from bookings.models import Trip
 from colocauto.core.clock import midnight, previous_month
 from communities.models import Membership
 from ledger import closing, services
 from ledger.posting import community_tz, local_today
-from tests.factories import MembershipFactory, UserFactory, VehicleFactory
+from tests.factories import MembershipFactory, TripFactory, UserFactory, VehicleFactory
 from vehicles.models import Vehicle
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def make_trip(vehicle: Vehicle, driver, km: int, *, ended_at: datetime | None = None, hours: float = 2) -> Trip:
-    """A completed booking and its trip (made directly: the bookings flow is not under test here)."""
+    """A completed booking and its trip of ``km`` from 10,000 km (made directly: the bookings flow is not under
+    test here), ended five minutes ago unless ``ended_at``."""
     ended_at = ended_at or timezone.now() - timedelta(minutes=5)
-    starts_at = ended_at - timedelta(hours=hours)
-    booking = Booking.objects.create(
-        community=vehicle.community,
-        vehicle=vehicle,
-        member=driver,
-        starts_at=starts_at,
-        ends_at=ended_at,
-        status=Booking.Status.COMPLETED,
-    )
-    return Trip.objects.create(
-        booking=booking,
-        vehicle=vehicle,
-        driver=driver,
-        start_odometer=10_000,
-        end_odometer=10_000 + km,
-        distance_km=km,
-        started_at=starts_at,
-        ended_at=ended_at,
+    return TripFactory(
+        booking__vehicle=vehicle,
+        booking__member=driver,
+        booking__starts_at=ended_at - timedelta(hours=hours),
+        booking__ends_at=ended_at,
+        km=km,
     )
 
 

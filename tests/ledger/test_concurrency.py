@@ -6,7 +6,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.db import connections
 
 from communities.models import Membership
@@ -16,10 +15,7 @@ from tests.ledger.conftest import make_trip
 from tests.ledger.test_services import _shared_car
 
 pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        "postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="needs PostgreSQL (row locks, triggers)"
-    ),
+    pytest.mark.postgres("row locks, triggers"),
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from ledger import closing, transfers
@@ -14,10 +13,7 @@ from tests.factories import CommunityFactory, UserFactory
 from tests.ledger.conftest import make_trip
 
 pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        "postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="needs PostgreSQL (triggers)"
-    ),
+    pytest.mark.postgres("triggers"),
 ]
 
 

@@ -17,8 +17,8 @@ from ledger.models import Expense, Transaction
 from ledger.posting import local_today
 from tests.factories import VehicleFactory
 from tests.files import one_colour_png, pdf_bytes
+from tests.helpers import image_bytes
 from tests.ledger.conftest import add_member, make_trip
-from tests.vehicles.conftest import image_bytes
 
 PDF = pdf_bytes()
 

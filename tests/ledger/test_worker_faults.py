@@ -7,7 +7,6 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from communities.models import Membership, User
 from ledger import closing, services
@@ -20,9 +19,8 @@ from tests.processes import HAS_REDIS_SERVER, CeleryWorker, RedisServer, broker,
 
 pytestmark = [
     pytest.mark.faults,
-    pytest.mark.postgres,
+    pytest.mark.postgres("the worker needs a database server"),
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker needs a database server"),
     pytest.mark.skipif(not HAS_REDIS_SERVER, reason="needs redis-server"),
 ]
 

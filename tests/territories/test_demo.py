@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from communities.management.commands.seed_demo import DEMO_PASSWORD
+from colocauto.management.commands.seed_demo import DEMO_PASSWORD
 from communities.models import Community, User
 from territories.dashboard import by_child, by_energy, default_period
 from territories.models import Territory, TerritoryConsent, TerritoryStaff

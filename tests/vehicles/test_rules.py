@@ -11,7 +11,7 @@ from bookings.models import Booking
 from colocauto.core.errors import DomainError, NotAllowed
 from colocauto.core.web import attempt
 from communities.models import Membership, User
-from tests.vehicles.conftest import image_bytes
+from tests.helpers import image_bytes
 from vehicles import rules, services
 from vehicles.exceptions import InvalidBlackout, InvalidPhoto, InvalidVehicle
 from vehicles.forms import WindowFormSet

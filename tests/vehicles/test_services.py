@@ -11,7 +11,7 @@ from PIL import Image
 from colocauto.core.errors import NotAllowed
 from communities.models import Membership
 from tests.factories import MembershipFactory, UserFactory, VehicleFactory
-from tests.vehicles.conftest import image_bytes
+from tests.helpers import image_bytes
 from vehicles import services
 from vehicles.exceptions import InvalidAvailability, InvalidBlackout, InvalidPhoto, InvalidVehicle
 from vehicles.services import WindowSpec

@@ -12,7 +12,7 @@ from django.utils import formats, timezone, translation
 from communities.models import User
 from tests.factories import UserFactory, VehicleFactory
 from tests.files import one_colour_png
-from tests.vehicles.conftest import image_bytes
+from tests.helpers import image_bytes
 from vehicles.models import AvailabilityWindow, Blackout, Vehicle
 
 

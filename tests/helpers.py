@@ -1,0 +1,56 @@
+"""What many tests share: a page as a signed-in person, one of its sections, the bookings it links to, an image,
+an e-mail awaited."""
+
+import re
+import time
+from io import BytesIO
+
+from django.core import mail
+from PIL import Image
+
+
+def page(client, user, url: str, params: dict | None = None, *, language: str = "en") -> str:
+    """The HTML of ``url`` (with the query ``params``) as ``user``, signed in and reading ``language``; the page must
+    answer 200."""
+    user.language = language
+    user.save(update_fields=["language"])
+    client.force_login(user)
+    response = client.get(url, params or {})
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def section(html: str, labelled_by: str) -> str:
+    """The inside of the page's ``<section aria-labelledby="…">``, or "" when the page has none."""
+    match = re.search(rf'<section[^>]*aria-labelledby="{labelled_by}">(.*?)</section>', html, re.S)
+    return match.group(1) if match else ""
+
+
+def booking_ids(html: str) -> list[int]:
+    """The bookings the HTML links to, in the order of the links."""
+    return [int(pk) for pk in re.findall(r"/bookings/(\d+)/", html)]
+
+
+def image_bytes(image_format: str = "PNG", size=(64, 40), exif: dict | None = None) -> bytes:
+    """A small image file's content, with the EXIF tags given (e.g. ``{0x0112: 6}``: rotated)."""
+    image = Image.new("RGB", size, (30, 90, 160))
+    buffer = BytesIO()
+    options = {}
+    if exif:
+        data = image.getexif()
+        data.update(exif)
+        options["exif"] = data.tobytes()
+    image.save(buffer, format=image_format, **options)
+    return buffer.getvalue()
+
+
+def wait_for_mail(to: str, subject_part: str = "", timeout: float = 10.0):
+    """The latest e-mail to ``to`` (with ``subject_part`` in its subject) in ``django.core.mail.outbox``, waiting for
+    it up to ``timeout`` seconds: a live server runs in the test's process, so its e-mails land there."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in reversed(mail.outbox):
+            if to in message.to and subject_part in message.subject:
+                return message
+        time.sleep(0.1)
+    raise AssertionError(f"no e-mail to {to}; outbox: {[(m.to, m.subject) for m in mail.outbox]}")
