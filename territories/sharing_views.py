@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from colocauto.core.errors import DomainError
 from colocauto.core.parsers import parse_id
+from colocauto.core.web import attempt_or_message
 from communities.access import community_view
 from territories import services
 from territories.forms import ConsentForm, InseeCodeForm, OpenDataForm, TerritorySearchForm
@@ -60,11 +60,7 @@ def consent_grant(request):
         messages.error(request, _("Pick a territory in the list."))
         return redirect("community_sharing", community_id=request.community.pk)
     territory = form.cleaned_data["territory"]
-    try:
-        services.consent_grant(membership=request.membership, territory=territory)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    if attempt_or_message(request, services.consent_grant, membership=request.membership, territory=territory):
         messages.success(
             request,
             _("%(community)s now shares its anonymised figures with %(territory)s.")
@@ -79,11 +75,7 @@ def consent_withdraw(request, pk):
     consent = TerritoryConsent.objects.filter(pk=parse_id(pk) or 0, community=request.community).first()
     if consent is None:
         raise Http404
-    try:
-        services.consent_withdraw(membership=request.membership, consent=consent)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    if attempt_or_message(request, services.consent_withdraw, membership=request.membership, consent=consent):
         messages.success(
             request,
             _(

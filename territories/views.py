@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from colocauto.core.errors import DomainError
+from colocauto.core.web import attempt
 from territories import dashboard, services
 from territories.access import remember_staff, territory_view
 from territories.exports import export_csv, export_json
@@ -166,17 +167,16 @@ def territory_staff(request):
         if not role.is_admin:
             return render(request, "403.html", status=403)
         if form.is_valid():
-            try:
-                invitation = services.staff_invite(
-                    territory=request.territory,
-                    email=form.cleaned_data["email"],
-                    is_admin=form.cleaned_data["is_admin"],
-                    language=form.cleaned_data["language"],
-                    invited_by=request.user,
-                )
-            except DomainError as error:
-                form.add_error(None, error.message)
-            else:
+            invitation = attempt(
+                form,
+                services.staff_invite,
+                territory=request.territory,
+                email=form.cleaned_data["email"],
+                is_admin=form.cleaned_data["is_admin"],
+                language=form.cleaned_data["language"],
+                invited_by=request.user,
+            )
+            if invitation is not None:
                 messages.success(request, _("An invitation has been sent to %(email)s.") % {"email": invitation.email})
                 return redirect("territory_staff", territory_id=request.territory.pk)
     colleagues = TerritoryStaff.objects.filter(territory=request.territory).select_related("user").order_by("pk")

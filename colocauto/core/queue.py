@@ -8,6 +8,7 @@ caller: it runs after the transaction commits, gives a down or hung broker the s
 ``colocauto/celery.py`` then do the work once the broker is back.
 """
 
+import importlib
 import logging
 from typing import Any
 
@@ -28,9 +29,17 @@ def wake_by_name(name: str, *args: Any) -> None:
     transaction.on_commit(lambda: _publish(name, args))
 
 
+def _registered(name: str) -> Task[Any, Any]:
+    """The task called ``name``, importing its module first: a web process imports tasks modules only
+    when something uses them, and Celery's autodiscovery runs in workers, not there."""
+    if name not in current_app.tasks:
+        importlib.import_module(name.rpartition(".")[0])
+    return current_app.tasks[name]
+
+
 def _publish(name: str, args: tuple[Any, ...], task: Task[Any, Any] | None = None) -> None:
     try:
-        (task or current_app.tasks[name]).apply_async(args=args)
+        (task or _registered(name)).apply_async(args=args)
     except Exception as error:  # whatever the broker (or an in-process task) raised, or an unknown name
         # In-process (no broker: dev, tests) the task itself ran and failed; the sweep retries it too.
         logger.warning(
