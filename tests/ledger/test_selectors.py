@@ -11,6 +11,7 @@ from ledger.models import Transaction
 from ledger.posting import account_for, local_today, post
 from ledger.selectors import balances_for, statement_for, vehicle_report
 from tests.factories import VehicleFactory
+from tests.helpers import MID_MONTH
 from tests.ledger.conftest import add_member, make_trip
 
 
@@ -71,6 +72,7 @@ def test_former_members_with_a_balance_and_the_pool_are_listed(community, trio):
     assert balances[-1].is_pool
 
 
+@pytest.mark.time_machine(MID_MONTH, tick=False)
 def test_a_statement_explains_the_balance_line_by_line(community, trio, last_month, mid_last_month):
     car = trio["car"]
     services.trip_charge(trip=make_trip(car, trio["b"], 100, ended_at=mid_last_month))
