@@ -41,8 +41,8 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _wall_clock(request):
     """First of the autouse fixtures, so that everything a test makes is made at ``TEST_FROZEN_AT``; a test that
-    sets its own time with ``@pytest.mark.time_machine(...)`` keeps it."""
-    if FROZEN_AT is None or request.node.get_closest_marker("time_machine"):
+    sets its own time with ``@pytest.mark.time_machine(...)`` keeps it, and one marked ``real_clock`` the machine's."""
+    if FROZEN_AT is None or any(request.node.get_closest_marker(name) for name in ("time_machine", "real_clock")):
         yield
         return
     with time_machine.travel(FROZEN_AT, tick=True):
