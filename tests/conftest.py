@@ -39,9 +39,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def _wall_clock():
-    """First of the autouse fixtures, so that everything a test makes is made at ``TEST_FROZEN_AT``."""
-    if FROZEN_AT is None:
+def _wall_clock(request):
+    """First of the autouse fixtures, so that everything a test makes is made at ``TEST_FROZEN_AT``; a test that
+    sets its own time with ``@pytest.mark.time_machine(...)`` keeps it, and one marked ``real_clock`` the machine's."""
+    if FROZEN_AT is None or any(request.node.get_closest_marker(name) for name in ("time_machine", "real_clock")):
         yield
         return
     with time_machine.travel(FROZEN_AT, tick=True):

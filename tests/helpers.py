@@ -3,10 +3,17 @@ an e-mail awaited."""
 
 import re
 import time
+from datetime import datetime
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 from django.core import mail
 from PIL import Image
+
+# A moment well inside a month and a week (Wednesday 18 November 2026, 15:00 in Paris), for tests that speak of
+# "this month": ``@pytest.mark.time_machine(MID_MONTH, tick=False)`` freezes the clock there for the whole test,
+# its fixtures included. Run at the wall clock's time, such a test fails in the first minutes of a month.
+MID_MONTH = datetime(2026, 11, 18, 15, 0, tzinfo=ZoneInfo("Europe/Paris"))
 
 
 def page(client, user, url: str, params: dict | None = None, *, language: str = "en") -> str:

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BROKER_DB = 13  # a Redis database of its own, so queued test tasks never mix with anything else
 
 pytestmark = [
+    pytest.mark.real_clock,
     pytest.mark.postgres("the worker needs a database server"),
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (REDIS_URL), as on CI"),

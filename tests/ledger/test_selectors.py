@@ -13,6 +13,7 @@ from ledger.models import Transaction
 from ledger.posting import account_for, local_today, post
 from ledger.selectors import balance_of, balances_for, own_balance, statement_for
 from tests.factories import CommunityFactory, MembershipFactory, VehicleFactory
+from tests.helpers import MID_MONTH
 from tests.ledger.conftest import add_member, make_trip
 
 
@@ -100,6 +101,7 @@ def test_own_balance_is_refused_to_a_member_who_left(community, trio):
         own_balance(trio["b_membership"])
 
 
+@pytest.mark.time_machine(MID_MONTH, tick=False)
 def test_a_statement_explains_the_balance_line_by_line(community, trio, last_month, mid_last_month):
     car = trio["car"]
     services.trip_charge(trip=make_trip(car, trio["b"], 100, ended_at=mid_last_month))

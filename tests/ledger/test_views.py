@@ -17,6 +17,7 @@ from ledger.models import Transaction, Transfer
 from ledger.posting import account_for, local_today, post
 from ledger.selectors import balances_for
 from tests.factories import VehicleFactory
+from tests.helpers import MID_MONTH
 from tests.ledger.conftest import add_member, make_trip
 
 
@@ -111,6 +112,7 @@ def test_amounts_follow_the_french_locale(client, community, trio):
     assert "1,234.56" not in page
 
 
+@pytest.mark.time_machine(MID_MONTH, tick=False)
 def test_statement_filtered_by_month_starts_from_the_balance_brought_forward(client, community, trio, last_month):
     english(trio["a"])
     car = trio["car"]
