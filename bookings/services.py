@@ -4,6 +4,7 @@ Trips are in ``bookings.trips``; who may do what in ``bookings.rules``; the refu
 Views, tasks and the API call these; the rules live only here.
 """
 
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -269,14 +270,24 @@ def _save_holding(booking: Booking, *, vehicle: Vehicle) -> None:
                 continue
             if not (_is_overlap_violation(error) or _is_overlap_deadlock(error)):
                 raise
-            # The other booking committed first; with READ COMMITTED this query sees it.
-            conflicting = _overlapping(
-                vehicle=vehicle,
-                starts_at=booking.starts_at,
-                ends_at=booking.ends_at,
-                exclude=booking if booking.pk else None,
-            )
-            raise _conflict(conflicting, vehicle) from None
+            raise _conflict(_winner(booking, vehicle=vehicle), vehicle) from None
+
+
+def _winner(booking: Booking, *, vehicle: Vehicle) -> Booking | None:
+    """The booking that took the slot. After a broken deadlock it may still be committing: look again
+    a few times (under a second in all) so the refusal can name it; None if it never shows."""
+    for pause in (0, 0.05, 0.1, 0.2, 0.4):
+        time.sleep(pause)
+        # With READ COMMITTED each query sees what has committed by then.
+        conflicting = _overlapping(
+            vehicle=vehicle,
+            starts_at=booking.starts_at,
+            ends_at=booking.ends_at,
+            exclude=booking if booking.pk else None,
+        )
+        if conflicting is not None:
+            return conflicting
+    return None
 
 
 def _is_overlap_violation(error: Exception) -> bool:
