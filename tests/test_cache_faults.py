@@ -97,21 +97,28 @@ def neighbour(db):
     return user
 
 
+def within_seconds(request):
+    """Make one request, and check that it did not wait for Redis (each request, since the machine may be busy)."""
+    started = time.monotonic()
+    response = request()
+    assert time.monotonic() - started < FEW_SECONDS
+    return response
+
+
 def log_in(client, email: str, password: str):
-    return client.post(reverse("account_login"), {"login": email, "password": password}, HTTP_ACCEPT_LANGUAGE="en")
+    return within_seconds(
+        lambda: client.post(reverse("account_login"), {"login": email, "password": password}, HTTP_ACCEPT_LANGUAGE="en")
+    )
 
 
 def test_login_succeeds_within_seconds_when_redis_is_unreachable(client, neighbour, unreachable_redis):
-    started = time.monotonic()
     response = log_in(client, neighbour.email, PASSWORD)
 
-    assert time.monotonic() - started < FEW_SECONDS
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(neighbour.pk)
 
 
 def test_wrong_passwords_are_refused_and_still_limited_when_redis_is_unreachable(client, neighbour, unreachable_redis):
-    started = time.monotonic()
     for _ in range(5):
         response = log_in(client, neighbour.email, "wrong-password")
         assert response.status_code == 200
@@ -119,7 +126,6 @@ def test_wrong_passwords_are_refused_and_still_limited_when_redis_is_unreachable
 
     response = log_in(client, neighbour.email, PASSWORD)
 
-    assert time.monotonic() - started < FEW_SECONDS
     assert "Too many failed login attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
@@ -128,11 +134,9 @@ def test_booking_calendar_and_ledger_pages_work_when_redis_is_unreachable(client
     log_in(client, neighbour.email, PASSWORD)
     community = neighbour.memberships.get().community
 
-    started = time.monotonic()
     for name in ("booking_create", "calendar", "my_bookings", "ledger_account", "ledger_settle"):
-        assert client.get(reverse(name, args=[community.pk])).status_code == 200, name
-    assert client.get(reverse("profile")).status_code == 200
-    assert time.monotonic() - started < FEW_SECONDS
+        assert within_seconds(lambda name=name: client.get(reverse(name, args=[community.pk]))).status_code == 200
+    assert within_seconds(lambda: client.get(reverse("profile"))).status_code == 200
 
 
 def test_a_hung_redis_costs_one_short_timeout_then_is_left_alone_for_a_while(db, settings, hung_server, caplog):
@@ -143,7 +147,7 @@ def test_a_hung_redis_costs_one_short_timeout_then_is_left_alone_for_a_while(db,
         cache.set("greeting", "bonjour")
         values = [cache.get("greeting") for _ in range(20)]
 
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < FEW_SECONDS  # twenty timeouts would take ten
     assert values == ["bonjour"] * 20  # this process's memory stood in for Redis
     assert len(hung_server.connections) == 1
     messages = [record.getMessage() for record in caplog.records]
