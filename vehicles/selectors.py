@@ -93,9 +93,6 @@ class CostModelSchedule:
     def next_name(self) -> str:
         return str(COST_MODEL_NAMES[self.next_model]) if self.next_model else ""
 
-    def involves(self, model: str) -> bool:
-        return model in (self.in_force, self.next_model)
-
 
 def cost_model_schedule(vehicle: Vehicle) -> CostModelSchedule:
     in_force = cost_model_on(vehicle, local_today(vehicle))
