@@ -6,14 +6,14 @@ descendants: a commune's figures roll up into its EPCI and its département.
 
 import secrets
 from datetime import timedelta
-from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from colocauto.core.fields import coordinate_field
 
 # The roll-up model lives beside its refresh service; importing it here registers it with the app.
 from territories.rollup import MonthlyUsage, RollupMonth  # noqa: F401
@@ -47,22 +47,8 @@ class Territory(models.Model):
         verbose_name=_("part of"),
     )
     # The commune's centre: used only for coarse public locations, never a household's address.
-    latitude = models.DecimalField(
-        _("latitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))],
-    )
-    longitude = models.DecimalField(
-        _("longitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))],
-    )
+    latitude = coordinate_field("latitude", _("latitude"))
+    longitude = coordinate_field("longitude", _("longitude"))
 
     class Meta:
         verbose_name = _("territory")

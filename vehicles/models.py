@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from colocauto.core.fields import coordinate_field
 from colocauto.uploads import validate_photo
 
 MONEY = {"max_digits": 10, "decimal_places": 2}
@@ -71,22 +72,8 @@ class Vehicle(models.Model):
     )
     gearbox = models.CharField(_("gearbox"), max_length=10, choices=Gearbox, default=Gearbox.MANUAL)
     parking_location = models.CharField(_("where it is parked"), max_length=200, blank=True)
-    latitude = models.DecimalField(
-        _("latitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))],
-    )
-    longitude = models.DecimalField(
-        _("longitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))],
-    )
+    latitude = coordinate_field("latitude", _("latitude"))
+    longitude = coordinate_field("longitude", _("longitude"))
     photo = models.ImageField(_("photo"), upload_to=photo_upload_to, blank=True, validators=[validate_photo])
     instructions = models.TextField(
         _("instructions"), blank=True, help_text=_("Key handover, fuel card, anything a driver must know.")

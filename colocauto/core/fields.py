@@ -1,9 +1,12 @@
-"""Form fields for amounts typed by people: "0,22" and "0.22" both mean 0.22, whatever the language."""
+"""Fields used by several apps: amounts typed by people ("0,22" and "0.22" both mean 0.22, whatever the
+language), and map coordinates."""
 
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 
 
 def decimal_input(**attrs: str) -> forms.TextInput:
@@ -28,3 +31,16 @@ class LocalizedDecimalField(forms.DecimalField):
             if value.count(".") > 1:
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
+
+
+def coordinate_field(kind: str, verbose_name: Any) -> models.DecimalField:  # type: ignore[type-arg]
+    """An optional WGS 84 latitude or longitude (``kind``), to the 6th decimal (about 10 cm)."""
+    bound = Decimal("90") if kind == "latitude" else Decimal("180")
+    return models.DecimalField(
+        verbose_name,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-bound), MaxValueValidator(bound)],
+    )
