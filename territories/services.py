@@ -20,6 +20,7 @@ from colocauto.core.queue import wake_by_name
 from communities.models import Community, Membership, User
 from territories.models import Territory, TerritoryConsent, TerritoryInvitation, TerritoryStaff
 from territories.selectors import MAX_DEPTH
+from territories.usage import territory_usage_sync
 
 INVITATION_DAYS = 14
 
@@ -106,6 +107,7 @@ def territories_import(*, rows: list[TerritoryRow]) -> tuple[int, int]:
         territory.save(update_fields=["parent"])
     for territory in saved.values():
         _refuse_loop(territory)
+    territory_usage_sync()
     transaction.on_commit(_reports_invalidate)
     return created, updated
 
@@ -262,11 +264,15 @@ def consent_grant(*, membership: Membership, territory: Territory) -> TerritoryC
             )
     try:
         with transaction.atomic():
-            return TerritoryConsent.objects.create(community=community, territory=territory, granted_by=membership.user)
+            consent = TerritoryConsent.objects.create(
+                community=community, territory=territory, granted_by=membership.user
+            )
     except IntegrityError:
         raise Conflict(
             _("The community already shares its figures with %(name)s.") % {"name": territory.name}
         ) from None
+    territory_usage_sync(roots=lineage)
+    return consent
 
 
 @transaction.atomic
@@ -279,6 +285,7 @@ def consent_withdraw(*, membership: Membership, consent: TerritoryConsent) -> Te
     if withdrawn != 1:
         raise Conflict(_("This consent was already withdrawn."))
     consent.refresh_from_db()
+    territory_usage_sync(roots=_lineage(consent.territory_id))
     return consent
 
 
