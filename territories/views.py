@@ -16,8 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from colocauto.core.errors import DomainError
-from colocauto.core.web import attempt
+from colocauto.core.web import attempt, attempt_or_message
 from territories import dashboard, services
 from territories.access import remember_staff, territory_view
 from territories.exports import export_csv, export_json
@@ -193,26 +192,28 @@ def territory_join(request, token):
     invitation = TerritoryInvitation.objects.select_related("territory").filter(token=token[:64]).first()
     if invitation is None:
         return render(request, "territories/join_invalid.html", {"message": _("This link is not valid.")}, status=404)
-    try:
-        services.invitation_check(invitation=invitation)
-    except services.InvitationUnusable as error:
-        return render(request, "territories/join_invalid.html", {"message": error.message}, status=410)
+    unusable = services.invitation_unusable(invitation)
+    if unusable is not None:
+        return render(request, "territories/join_invalid.html", {"message": unusable.message}, status=410)
+    if request.method == "POST" and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    refusal = (
+        services.invitation_wrong_recipient(invitation=invitation, user=request.user)
+        if request.user.is_authenticated
+        else None
+    )
     if request.method == "POST":
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        try:
-            services.invitation_accept(invitation=invitation, user=request.user)
-        except DomainError as error:
-            messages.error(request, error.message)
+        if refusal is not None:
+            messages.error(request, refusal.message)
+            return redirect("territory_join", token=token)
+        if attempt_or_message(request, services.invitation_accept, invitation=invitation, user=request.user) is None:
             return redirect("territory_join", token=token)
         remember_staff(request, True)
         messages.success(request, _("Welcome to the staff of %(name)s.") % {"name": invitation.territory.name})
         return redirect("territory_dashboard", territory_id=invitation.territory_id)
-    refusal = ""
-    if request.user.is_authenticated:
-        try:
-            services.invitation_check(invitation=invitation, user=request.user)
-        except DomainError as error:
-            refusal = error.message
-    context = {"invitation": invitation, "territory": invitation.territory, "refusal": refusal}
+    context = {
+        "invitation": invitation,
+        "territory": invitation.territory,
+        "refusal": refusal.message if refusal else "",
+    }
     return render(request, "territories/join.html", context, status=403 if refusal else 200)
