@@ -23,8 +23,8 @@ KM_REMOVED_PER_YEAR = (10_000, 19_000)
 # ADEME Base Carbone / Impact CO2, kgCO2e per km: use + construction.
 CO2_THERMAL = (Decimal("0.192"), Decimal("0.026"))
 CO2_ELECTRIC = (Decimal("0.020"), Decimal("0.084"))
-CO2_THERMAL_PER_KM = sum(CO2_THERMAL)
-CO2_ELECTRIC_PER_KM = sum(CO2_ELECTRIC)
+CO2_THERMAL_PER_KM = sum(CO2_THERMAL, ZERO)
+CO2_ELECTRIC_PER_KM = sum(CO2_ELECTRIC, ZERO)
 
 
 @dataclass
@@ -195,11 +195,11 @@ class Indicators:
     @property
     def co2_emitted_kg(self) -> tuple[Decimal, Decimal]:
         """Kg CO2e of the km driven (use + construction); a range when the energy mix is confidential."""
-        thermal_km = self.figures.km - self.figures.km_electric
+        km, km_electric = Decimal(self.figures.km), Decimal(self.figures.km_electric)
         if self.co2_exact:
-            kg = thermal_km * CO2_THERMAL_PER_KM + self.figures.km_electric * CO2_ELECTRIC_PER_KM
+            kg = (km - km_electric) * CO2_THERMAL_PER_KM + km_electric * CO2_ELECTRIC_PER_KM
             return kg, kg
-        return self.figures.km * CO2_ELECTRIC_PER_KM, self.figures.km * CO2_THERMAL_PER_KM
+        return km * CO2_ELECTRIC_PER_KM, km * CO2_THERMAL_PER_KM
 
     @property
     def co2_emitted(self) -> tuple[Decimal, Decimal]:

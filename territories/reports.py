@@ -11,6 +11,7 @@ exports) can't subtract one from the other to reveal a confidential cell.
 """
 
 import hashlib
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -119,8 +120,8 @@ def family_of(
     territory: Territory,
     periods: list[Period],
     *,
-    hidden: set[Key] = frozenset(),
-    shown: set[Key] = frozenset(),
+    hidden: AbstractSet[Key] = frozenset(),
+    shown: AbstractSet[Key] = frozenset(),
     thresholds: Thresholds | None = None,
 ) -> Family:
     tree = territory_tree(territory)
@@ -201,16 +202,19 @@ def territory_report(territory: Territory, *, years: list[int], today: date | No
     chain = ancestors(territory)
     hidden: set[Key] = set()
     shown: set[Key] = set()
-    family = None
-    for index, member in enumerate(chain):
+    families: list[Family] = []
+    for member in chain:
+        if families:
+            hidden, shown = families[-1].table.statuses_of(member.pk)
         key = _family_key(member, periods, version, thresholds)
         family = cache.get(key)
         if family is None:
             family = family_of(member, periods, hidden=hidden, shown=shown, thresholds=thresholds)
             cache.set(key, family, CACHE_SECONDS)
-        if index + 1 < len(chain):
-            hidden, shown = family.table.statuses_of(chain[index + 1].pk)
-    return Report(territory=territory, family=family, periods=periods, today=today, thresholds=thresholds, chain=chain)
+        families.append(family)
+    return Report(
+        territory=territory, family=families[-1], periods=periods, today=today, thresholds=thresholds, chain=chain
+    )
 
 
 def reports_warm(*, today: date | None = None) -> int:

@@ -28,7 +28,6 @@ from vehicles.models import Vehicle
 
 ALL_ENERGIES = "all"
 ENERGY_CHOICES = [*Vehicle.Energy.choices, (ALL_ENERGIES, _("All energies"))]
-HOURS = {"max_digits": 12, "decimal_places": 2}
 COUNTED_BOOKINGS = ("confirmed", "in_progress", "completed")
 
 
@@ -37,18 +36,20 @@ class UsageFigures(models.Model):
     (``TerritoryUsage``, their sums; the largest household is the largest of the parts')."""
 
     bookings = models.PositiveIntegerField(_("bookings"), default=0)
-    booked_hours = models.DecimalField(_("booked hours"), **HOURS, default=Decimal("0"))
+    booked_hours = models.DecimalField(_("booked hours"), max_digits=12, decimal_places=2, default=Decimal("0"))
     km = models.PositiveBigIntegerField(_("km driven"), default=0)
     trips = models.PositiveIntegerField(_("trips"), default=0)
     trips_by_non_owners = models.PositiveIntegerField(_("trips by non-owners"), default=0)
     households = models.PositiveIntegerField(_("households who booked or drove"), default=0)
     members = models.PositiveIntegerField(_("members"), default=0)
     vehicles = models.PositiveIntegerField(_("vehicles"), default=0)
-    available_hours = models.DecimalField(_("available hours"), **HOURS, default=Decimal("0"))
+    available_hours = models.DecimalField(_("available hours"), max_digits=12, decimal_places=2, default=Decimal("0"))
     driver_charges = models.DecimalField(_("paid by drivers"), max_digits=14, decimal_places=2, default=Decimal("0"))
     charged_km = models.PositiveBigIntegerField(_("km behind those charges"), default=0)
     max_household_km = models.PositiveBigIntegerField(_("km of the household who drove most"), default=0)
-    max_household_hours = models.DecimalField(_("hours of the household who booked most"), **HOURS, default=0)
+    max_household_hours = models.DecimalField(
+        _("hours of the household who booked most"), max_digits=12, decimal_places=2, default=0
+    )
 
     class Meta:
         abstract = True

@@ -79,9 +79,10 @@ def placements() -> dict[int, dict[int, int]]:
         branch, current = territory_id, territory_id
         for _depth in range(MAX_DEPTH + 1):
             branches[current].append((community_id, branch))
-            branch, current = current, parent_of.get(current)
-            if current is None or current == territory_id:
+            parent = parent_of.get(current)
+            if parent is None or parent == territory_id:
                 break
+            branch, current = current, parent
     return {root: place(root, pairs) for root, pairs in branches.items()}
 
 

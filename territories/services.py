@@ -1,10 +1,8 @@
 """Every write about territories: the tree, staff invitations, and communities' consents and open-data choices."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
@@ -17,12 +15,12 @@ from django.utils.translation import gettext_lazy as _
 
 from colocauto.core.errors import Conflict, DomainError, NotAllowed
 from colocauto.core.queue import wake_by_name
+from communities.invitations import invitation_wrong_recipient
 from communities.models import Community, Membership, User
+from communities.rules import require_admin
 from territories.models import Territory, TerritoryConsent, TerritoryInvitation, TerritoryStaff
 from territories.selectors import MAX_DEPTH
 from territories.usage import territory_usage_sync
-
-INVITATION_DAYS = 14
 
 
 class InvitationUnusable(DomainError):
@@ -197,7 +195,6 @@ def staff_invite(
         is_admin=is_admin,
         invited_by=invited_by,
         language=language,
-        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
     )
     wake_by_name("territories.tasks.send_staff_invitation", invitation.pk)
     return invitation
@@ -219,19 +216,6 @@ def invitation_unusable(invitation: TerritoryInvitation) -> InvitationUnusable |
             _("This invitation has expired. Ask for a new one."), code="territory_invitation_expired"
         )
     return None
-
-
-def invitation_wrong_recipient(*, invitation: TerritoryInvitation, user: User) -> NotAllowed | None:
-    """The refusal for anyone but the invited address (or an account that verified it), or None."""
-    if user.email.lower() == invitation.email.lower():
-        return None
-    if EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists():
-        return None
-    return NotAllowed(
-        _("This invitation was sent to another e-mail address. Log in with the account of %(email)s to use it.")
-        % {"email": invitation.email},
-        code="invitation_for_another_address",
-    )
 
 
 @transaction.atomic
@@ -275,19 +259,14 @@ def staff_invitation_deliver(*, invitation_id: int) -> bool:
             "join_url": settings.SITE_URL.rstrip("/") + reverse("territory_join", kwargs={"token": invitation.token}),
         }
         with translation.override(language):
-            subject = render_to_string("emails/territories/staff_invitation_subject.txt", context)
+            subject_line = render_to_string("emails/territories/staff_invitation_subject.txt", context)
             body = render_to_string("emails/territories/staff_invitation.txt", context)
-        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
+        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject_line.split())
         EmailMessage(subject=subject, body=body, to=[invitation.email]).send()
     return True
 
 
 # --- Communities: consent to share figures, open-data listing ------------------------------------
-
-
-def _require_admin(membership: Membership) -> None:
-    if not membership.is_admin:
-        raise NotAllowed(_("Only the community's admins can change what it shares."), code="admin_only")
 
 
 @transaction.atomic
@@ -297,7 +276,7 @@ def consent_grant(*, membership: Membership, territory: Territory) -> TerritoryC
     Refused when the community already shares with a territory of the same chain: its figures
     already count there, and counting them twice would make reports disagree.
     """
-    _require_admin(membership)
+    require_admin(membership)
     community = Community.objects.select_for_update().get(pk=membership.community_id)
     lineage = set(_lineage(territory.pk))
     for consent in TerritoryConsent.objects.filter(community=community, withdrawn_at=None).select_related("territory"):
@@ -325,7 +304,7 @@ def consent_grant(*, membership: Membership, territory: Territory) -> TerritoryC
 @transaction.atomic
 def consent_withdraw(*, membership: Membership, consent: TerritoryConsent) -> TerritoryConsent:
     """Stop sharing: the community leaves every report made from now on; files already exported stay."""
-    _require_admin(membership)
+    require_admin(membership)
     withdrawn = TerritoryConsent.objects.filter(
         pk=consent.pk, community_id=membership.community_id, withdrawn_at=None
     ).update(withdrawn_at=timezone.now(), withdrawn_by=membership.user)
@@ -339,7 +318,7 @@ def consent_withdraw(*, membership: Membership, consent: TerritoryConsent) -> Te
 @transaction.atomic
 def open_data_set(*, membership: Membership, listed: bool, live: bool) -> Community:
     """The two independent public choices; live availability is published only for a listed community."""
-    _require_admin(membership)
+    require_admin(membership)
     community = Community.objects.select_for_update().get(pk=membership.community_id)
     community.open_data_listed = listed
     community.open_data_live = live
@@ -349,7 +328,7 @@ def open_data_set(*, membership: Membership, listed: bool, live: bool) -> Commun
 
 @transaction.atomic
 def insee_code_set(*, membership: Membership, insee_code: str) -> Community:
-    _require_admin(membership)
+    require_admin(membership)
     community = Community.objects.select_for_update().get(pk=membership.community_id)
     community.insee_code = insee_code
     community.save(update_fields=["insee_code"])

@@ -6,6 +6,7 @@ to the territory itself rather than to one of its children.
 """
 
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -40,7 +41,8 @@ class FamilyTable:
 
     def statuses_of(self, row: int) -> tuple[set[Key], set[Key]]:
         """(hidden, shown) keys of one row, to carry into that row's own family table."""
-        hidden, shown = set(), set()
+        hidden: set[Key] = set()
+        shown: set[Key] = set()
         for key in self.cells:
             if key[0] == row:
                 (hidden if key in self.suppressed else shown).add(key)
@@ -91,9 +93,9 @@ def build_cells(
     return cells
 
 
-def family_groups(*, root: int, rows: list[int], energies: list[str], periods: list[Period]) -> list[Group]:
+def family_groups(*, root: int, rows: list[int], energies: list[str], periods: list[Period]) -> list[Group[Key]]:
     """Every sum relation of the table: children → root, energies → all, months → quarter → year."""
-    groups = []
+    groups: list[Group[Key]] = []
     keys = {period.key for period in periods}
     all_rows = [root, *rows]
     for period in periods:
@@ -128,8 +130,8 @@ def family_table(
     periods: list[Period],
     active: dict[Key, int],
     thresholds: Thresholds,
-    hidden: set[Key] = frozenset(),
-    shown: set[Key] = frozenset(),
+    hidden: AbstractSet[Key] = frozenset(),
+    shown: AbstractSet[Key] = frozenset(),
 ) -> FamilyTable:
     """Build the cells and decide which are confidential; ``hidden``/``shown`` carry the decisions the
     parent territory's table made about this territory's row, so both tables agree."""

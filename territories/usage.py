@@ -95,10 +95,10 @@ def _triples(root: int, placed: Placement, branches: set[int] | None = None) -> 
 
 def _changed_branches(old: Placement, new: Placement) -> set[int]:
     """The branches a community entered or left."""
-    changed = set()
+    changed: set[int] = set()
     for community in old.keys() | new.keys():
         if old.get(community) != new.get(community):
-            changed |= {old.get(community), new.get(community)} - {None}
+            changed |= {branch for branch in (old.get(community), new.get(community)) if branch is not None}
     return changed
 
 
