@@ -27,7 +27,7 @@ CO2_THERMAL_PER_KM = sum(CO2_THERMAL, ZERO)
 CO2_ELECTRIC_PER_KM = sum(CO2_ELECTRIC, ZERO)
 
 
-@dataclass
+@dataclass(slots=True)
 class Figures:
     """Base numbers of a cell. ``members`` and ``vehicles`` are summed over the months of the period
     (member-months), ``months`` says over how many: their averages are what is shown."""
@@ -77,9 +77,12 @@ class Figures:
 
     @classmethod
     def total(cls, parts: list["Figures"], months: int = 1) -> "Figures":
+        """``plus`` over all the parts, in one pass per figure (a département's table adds thousands)."""
         result = cls(months=months)
-        for part in parts:
-            result = result.plus(part)
+        for name in cls.ADDED:
+            setattr(result, name, sum((getattr(part, name) for part in parts), getattr(result, name)))
+        result.max_household_km = max([result.max_household_km, *(part.max_household_km for part in parts)])
+        result.max_household_hours = max([result.max_household_hours, *(part.max_household_hours for part in parts)])
         return result
 
     @classmethod
@@ -88,8 +91,13 @@ class Figures:
         database (a community active in two months counts once)."""
         result = cls(months=months, communities=communities)
         for part in parts:
-            for name in ("members", "vehicles", "bookings", "hours", "km", "km_electric", "trips"):
-                setattr(result, name, getattr(result, name) + getattr(part, name))
+            result.members += part.members
+            result.vehicles += part.vehicles
+            result.bookings += part.bookings
+            result.hours += part.hours
+            result.km += part.km
+            result.km_electric += part.km_electric
+            result.trips += part.trips
             result.trips_by_non_owners += part.trips_by_non_owners
             result.available_hours += part.available_hours
             result.driver_charges += part.driver_charges

@@ -85,6 +85,7 @@ def usage_figures(tree: TerritoryTree, periods: list[Period]) -> tuple[dict[Key,
     root = tree.root.pk
     lengths = {period.key: period.months for period in periods}
     names = ["communities", *(FIGURE_NAME_OF.get(name, name) for name in FIGURE_FIELDS)]
+    decimals = [(index, name) for index, name in enumerate(names) if name in DECIMAL_FIGURES]
     figures: dict[Key, Figures] = {}
     active: dict[Key, int] = {}
     for branch, energy, key, *values in usage_read(root, periods):
@@ -92,7 +93,9 @@ def usage_figures(tree: TerritoryTree, periods: list[Period]) -> tuple[dict[Key,
         if lengths[key] > 1:
             active[row, energy, key] = values[0]
             continue
-        cell = Figures(**{name: _exact(name, value) for name, value in zip(names, values, strict=True)})
+        for index, name in decimals:  # the counts are integers already, whatever the database
+            values[index] = _exact(name, values[index])
+        cell = Figures(**dict(zip(names, values, strict=True)))
         if energy == Vehicle.Energy.ELECTRIC:
             cell.km_electric = cell.km
         figures[row, energy, key] = cell
@@ -109,6 +112,8 @@ def _exact(name: str, value):
     """Sums come back as Decimal (PostgreSQL) or as int or float (SQLite): hours and euros to the cent."""
     if name not in DECIMAL_FIGURES:
         return int(value or 0)
+    if isinstance(value, Decimal):
+        return value
     if value is None:
         return Decimal("0")
     if isinstance(value, float):

@@ -66,8 +66,9 @@ def build_cells(
     cells: dict[Key, Figures] = {}
     months = [period for period in periods if period.months == 1]
     by_root: dict[tuple[str, str], list[Figures]] = defaultdict(list)
+    child_rows = set(rows)
     for (row, energy, month_key), figures in monthly.items():
-        if rows and row in rows:
+        if row in child_rows:
             cells[row, energy, month_key] = figures
             by_root[energy, month_key].append(figures)
         elif not rows and row == root:
