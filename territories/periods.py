@@ -2,8 +2,8 @@
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 
 from django.utils import formats
 from django.utils.translation import gettext as _
