@@ -24,6 +24,7 @@ from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from colocauto.core.events import emit
 from vehicles.models import Vehicle
 
 ALL_ENERGIES = "all"
@@ -319,6 +320,13 @@ def _row(community_id: int, energy: str, cell: _Cell, members: int, month: date,
     )
 
 
+@dataclass(frozen=True)
+class MonthRolledUp:
+    """A month's ``MonthlyUsage`` rows were stored again."""
+
+    month: date
+
+
 def usage_rollup_refresh(*, month: date) -> int:
     """Store the month's roll-up for every community (upsert, then drop rows that no longer exist);
     returns how many rows it holds. Idempotent: running it twice leaves the same rows."""
@@ -335,8 +343,6 @@ def usage_rollup_refresh(*, month: date) -> int:
         refreshed_at = rows[0].refreshed_at if rows else timezone.now()
         MonthlyUsage.objects.filter(month=month, refreshed_at__lt=refreshed_at).delete()
         RollupMonth.objects.update_or_create(month=month, defaults={"refreshed_at": refreshed_at})
-        # The territories' roll-up is read by the reports; it lives beside them (an import would loop).
-        from territories.usage import territory_usage_refresh_month
-
-        territory_usage_refresh_month(month=month)
+        # The territories' sums follow, in this transaction (``territories.usage`` subscribes).
+        emit(MonthRolledUp(month=month))
     return len(rows)

@@ -22,9 +22,10 @@ from datetime import date
 
 from django.db import connection, transaction
 
+from colocauto.core.events import subscribe
 from territories.models import Territory, TerritoryUsage, TerritoryUsageState
 from territories.periods import Period
-from territories.rollup import FIGURE_FIELDS, MonthlyUsage, RollupMonth
+from territories.rollup import FIGURE_FIELDS, MonthlyUsage, MonthRolledUp, RollupMonth
 from territories.selectors import placements
 
 Placement = dict[int, int]  # community id → branch id
@@ -163,6 +164,11 @@ def territory_usage_sync(*, roots: Iterable[int] | None = None) -> None:
         wanted = {root: current.get(root, {}) for root in (set(current) if roots is None else roots) | set(by_root)}
         _lock(wanted)
         _resync(wanted, by_root)
+
+
+@subscribe(MonthRolledUp)
+def _month_rolled_up(event: MonthRolledUp) -> None:
+    territory_usage_refresh_month(month=event.month)
 
 
 def territory_usage_refresh_month(*, month: date) -> None:
