@@ -81,6 +81,7 @@ def main() -> int:
     parser.add_argument("--max-examples", type=int, default=20)
     parser.add_argument("--max-time", type=int, default=240)
     parser.add_argument("--seed", type=int, default=20261130)
+    parser.add_argument("--only", default="", help="fuzz only the paths matching this regular expression")
     options = parser.parse_args()
 
     env = {
@@ -124,6 +125,8 @@ def main() -> int:
                 "--generation-database", "none",
                 "--no-color",
             ]  # fmt: skip
+            if options.only:
+                command += ["--include-path-regex", options.only]
             status = subprocess.run(  # noqa: S603 (schemathesis from our venv)
                 command, cwd=run_dir, env=env, timeout=options.max_time + 120
             ).returncode
