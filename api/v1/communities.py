@@ -325,7 +325,7 @@ class InvitationSerializer(serializers.Serializer):
 
 
 def _invitation_data(request: Request, invitation: Invitation) -> dict[str, Any]:
-    data = {name: getattr(invitation, name) for name in InvitationSerializer().fields if name != "created_by"}
+    data = {name: getattr(invitation, name) for name in InvitationSerializer().fields if name not in {"created_by", "url"}}
     data["url"] = request.build_absolute_uri(reverse("invitation_join", args=[invitation.token]))
     data["created_by_name"] = invitation.created_by.name if invitation.created_by else None
     return data
