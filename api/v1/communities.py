@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.http import QueryDict
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -331,6 +332,16 @@ def _invitation_data(request: Request, invitation: Invitation) -> dict[str, Any]
     return data
 
 
+def _with_initial(form_class, data: Any) -> Any:
+    """The values sent, with the form's initial values (e.g. 14 days of validity) for fields left out, as
+    the page offers them pre-filled."""
+    if not isinstance(data, dict):
+        return data
+    initial = {name: field.initial for name, field in form_class.base_fields.items() if field.initial is not None}
+    sent = data.dict() if isinstance(data, QueryDict) else data  # a form post: one value per field
+    return {**initial, **sent}
+
+
 class InvitationList(ListApiView):
     serializer_class = InvitationSerializer
 
@@ -350,7 +361,7 @@ class InvitationList(ListApiView):
     )
     def post(self, request: Request, community_id: int) -> Response:
         membership = membership_for(request, community_id, admin=True)
-        form = validate_with(InvitationForm, request.data)
+        form = validate_with(InvitationForm, _with_initial(InvitationForm, request.data))
         invitation = invitations.invitation_create(actor=membership, **form.cleaned_data)
         return Response(InvitationSerializer(_invitation_data(request, invitation)).data, status=201)
 
@@ -364,7 +375,7 @@ class InvitationByEmail(ApiView):
     )
     def post(self, request: Request, community_id: int) -> Response:
         membership = membership_for(request, community_id, admin=True)
-        form = validate_with(InvitationEmailForm, request.data)
+        form = validate_with(InvitationEmailForm, _with_initial(InvitationEmailForm, request.data))
         invitation = invitations.invitation_send_by_email(actor=membership, **form.cleaned_data)
         return Response(InvitationSerializer(_invitation_data(request, invitation)).data, status=201)
 
