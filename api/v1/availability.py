@@ -115,8 +115,8 @@ def _moment(value: str | None, tz: tzinfo, name: str, *, end: bool) -> datetime:
     if not value:
         raise serializers.ValidationError({name: [_("This parameter is required.")]})
     try:
-        moment = parse_datetime(value)
-        day = parse_date(value) if moment is None else None
+        day = parse_date(value)  # only a date alone: "2030-03-04T10:00" is not one
+        moment = parse_datetime(value) if day is None else None
     except ValueError:
         moment, day = None, None
     if day is not None and in_year_range(day):
