@@ -140,7 +140,7 @@ def _settings_form(community: Community, data: Any) -> CommunitySettingsForm:
     form = CommunitySettingsForm(data=values, instance=community)
     if not form.is_valid():
         error = validation_error(form)
-        error.detail = {(f"{k}_hours" if k in DURATIONS else k): v for k, v in error.detail.items()}  # type: ignore[union-attr]
+        error.detail = {(f"{k}_hours" if k in DURATIONS else k): v for k, v in error.detail.items()}
         raise error
     return form
 
@@ -326,7 +326,9 @@ class InvitationSerializer(serializers.Serializer):
 
 
 def _invitation_data(request: Request, invitation: Invitation) -> dict[str, Any]:
-    data = {name: getattr(invitation, name) for name in InvitationSerializer().fields if name not in {"created_by", "url"}}
+    data = {
+        name: getattr(invitation, name) for name in InvitationSerializer().fields if name not in {"created_by", "url"}
+    }
     data["url"] = request.build_absolute_uri(reverse("invitation_join", args=[invitation.token]))
     data["created_by_name"] = invitation.created_by.name if invitation.created_by else None
     return data
@@ -445,6 +447,7 @@ def _usable_invitation(request: Request, token: str) -> Invitation:
     return invitation
 
 
+_TOKEN = OpenApiParameter("token", OpenApiTypes.STR, OpenApiParameter.PATH, description="The invitation's secret.")
 _JOIN_ERRORS = {
     404: error_response(404, "Unknown token (`invitation_unknown`)."),
     410: error_response(410, "The link can no longer be used: `" + "`, `".join(UNUSABLE_CODES) + "`."),
@@ -454,6 +457,7 @@ _JOIN_ERRORS = {
 class InvitationPreview(ApiView):
     @extend_schema(
         operation_id="invitations_preview",
+        parameters=[_TOKEN],
         responses={200: InvitationPreviewSerializer, **_JOIN_ERRORS},
         summary="What an invitation link leads to, before joining (the join page)",
     )
@@ -475,6 +479,7 @@ class InvitationPreview(ApiView):
 class InvitationAccept(ApiView):
     @extend_schema(
         operation_id="invitations_accept",
+        parameters=[_TOKEN],
         request=None,
         responses={201: JoinedSerializer, **_JOIN_ERRORS},
         summary="Join through an invitation: a member at once if the community approves invitees "
@@ -485,10 +490,6 @@ class InvitationAccept(ApiView):
         membership = invitations.invitation_accept(user=request.user, invitation=invitation)
         return Response(JoinedSerializer(membership).data, status=201)
 
-
-_TOKEN = OpenApiParameter("token", OpenApiTypes.STR, OpenApiParameter.PATH, description="The invitation's secret.")
-InvitationPreview.get = extend_schema(parameters=[_TOKEN])(InvitationPreview.get)
-InvitationAccept.post = extend_schema(parameters=[_TOKEN])(InvitationAccept.post)
 
 C = "communities/<int:community_id>/"
 urlpatterns = [

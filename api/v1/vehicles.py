@@ -27,6 +27,7 @@ from communities.models import Membership
 from vehicles import rules, selectors, services
 from vehicles.forms import BlackoutForm, VehicleForm, WindowFormSet
 from vehicles.models import AvailabilityWindow, Vehicle
+from vehicles.services import WindowSpec
 
 
 class VehicleOwnerSerializer(serializers.Serializer):
@@ -117,8 +118,8 @@ _PLAIN = [
 ]
 
 
-def _vehicle_data(request: Request, membership: Membership, vehicle: Vehicle) -> dict[str, Any]:
-    """From a vehicle of ``selectors.vehicles_described``."""
+def _vehicle_data(request: Request, membership: Membership, vehicle: Any) -> dict[str, Any]:
+    """From a vehicle of ``selectors.vehicles_described`` (with its annotations and prefetched rows)."""
     data = {name: getattr(vehicle, name) for name in _PLAIN}
     switching = vehicle.cost_model_in_force != vehicle.cost_model
     photo = reverse("api:vehicle_photo", kwargs={"community_id": membership.community_id, "vehicle_id": vehicle.pk})
@@ -183,7 +184,7 @@ _VEHICLE_INPUT_HELP = (
 )
 
 
-def _vehicle_form(request: Request, membership: Membership, vehicle: Vehicle, serializer) -> VehicleForm:
+def _vehicle_form(request: Request, membership: Membership, vehicle: Vehicle, serializer) -> Any:
     return validate_with(
         VehicleForm,
         request.data,
@@ -279,7 +280,7 @@ class WindowsSerializer(serializers.Serializer):
         ref_name = "VehicleWindows"
 
 
-def _windows_formset(data: Any) -> WindowFormSet:
+def _windows(data: Any) -> list[WindowSpec]:
     """The weekly availability page's formset on the windows sent, with its own checks (overlaps…)."""
     typed = WindowsSerializer(data=data)
     typed.is_valid(raise_exception=True)
@@ -293,15 +294,15 @@ def _windows_formset(data: Any) -> WindowFormSet:
         values[f"windows-{index}-weekday"] = window["weekday"]
         values[f"windows-{index}-start_time"] = window["start_time"].strftime("%H:%M")
         values[f"windows-{index}-end_time"] = window["end_time"].strftime("%H:%M")
-    formset = WindowFormSet(values, prefix="windows")
+    formset: Any = WindowFormSet(values, prefix="windows")
     if not formset.is_valid():
         fields = {
             f"windows.{index}.{name}": messages
-            for index, errors in enumerate(formset.errors)
-            for name, messages in errors.items()
+            for index, form in enumerate(formset.forms)
+            for name, messages in form.errors.items()
         }
         raise serializers.ValidationError({"non_field_errors": list(formset.non_form_errors()), **fields})
-    return formset
+    return formset.windows()
 
 
 class VehicleWindows(ApiView):
@@ -313,8 +314,7 @@ class VehicleWindows(ApiView):
     )
     def put(self, request: Request, community_id: int, vehicle_id: int) -> Response:
         membership, vehicle = _managed(request, community_id, vehicle_id)
-        formset = _windows_formset(request.data)
-        windows = services.availability_replace(membership=membership, vehicle=vehicle, windows=formset.windows())
+        windows = services.availability_replace(membership=membership, vehicle=vehicle, windows=_windows(request.data))
         return Response(WindowsSerializer({"windows": windows}).data)
 
 
@@ -344,8 +344,9 @@ class VehicleBlackouts(ApiView):
             ends_at=data["ends_at"],
             reason=data["reason"],
         )
-        blackout.held_bookings = holding_bookings_count(vehicle, blackout.starts_at, blackout.ends_at)
-        return Response(BlackoutCreated(blackout).data, status=status.HTTP_201_CREATED)
+        held = holding_bookings_count(vehicle, blackout.starts_at, blackout.ends_at)
+        data = {name: getattr(blackout, name) for name in ("id", "starts_at", "ends_at", "reason")}
+        return Response(BlackoutCreated({**data, "held_bookings": held}).data, status=status.HTTP_201_CREATED)
 
 
 class VehicleBlackout(ApiView):

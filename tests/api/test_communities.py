@@ -264,7 +264,11 @@ def test_joining_sends_a_request_unless_the_community_approves_invitees(as_user,
     community.save()
     joined = as_user(bob).post(f"/api/v1/invitations/{invitation.token}/accept/")
 
-    assert (preview["community"]["name"], preview["auto_approve"], preview["my_status"]) == ("Les Tilleuls", False, None)
+    assert (preview["community"]["name"], preview["auto_approve"], preview["my_status"]) == (
+        "Les Tilleuls",
+        False,
+        None,
+    )
     assert requested.status_code == 201 and requested.json()["status"] == "pending"
     assert twice.status_code == 409 and twice.json()["code"] == "already_requested"
     assert joined.status_code == 201 and joined.json()["status"] == "active"

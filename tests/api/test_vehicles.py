@@ -107,7 +107,9 @@ def test_a_new_cost_model_is_announced_for_next_month(as_user, owner, vehicle, c
     assert body["next_cost_model_from"].endswith("-01")
 
 
-def test_a_photo_is_uploaded_in_multipart_and_served_to_members_only(as_user, owner, member, outsider, vehicle, community):
+def test_a_photo_is_uploaded_in_multipart_and_served_to_members_only(
+    as_user, owner, member, outsider, vehicle, community
+):
     photo = SimpleUploadedFile("car.png", image_bytes(), content_type="image/png")
 
     uploaded = as_user(owner).patch(url(community, f"{vehicle.pk}/"), {"photo": photo}, format="multipart")
@@ -142,7 +144,9 @@ def test_weekly_windows_are_replaced_and_overlaps_refused(as_user, owner, vehicl
     path = url(community, f"{vehicle.pk}/windows/")
     monday = {"weekday": 0, "start_time": "08:00", "end_time": "12:00"}
 
-    saved = client.put(path, {"windows": [monday, {**monday, "start_time": "14:00", "end_time": "00:00"}]}, format="json")
+    saved = client.put(
+        path, {"windows": [monday, {**monday, "start_time": "14:00", "end_time": "00:00"}]}, format="json"
+    )
     overlap = client.put(path, {"windows": [monday, {**monday, "start_time": "11:00"}]}, format="json")
     backwards = client.put(path, {"windows": [{**monday, "start_time": "13:00"}]}, format="json")
     cleared = client.put(path, {"windows": []}, format="json")
