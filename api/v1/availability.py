@@ -24,11 +24,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.base import ApiView, membership_for
+from api.v1.paths import id_parameters, path_id
 from bookings.freebusy import BUSY_REASONS, MAX_RANGE, free_busy
 from bookings.selectors import calendar_fingerprint
 from bookings.timegrid import day_bounds
-from colocauto.core.errors import NotFound
-from colocauto.core.parsers import in_year_range, parse_id
+from colocauto.core.parsers import in_year_range
 from communities.models import Membership
 
 # Bump when the shape of the answer changes, so no client keeps a cached answer of the old shape.
@@ -147,10 +147,7 @@ def _vehicle_param(request: Request) -> int | None:
         return None
     if not value.isascii() or not value.isdecimal():
         raise serializers.ValidationError({"vehicle": [_("Give a vehicle's id.")]})
-    vehicle_id = parse_id(value)
-    if vehicle_id is None:
-        raise NotFound(_("No such vehicle."), code="not_found")
-    return vehicle_id
+    return path_id(value)
 
 
 def _etag(request: Request, membership: Membership, vehicle_id: int | None, start: datetime, end: datetime) -> str:
@@ -235,18 +232,15 @@ _RESPONSES = {
 class AvailabilityView(ApiView):
     """One view for the community's vehicles and for one vehicle: the same answer, filtered."""
 
-    def get(self, request: Request, community_id: int, vehicle_id: int | None = None) -> Response:
+    def get(self, request: Request, community_id: str, vehicle_id: str | None = None) -> Response:
         membership = membership_for(request, community_id)
         start, end = _range(request, membership)
-        if vehicle_id is None:
-            vehicle_id = _vehicle_param(request)
-        elif parse_id(vehicle_id) is None:
-            raise NotFound(_("No such vehicle."), code="not_found")
-        etag = _etag(request, membership, vehicle_id, start, end)
+        vehicle = _vehicle_param(request) if vehicle_id is None else path_id(vehicle_id)
+        etag = _etag(request, membership, vehicle, start, end)
         headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization, Cookie"}
         if _matches(request, etag):
             return Response(status=304, headers=headers)
-        data = _data(membership, vehicle_id, start, end)
+        data = _data(membership, vehicle, start, end)
         return Response(AvailabilitySerializer(data).data, headers=headers)
 
 
@@ -255,12 +249,13 @@ class CommunityAvailability(AvailabilityView):
         operation_id="availability_read",
         summary="Free and busy time of the community's vehicles (or one: `vehicle`) over a range",
         parameters=[
+            *id_parameters("community_id"),
             *_PARAMETERS,
             OpenApiParameter("vehicle", OpenApiTypes.INT, description="Only this vehicle's availability."),
         ],
         responses=_RESPONSES,
     )
-    def get(self, request: Request, community_id: int, vehicle_id: int | None = None) -> Response:
+    def get(self, request: Request, community_id: str, vehicle_id: str | None = None) -> Response:
         return super().get(request, community_id)
 
 
@@ -268,17 +263,17 @@ class VehicleAvailability(AvailabilityView):
     @extend_schema(
         operation_id="vehicles_availability",
         summary="Free and busy time of one vehicle over a range",
-        parameters=_PARAMETERS,
+        parameters=[*id_parameters("community_id", "vehicle_id"), *_PARAMETERS],
         responses=_RESPONSES,
     )
-    def get(self, request: Request, community_id: int, vehicle_id: int | None = None) -> Response:
+    def get(self, request: Request, community_id: str, vehicle_id: str | None = None) -> Response:
         return super().get(request, community_id, vehicle_id)
 
 
 urlpatterns = [
-    path("communities/<int:community_id>/availability/", CommunityAvailability.as_view(), name="availability"),
+    path("communities/<str:community_id>/availability/", CommunityAvailability.as_view(), name="availability"),
     path(
-        "communities/<int:community_id>/vehicles/<int:vehicle_id>/availability/",
+        "communities/<str:community_id>/vehicles/<str:vehicle_id>/availability/",
         VehicleAvailability.as_view(),
         name="vehicle_availability",
     ),

@@ -22,8 +22,8 @@ from rest_framework.response import Response
 from api.base import ApiView, ListApiView, membership_for
 from api.forms import form_serializer, validate_with, validation_error
 from api.schema import error_response
+from api.v1.paths import id_parameters, path_id
 from colocauto.core.errors import NotFound
-from colocauto.core.parsers import parse_id
 from communities import invitations, rules, selectors, services
 from communities.forms import CommunitySettingsForm, InvitationEmailForm, InvitationForm
 from communities.models import Community, Invitation, Membership
@@ -158,6 +158,7 @@ class CommunityList(ListApiView):
         return self.get_paginated_response(CommunitySummarySerializer(data, many=True).data)
 
 
+@extend_schema(parameters=id_parameters("community_id"))
 class CommunityDetail(ApiView):
     def _answer(self, membership: Membership) -> Response:
         community = membership.community
@@ -172,7 +173,7 @@ class CommunityDetail(ApiView):
         return Response(CommunitySerializer(data).data)
 
     @extend_schema(operation_id="communities_read", responses=CommunitySerializer, summary="A community and its rules")
-    def get(self, request: Request, community_id: int) -> Response:
+    def get(self, request: Request, community_id: str) -> Response:
         return self._answer(membership_for(request, community_id))
 
     @extend_schema(
@@ -181,13 +182,14 @@ class CommunityDetail(ApiView):
         responses=CommunitySerializer,
         summary="Change the community's settings and booking rules (admins; the settings page's rules)",
     )
-    def patch(self, request: Request, community_id: int) -> Response:
+    def patch(self, request: Request, community_id: str) -> Response:
         membership = membership_for(request, community_id, admin=True)
         form = _settings_form(membership.community, request.data)
         membership.community = services.community_update(actor=membership, data=form.cleaned_data)
         return self._answer(membership)
 
 
+@extend_schema(parameters=id_parameters("community_id"))
 class CommunityLeave(ApiView):
     @extend_schema(
         operation_id="communities_leave",
@@ -195,7 +197,7 @@ class CommunityLeave(ApiView):
         responses={204: None},
         summary="Leave the community (its last admin may not: 409 last_admin); my future bookings are cancelled",
     )
-    def post(self, request: Request, community_id: int) -> Response:
+    def post(self, request: Request, community_id: str) -> Response:
         services.membership_leave(membership=membership_for(request, community_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -243,6 +245,7 @@ class MemberQuery(serializers.Serializer):
     status = serializers.ChoiceField(choices=["active", "pending"], default="active", required=False)
 
 
+@extend_schema(parameters=id_parameters("community_id"))
 class MemberList(ListApiView):
     serializer_class = MemberSerializer
 
@@ -258,7 +261,7 @@ class MemberList(ListApiView):
             )
         ],
     )
-    def get(self, request: Request, community_id: int) -> Response:
+    def get(self, request: Request, community_id: str) -> Response:
         membership = membership_for(request, community_id)
         query = MemberQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -274,17 +277,19 @@ class MemberList(ListApiView):
 
 
 def _member_action(service, operation_id: str, summary: str, method: str = "post"):
-    def handler(self, request: Request, community_id: int, member_id: int) -> Response:
+    def handler(self, request: Request, community_id: str, member_id: str) -> Response:
         actor = membership_for(request, community_id, admin=True)
-        if parse_id(member_id) is None:
-            raise NotFound(_("No such member."), code="not_found")
-        other = service(actor=actor, membership=selectors.member_get(actor, int(member_id)))
+        other = service(actor=actor, membership=selectors.member_get(actor, path_id(member_id)))
         return Response(MemberSerializer(_member_data(other, actor)).data)
 
     handler.__name__ = method
-    decorated = extend_schema(operation_id=operation_id, request=None, responses=MemberSerializer, summary=summary)(
-        handler
-    )
+    decorated = extend_schema(
+        operation_id=operation_id,
+        request=None,
+        responses={200: MemberSerializer},
+        summary=summary,
+        parameters=id_parameters("community_id", "member_id"),
+    )(handler)
     return type(f"Member{operation_id.title().replace('_', '')}", (ApiView,), {method: decorated})
 
 
@@ -344,44 +349,55 @@ def _with_initial(form_class, data: Any) -> Any:
     return {**initial, **sent}
 
 
+def _invitation_creator(form_class, service, operation_id: str, summary: str):
+    """A POST that runs the page's form (with its initial values for fields left out) and then ``service``."""
+
+    @extend_schema(
+        operation_id=operation_id,
+        request=form_serializer(form_class),
+        responses={201: InvitationSerializer},
+        summary=summary,
+    )
+    def post(self, request: Request, community_id: str) -> Response:
+        membership = membership_for(request, community_id, admin=True)
+        form = validate_with(form_class, _with_initial(form_class, request.data))
+        invitation = service(actor=membership, **form.cleaned_data)
+        return Response(InvitationSerializer(_invitation_data(request, invitation)).data, status=201)
+
+    return post
+
+
+@extend_schema(parameters=id_parameters("community_id"))
 class InvitationList(ListApiView):
     serializer_class = InvitationSerializer
 
     @extend_schema(operation_id="invitations_list", summary="The community's invitations, newest first (admins)")
-    def get(self, request: Request, community_id: int) -> Response:
+    def get(self, request: Request, community_id: str) -> Response:
         membership = membership_for(request, community_id, admin=True)
         page = self.paginate_queryset(selectors.invitations_of(membership))
         return self.get_paginated_response(
             InvitationSerializer([_invitation_data(request, i) for i in page], many=True).data
         )
 
-    @extend_schema(
-        operation_id="invitations_create",
-        request=form_serializer(InvitationForm),
-        responses={201: InvitationSerializer},
-        summary="Create an invitation link to share (admins; the invitations page's form)",
+    post = _invitation_creator(
+        InvitationForm,
+        invitations.invitation_create,
+        "invitations_create",
+        "Create an invitation link to share (admins; the invitations page's form)",
     )
-    def post(self, request: Request, community_id: int) -> Response:
-        membership = membership_for(request, community_id, admin=True)
-        form = validate_with(InvitationForm, _with_initial(InvitationForm, request.data))
-        invitation = invitations.invitation_create(actor=membership, **form.cleaned_data)
-        return Response(InvitationSerializer(_invitation_data(request, invitation)).data, status=201)
 
 
+@extend_schema(parameters=id_parameters("community_id"))
 class InvitationByEmail(ApiView):
-    @extend_schema(
-        operation_id="invitations_send",
-        request=form_serializer(InvitationEmailForm),
-        responses={201: InvitationSerializer},
-        summary="Invite one person by e-mail: a single-use link bound to their address (admins)",
+    post = _invitation_creator(
+        InvitationEmailForm,
+        invitations.invitation_send_by_email,
+        "invitations_send",
+        "Invite one person by e-mail: a single-use link bound to their address (admins)",
     )
-    def post(self, request: Request, community_id: int) -> Response:
-        membership = membership_for(request, community_id, admin=True)
-        form = validate_with(InvitationEmailForm, _with_initial(InvitationEmailForm, request.data))
-        invitation = invitations.invitation_send_by_email(actor=membership, **form.cleaned_data)
-        return Response(InvitationSerializer(_invitation_data(request, invitation)).data, status=201)
 
 
+@extend_schema(parameters=id_parameters("community_id", "invitation_id"))
 class InvitationRevoke(ApiView):
     @extend_schema(
         operation_id="invitations_revoke",
@@ -389,11 +405,9 @@ class InvitationRevoke(ApiView):
         responses=InvitationSerializer,
         summary="Revoke an invitation: its link no longer works (admins)",
     )
-    def post(self, request: Request, community_id: int, invitation_id: int) -> Response:
+    def post(self, request: Request, community_id: str, invitation_id: str) -> Response:
         membership = membership_for(request, community_id, admin=True)
-        if parse_id(invitation_id) is None:
-            raise NotFound(_("No such invitation."), code="not_found")
-        invitation = selectors.invitation_get_for_admin(membership, int(invitation_id))
+        invitation = selectors.invitation_get_for_admin(membership, path_id(invitation_id))
         invitation = invitations.invitation_revoke(actor=membership, invitation=invitation)
         return Response(InvitationSerializer(_invitation_data(request, invitation)).data)
 
@@ -491,20 +505,20 @@ class InvitationAccept(ApiView):
         return Response(JoinedSerializer(membership).data, status=201)
 
 
-C = "communities/<int:community_id>/"
+C = "communities/<str:community_id>/"
 urlpatterns = [
     path("communities/", CommunityList.as_view(), name="communities"),
     path(C, CommunityDetail.as_view(), name="community"),
     path(f"{C}leave/", CommunityLeave.as_view(), name="community_leave"),
     path(f"{C}members/", MemberList.as_view(), name="members"),
-    path(f"{C}members/<int:member_id>/", MemberRemove.as_view(), name="member"),
-    path(f"{C}members/<int:member_id>/approve/", MemberApprove.as_view(), name="member_approve"),
-    path(f"{C}members/<int:member_id>/reject/", MemberReject.as_view(), name="member_reject"),
-    path(f"{C}members/<int:member_id>/promote/", MemberPromote.as_view(), name="member_promote"),
-    path(f"{C}members/<int:member_id>/demote/", MemberDemote.as_view(), name="member_demote"),
+    path(f"{C}members/<str:member_id>/", MemberRemove.as_view(), name="member"),
+    path(f"{C}members/<str:member_id>/approve/", MemberApprove.as_view(), name="member_approve"),
+    path(f"{C}members/<str:member_id>/reject/", MemberReject.as_view(), name="member_reject"),
+    path(f"{C}members/<str:member_id>/promote/", MemberPromote.as_view(), name="member_promote"),
+    path(f"{C}members/<str:member_id>/demote/", MemberDemote.as_view(), name="member_demote"),
     path(f"{C}invitations/", InvitationList.as_view(), name="invitations"),
     path(f"{C}invitations/email/", InvitationByEmail.as_view(), name="invitation_send"),
-    path(f"{C}invitations/<int:invitation_id>/revoke/", InvitationRevoke.as_view(), name="invitation_revoke"),
+    path(f"{C}invitations/<str:invitation_id>/revoke/", InvitationRevoke.as_view(), name="invitation_revoke"),
     # Any token (even one holding a slash) reaches the view, which answers 404 invitation_unknown in JSON.
     path("invitations/<path:token>/accept/", InvitationAccept.as_view(), name="invitation_accept"),
     path("invitations/<path:token>/", InvitationPreview.as_view(), name="invitation"),

@@ -11,7 +11,7 @@ from typing import Any
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -19,10 +19,10 @@ from rest_framework.response import Response
 
 from api.base import ApiView, ListApiView, membership_for
 from api.forms import form_serializer, validate_with
+from api.v1.paths import id_parameters, path_id
 from bookings.selectors import holding_bookings_count
 from colocauto.core.errors import NotFound
 from colocauto.core.files import IMAGE_FORMATS, private_file_response
-from colocauto.core.parsers import parse_id
 from communities.models import Membership
 from vehicles import rules, selectors, services
 from vehicles.forms import BlackoutForm, VehicleForm, WindowFormSet
@@ -38,12 +38,18 @@ class VehicleOwnerSerializer(serializers.Serializer):
         ref_name = "VehicleOwner"
 
 
+@extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "08:00"})
+class ClockTimeField(serializers.TimeField):
+    """A time of day as ``HH:MM``, as the weekly availability page takes it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+
+
 class WindowSerializer(serializers.Serializer):
     weekday = serializers.ChoiceField(choices=AvailabilityWindow.Weekday.choices, help_text="0 Monday … 6 Sunday.")
-    start_time = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"], help_text="HH:MM, local time.")
-    end_time = serializers.TimeField(
-        format="%H:%M", input_formats=["%H:%M"], help_text="HH:MM, local time; 00:00 means midnight at the end."
-    )
+    start_time = ClockTimeField(help_text="HH:MM, local time.")
+    end_time = ClockTimeField(help_text="HH:MM, local time; 00:00 means midnight at the end of the day.")
 
     class Meta:
         ref_name = "VehicleWindow"
@@ -136,17 +142,15 @@ def _vehicle_data(request: Request, membership: Membership, vehicle: Any) -> dic
     return data
 
 
-def _described(membership: Membership, vehicle_id: int) -> Vehicle:
+def _described(membership: Membership, vehicle_id: str) -> Vehicle:
     """One vehicle of the member's community with what its page shows; 404 for any other."""
-    if parse_id(vehicle_id) is None:
-        raise NotFound(_("No such vehicle."), code="not_found")
-    vehicle = selectors.vehicles_described(membership).filter(pk=vehicle_id).first()
+    vehicle = selectors.vehicles_described(membership).filter(pk=path_id(vehicle_id)).first()
     if vehicle is None:
         raise NotFound(_("No such vehicle."), code="not_found")
     return vehicle
 
 
-def _managed(request: Request, community_id: int, vehicle_id: int) -> tuple[Membership, Vehicle]:
+def _managed(request: Request, community_id: str, vehicle_id: str) -> tuple[Membership, Vehicle]:
     """The vehicle, if this member may change it (``vehicles.rules``): 404 outside the community, 403 else."""
     membership = membership_for(request, community_id)
     vehicle = _described(membership, vehicle_id)
@@ -154,7 +158,7 @@ def _managed(request: Request, community_id: int, vehicle_id: int) -> tuple[Memb
     return membership, vehicle
 
 
-def _answer(request: Request, membership: Membership, vehicle_id: int, code: int = 200) -> Response:
+def _answer(request: Request, membership: Membership, vehicle_id: str | int, code: int = 200) -> Response:
     vehicle = _described(membership, vehicle_id)
     return Response(VehicleSerializer(_vehicle_data(request, membership, vehicle)).data, status=code)
 
@@ -196,13 +200,14 @@ def _vehicle_form(request: Request, membership: Membership, vehicle: Vehicle, se
     )
 
 
+@extend_schema(parameters=id_parameters("community_id"))
 class VehicleList(ListApiView):
     serializer_class = VehicleSerializer
 
     @extend_schema(
         operation_id="vehicles_list", summary="The community's vehicles, with windows, blackouts and pricing"
     )
-    def get(self, request: Request, community_id: int) -> Response:
+    def get(self, request: Request, community_id: str) -> Response:
         membership = membership_for(request, community_id)
         page = self.paginate_queryset(selectors.vehicles_described(membership))
         data = [_vehicle_data(request, membership, vehicle) for vehicle in page]
@@ -215,7 +220,7 @@ class VehicleList(ListApiView):
         summary="Register a vehicle (any member; members own what they register)",
         description=_VEHICLE_INPUT_HELP,
     )
-    def post(self, request: Request, community_id: int) -> Response:
+    def post(self, request: Request, community_id: str) -> Response:
         membership = membership_for(request, community_id)
         draft = Vehicle(community=membership.community, owner_id=membership.user_id)
         form = _vehicle_form(request, membership, draft, VehicleInput)
@@ -225,9 +230,10 @@ class VehicleList(ListApiView):
         return _answer(request, membership, vehicle.pk, code=201)
 
 
+@extend_schema(parameters=id_parameters("community_id", "vehicle_id"))
 class VehicleDetail(ApiView):
     @extend_schema(operation_id="vehicles_read", responses=VehicleSerializer, summary="A vehicle, as its page shows it")
-    def get(self, request: Request, community_id: int, vehicle_id: int) -> Response:
+    def get(self, request: Request, community_id: str, vehicle_id: str) -> Response:
         membership = membership_for(request, community_id)
         return _answer(request, membership, vehicle_id)
 
@@ -238,7 +244,7 @@ class VehicleDetail(ApiView):
         summary="Change a vehicle (its owner or an admin; the edit page's form)",
         description=_VEHICLE_INPUT_HELP + " A new cost model takes effect on the 1st of next month.",
     )
-    def patch(self, request: Request, community_id: int, vehicle_id: int) -> Response:
+    def patch(self, request: Request, community_id: str, vehicle_id: str) -> Response:
         membership, vehicle = _managed(request, community_id, vehicle_id)
         form = _vehicle_form(request, membership, vehicle, VehicleUpdateInput)
         services.vehicle_update(
@@ -258,6 +264,7 @@ class ActiveSerializer(serializers.Serializer):
         ref_name = "VehicleActiveInput"
 
 
+@extend_schema(parameters=id_parameters("community_id", "vehicle_id"))
 class VehicleActive(ApiView):
     @extend_schema(
         operation_id="vehicles_set_active",
@@ -265,7 +272,7 @@ class VehicleActive(ApiView):
         responses=VehicleSerializer,
         summary="Pause a vehicle (nobody can book it) or make it bookable again (its owner or an admin)",
     )
-    def post(self, request: Request, community_id: int, vehicle_id: int) -> Response:
+    def post(self, request: Request, community_id: str, vehicle_id: str) -> Response:
         membership, vehicle = _managed(request, community_id, vehicle_id)
         typed = ActiveSerializer(data=request.data)
         typed.is_valid(raise_exception=True)
@@ -305,6 +312,7 @@ def _windows(data: Any) -> list[WindowSpec]:
     return formset.windows()
 
 
+@extend_schema(parameters=id_parameters("community_id", "vehicle_id"))
 class VehicleWindows(ApiView):
     @extend_schema(
         operation_id="vehicles_windows_replace",
@@ -312,7 +320,7 @@ class VehicleWindows(ApiView):
         responses=WindowsSerializer,
         summary="Replace the weekly availability windows (its owner or an admin; the weekly availability page)",
     )
-    def put(self, request: Request, community_id: int, vehicle_id: int) -> Response:
+    def put(self, request: Request, community_id: str, vehicle_id: str) -> Response:
         membership, vehicle = _managed(request, community_id, vehicle_id)
         windows = services.availability_replace(membership=membership, vehicle=vehicle, windows=_windows(request.data))
         return Response(WindowsSerializer({"windows": windows}).data)
@@ -327,6 +335,7 @@ class BlackoutCreated(BlackoutSerializer):
         ref_name = "VehicleBlackoutCreated"
 
 
+@extend_schema(parameters=id_parameters("community_id", "vehicle_id"))
 class VehicleBlackouts(ApiView):
     @extend_schema(
         operation_id="vehicles_blackouts_add",
@@ -334,7 +343,7 @@ class VehicleBlackouts(ApiView):
         responses={201: BlackoutCreated},
         summary="Block a period: nobody can book the vehicle then (its owner or an admin)",
     )
-    def post(self, request: Request, community_id: int, vehicle_id: int) -> Response:
+    def post(self, request: Request, community_id: str, vehicle_id: str) -> Response:
         membership, vehicle = _managed(request, community_id, vehicle_id)
         data = validate_with(BlackoutForm, request.data).cleaned_data
         blackout = services.blackout_add(
@@ -349,17 +358,16 @@ class VehicleBlackouts(ApiView):
         return Response(BlackoutCreated({**data, "held_bookings": held}).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(parameters=id_parameters("community_id", "vehicle_id", "blackout_id"))
 class VehicleBlackout(ApiView):
     @extend_schema(
         operation_id="vehicles_blackouts_delete",
         responses={204: None},
         summary="Lift a blackout (its owner or an admin)",
     )
-    def delete(self, request: Request, community_id: int, vehicle_id: int, blackout_id: int) -> Response:
+    def delete(self, request: Request, community_id: str, vehicle_id: str, blackout_id: str) -> Response:
         membership, vehicle = _managed(request, community_id, vehicle_id)
-        if parse_id(blackout_id) is None:
-            raise NotFound(_("No such period."), code="not_found")
-        blackout = selectors.blackout_get(vehicle, blackout_id)
+        blackout = selectors.blackout_get(vehicle, path_id(blackout_id))
         services.blackout_delete(membership=membership, blackout=blackout)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -374,8 +382,14 @@ class ImageRenderer(BaseRenderer):
         return b""
 
 
+@extend_schema(parameters=id_parameters("community_id", "vehicle_id"))
 class VehiclePhoto(ApiView):
     renderer_classes = [JSONRenderer, ImageRenderer]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        """A refusal is JSON, whatever the client asked for: the image renderer has nothing to say."""
+        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().handle_exception(exc)
 
     @extend_schema(
         operation_id="vehicles_photo",
@@ -386,21 +400,19 @@ class VehiclePhoto(ApiView):
         },
         summary="The vehicle's photo (members only; 404 when it has none)",
     )
-    def get(self, request: Request, community_id: int, vehicle_id: int) -> Any:
+    def get(self, request: Request, community_id: str, vehicle_id: str) -> Any:
         membership = membership_for(request, community_id)
-        if parse_id(vehicle_id) is None:
-            raise NotFound(_("No such vehicle."), code="not_found")
-        vehicle = selectors.vehicle_get(membership, vehicle_id)
+        vehicle = selectors.vehicle_get(membership, path_id(vehicle_id))
         return private_file_response(vehicle.photo, allowed=IMAGE_FORMATS, filename=f"vehicle-{vehicle.pk}")
 
 
-V = "communities/<int:community_id>/vehicles/"
+V = "communities/<str:community_id>/vehicles/"
 urlpatterns = [
     path(V, VehicleList.as_view(), name="vehicles"),
-    path(f"{V}<int:vehicle_id>/", VehicleDetail.as_view(), name="vehicle"),
-    path(f"{V}<int:vehicle_id>/photo/", VehiclePhoto.as_view(), name="vehicle_photo"),
-    path(f"{V}<int:vehicle_id>/active/", VehicleActive.as_view(), name="vehicle_active"),
-    path(f"{V}<int:vehicle_id>/windows/", VehicleWindows.as_view(), name="vehicle_windows"),
-    path(f"{V}<int:vehicle_id>/blackouts/", VehicleBlackouts.as_view(), name="vehicle_blackouts"),
-    path(f"{V}<int:vehicle_id>/blackouts/<int:blackout_id>/", VehicleBlackout.as_view(), name="vehicle_blackout"),
+    path(f"{V}<str:vehicle_id>/", VehicleDetail.as_view(), name="vehicle"),
+    path(f"{V}<str:vehicle_id>/photo/", VehiclePhoto.as_view(), name="vehicle_photo"),
+    path(f"{V}<str:vehicle_id>/active/", VehicleActive.as_view(), name="vehicle_active"),
+    path(f"{V}<str:vehicle_id>/windows/", VehicleWindows.as_view(), name="vehicle_windows"),
+    path(f"{V}<str:vehicle_id>/blackouts/", VehicleBlackouts.as_view(), name="vehicle_blackouts"),
+    path(f"{V}<str:vehicle_id>/blackouts/<str:blackout_id>/", VehicleBlackout.as_view(), name="vehicle_blackout"),
 ]

@@ -186,3 +186,24 @@ def test_another_communitys_vehicle_is_not_found(as_user, member, community, oth
 
     assert as_user(member).get(url(community, f"{theirs.pk}/")).status_code == 404
     assert as_user(member).get(url(community, "99999999999999999999999/")).status_code == 404
+
+
+def test_a_missing_photo_is_refused_in_json_even_to_an_image_client(as_user, member, vehicle, community):
+    response = as_user(member).get(url(community, f"{vehicle.pk}/photo/?format=image"), HTTP_ACCEPT="image/*")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+
+
+def test_any_text_in_place_of_an_id_is_a_json_404(as_user, member, vehicle, community):
+    client = as_user(member)
+
+    for path in (
+        f"/api/v1/communities/{community.pk}/vehicles/abc/",
+        f"/api/v1/communities/{community.pk}/vehicles/-3/availability/?start=2030-01-01&end=2030-01-02",
+        f"/api/v1/communities/{community.pk}/vehicles/{vehicle.pk}/blackouts/0.5/",
+        "/api/v1/communities/null,null/members/",
+    ):
+        response = client.delete(path) if "blackouts" in path else client.get(path)
+        assert (response.status_code, response["Content-Type"]) == (404, "application/json"), path
