@@ -142,7 +142,7 @@ def _vehicle_data(request: Request, membership: Membership, vehicle: Any) -> dic
     return data
 
 
-def _described(membership: Membership, vehicle_id: str) -> Vehicle:
+def _described(membership: Membership, vehicle_id: str | int) -> Vehicle:
     """One vehicle of the member's community with what its page shows; 404 for any other."""
     vehicle = selectors.vehicles_described(membership).filter(pk=path_id(vehicle_id)).first()
     if vehicle is None:
