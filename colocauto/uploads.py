@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
@@ -33,11 +34,15 @@ _UNREADABLE = (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.D
 PngImagePlugin.MAX_TEXT_MEMORY = 4 * 1024 * 1024
 
 
-def validate_size(upload) -> None:
-    limit = settings.UPLOAD_MAX_BYTES
+FILE_TOO_LARGE = _("This file is too large (%(size)s); the limit is %(limit)s.")
+
+
+def validate_size(upload, *, limit: int | None = None, message: str | Promise = FILE_TOO_LARGE) -> None:
+    """At most ``limit`` bytes (``settings.UPLOAD_MAX_BYTES`` unless said); ``message`` names the kind of file."""
+    limit = settings.UPLOAD_MAX_BYTES if limit is None else limit
     if upload.size > limit:
         raise ValidationError(
-            _("This file is too large (%(size)s); the limit is %(limit)s."),
+            message,
             code="file_too_large",
             params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
         )
