@@ -19,7 +19,7 @@ from ledger.selectors import balances_for
 from ledger.settlement import settlement_plan
 from tests.factories import CommunityFactory, VehicleFactory
 from tests.files import one_colour_png, pdf_bytes
-from tests.ledger.conftest import add_member, make_trip
+from tests.ledger.conftest import add_member, make_trip, shared_car
 from vehicles.models import Vehicle
 
 
@@ -299,14 +299,7 @@ def test_bad_expense_input_is_refused_and_nothing_is_recorded(community, trio, s
 def test_a_receipt_over_the_size_limit_is_refused(community, trio, settings):
     settings.UPLOAD_MAX_BYTES = 100
     with pytest.raises(DomainError, match="too large|trop"):
-        services.expense_record(
-            membership=trio["b_membership"],
-            vehicle=trio["car"],
-            category="fuel",
-            amount=Decimal("40"),
-            spent_on=local_today(community),
-            receipt=SimpleUploadedFile("r.pdf", b"%PDF-" + b"x" * 200 + b"%%EOF"),
-        )
+        _fuel_with_receipt(trio, community, SimpleUploadedFile("r.pdf", b"%PDF-" + b"x" * 200 + b"%%EOF"))
     assert not Expense.objects.exists()
 
 
@@ -509,17 +502,8 @@ def test_expense_cancel_undoes_an_unposted_expense_or_reverses_a_posted_one(comm
 # --- Month-end allocations -----------------------------------------------------------------
 
 
-def _shared_car(community, owner, fixed="0"):
-    car = VehicleFactory(
-        community=community, owner=owner, cost_model=Vehicle.CostModel.SHARED_COSTS, fixed_monthly_cost=Decimal(fixed)
-    )
-    Vehicle.objects.filter(pk=car.pk).update(created_at=timezone.now() - timedelta(days=400))
-    car.refresh_from_db()
-    return car
-
-
 def test_shared_costs_are_split_by_km_and_posted_once(community, trio, last_month, mid_last_month):
-    car = _shared_car(community, trio["a"])
+    car = shared_car(community, trio["a"])
     make_trip(car, trio["b"], 200, ended_at=mid_last_month)
     make_trip(car, trio["c"], 100, ended_at=mid_last_month + timedelta(hours=3))
     services.expense_record(
@@ -534,32 +518,30 @@ def test_shared_costs_are_split_by_km_and_posted_once(community, trio, last_mont
     assert _balances(community) == {"Anne": Decimal("100.00"), "Bruno": Decimal("-66.67"), "Chloe": Decimal("-33.33")}
 
 
-def test_shared_costs_of_a_month_nobody_drove_fall_on_the_owner(community, trio, last_month):
-    car = _shared_car(community, trio["a"])
+@pytest.mark.parametrize(
+    ("idle_shared_costs", "balances"),
+    [
+        (None, {"Anne": Decimal("-30.00"), "Bruno": Decimal("30.00"), "Chloe": Decimal("0.00")}),
+        ("members", {"Anne": Decimal("-10.00"), "Bruno": Decimal("20.00"), "Chloe": Decimal("-10.00")}),
+    ],
+    ids=["fall_on_the_owner_by_default", "are_shared_by_members_when_the_community_chose_so"],
+)
+def test_shared_costs_of_a_month_nobody_drove(community, trio, last_month, idle_shared_costs, balances):
+    if idle_shared_costs:  # else the community's default
+        community.idle_shared_costs = idle_shared_costs
+        community.save(update_fields=["idle_shared_costs"])
+    car = shared_car(community, trio["a"])
     services.expense_record(
         membership=trio["b_membership"], vehicle=car, category="insurance", amount=Decimal("30"), spent_on=last_month
     )
 
     closing.shared_costs_allocate(vehicle=car, month=last_month)
 
-    assert _balances(community) == {"Anne": Decimal("-30.00"), "Bruno": Decimal("30.00"), "Chloe": Decimal("0.00")}
-
-
-def test_a_community_can_choose_that_members_share_an_undriven_cars_costs(community, trio, last_month):
-    community.idle_shared_costs = "members"
-    community.save(update_fields=["idle_shared_costs"])
-    car = _shared_car(community, trio["a"])
-    services.expense_record(
-        membership=trio["b_membership"], vehicle=car, category="insurance", amount=Decimal("30"), spent_on=last_month
-    )
-
-    closing.shared_costs_allocate(vehicle=car, month=last_month)
-
-    assert _balances(community) == {"Anne": Decimal("-10.00"), "Bruno": Decimal("20.00"), "Chloe": Decimal("-10.00")}
+    assert _balances(community) == balances
 
 
 def test_shared_costs_of_an_undriven_community_car_are_split_by_membership_days(community, trio, last_month):
-    car = _shared_car(community, None)
+    car = shared_car(community, None)
     services.expense_record(
         membership=trio["b_membership"], vehicle=car, category="tax", amount=Decimal("10.00"), spent_on=last_month
     )
@@ -573,7 +555,7 @@ def test_shared_costs_of_an_undriven_community_car_are_split_by_membership_days(
 def test_fixed_costs_follow_days_of_membership(community, trio, last_month):
     from communities.models import Membership
 
-    car = _shared_car(community, trio["a"], fixed="90.00")
+    car = shared_car(community, trio["a"], fixed="90.00")
     car.cost_model = Vehicle.CostModel.RATES
     car.save()
     tz = community_tz(community)
@@ -704,7 +686,7 @@ def test_a_newer_plan_supersedes_unconfirmed_transfers(community, trio, last_mon
 
 
 def test_month_close_twice_posts_nothing_twice(community, trio, last_month, mid_last_month):
-    car = _shared_car(community, trio["a"], fixed="30.00")
+    car = shared_car(community, trio["a"], fixed="30.00")
     make_trip(car, trio["b"], 50, ended_at=mid_last_month)
     services.expense_record(
         membership=trio["c_membership"], vehicle=car, category="fuel", amount=Decimal("60"), spent_on=last_month
@@ -728,7 +710,7 @@ def test_the_current_month_cannot_be_closed(community, trio):
 def test_a_late_shared_expense_is_posted_with_the_next_allocation(community, trio, last_month, mid_last_month):
     from colocauto.core.clock import previous_month
 
-    car = _shared_car(community, trio["a"])
+    car = shared_car(community, trio["a"])
     earlier = previous_month(last_month)
     make_trip(car, trio["b"], 10, ended_at=mid_last_month - timedelta(days=31))
     closing.month_close(community=community, month=earlier)
