@@ -92,12 +92,9 @@ def test_the_payee_confirms_an_earlier_plans_declared_payment_on_the_settle_page
     transfer = closing.month_close(community=community, month=earlier).transfers.get()
     transfers.transfer_declare_paid(membership=trio["b_membership"], transfer=transfer)
     closing.month_close(community=community, month=last_month)
-    english(trio["a"], trio["b"])
 
-    client.force_login(trio["b"])
-    payer_page = client.get(url("ledger_settle", community)).content.decode()
-    client.force_login(trio["a"])
-    payee_page = client.get(url("ledger_settle", community)).content.decode()
+    payer_page = page(client, trio["b"], url("ledger_settle", community))
+    payee_page = page(client, trio["a"], url("ledger_settle", community))
     response = client.post(url("ledger_transfer_confirm", community, transfer.pk))
 
     for html in (payer_page, payee_page):
@@ -354,12 +351,9 @@ def test_the_pool_holder_is_told_of_payments_into_the_pool(
 def test_without_a_pool_holder_the_settle_page_asks_admins_to_name_one(client, community, trio, last_month, pool_debt):
     Community.objects.filter(pk=community.pk).update(pool_holder=None)
     closing.month_close(community=community, month=last_month)
-    english(trio["a"], trio["c"])
 
-    client.force_login(trio["a"])
-    admin_page = client.get(url("ledger_settle", community)).content.decode()
-    client.force_login(trio["c"])
-    member_page = client.get(url("ledger_settle", community)).content.decode()
+    admin_page = page(client, trio["a"], url("ledger_settle", community))
+    member_page = page(client, trio["c"], url("ledger_settle", community))
 
     assert "Nobody holds the community pool" in admin_page
     assert "Name a pool holder in the community settings." in admin_page

@@ -173,24 +173,19 @@ def test_an_admin_undoes_a_trip_charge_and_the_history_keeps_both(client, commun
     assert "You are all square" in page
 
 
-def test_undo_without_a_reason_is_refused_and_nothing_posted(client, community, trio, period_example):
-    english(trio["a"])
+@pytest.mark.parametrize(
+    ("who", "reason", "status"),
+    [("a", "", 400), ("c", "I did not drive", 403)],
+    ids=["an_admin_without_a_reason_is_refused", "a_member_may_not_undo_a_trip_charge"],
+)
+def test_a_refused_undo_posts_nothing(client, community, trio, period_example, who, reason, status):
+    english(trio[who])
     charge = Transaction.objects.get(kind=Transaction.Kind.TRIP_CHARGE, trip__driver=trio["c"])
-    client.force_login(trio["a"])
+    client.force_login(trio[who])
 
-    response = client.post(url("ledger_transaction_undo", community, charge.pk), {"reason": ""})
+    response = client.post(url("ledger_transaction_undo", community, charge.pk), {"reason": reason})
 
-    assert response.status_code == 400
-    assert not Transaction.objects.filter(kind=Transaction.Kind.REVERSAL).exists()
-
-
-def test_a_member_cannot_undo_a_trip_charge(client, community, trio, period_example):
-    charge = Transaction.objects.get(kind=Transaction.Kind.TRIP_CHARGE, trip__driver=trio["c"])
-    client.force_login(trio["c"])
-
-    response = client.post(url("ledger_transaction_undo", community, charge.pk), {"reason": "I did not drive"})
-
-    assert response.status_code == 403
+    assert response.status_code == status
     assert not Transaction.objects.filter(kind=Transaction.Kind.REVERSAL).exists()
 
 
