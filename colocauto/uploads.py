@@ -19,9 +19,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
+
+from colocauto.text import StrOrPromise
 
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 IMAGE_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -37,7 +38,7 @@ PngImagePlugin.MAX_TEXT_MEMORY = 4 * 1024 * 1024
 FILE_TOO_LARGE = _("This file is too large (%(size)s); the limit is %(limit)s.")
 
 
-def validate_size(upload, *, limit: int | None = None, message: str | Promise = FILE_TOO_LARGE) -> None:
+def validate_size(upload, *, limit: int | None = None, message: StrOrPromise = FILE_TOO_LARGE) -> None:
     """At most ``limit`` bytes (``settings.UPLOAD_MAX_BYTES`` unless said); ``message`` names the kind of file."""
     limit = settings.UPLOAD_MAX_BYTES if limit is None else limit
     if upload.size > limit:
