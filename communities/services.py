@@ -147,15 +147,19 @@ def _decide_request(*, actor: Membership, membership: Membership, approve: bool)
     return membership
 
 
+def _with_role(membership: Membership, role: str) -> Membership:
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
 @transaction.atomic
 def membership_promote(*, actor: Membership, membership: Membership) -> Membership:
     membership = _locked_for_admin(actor, membership)
     _require_active_member(membership, _("Only an active member can become an admin."))
     if membership.role == Membership.Role.ADMIN:
         raise Conflict(_("%(name)s is already an admin.") % {"name": membership.user.name}, code="already_admin")
-    membership.role = Membership.Role.ADMIN
-    membership.save(update_fields=["role"])
-    return membership
+    return _with_role(membership, Membership.Role.ADMIN)
 
 
 @transaction.atomic
@@ -166,9 +170,7 @@ def membership_demote(*, actor: Membership, membership: Membership) -> Membershi
     require_not_last_admin(
         membership, _("A community always keeps at least one admin: make someone else an admin first.")
     )
-    membership.role = Membership.Role.MEMBER
-    membership.save(update_fields=["role"])
-    return membership
+    return _with_role(membership, Membership.Role.MEMBER)
 
 
 @transaction.atomic
