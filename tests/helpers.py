@@ -1,5 +1,5 @@
 """What many tests share: a community page's path, people reading English, a page as a signed-in person, one of its
-sections, the SQL queries it takes, the bookings it links to, an image, an e-mail awaited."""
+sections, the SQL queries it takes, a sign-in refused after too many attempts, the bookings it links to, an image, an e-mail awaited."""
 
 import re
 import time
@@ -40,6 +40,12 @@ def page(client, user, url: str, params: dict | None = None, *, language: str = 
     response = client.get(url, params or {})
     assert response.status_code == 200, response.status_code
     return response.content.decode()
+
+
+def assert_locked_out(client, response) -> None:
+    """The sign-in was refused for too many failed attempts, and nobody is signed in."""
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
 
 
 def queries_to_get(client, url: str, params: dict | None = None) -> int:
