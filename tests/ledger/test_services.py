@@ -204,15 +204,16 @@ def test_a_community_owned_vehicle_credits_the_pool(community, trio):
 # --- Expenses ------------------------------------------------------------------------------
 
 
+def _record(trio, who: str = "b", **fields):
+    """``expense_record`` as Anne, Bruno or Chloe (``who``: "a", "b", "c"): fuel for the Clio, €40.00, today,
+    unless ``fields`` say otherwise."""
+    car = trio["car"]
+    arguments = {"vehicle": car, "category": "fuel", "amount": Decimal("40.00"), "spent_on": local_today(car.community)}
+    return services.expense_record(membership=trio[f"{who}_membership"], **{**arguments, **fields})
+
+
 def test_an_expense_paid_by_the_owner_is_recorded_without_posting(community, trio):
-    expense = services.expense_record(
-        membership=trio["a_membership"],
-        vehicle=trio["car"],
-        category="maintenance",
-        amount=Decimal("120.00"),
-        spent_on=local_today(community),
-        receipt=_pdf(),
-    )
+    expense = _record(trio, "a", category="maintenance", amount=Decimal("120.00"), receipt=_pdf())
 
     assert Expense.objects.get() == expense
     assert expense.receipt.name.endswith(".pdf")
@@ -220,14 +221,8 @@ def test_an_expense_paid_by_the_owner_is_recorded_without_posting(community, tri
 
 
 def test_an_admin_records_an_expense_paid_by_another_member(community, trio):
-    expense = services.expense_record(
-        membership=trio["a_membership"],
-        vehicle=trio["car"],
-        category="parking_toll",
-        amount=Decimal("8.40"),
-        spent_on=local_today(community),
-        paid_by=trio["c"],
-        receipt=_png("receipt.pdf"),
+    expense = _record(
+        trio, "a", category="parking_toll", amount=Decimal("8.40"), paid_by=trio["c"], receipt=_png("receipt.pdf")
     )
 
     assert expense.paid_by == trio["c"]
@@ -239,14 +234,7 @@ def test_an_admin_records_an_expense_paid_by_another_member(community, trio):
 
 def test_a_member_cannot_record_an_expense_paid_by_someone_else(community, trio):
     with pytest.raises(NotAllowed):
-        services.expense_record(
-            membership=trio["b_membership"],
-            vehicle=trio["car"],
-            category="fuel",
-            amount=Decimal("10"),
-            spent_on=local_today(community),
-            paid_by=trio["c"],
-        )
+        _record(trio, amount=Decimal("10"), paid_by=trio["c"])
     assert not Expense.objects.exists()
 
 
@@ -272,15 +260,8 @@ def test_a_member_cannot_record_an_expense_paid_by_someone_else(community, trio)
 )
 def test_bad_expense_input_is_refused_and_nothing_is_recorded(community, trio, settings, changes, message):
     settings.LANGUAGE_CODE = "en"
-    arguments = {
-        "membership": trio["b_membership"],
-        "vehicle": trio["car"],
-        "category": "fuel",
-        "amount": Decimal("40.00"),
-        "spent_on": local_today(community),
-    }
-    arguments.update(changes)
-    if arguments["spent_on"] == "tomorrow":
+    arguments = dict(changes)
+    if arguments.get("spent_on") == "tomorrow":
         arguments["spent_on"] = local_today(community) + timedelta(days=1)
     if arguments.get("receipt") == "text":
         arguments["receipt"] = SimpleUploadedFile("receipt.jpg", b"just some text", content_type="image/jpeg")
@@ -290,7 +271,7 @@ def test_bad_expense_input_is_refused_and_nothing_is_recorded(community, trio, s
         )
 
     with pytest.raises(DomainError, match=message):
-        services.expense_record(**arguments)
+        _record(trio, **arguments)
 
     assert not Expense.objects.exists()
     assert not Transaction.objects.exists()
@@ -299,19 +280,8 @@ def test_bad_expense_input_is_refused_and_nothing_is_recorded(community, trio, s
 def test_a_receipt_over_the_size_limit_is_refused(community, trio, settings):
     settings.UPLOAD_MAX_BYTES = 100
     with pytest.raises(DomainError, match="too large|trop"):
-        _fuel_with_receipt(trio, community, SimpleUploadedFile("r.pdf", b"%PDF-" + b"x" * 200 + b"%%EOF"))
+        _record(trio, receipt=SimpleUploadedFile("r.pdf", b"%PDF-" + b"x" * 200 + b"%%EOF"))
     assert not Expense.objects.exists()
-
-
-def _fuel_with_receipt(trio, community, receipt):
-    return services.expense_record(
-        membership=trio["b_membership"],
-        vehicle=trio["car"],
-        category="fuel",
-        amount=Decimal("40"),
-        spent_on=local_today(community),
-        receipt=receipt,
-    )
 
 
 def _photo_taken_at_home() -> bytes:
@@ -329,7 +299,7 @@ def _photo_taken_at_home() -> bytes:
 
 
 def test_a_receipt_photo_is_stored_without_its_gps_position_or_comment_and_shrunk(community, trio):
-    expense = _fuel_with_receipt(trio, community, SimpleUploadedFile("IMG_0042.JPG", _photo_taken_at_home()))
+    expense = _record(trio, receipt=SimpleUploadedFile("IMG_0042.JPG", _photo_taken_at_home()))
 
     with expense.receipt.open("rb") as stored, Image.open(io.BytesIO(stored.read())) as image:
         assert image.format == "JPEG"
@@ -345,7 +315,7 @@ def test_a_144_megapixel_png_receipt_is_refused(community, trio, settings):
     flat = SimpleUploadedFile("scan.png", one_colour_png(12000, 12000), content_type="image/png")
 
     with pytest.raises(DomainError, match="too big .144 megapixels"):
-        _fuel_with_receipt(trio, community, flat)
+        _record(trio, receipt=flat)
     assert not Expense.objects.exists()
 
 
@@ -354,14 +324,14 @@ def test_a_file_that_only_looks_like_a_pdf_is_refused(community, trio, settings)
     fake = SimpleUploadedFile("bill.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 
     with pytest.raises(DomainError, match="This PDF cannot be read"):
-        _fuel_with_receipt(trio, community, fake)
+        _record(trio, receipt=fake)
     assert not Expense.objects.exists()
 
 
 def test_a_real_pdf_receipt_is_stored_as_sent(community, trio):
     content = pdf_bytes(pages=2)
 
-    expense = _fuel_with_receipt(trio, community, SimpleUploadedFile("bill.pdf", content))
+    expense = _record(trio, receipt=SimpleUploadedFile("bill.pdf", content))
 
     assert expense.receipt.name.endswith(".pdf")
     with expense.receipt.open("rb") as stored:
@@ -381,7 +351,7 @@ def test_a_pdf_receipt_with_too_many_pages_or_encrypted_is_refused(community, tr
     settings.RECEIPT_PDF_MAX_PAGES = 20
 
     with pytest.raises(DomainError, match=message):
-        _fuel_with_receipt(trio, community, SimpleUploadedFile("bill.pdf", content))
+        _record(trio, receipt=SimpleUploadedFile("bill.pdf", content))
     assert not Expense.objects.exists()
 
 
@@ -396,7 +366,7 @@ def test_a_pdf_receipt_that_hides_pages_behind_a_small_count_is_refused(communit
     assert PdfReader(io.BytesIO(buffer.getvalue())).trailer["/Root"]["/Pages"]["/Count"] == 1
 
     with pytest.raises(DomainError, match="at most 20 pages"):
-        _fuel_with_receipt(trio, community, SimpleUploadedFile("bill.pdf", buffer.getvalue()))
+        _record(trio, receipt=SimpleUploadedFile("bill.pdf", buffer.getvalue()))
 
 
 def test_a_pdf_receipt_over_its_own_size_limit_is_refused(community, trio, settings):
@@ -405,7 +375,7 @@ def test_a_pdf_receipt_over_its_own_size_limit_is_refused(community, trio, setti
     settings.RECEIPT_PDF_MAX_BYTES = len(content) - 1
 
     with pytest.raises(DomainError, match="This PDF is too large"):
-        _fuel_with_receipt(trio, community, SimpleUploadedFile("bill.pdf", content))
+        _record(trio, receipt=SimpleUploadedFile("bill.pdf", content))
     assert not Expense.objects.exists()
 
 
@@ -413,13 +383,7 @@ def test_an_expense_on_another_communitys_vehicle_is_refused(community, trio):
     elsewhere = VehicleFactory(community=CommunityFactory())
 
     with pytest.raises(DomainError):
-        services.expense_record(
-            membership=trio["b_membership"],
-            vehicle=elsewhere,
-            category="fuel",
-            amount=Decimal("40"),
-            spent_on=local_today(community),
-        )
+        _record(trio, vehicle=elsewhere)
     assert not Expense.objects.exists()
     assert not Transaction.objects.exists()
 
@@ -427,18 +391,8 @@ def test_an_expense_on_another_communitys_vehicle_is_refused(community, trio):
 # --- Reversals -----------------------------------------------------------------------------
 
 
-def _fuel(trio, community, amount="40.00", who="b"):
-    return services.expense_record(
-        membership=trio[f"{who}_membership"],
-        vehicle=trio["car"],
-        category="fuel",
-        amount=Decimal(amount),
-        spent_on=local_today(community),
-    )
-
-
 def test_undoing_an_expense_keeps_both_postings_in_the_history(community, trio):
-    expense = _fuel(trio, community)
+    expense = _record(trio)
     posting = expense.transactions.get()
 
     reversal = services.transaction_reverse(membership=trio["b_membership"], transaction=posting, reason="Typo")
@@ -455,7 +409,7 @@ def test_undoing_an_expense_keeps_both_postings_in_the_history(community, trio):
 
 
 def test_a_transaction_is_reversed_at_most_once_and_a_reversal_never(community, trio):
-    posting = _fuel(trio, community).transactions.get()
+    posting = _record(trio).transactions.get()
     reversal = services.transaction_reverse(membership=trio["a_membership"], transaction=posting, reason="Wrong car")
 
     with pytest.raises(Conflict):
@@ -466,7 +420,7 @@ def test_a_transaction_is_reversed_at_most_once_and_a_reversal_never(community, 
 
 
 def test_only_the_author_or_an_admin_may_undo(community, trio, outsider):
-    posting = _fuel(trio, community).transactions.get()
+    posting = _record(trio).transactions.get()
     trip_charge = services.trip_charge(trip=make_trip(trio["car"], trio["c"], 10))
 
     with pytest.raises(NotAllowed):
@@ -481,14 +435,8 @@ def test_only_the_author_or_an_admin_may_undo(community, trio, outsider):
 
 
 def test_expense_cancel_undoes_an_unposted_expense_or_reverses_a_posted_one(community, trio):
-    unposted = services.expense_record(
-        membership=trio["a_membership"],
-        vehicle=trio["car"],
-        category="tax",
-        amount=Decimal("50"),
-        spent_on=local_today(community),
-    )
-    posted = _fuel(trio, community)
+    unposted = _record(trio, "a", category="tax", amount=Decimal("50"))
+    posted = _record(trio)
 
     services.expense_cancel(membership=trio["a_membership"], expense=unposted, reason="Duplicate")
     services.expense_cancel(membership=trio["b_membership"], expense=posted, reason="Wrong amount")
