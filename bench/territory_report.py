@@ -98,6 +98,49 @@ def time_rollup_again(month: date) -> tuple[float, int, int]:
     return time.perf_counter() - started, len(queries), rows
 
 
+def fill_territory_usage() -> tuple[float, int, int]:
+    """Sum every territory's roll-up that is not in step yet (a database seeded before it existed):
+    seconds, queries, rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from territories.models import TerritoryUsage
+    from territories.usage import territory_usage_sync
+
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        territory_usage_sync()
+    return time.perf_counter() - started, len(queries), TerritoryUsage.objects.count()
+
+
+def consent_change(departement, client, url: str) -> tuple[float, int, dict]:
+    """A community of the département withdraws its consent (the service, timed: seconds and queries),
+    then the dashboard is asked with an empty cache; the consent is given again afterwards."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from communities.models import Membership
+    from territories import services
+    from territories.models import TerritoryConsent
+
+    consent = (
+        TerritoryConsent.objects.filter(withdrawn_at=None, territory__parent__parent=departement)
+        .exclude(community__territory_consents__territory__parent=departement)
+        .order_by("pk")
+        .first()
+    )
+    admin = Membership.objects.get(community_id=consent.community_id, role=Membership.Role.ADMIN, status="active")
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        services.consent_withdraw(membership=admin, consent=consent)
+    seconds = time.perf_counter() - started
+    cache.clear()
+    after = measure(client, url, runs=1, warmup=0, cold=True)
+    services.consent_grant(membership=admin, territory=consent.territory)
+    return seconds, len(queries), after
+
+
 def staff_client(territory):
     from django.test import Client
 
@@ -190,6 +233,8 @@ def main() -> None:
     timings = store_rollups(months)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE territories_monthlyusage")  # as autovacuum does after a bulk change
+    fill = fill_territory_usage()
+    print(f"  territories' roll-up brought in step: {fill[0]:.1f} s, {fill[1]} queries, {fill[2]:,} rows", flush=True)
     again = None
     if not args.skip_rollup:
         again = time_rollup_again(months[-1])
@@ -214,6 +259,11 @@ def main() -> None:
         cold = measure(client, dashboard_url, args.cold_runs, warmup=0, cold=True)
         rows.append((f"Dashboard, {label}, cache emptied before each request", cold))
         print(rows[-1], flush=True)
+        if territory == departement:
+            seconds, queries, after = consent_change(departement, client, dashboard_url)
+            print(f"  a community withdrew its consent: {seconds * 1000:.0f} ms, {queries} queries", flush=True)
+            rows.append((f"Dashboard, {label}, first request after a consent was withdrawn", after))
+            print(rows[-1], flush=True)
         pdf_url = reverse("territory_pdf", kwargs={"territory_id": territory.pk})
         pdf = measure(client, pdf_url, args.pdf_runs, warmup=1)
         rows.append((f"PDF report, {label} ({communities:,} communities)", pdf))
@@ -238,6 +288,7 @@ def main() -> None:
         )
     if again:
         print(f"| {months[-1]:%Y-%m} again (idempotent refresh) | {again[0]:.1f} | {again[1]} | {again[2]:,} |")
+    print(f"| territories' roll-up brought in step | {fill[0]:.1f} | {fill[1]} | {fill[2]:,} |")
     print("\n| page | median ms | p90 ms | Python CPU ms | SQL queries | SQL ms | KiB |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for label, m in rows:

@@ -233,12 +233,12 @@ def _bulk_sql() -> None:
         (
             "1,000,000 bookings",
             f"""
-            INSERT INTO bookings_booking (starts_at, ends_at, status, note, decision_message, cancelled_late,
-                                          created_at, updated_at, community_id, member_id, vehicle_id)
+            INSERT INTO bookings_booking (starts_at, ends_at, status, note, decision_message, decision_reason,
+                                          cancelled_late, created_at, updated_at, community_id, member_id, vehicle_id)
             SELECT b.starts_at, b.starts_at + b.length,
                    CASE WHEN b.starts_at + b.length > now() THEN 'confirmed'
                         WHEN b.r < 0.88 THEN 'completed' WHEN b.r < 0.95 THEN 'cancelled' ELSE 'rejected' END,
-                   '', '', false, b.starts_at - interval '3 days', b.starts_at + b.length,
+                   '', '', '', false, b.starts_at - interval '3 days', b.starts_at + b.length,
                    b.community_id, b.member_id, b.vehicle_id
             FROM (
                 SELECT v.id AS vehicle_id, v.community_id,

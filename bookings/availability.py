@@ -43,7 +43,7 @@ def availability_problem(*, vehicle: Vehicle, starts_at: datetime, ends_at: date
             }
         return gettext("The vehicle is unavailable from %(start)s to %(end)s.") % {"start": start_text, "end": end_text}
     windows = _windows_of(vehicle)
-    if windows and _gaps(_open_intervals(windows, starts_at, ends_at, tz), starts_at, ends_at):
+    if outside_windows(windows, starts_at, ends_at, tz):
         return gettext("These times are outside the vehicle's availability. It can be booked %(windows)s.") % {
             "windows": windows_text(windows)
         }
@@ -105,12 +105,12 @@ def unavailable_periods(
             ]
         )
         windows = windows_by_vehicle.get(vehicle.pk, [])
-        gaps = _gaps(_open_intervals(windows, range_start, range_end, tz), range_start, range_end) if windows else []
+        closed = outside_windows(windows, range_start, range_end, tz)
         # A blackout wins over a plain gap: its reason is more useful to show.
         for blackout_start, blackout_end, _label in blackout_periods:
-            gaps = _subtract(gaps, blackout_start, blackout_end)
+            closed = _subtract(closed, blackout_start, blackout_end)
         periods = sorted(
-            [(start, end, unavailable_label) for start, end in gaps] + blackout_periods, key=lambda p: (p[0], p[1])
+            [(start, end, unavailable_label) for start, end in closed] + blackout_periods, key=lambda p: (p[0], p[1])
         )
         result[vehicle.pk] = _join_touching(periods)
     return result
@@ -141,6 +141,14 @@ def _blackouts_of(vehicle: Vehicle, starts_at: datetime, ends_at: datetime) -> l
     return list(Blackout.objects.filter(vehicle=vehicle, starts_at__lt=ends_at, ends_at__gt=starts_at))
 
 
+def outside_windows(windows: list[AvailabilityWindow], start: datetime, end: datetime, tz: tzinfo) -> list[Interval]:
+    """The parts of [start, end) (UTC) outside the weekly windows, interpreted in ``tz``; none when there is
+    no window at all (always available)."""
+    if not windows:
+        return []
+    return gaps(_open_intervals(windows, start, end, tz), start, end)
+
+
 def _open_intervals(windows: list[AvailabilityWindow], start: datetime, end: datetime, tz: tzinfo) -> list[Interval]:
     """The windows as merged UTC intervals covering at least [start, end)."""
     by_weekday: dict[int, list[AvailabilityWindow]] = {}
@@ -166,7 +174,7 @@ def _local(day: date, at: time, tz: tzinfo) -> datetime:
     return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
 
 
-def _gaps(open_intervals: list[Interval], start: datetime, end: datetime) -> list[Interval]:
+def gaps(open_intervals: list[Interval], start: datetime, end: datetime) -> list[Interval]:
     """The parts of [start, end) not covered by the (merged, sorted) open intervals."""
     gaps: list[Interval] = []
     cursor = start

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -14,7 +14,7 @@ from bookings.models import Booking, BookingEvent, CalendarFeed, IncidentPhoto, 
 from colocauto.core.parsers import parse_id
 from communities.models import Membership, User
 from communities.rules import is_active_member, is_admin
-from vehicles.models import Blackout, Vehicle
+from vehicles.models import AvailabilityWindow, Blackout, Vehicle
 
 FEED_PAST = timedelta(days=90)
 PER_PAGE = 20  # upcoming and past bookings on My bookings
@@ -230,3 +230,30 @@ def holding_bookings_count(vehicle: Vehicle, starts_at: datetime, ends_at: datet
     return Booking.objects.filter(
         vehicle=vehicle, status__in=Booking.HOLDING_STATUSES, starts_at__lt=ends_at, ends_at__gt=starts_at
     ).count()
+
+
+def calendar_fingerprint(membership: Membership, *, vehicle_id: int | None, start: datetime, end: datetime) -> tuple:
+    """A value that changes whenever what the calendar (or ``freebusy``) shows of ``[start, end)`` may change,
+    read with a few aggregate queries instead of the rows: the vehicles and their pauses, their windows, the
+    blackouts and the bookings (of any status) meeting the range. Windows are replaced and blackouts added or
+    removed, never edited, so a count and the highest id see every change; every booking change moves its
+    ``updated_at``. Names are not part of it: a renamed member shows under the new name at the next change."""
+    vehicles = Vehicle.objects.filter(community_id=membership.community_id)
+    bookings = Booking.objects.filter(community_id=membership.community_id, starts_at__lt=end, ends_at__gt=start)
+    if vehicle_id is not None:
+        vehicles = vehicles.filter(pk=vehicle_id)
+        bookings = bookings.filter(vehicle_id=vehicle_id)
+    ids = vehicles.values("pk")
+    fleet = vehicles.aggregate(n=Count("pk"), top=Max("pk"), active=Sum("pk", filter=Q(is_active=True)))
+    windows = AvailabilityWindow.objects.filter(vehicle__in=ids).aggregate(n=Count("pk"), top=Max("pk"))
+    blackouts = Blackout.objects.filter(vehicle__in=ids, starts_at__lt=end, ends_at__gt=start).aggregate(
+        n=Count("pk"), top=Max("pk")
+    )
+    held = bookings.aggregate(n=Count("pk"), changed=Max("updated_at"))
+    return (
+        tuple(fleet.values()),
+        tuple(windows.values()),
+        tuple(blackouts.values()),
+        held["n"],
+        held["changed"].isoformat() if held["changed"] else None,
+    )

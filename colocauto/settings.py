@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from our own static files (no CDN)
     "allauth",
     "allauth.account",
     "csp",
@@ -63,6 +65,7 @@ INSTALLED_APPS = [
     "bookings",
     "ledger",
     "territories",
+    "api",
     "colocauto.apps.ProjectConfig",  # project-wide management commands (seed_demo)
 ]
 
@@ -259,9 +262,50 @@ MAIL_SWEEP_SECONDS = env_int("MAIL_SWEEP_SECONDS", 5 * 60)
 MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # for any future throttle: the same client address as allauth's
+    # The token first: a request without credentials gets 401 with "WWW-Authenticate: Bearer".
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "api.authentication.BrowserSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ColocautoAutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": True,  # money is a decimal string with two places, never a float
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+}
+# Rate limits of the API ("N/second|minute|hour|day"): per personal access token, and per client address
+# for every API request (checked before the token, so guessing tokens is slowed down too).
+API_RATE_PER_TOKEN = env_str("API_RATE_PER_TOKEN", default="120/minute")
+API_RATE_PER_ADDRESS = env_str("API_RATE_PER_ADDRESS", default="300/minute")
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Colocauto API",
+    "DESCRIPTION": (
+        "Book the community's cars, record trips and expenses, read balances: the same rules and answers "
+        "as the web pages. Authenticate with a personal access token (Authorization: Bearer cca_…) created "
+        "in your profile, or with the browser's session. Every refusal is {code, detail, fields}: the codes "
+        "are stable and listed in docs/error-codes.md. Money is a decimal string; times are ISO 8601 with "
+        "the community's offset."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {},
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
 }
 
 # Security headers; the CSP allows only our own static assets.

@@ -18,6 +18,8 @@ urlpatterns = [
     path("territories/", include("territories.urls")),
     path("ical/", include("bookings.ical_urls")),
     path("opendata/gbfs/", include("territories.gbfs.urls")),
+    path("api/", include("api.urls")),
+    path("profile/tokens/", include("api.web_urls")),
 ]
 
 if settings.DEBUG:

@@ -7,6 +7,7 @@ refusal (or None) for a page that explains it; ``invitation_accept`` raises the 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
@@ -127,7 +128,14 @@ def invitation_unusable(invitation: Invitation) -> InvitationUnusable | None:
     return None
 
 
-def invitation_wrong_recipient(*, user: User, invitation: Invitation) -> NotAllowed | None:
+class Addressed(Protocol):
+    """An invitation to one e-mail address (a community's, or a territory's staff invitation)."""
+
+    @property
+    def email(self) -> str: ...
+
+
+def invitation_wrong_recipient(*, user: User, invitation: Addressed) -> NotAllowed | None:
     """An invitation sent to an e-mail address can only be used by the account with that address:
     the refusal for anyone else, or None."""
     if not invitation.email or user.email.lower() == invitation.email.lower():

@@ -58,7 +58,7 @@ def pending_requests_of(membership: Membership) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(community_id=membership.community_id, status=Membership.Status.PENDING)
         .select_related("user", "invitation")
-        .order_by("requested_at")
+        .order_by("requested_at", "pk")
     )
 
 

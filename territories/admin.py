@@ -6,6 +6,7 @@ from colocauto.core.errors import DomainError
 from territories.models import Territory, TerritoryConsent, TerritoryInvitation, TerritoryStaff
 from territories.reports import reports_invalidate
 from territories.services import staff_invite
+from territories.usage import territory_usage_sync
 
 
 class TerritoryStaffInline(admin.TabularInline):
@@ -28,10 +29,12 @@ class TerritoryAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        territory_usage_sync()  # a new parent moves communities between branches
         reports_invalidate()  # a new name or parent changes the reports
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
+        territory_usage_sync()
         reports_invalidate()
 
 

@@ -8,4 +8,7 @@ class TerritoriesConfig(AppConfig):
     verbose_name = _("Territories and reports")
 
     def ready(self):
-        from territories import signals  # noqa: F401  (connects the login receiver)
+        from territories import (
+            signals,  # noqa: F401  (connects the login receiver)
+            usage,  # noqa: F401  (follows the monthly roll-up)
+        )

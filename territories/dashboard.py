@@ -34,9 +34,9 @@ class Cell:
 
 def cell(report: Report, row: int, energy: str, period: Period) -> Cell:
     table = report.table
-    if table.is_confidential(row, energy, period):
-        return Cell(period, None, confidential=True)
     figures = table.figures(row, energy, period)
+    if figures is None:
+        return Cell(period, None, confidential=True)
     # CO2 of all energies together is exact only when the km of each energy are public too.
     exact = energy != ALL_ENERGIES or not any(
         table.is_confidential(row, other, period) for other in table.energies if other != ALL_ENERGIES
@@ -77,9 +77,10 @@ def _rolling(report: Report, months: list[Period]) -> Cell:
     """12 consecutive months together: shown only when every month is published, so the sum tells
     nothing the months don't (any other 12 months would be an arbitrary range)."""
     root = report.territory.pk
-    cells = [report.table.figures(root, ALL_ENERGIES, month) for month in months]
+    found = [report.table.figures(root, ALL_ENERGIES, month) for month in months]
+    cells = [figures for figures in found if figures is not None]
     known = {period.key for period in report.periods}
-    if any(figures is None for figures in cells) or any(month.key not in known for month in months):
+    if len(cells) < len(found) or any(month.key not in known for month in months):
         return Cell(months[0], None, confidential=True)
     communities = max((figures.communities for figures in cells), default=0)
     together = Figures.over_time(cells, months=len(months), communities=communities)

@@ -123,43 +123,43 @@ def _community(spec: DemoCommunity) -> tuple[Community, User, bool]:
         _person(f"demo-{slug}-{number}@example.org", f"{spec.name} {number}", None)
         for number in range(1, spec.households + 1)
     ]
-    community = Community.objects.filter(name=spec.name).first()
-    created = community is None
-    if created:
-        community = Community.objects.create(
-            name=spec.name,
-            municipality=spec.municipality,
-            postal_code="26400" if spec.municipality != "Saillans" else "26340",
-            insee_code=spec.insee_code,
-            open_data_listed=spec.listed,
-            created_by=people[0],
+    existing = Community.objects.filter(name=spec.name).first()
+    if existing is not None:
+        return existing, people[0], False
+    community = Community.objects.create(
+        name=spec.name,
+        municipality=spec.municipality,
+        postal_code="26400" if spec.municipality != "Saillans" else "26340",
+        insee_code=spec.insee_code,
+        open_data_listed=spec.listed,
+        created_by=people[0],
+    )
+    Community.objects.filter(pk=community.pk).update(created_at=since)
+    Membership.objects.bulk_create(
+        Membership(
+            community=community,
+            user=person,
+            role=Membership.Role.ADMIN if index == 0 else Membership.Role.MEMBER,
+            status=Membership.Status.ACTIVE,
+            requested_at=since,
+            joined_at=since,
         )
-        Community.objects.filter(pk=community.pk).update(created_at=since)
-        Membership.objects.bulk_create(
-            Membership(
-                community=community,
-                user=person,
-                role=Membership.Role.ADMIN if index == 0 else Membership.Role.MEMBER,
-                status=Membership.Status.ACTIVE,
-                requested_at=since,
-                joined_at=since,
-            )
-            for index, person in enumerate(people)
+        for index, person in enumerate(people)
+    )
+    for index, (name, energy, make, model) in enumerate(spec.vehicles):
+        vehicle = Vehicle.objects.create(
+            community=community,
+            owner=people[1 + index],  # lent by a member; the others pay per km
+            name=name,
+            energy=energy,
+            make=make,
+            model=model,
+            rate_per_km=Decimal("0.250"),
+            odometer_km=20000,
         )
-        for index, (name, energy, make, model) in enumerate(spec.vehicles):
-            vehicle = Vehicle.objects.create(
-                community=community,
-                owner=people[1 + index],  # lent by a member; the others pay per km
-                name=name,
-                energy=energy,
-                make=make,
-                model=model,
-                rate_per_km=Decimal("0.250"),
-                odometer_km=20000,
-            )
-            Vehicle.objects.filter(pk=vehicle.pk).update(created_at=since)
-        _history(community, people, spec)
-    return community, people[0], created
+        Vehicle.objects.filter(pk=vehicle.pk).update(created_at=since)
+    _history(community, people, spec)
+    return community, people[0], True
 
 
 def _history(community: Community, people: list[User], spec: DemoCommunity) -> None:
@@ -210,5 +210,5 @@ def _history(community: Community, people: list[User], spec: DemoCommunity) -> N
         Vehicle.objects.filter(pk=vehicle.pk).update(odometer_km=odometer[vehicle.pk])
     recent = months[-2].start
     for trip in trips:
-        if trip.ended_at.date() >= recent:
+        if trip.ended_at is not None and trip.ended_at.date() >= recent:
             ledger_services.trip_charge(trip=trip)

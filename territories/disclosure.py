@@ -16,8 +16,10 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Generic, TypeVar
 
 Key = Hashable
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -51,16 +53,16 @@ class Contribution:
 
 
 @dataclass(frozen=True)
-class Group:
+class Group(Generic[K]):
     """``total`` is the sum of ``parts``. In a time group (months of a quarter, quarters of a year)
     hiding the total is preferred, so figures already published for shorter periods stay published."""
 
-    total: Key
-    parts: tuple[Key, ...]
+    total: K
+    parts: tuple[K, ...]
     over_time: bool = False
 
     @property
-    def members(self) -> tuple[Key, ...]:
+    def members(self) -> tuple[K, ...]:
         return (self.total, *self.parts)
 
 
@@ -78,18 +80,18 @@ def passes_primary(cell: Contribution, thresholds: Thresholds) -> bool:
     return not (cell.hours and Decimal(cell.max_household_hours) > thresholds.max_share * Decimal(cell.hours))
 
 
-def primary_suppressions(cells: Mapping[Key, Contribution], thresholds: Thresholds) -> set[Key]:
+def primary_suppressions(cells: Mapping[K, Contribution], thresholds: Thresholds) -> set[K]:
     return {key for key, cell in cells.items() if not passes_primary(cell, thresholds)}
 
 
 def protect(
-    cells: Mapping[Key, Contribution],
-    groups: Iterable[Group],
+    cells: Mapping[K, Contribution],
+    groups: Iterable[Group[K]],
     thresholds: Thresholds,
     *,
-    hidden: Iterable[Key] = (),
-    shown: Iterable[Key] = (),
-) -> set[Key]:
+    hidden: Iterable[K] = (),
+    shown: Iterable[K] = (),
+) -> set[K]:
     """The set of hidden cells: primary suppressions, then complements until no group has exactly one.
 
     ``hidden`` are cells another table already hides (they stay hidden); ``shown`` are cells another
@@ -98,7 +100,7 @@ def protect(
     not ended yet is not published at all).
     """
     groups = [present for group in groups if (present := _present(group, cells)) is not None]
-    by_cell: dict[Key, list[int]] = defaultdict(list)
+    by_cell: dict[K, list[int]] = defaultdict(list)
     for index, group in enumerate(groups):
         for key in group.members:
             by_cell[key].append(index)
@@ -131,14 +133,14 @@ def protect(
     return suppressed
 
 
-def _present(group: Group, cells: Mapping[Key, Contribution]) -> Group | None:
+def _present(group: Group[K], cells: Mapping[K, Contribution]) -> Group[K] | None:
     if group.total not in cells:
         return None
     parts = tuple(key for key in group.parts if key in cells)
     return Group(group.total, parts, group.over_time) if parts else None
 
 
-def derivable(suppressed: set[Key], groups: Iterable[Group]) -> set[Key]:
+def derivable(suppressed: set[K], groups: Iterable[Group[K]]) -> set[K]:
     """Hidden cells that one group reveals by subtraction (a group with exactly one hidden member)."""
     found = set()
     for group in groups:

@@ -23,11 +23,11 @@ KM_REMOVED_PER_YEAR = (10_000, 19_000)
 # ADEME Base Carbone / Impact CO2, kgCO2e per km: use + construction.
 CO2_THERMAL = (Decimal("0.192"), Decimal("0.026"))
 CO2_ELECTRIC = (Decimal("0.020"), Decimal("0.084"))
-CO2_THERMAL_PER_KM = sum(CO2_THERMAL)
-CO2_ELECTRIC_PER_KM = sum(CO2_ELECTRIC)
+CO2_THERMAL_PER_KM = sum(CO2_THERMAL, ZERO)
+CO2_ELECTRIC_PER_KM = sum(CO2_ELECTRIC, ZERO)
 
 
-@dataclass
+@dataclass(slots=True)
 class Figures:
     """Base numbers of a cell. ``members`` and ``vehicles`` are summed over the months of the period
     (member-months), ``months`` says over how many: their averages are what is shown."""
@@ -77,9 +77,12 @@ class Figures:
 
     @classmethod
     def total(cls, parts: list["Figures"], months: int = 1) -> "Figures":
+        """``plus`` over all the parts, in one pass per figure (a département's table adds thousands)."""
         result = cls(months=months)
-        for part in parts:
-            result = result.plus(part)
+        for name in cls.ADDED:
+            setattr(result, name, sum((getattr(part, name) for part in parts), getattr(result, name)))
+        result.max_household_km = max([result.max_household_km, *(part.max_household_km for part in parts)])
+        result.max_household_hours = max([result.max_household_hours, *(part.max_household_hours for part in parts)])
         return result
 
     @classmethod
@@ -88,8 +91,13 @@ class Figures:
         database (a community active in two months counts once)."""
         result = cls(months=months, communities=communities)
         for part in parts:
-            for name in ("members", "vehicles", "bookings", "hours", "km", "km_electric", "trips"):
-                setattr(result, name, getattr(result, name) + getattr(part, name))
+            result.members += part.members
+            result.vehicles += part.vehicles
+            result.bookings += part.bookings
+            result.hours += part.hours
+            result.km += part.km
+            result.km_electric += part.km_electric
+            result.trips += part.trips
             result.trips_by_non_owners += part.trips_by_non_owners
             result.available_hours += part.available_hours
             result.driver_charges += part.driver_charges
@@ -195,11 +203,11 @@ class Indicators:
     @property
     def co2_emitted_kg(self) -> tuple[Decimal, Decimal]:
         """Kg CO2e of the km driven (use + construction); a range when the energy mix is confidential."""
-        thermal_km = self.figures.km - self.figures.km_electric
+        km, km_electric = Decimal(self.figures.km), Decimal(self.figures.km_electric)
         if self.co2_exact:
-            kg = thermal_km * CO2_THERMAL_PER_KM + self.figures.km_electric * CO2_ELECTRIC_PER_KM
+            kg = (km - km_electric) * CO2_THERMAL_PER_KM + km_electric * CO2_ELECTRIC_PER_KM
             return kg, kg
-        return self.figures.km * CO2_ELECTRIC_PER_KM, self.figures.km * CO2_THERMAL_PER_KM
+        return km * CO2_ELECTRIC_PER_KM, km * CO2_THERMAL_PER_KM
 
     @property
     def co2_emitted(self) -> tuple[Decimal, Decimal]:

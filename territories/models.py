@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from colocauto.core.fields import coordinate_field
 
 # The roll-up model lives beside its refresh service; importing it here registers it with the app.
-from territories.rollup import MonthlyUsage, RollupMonth  # noqa: F401
+from territories.rollup import ENERGY_CHOICES, MonthlyUsage, RollupMonth, UsageFigures  # noqa: F401
 
 
 class Territory(models.Model):
@@ -169,3 +169,41 @@ class TerritoryConsent(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+class TerritoryUsage(UsageFigures):
+    """The roll-up a territory's report reads: the communities of one ``branch`` of ``territory`` summed
+    over one period and one energy (``territories.usage`` keeps it in step with its sources).
+
+    The branch is a child of the territory, or the territory itself for the communities that share
+    with it directly. Month rows hold every number; quarter and year rows only ``communities``, the
+    communities active during the period counted once each (months can't be added up for that).
+    """
+
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="+")
+    branch = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(_("period"), max_length=7)
+    energy = models.CharField(_("energy"), max_length=10, choices=ENERGY_CHOICES)
+    communities = models.PositiveIntegerField(_("active communities"), default=0)
+
+    class Meta:
+        verbose_name = _("territory usage")
+        verbose_name_plural = _("territory usage")
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "period", "energy", "branch"], name="territory_usage_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.territory_id}/{self.branch_id} {self.period} {self.energy}"
+
+
+class TerritoryUsageState(models.Model):
+    """Which communities a territory's ``TerritoryUsage`` rows were summed from, and in which branch:
+    compared with the consents of now, it says which branches to sum again."""
+
+    territory = models.OneToOneField(Territory, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    digest = models.CharField(max_length=64)
+    placement = models.JSONField(default=list)  # [[community id, branch id], …] sorted
+
+    def __str__(self) -> str:
+        return f"{self.territory_id} {self.digest[:8]}"

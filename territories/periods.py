@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -46,10 +47,11 @@ class Period:
             return cls.quarter(year, int(match["quarter"]))
         return cls.year(year)
 
-    @property
+    @cached_property
     def key(self) -> str:
+        """``2026-03``, ``2026-Q1`` or ``2026`` (kept: a report reads it thousands of times)."""
         if self.months == 1:
-            return f"{self.start:%Y-%m}"
+            return f"{self.start.year}-{self.start.month:02d}"
         if self.months == 3:
             return f"{self.start.year}-Q{(self.start.month + 2) // 3}"
         return str(self.start.year)

@@ -1,7 +1,8 @@
 """A territory's report: its family table read from the roll-up, protected consistently with its ancestors.
 
 Queries stay constant in the number of communities: a few per level of the territory tree and per
-ancestor, each an aggregate over ``MonthlyUsage``.
+ancestor, reading the territory's own rows of ``TerritoryUsage`` (a few hundred, whatever the number
+of communities and the length of the history).
 
 Consistency between reports: a territory's row appears in its parent's table and as the total of its
 own table. The tables are decided from the top of the tree down, and each carries into the next the
@@ -10,6 +11,7 @@ exports) can't subtract one from the other to reveal a confidential cell.
 """
 
 import hashlib
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -23,9 +25,10 @@ from territories.disclosure import Thresholds
 from territories.figures import Figures
 from territories.models import Territory, TerritoryConsent
 from territories.periods import Period, last_months, periods_of_years
-from territories.rollup import ALL_ENERGIES, MonthlyUsage, RollupMonth, usage_rollup_refresh
+from territories.rollup import ALL_ENERGIES, FIGURE_FIELDS, RollupMonth, usage_rollup_refresh
 from territories.selectors import TerritoryTree, sharing_communities, territory_tree
 from territories.tables import REST, FamilyTable, Key, family_table
+from territories.usage import usage_read, usage_sync
 from vehicles.models import Vehicle
 
 
@@ -62,76 +65,44 @@ class Family:
     table: FamilyTable
 
 
-def _rows_of(tree: TerritoryTree, placed: dict[int, int]) -> tuple[list[int], dict[int, int]]:
-    """Child rows and community → row; communities attached to the root itself form the REST row."""
-    root = tree.root.pk
+def _rows_of(tree: TerritoryTree, placed: dict[int, int]) -> list[int]:
+    """The child rows; communities attached to the root itself form the REST row."""
     if not tree.children:
-        return [], {community: root for community in placed}
+        return []
     rows = [child.pk for child in tree.children]
-    mapping = {community: (REST if branch == root else branch) for community, branch in placed.items()}
-    if REST in mapping.values():
+    if tree.root.pk in placed.values():
         rows.append(REST)
-    return rows, mapping
+    return rows
 
 
-FIGURE_COLUMNS = [
-    ("communities", "SUM(CASE WHEN u.bookings > 0 THEN 1 ELSE 0 END)"),  # one row per community here
-    ("members", "SUM(u.members)"),
-    ("households", "SUM(u.households)"),
-    ("vehicles", "SUM(u.vehicles)"),
-    ("bookings", "SUM(u.bookings)"),
-    ("hours", "SUM(u.booked_hours)"),
-    ("km", "SUM(u.km)"),
-    ("trips", "SUM(u.trips)"),
-    ("trips_by_non_owners", "SUM(u.trips_by_non_owners)"),
-    ("available_hours", "SUM(u.available_hours)"),
-    ("driver_charges", "SUM(u.driver_charges)"),
-    ("charged_km", "SUM(u.charged_km)"),
-    ("max_household_km", "MAX(u.max_household_km)"),
-    ("max_household_hours", "MAX(u.max_household_hours)"),
-]
+# The roll-up's columns under the names of a report's figures.
+FIGURE_NAME_OF = {"booked_hours": "hours"}
 
 
-def _placement(mapping: dict[int, int]) -> tuple[str, list]:
-    """The community → row mapping as an inline table the database hash-joins (a CASE over long lists
-    of ids costs a comparison per id and per row)."""
-    rows = sorted(mapping.items())
-    return "placement(community_id, row_id) AS (VALUES " + ", ".join(["(%s, %s)"] * len(rows)) + ")", [
-        value for pair in rows for value in pair
-    ]
-
-
-def monthly_figures(mapping: dict[int, int], months: list[date]) -> dict[Key, Figures]:
-    """One aggregate query: figures per row × energy × month of the communities in ``mapping``."""
-    if not mapping or not months:
-        return {}
-    placement, params = _placement(mapping)
-    table = MonthlyUsage._meta.db_table
-    columns = ", ".join(expression for _name, expression in FIGURE_COLUMNS)
-    sql = (
-        f"WITH {placement} SELECT p.row_id, u.energy, u.month, {columns} FROM {table} u"  # noqa: S608 - our own names
-        " JOIN placement p ON p.community_id = u.community_id"
-        " WHERE u.month >= %s AND u.month <= %s GROUP BY p.row_id, u.energy, u.month"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, min(months), max(months)])
-        rows = cursor.fetchall()
-    names = [name for name, _expression in FIGURE_COLUMNS]
+def usage_figures(tree: TerritoryTree, periods: list[Period]) -> tuple[dict[Key, Figures], dict[Key, int]]:
+    """From the territory's roll-up, in one query: figures per row × energy × month, and the communities
+    active per row × energy × quarter or year (counted distinct by the database)."""
+    root = tree.root.pk
+    lengths = {period.key: period.months for period in periods}
+    names = ["communities", *(FIGURE_NAME_OF.get(name, name) for name in FIGURE_FIELDS)]
+    decimals = [(index, name) for index, name in enumerate(names) if name in DECIMAL_FIGURES]
     figures: dict[Key, Figures] = {}
-    for row, energy, month, *values in rows:
-        cell = Figures(**{name: _exact(name, value) for name, value in zip(names, values, strict=True)})
+    active: dict[Key, int] = {}
+    for branch, energy, key, *values in usage_read(root, periods):
+        row = REST if branch == root and tree.children else branch
+        if lengths[key] > 1:
+            active[row, energy, key] = values[0]
+            continue
+        for index, name in decimals:  # the counts are integers already, whatever the database
+            values[index] = _exact(name, values[index])
+        cell = Figures(**dict(zip(names, values, strict=True)))
         if energy == Vehicle.Energy.ELECTRIC:
             cell.km_electric = cell.km
-        figures[row, energy, _month_key(month)] = cell
-    for (row, energy, month_key), cell in figures.items():
-        if energy == ALL_ENERGIES and (row, Vehicle.Energy.ELECTRIC, month_key) in figures:
-            cell.km_electric = figures[row, Vehicle.Energy.ELECTRIC, month_key].km
-    return figures
-
-
-def _month_key(month) -> str:
-    """SQLite returns dates as text."""
-    return month[:7] if isinstance(month, str) else f"{month:%Y-%m}"
+        figures[row, energy, key] = cell
+    for (row, energy, key), cell in figures.items():
+        if energy == ALL_ENERGIES and (row, Vehicle.Energy.ELECTRIC, key) in figures:
+            cell.km_electric = figures[row, Vehicle.Energy.ELECTRIC, key].km
+    return figures, active
 
 
 DECIMAL_FIGURES = {"hours", "available_hours", "driver_charges", "max_household_hours"}
@@ -141,6 +112,8 @@ def _exact(name: str, value):
     """Sums come back as Decimal (PostgreSQL) or as int or float (SQLite): hours and euros to the cent."""
     if name not in DECIMAL_FIGURES:
         return int(value or 0)
+    if isinstance(value, Decimal):
+        return value
     if value is None:
         return Decimal("0")
     if isinstance(value, float):
@@ -148,50 +121,24 @@ def _exact(name: str, value):
     return Decimal(value)
 
 
-def active_communities(mapping: dict[int, int], periods: list[Period]) -> dict[Key, int]:
-    """Communities with at least one booking in each quarter and each year, per row and energy: one query,
-    distinct over the months (a community active in two months of a quarter counts once)."""
-    quarters = [period for period in periods if period.months == 3]
-    if not mapping or not quarters:
-        return {}
-    placement, params = _placement(mapping)
-    months = [(day, quarter.key) for quarter in quarters for day in quarter.month_starts]
-    table = MonthlyUsage._meta.db_table
-    quarter_values = ", ".join(["(%s, %s)"] * len(months))
-    sql = (
-        f"WITH {placement}, quarters(month, quarter) AS (VALUES {quarter_values}), active AS ("  # noqa: S608
-        f"SELECT DISTINCT p.row_id, u.energy, q.quarter, u.community_id FROM {table} u"
-        " JOIN placement p ON p.community_id = u.community_id JOIN quarters q ON q.month = u.month"
-        " WHERE u.bookings > 0)"
-        " SELECT row_id, energy, quarter, COUNT(*) FROM active GROUP BY row_id, energy, quarter"
-        " UNION ALL SELECT row_id, energy, SUBSTR(quarter, 1, 4), COUNT(DISTINCT community_id) FROM active"
-        " GROUP BY row_id, energy, SUBSTR(quarter, 1, 4)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *(value for pair in months for value in pair)])
-        rows = cursor.fetchall()
-    wanted = {period.key for period in periods}
-    return {(row, energy, key): count for row, energy, key, count in rows if key in wanted}
-
-
 def family_of(
     territory: Territory,
     periods: list[Period],
     *,
-    hidden: set[Key] = frozenset(),
-    shown: set[Key] = frozenset(),
+    hidden: AbstractSet[Key] = frozenset(),
+    shown: AbstractSet[Key] = frozenset(),
     thresholds: Thresholds | None = None,
 ) -> Family:
     tree = territory_tree(territory)
     placed = sharing_communities(tree)
-    rows, mapping = _rows_of(tree, placed)
-    months = sorted({day for period in periods for day in period.month_starts})
+    usage_sync(territory.pk, placed)
+    monthly, active = usage_figures(tree, periods)
     table = family_table(
-        monthly_figures(mapping, months),
+        monthly,
         root=territory.pk,
-        rows=rows,
+        rows=_rows_of(tree, placed),
         periods=periods,
-        active=active_communities(mapping, periods),
+        active=active,
         thresholds=thresholds or report_thresholds(),
         hidden=hidden,
         shown=shown,
@@ -260,16 +207,19 @@ def territory_report(territory: Territory, *, years: list[int], today: date | No
     chain = ancestors(territory)
     hidden: set[Key] = set()
     shown: set[Key] = set()
-    family = None
-    for index, member in enumerate(chain):
+    families: list[Family] = []
+    for member in chain:
+        if families:
+            hidden, shown = families[-1].table.statuses_of(member.pk)
         key = _family_key(member, periods, version, thresholds)
         family = cache.get(key)
         if family is None:
             family = family_of(member, periods, hidden=hidden, shown=shown, thresholds=thresholds)
             cache.set(key, family, CACHE_SECONDS)
-        if index + 1 < len(chain):
-            hidden, shown = family.table.statuses_of(chain[index + 1].pk)
-    return Report(territory=territory, family=family, periods=periods, today=today, thresholds=thresholds, chain=chain)
+        families.append(family)
+    return Report(
+        territory=territory, family=families[-1], periods=periods, today=today, thresholds=thresholds, chain=chain
+    )
 
 
 def reports_warm(*, today: date | None = None) -> int:

@@ -1,6 +1,6 @@
 """The monthly roll-up behind every report: one row per community × month × vehicle energy.
 
-Reports read these rows, never bookings, so a report's cost does not grow with history. The job
+Reports read these rows (summed per territory in ``territories.usage``), never bookings, so a report's cost does not grow with history. The job
 (``territories.tasks.usage_rollup_month``) refreshes a finished month; refreshing again replaces the
 month's rows (unique constraint + upsert, stale rows deleted), so it is safe to repeat.
 
@@ -24,15 +24,39 @@ from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from colocauto.core.events import emit
 from vehicles.models import Vehicle
 
 ALL_ENERGIES = "all"
 ENERGY_CHOICES = [*Vehicle.Energy.choices, (ALL_ENERGIES, _("All energies"))]
-HOURS = {"max_digits": 12, "decimal_places": 2}
 COUNTED_BOOKINGS = ("confirmed", "in_progress", "completed")
 
 
-class MonthlyUsage(models.Model):
+class UsageFigures(models.Model):
+    """The numbers of the roll-ups: a community's month (``MonthlyUsage``), or a territory's branch
+    (``TerritoryUsage``, their sums; the largest household is the largest of the parts')."""
+
+    bookings = models.PositiveIntegerField(_("bookings"), default=0)
+    booked_hours = models.DecimalField(_("booked hours"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    km = models.PositiveBigIntegerField(_("km driven"), default=0)
+    trips = models.PositiveIntegerField(_("trips"), default=0)
+    trips_by_non_owners = models.PositiveIntegerField(_("trips by non-owners"), default=0)
+    households = models.PositiveIntegerField(_("households who booked or drove"), default=0)
+    members = models.PositiveIntegerField(_("members"), default=0)
+    vehicles = models.PositiveIntegerField(_("vehicles"), default=0)
+    available_hours = models.DecimalField(_("available hours"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    driver_charges = models.DecimalField(_("paid by drivers"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    charged_km = models.PositiveBigIntegerField(_("km behind those charges"), default=0)
+    max_household_km = models.PositiveBigIntegerField(_("km of the household who drove most"), default=0)
+    max_household_hours = models.DecimalField(
+        _("hours of the household who booked most"), max_digits=12, decimal_places=2, default=0
+    )
+
+    class Meta:
+        abstract = True
+
+
+class MonthlyUsage(UsageFigures):
     """What one community did in one month with its vehicles of one energy (or ``all`` of them).
 
     ``households`` are the distinct members who booked or drove; ``members`` the community's members
@@ -44,19 +68,6 @@ class MonthlyUsage(models.Model):
     community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="monthly_usage")
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     energy = models.CharField(_("energy"), max_length=10, choices=ENERGY_CHOICES)
-    bookings = models.PositiveIntegerField(_("bookings"), default=0)
-    booked_hours = models.DecimalField(_("booked hours"), **HOURS, default=Decimal("0"))
-    km = models.PositiveBigIntegerField(_("km driven"), default=0)
-    trips = models.PositiveIntegerField(_("trips"), default=0)
-    trips_by_non_owners = models.PositiveIntegerField(_("trips by non-owners"), default=0)
-    households = models.PositiveIntegerField(_("households who booked or drove"), default=0)
-    members = models.PositiveIntegerField(_("members"), default=0)
-    vehicles = models.PositiveIntegerField(_("vehicles"), default=0)
-    available_hours = models.DecimalField(_("available hours"), **HOURS, default=Decimal("0"))
-    driver_charges = models.DecimalField(_("paid by drivers"), max_digits=14, decimal_places=2, default=Decimal("0"))
-    charged_km = models.PositiveBigIntegerField(_("km behind those charges"), default=0)
-    max_household_km = models.PositiveBigIntegerField(_("km of the household who drove most"), default=0)
-    max_household_hours = models.DecimalField(_("hours of the household who booked most"), **HOURS, default=0)
     refreshed_at = models.DateTimeField(_("refreshed at"))
 
     class Meta:
@@ -82,22 +93,9 @@ class RollupMonth(models.Model):
         return f"{self.month:%Y-%m}"
 
 
-UPDATED_FIELDS = [
-    "bookings",
-    "booked_hours",
-    "km",
-    "trips",
-    "trips_by_non_owners",
-    "households",
-    "members",
-    "vehicles",
-    "available_hours",
-    "driver_charges",
-    "charged_km",
-    "max_household_km",
-    "max_household_hours",
-    "refreshed_at",
-]
+# Every number of a row, then when it was computed: what a refresh overwrites.
+FIGURE_FIELDS = [field.name for field in UsageFigures._meta.local_fields]
+UPDATED_FIELDS = [*FIGURE_FIELDS, "refreshed_at"]
 
 
 def month_first(day: date) -> date:
@@ -322,6 +320,13 @@ def _row(community_id: int, energy: str, cell: _Cell, members: int, month: date,
     )
 
 
+@dataclass(frozen=True)
+class MonthRolledUp:
+    """A month's ``MonthlyUsage`` rows were stored again."""
+
+    month: date
+
+
 def usage_rollup_refresh(*, month: date) -> int:
     """Store the month's roll-up for every community (upsert, then drop rows that no longer exist);
     returns how many rows it holds. Idempotent: running it twice leaves the same rows."""
@@ -338,4 +343,6 @@ def usage_rollup_refresh(*, month: date) -> int:
         refreshed_at = rows[0].refreshed_at if rows else timezone.now()
         MonthlyUsage.objects.filter(month=month, refreshed_at__lt=refreshed_at).delete()
         RollupMonth.objects.update_or_create(month=month, defaults={"refreshed_at": refreshed_at})
+        # The territories' sums follow, in this transaction (``territories.usage`` subscribes).
+        emit(MonthRolledUp(month=month))
     return len(rows)

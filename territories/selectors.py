@@ -1,5 +1,7 @@
 """Reads about territories: their tree, the staff's territories, the communities that share with them."""
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from territories.models import Territory, TerritoryConsent
@@ -44,17 +46,44 @@ def sharing_communities(tree: TerritoryTree) -> dict[int, int]:
 
     A community that shares with two branches counts in the first (by id), so the branches add up.
     """
-    placed: dict[int, int] = {}
     rows = (
         TerritoryConsent.objects.filter(territory_id__in=tree.ids, withdrawn_at__isnull=True)
         .order_by("community_id", "territory_id")
         .values_list("community_id", "territory_id")
     )
-    for community_id, territory_id in rows:
-        branch = tree.branch_of[territory_id]
-        if community_id not in placed or (placed[community_id] == tree.root.pk and branch != tree.root.pk):
+    return place(tree.root.pk, ((community, tree.branch_of[territory]) for community, territory in rows))
+
+
+def place(root: int, branches: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """The placement rule: (community, branch) pairs in the order of (community, consented territory)
+    → the branch each community counts in: the first one that is not the root itself, else the root."""
+    placed: dict[int, int] = {}
+    for community_id, branch in branches:
+        if community_id not in placed or (placed[community_id] == root and branch != root):
             placed[community_id] = branch
     return placed
+
+
+def placements() -> dict[int, dict[int, int]]:
+    """``sharing_communities`` of every territory with sharing communities in its tree, in two queries:
+    territory id → community id → branch id."""
+    parent_of = dict(Territory.objects.values_list("pk", "parent_id"))
+    consents = (
+        TerritoryConsent.objects.filter(withdrawn_at__isnull=True)
+        .order_by("community_id", "territory_id")
+        .values_list("community_id", "territory_id")
+    )
+    branches: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for community_id, territory_id in consents:
+        # Up the chain: each ancestor sees the consent in the branch of the territory just below it.
+        branch, current = territory_id, territory_id
+        for _depth in range(MAX_DEPTH + 1):
+            branches[current].append((community_id, branch))
+            parent = parent_of.get(current)
+            if parent is None or parent == territory_id:
+                break
+            branch, current = current, parent
+    return {root: place(root, pairs) for root, pairs in branches.items()}
 
 
 def staff_roles_for(user) -> list:

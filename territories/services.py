@@ -1,10 +1,8 @@
 """Every write about territories: the tree, staff invitations, and communities' consents and open-data choices."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
@@ -17,15 +15,19 @@ from django.utils.translation import gettext_lazy as _
 
 from colocauto.core.errors import Conflict, DomainError, NotAllowed
 from colocauto.core.queue import wake_by_name
+from communities.invitations import invitation_wrong_recipient
 from communities.models import Community, Membership, User
+from communities.rules import require_admin
 from territories.models import Territory, TerritoryConsent, TerritoryInvitation, TerritoryStaff
 from territories.selectors import MAX_DEPTH
-
-INVITATION_DAYS = 14
+from territories.usage import territory_usage_sync
 
 
 class InvitationUnusable(DomainError):
+    """The staff invitation was used or has expired: 410."""
+
     status_code = 410
+    default_code = "territory_invitation_unusable"
 
 
 # --- The tree ---------------------------------------------------------------------------------
@@ -49,11 +51,13 @@ def _coordinate(value: str, limit: int, line: int):
     try:
         number = Decimal(value.strip().replace(",", "."))
     except InvalidOperation:
-        raise DomainError(
-            _("Line %(line)s: “%(value)s” is not a coordinate.") % {"line": line, "value": value}
-        ) from None
+        number = Decimal("NaN")
     if not number.is_finite() or abs(number) > limit:
-        raise DomainError(_("Line %(line)s: “%(value)s” is not a coordinate.") % {"line": line, "value": value})
+        raise DomainError(
+            _("Line %(line)s: “%(value)s” is not a coordinate.") % {"line": line, "value": value},
+            code="territory_coordinate_invalid",
+            params={"line": line},
+        )
     return number.quantize(Decimal("0.000001"))
 
 
@@ -70,14 +74,24 @@ def territories_import(*, rows: list[TerritoryRow]) -> tuple[int, int]:
     for line, row in enumerate(rows, start=2):
         name, kind, code = row.name.strip(), row.kind.strip().lower(), row.code.strip()
         if not name:
-            raise DomainError(_("Line %(line)s: the name is missing.") % {"line": line})
+            raise DomainError(
+                _("Line %(line)s: the name is missing.") % {"line": line},
+                code="territory_name_missing",
+                params={"line": line},
+            )
         if kind not in kinds:
             raise DomainError(
                 _("Line %(line)s: unknown kind “%(kind)s” (use one of: %(kinds)s).")
-                % {"line": line, "kind": row.kind, "kinds": ", ".join(sorted(kinds))}
+                % {"line": line, "kind": row.kind, "kinds": ", ".join(sorted(kinds))},
+                code="territory_kind_unknown",
+                params={"line": line},
             )
         if len(name) > 160 or len(code) > 20:
-            raise DomainError(_("Line %(line)s: the name or the code is too long.") % {"line": line})
+            raise DomainError(
+                _("Line %(line)s: the name or the code is too long.") % {"line": line},
+                code="territory_too_long",
+                params={"line": line},
+            )
         values = {
             "name": name,
             "kind": kind,
@@ -99,13 +113,16 @@ def territories_import(*, rows: list[TerritoryRow]) -> tuple[int, int]:
         parent = by_code.get(parent_code)
         if parent is None:
             raise DomainError(
-                _("Line %(line)s: no territory has the parent code “%(code)s”.") % {"line": line, "code": parent_code}
+                _("Line %(line)s: no territory has the parent code “%(code)s”.") % {"line": line, "code": parent_code},
+                code="territory_parent_unknown",
+                params={"line": line},
             )
         territory = saved[line]
         territory.parent = parent
         territory.save(update_fields=["parent"])
     for territory in saved.values():
         _refuse_loop(territory)
+    territory_usage_sync()
     transaction.on_commit(_reports_invalidate)
     return created, updated
 
@@ -122,11 +139,14 @@ def _refuse_loop(territory: Territory) -> None:
         if current is None:
             return
         if current in seen:
-            raise DomainError(_("%(name)s would end up inside itself.") % {"name": territory.name})
+            raise DomainError(
+                _("%(name)s would end up inside itself.") % {"name": territory.name}, code="territory_loop"
+            )
         seen.add(current)
         current = Territory.objects.filter(pk=current).values_list("parent_id", flat=True).first()
     raise DomainError(
-        _("%(name)s is nested too deeply (at most %(depth)s levels).") % {"name": territory.name, "depth": MAX_DEPTH}
+        _("%(name)s is nested too deeply (at most %(depth)s levels).") % {"name": territory.name, "depth": MAX_DEPTH},
+        code="territory_too_deep",
     )
 
 
@@ -153,14 +173,20 @@ def staff_invite(
     """Invite someone to a territory's staff. ``invited_by`` None is a site operator (admin, command);
     anyone else must be a staff admin of that territory. The e-mail goes out after the commit."""
     if invited_by is not None and not staff_is_admin(user=invited_by, territory=territory):
-        raise NotAllowed(_("Only the territory's staff admins can invite colleagues."))
+        raise NotAllowed(
+            _("Only the territory's staff admins can invite colleagues."), code="territory_staff_admin_only"
+        )
     email = (email or "").strip().lower()
     try:
         validate_email(email)
     except ValidationError:
-        raise DomainError(_("Enter a valid e-mail address.")) from None
+        raise DomainError(_("Enter a valid e-mail address."), code="invalid_email", field="email") from None
     if TerritoryStaff.objects.filter(territory=territory, user__email__iexact=email).exists():
-        raise Conflict(_("%(email)s is already on the staff of %(name)s.") % {"email": email, "name": territory.name})
+        raise Conflict(
+            _("%(email)s is already on the staff of %(name)s.") % {"email": email, "name": territory.name},
+            code="already_territory_staff",
+            field="email",
+        )
     languages = dict(settings.LANGUAGES)
     language = language if language in languages else getattr(invited_by, "language", settings.LANGUAGE_CODE)
     invitation = TerritoryInvitation.objects.create(
@@ -169,35 +195,40 @@ def staff_invite(
         is_admin=is_admin,
         invited_by=invited_by,
         language=language,
-        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
     )
     wake_by_name("territories.tasks.send_staff_invitation", invitation.pk)
     return invitation
 
 
-def invitation_check(*, invitation: TerritoryInvitation, user: User | None = None) -> None:
+def _used() -> InvitationUnusable:
+    return InvitationUnusable(
+        _("This invitation has already been used. Log in to see your territory's reports."),
+        code="territory_invitation_used",
+    )
+
+
+def invitation_unusable(invitation: TerritoryInvitation) -> InvitationUnusable | None:
+    """Why the link can't be used any more (used, expired), or None while it can."""
     if invitation.accepted_at is not None:
-        raise InvitationUnusable(_("This invitation has already been used. Log in to see your territory's reports."))
+        return _used()
     if invitation.expires_at <= timezone.now():
-        raise InvitationUnusable(_("This invitation has expired. Ask for a new one."))
-    if user is None or user.email.lower() == invitation.email.lower():
-        return
-    if not EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists():
-        raise NotAllowed(
-            _("This invitation was sent to another e-mail address. Log in with the account of %(email)s to use it.")
-            % {"email": invitation.email}
+        return InvitationUnusable(
+            _("This invitation has expired. Ask for a new one."), code="territory_invitation_expired"
         )
+    return None
 
 
 @transaction.atomic
 def invitation_accept(*, invitation: TerritoryInvitation, user: User) -> TerritoryStaff:
     """The invited person (logged in with the invited address) joins the territory's staff; once."""
-    invitation_check(invitation=invitation, user=user)
+    refusal = invitation_unusable(invitation) or invitation_wrong_recipient(invitation=invitation, user=user)
+    if refusal is not None:
+        raise refusal
     claimed = TerritoryInvitation.objects.filter(
         pk=invitation.pk, accepted_at=None, expires_at__gt=timezone.now()
     ).update(accepted_at=timezone.now(), accepted_by=user)
     if claimed != 1:
-        raise InvitationUnusable(_("This invitation has already been used. Log in to see your territory's reports."))
+        raise _used()
     staff, created = TerritoryStaff.objects.get_or_create(
         territory_id=invitation.territory_id,
         user=user,
@@ -228,19 +259,14 @@ def staff_invitation_deliver(*, invitation_id: int) -> bool:
             "join_url": settings.SITE_URL.rstrip("/") + reverse("territory_join", kwargs={"token": invitation.token}),
         }
         with translation.override(language):
-            subject = render_to_string("emails/territories/staff_invitation_subject.txt", context)
+            subject_line = render_to_string("emails/territories/staff_invitation_subject.txt", context)
             body = render_to_string("emails/territories/staff_invitation.txt", context)
-        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
+        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject_line.split())
         EmailMessage(subject=subject, body=body, to=[invitation.email]).send()
     return True
 
 
 # --- Communities: consent to share figures, open-data listing ------------------------------------
-
-
-def _require_admin(membership: Membership) -> None:
-    if not membership.is_admin:
-        raise NotAllowed(_("Only the community's admins can change what it shares."))
 
 
 @transaction.atomic
@@ -250,7 +276,7 @@ def consent_grant(*, membership: Membership, territory: Territory) -> TerritoryC
     Refused when the community already shares with a territory of the same chain: its figures
     already count there, and counting them twice would make reports disagree.
     """
-    _require_admin(membership)
+    require_admin(membership)
     community = Community.objects.select_for_update().get(pk=membership.community_id)
     lineage = set(_lineage(territory.pk))
     for consent in TerritoryConsent.objects.filter(community=community, withdrawn_at=None).select_related("territory"):
@@ -258,34 +284,41 @@ def consent_grant(*, membership: Membership, territory: Territory) -> TerritoryC
         if lineage & set(_lineage(consent.territory_id)):
             raise Conflict(
                 _("The community already shares its figures with %(name)s, in the same group of territories.")
-                % {"name": consent.territory.name}
+                % {"name": consent.territory.name},
+                code="consent_in_same_tree",
             )
     try:
         with transaction.atomic():
-            return TerritoryConsent.objects.create(community=community, territory=territory, granted_by=membership.user)
+            consent = TerritoryConsent.objects.create(
+                community=community, territory=territory, granted_by=membership.user
+            )
     except IntegrityError:
         raise Conflict(
-            _("The community already shares its figures with %(name)s.") % {"name": territory.name}
+            _("The community already shares its figures with %(name)s.") % {"name": territory.name},
+            code="consent_already_given",
         ) from None
+    territory_usage_sync(roots=lineage)
+    return consent
 
 
 @transaction.atomic
 def consent_withdraw(*, membership: Membership, consent: TerritoryConsent) -> TerritoryConsent:
     """Stop sharing: the community leaves every report made from now on; files already exported stay."""
-    _require_admin(membership)
+    require_admin(membership)
     withdrawn = TerritoryConsent.objects.filter(
         pk=consent.pk, community_id=membership.community_id, withdrawn_at=None
     ).update(withdrawn_at=timezone.now(), withdrawn_by=membership.user)
     if withdrawn != 1:
-        raise Conflict(_("This consent was already withdrawn."))
+        raise Conflict(_("This consent was already withdrawn."), code="consent_already_withdrawn")
     consent.refresh_from_db()
+    territory_usage_sync(roots=_lineage(consent.territory_id))
     return consent
 
 
 @transaction.atomic
 def open_data_set(*, membership: Membership, listed: bool, live: bool) -> Community:
     """The two independent public choices; live availability is published only for a listed community."""
-    _require_admin(membership)
+    require_admin(membership)
     community = Community.objects.select_for_update().get(pk=membership.community_id)
     community.open_data_listed = listed
     community.open_data_live = live
@@ -295,7 +328,7 @@ def open_data_set(*, membership: Membership, listed: bool, live: bool) -> Commun
 
 @transaction.atomic
 def insee_code_set(*, membership: Membership, insee_code: str) -> Community:
-    _require_admin(membership)
+    require_admin(membership)
     community = Community.objects.select_for_update().get(pk=membership.community_id)
     community.insee_code = insee_code
     community.save(update_fields=["insee_code"])

@@ -1,11 +1,10 @@
-from django.urls import path
-
-from territories import sharing_views
+from colocauto.core.routes import route
+from territories import sharing_views as views
 
 urlpatterns = [
-    path("", sharing_views.community_sharing, name="community_sharing"),
-    path("share/", sharing_views.consent_grant, name="community_consent_grant"),
-    path("<int:pk>/withdraw/", sharing_views.consent_withdraw, name="community_consent_withdraw"),
-    path("open-data/", sharing_views.open_data, name="community_open_data"),
-    path("insee/", sharing_views.insee_code, name="community_insee_code"),
+    route("", views.community_sharing),
+    route("share/", views.community_consent_grant),
+    route("<int:pk>/withdraw/", views.community_consent_withdraw),
+    route("open-data/", views.community_open_data),
+    route("insee/", views.community_insee_code),
 ]

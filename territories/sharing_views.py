@@ -4,6 +4,8 @@ Lives with the territories (an outer layer) although it sits in the community's 
 the communities app knows nothing of territories.
 """
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -54,7 +56,7 @@ def community_sharing(request):
 
 @community_view(admin=True)
 @require_POST
-def consent_grant(request):
+def community_consent_grant(request):
     form = ConsentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Pick a territory in the list."))
@@ -71,7 +73,7 @@ def consent_grant(request):
 
 @community_view(admin=True)
 @require_POST
-def consent_withdraw(request, pk):
+def community_consent_withdraw(request, pk):
     consent = TerritoryConsent.objects.filter(pk=parse_id(pk) or 0, community=request.community).first()
     if consent is None:
         raise Http404
@@ -87,27 +89,31 @@ def consent_withdraw(request, pk):
     return redirect("community_sharing", community_id=request.community.pk)
 
 
-@community_view(admin=True)
-@require_POST
-def open_data(request):
-    form = OpenDataForm(request.POST)
+def _save_choice(request, form_class, form_name: str, save: Callable[[dict], object], done: str):
+    """A settings form of the page: saved with ``save(cleaned_data)``, or the page again with its errors."""
+    form = form_class(request.POST)
     if not form.is_valid():
-        return _page(request, open_data_form=form)
-    services.open_data_set(
-        membership=request.membership,
-        listed=form.cleaned_data["open_data_listed"],
-        live=form.cleaned_data["open_data_live"],
-    )
-    messages.success(request, _("Your open-data choices have been saved."))
+        return _page(request, **{form_name: form})
+    save(form.cleaned_data)
+    messages.success(request, done)
     return redirect("community_sharing", community_id=request.community.pk)
 
 
 @community_view(admin=True)
 @require_POST
-def insee_code(request):
-    form = InseeCodeForm(request.POST)
-    if not form.is_valid():
-        return _page(request, insee_form=form)
-    services.insee_code_set(membership=request.membership, insee_code=form.cleaned_data["insee_code"].upper())
-    messages.success(request, _("The commune's INSEE code has been saved."))
-    return redirect("community_sharing", community_id=request.community.pk)
+def community_open_data(request):
+    def save(data: dict) -> object:
+        return services.open_data_set(
+            membership=request.membership, listed=data["open_data_listed"], live=data["open_data_live"]
+        )
+
+    return _save_choice(request, OpenDataForm, "open_data_form", save, _("Your open-data choices have been saved."))
+
+
+@community_view(admin=True)
+@require_POST
+def community_insee_code(request):
+    def save(data: dict) -> object:
+        return services.insee_code_set(membership=request.membership, insee_code=data["insee_code"].upper())
+
+    return _save_choice(request, InseeCodeForm, "insee_form", save, _("The commune's INSEE code has been saved."))

@@ -6,6 +6,7 @@ to the territory itself rather than to one of its children.
 """
 
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -40,7 +41,8 @@ class FamilyTable:
 
     def statuses_of(self, row: int) -> tuple[set[Key], set[Key]]:
         """(hidden, shown) keys of one row, to carry into that row's own family table."""
-        hidden, shown = set(), set()
+        hidden: set[Key] = set()
+        shown: set[Key] = set()
         for key in self.cells:
             if key[0] == row:
                 (hidden if key in self.suppressed else shown).add(key)
@@ -64,8 +66,9 @@ def build_cells(
     cells: dict[Key, Figures] = {}
     months = [period for period in periods if period.months == 1]
     by_root: dict[tuple[str, str], list[Figures]] = defaultdict(list)
+    child_rows = set(rows)
     for (row, energy, month_key), figures in monthly.items():
-        if rows and row in rows:
+        if row in child_rows:
             cells[row, energy, month_key] = figures
             by_root[energy, month_key].append(figures)
         elif not rows and row == root:
@@ -91,9 +94,9 @@ def build_cells(
     return cells
 
 
-def family_groups(*, root: int, rows: list[int], energies: list[str], periods: list[Period]) -> list[Group]:
+def family_groups(*, root: int, rows: list[int], energies: list[str], periods: list[Period]) -> list[Group[Key]]:
     """Every sum relation of the table: children → root, energies → all, months → quarter → year."""
-    groups = []
+    groups: list[Group[Key]] = []
     keys = {period.key for period in periods}
     all_rows = [root, *rows]
     for period in periods:
@@ -128,8 +131,8 @@ def family_table(
     periods: list[Period],
     active: dict[Key, int],
     thresholds: Thresholds,
-    hidden: set[Key] = frozenset(),
-    shown: set[Key] = frozenset(),
+    hidden: AbstractSet[Key] = frozenset(),
+    shown: AbstractSet[Key] = frozenset(),
 ) -> FamilyTable:
     """Build the cells and decide which are confidential; ``hidden``/``shown`` carry the decisions the
     parent territory's table made about this territory's row, so both tables agree."""

@@ -5,6 +5,7 @@ selector builds the report, the template shows it.
 """
 
 import json
+from collections.abc import Callable, Iterable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,8 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from colocauto.core.errors import DomainError
-from colocauto.core.web import attempt
+from colocauto.core.web import attempt, attempt_or_message
 from territories import dashboard, services
 from territories.access import remember_staff, territory_view
 from territories.exports import export_csv, export_json
@@ -41,7 +41,7 @@ def territory_list(request):
     return render(request, "territories/territory_list.html", {"roles": roles})
 
 
-def _report_for(request, *, extra_years: list[int] = ()) -> tuple[Report, Period | None, str]:
+def _report_for(request, *, extra_years: Iterable[int] = ()) -> tuple[Report, Period | None, str]:
     """The report with the period asked for (``?period=2026-Q1``), or the default one and why."""
     today = timezone.localdate()
     asked = request.GET.get("period")
@@ -98,61 +98,57 @@ def territory_dashboard(request):
     return render(request, "territories/dashboard.html", context, status=400 if problem else 200)
 
 
-def _file_name(report: Report, period: Period, extension: str) -> str:
-    return f"colocauto-{slugify(report.territory.name) or report.territory.pk}-{period.key}.{extension}"
-
-
 def _no_period(request, problem: str):
     messages.error(request, problem or _("There is no ended period to report on yet."))
     return redirect("territory_dashboard", territory_id=request.territory.pk)
 
 
-@territory_view
-@require_GET
-def territory_pdf(request):
+def _download(request, extension: str, content_type: str, content: Callable[[Report, Period], str | bytes]):
+    """A file of the period asked for (``?period=``), named after the territory and the period."""
     report, period, problem = _report_for(request)
     if period is None or problem:
         return _no_period(request, problem)
-    year_months = [Period(day, 1) for day in Period.year(period.start.year).month_starts]
-    context = _common_context(request, report, period)
-    context.update(
-        {
-            "series": dashboard.series(report, year_months),
-            "summary": dashboard.cell(report, request.territory.pk, ALL_ENERGIES, period),
-            "by_child": dashboard.by_child(report, period),
-            "by_energy": dashboard.by_energy(report, period),
-            "alternatives": dashboard.alternatives(report, period),
-            "has_children": bool(report.table.rows),
-            "generated_at": timezone.localtime(),
-        }
-    )
-    pdf = report_pdf(context, base_url=request.build_absolute_uri("/"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(report, period, "pdf")}"'
+    response = HttpResponse(content(report, period), content_type=content_type)
+    name = f"colocauto-{slugify(report.territory.name) or report.territory.pk}-{period.key}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@territory_view
+@require_GET
+def territory_pdf(request):
+    def pdf(report: Report, period: Period) -> bytes:
+        year_months = [Period(day, 1) for day in Period.year(period.start.year).month_starts]
+        context = _common_context(request, report, period)
+        context.update(
+            {
+                "series": dashboard.series(report, year_months),
+                "summary": dashboard.cell(report, request.territory.pk, ALL_ENERGIES, period),
+                "by_child": dashboard.by_child(report, period),
+                "by_energy": dashboard.by_energy(report, period),
+                "alternatives": dashboard.alternatives(report, period),
+                "has_children": bool(report.table.rows),
+                "generated_at": timezone.localtime(),
+            }
+        )
+        return report_pdf(context, base_url=request.build_absolute_uri("/"))
+
+    return _download(request, "pdf", "application/pdf", pdf)
 
 
 @territory_view
 @require_GET
 def territory_csv(request):
-    report, period, problem = _report_for(request)
-    if period is None or problem:
-        return _no_period(request, problem)
-    response = HttpResponse(export_csv(report, period), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(report, period, "csv")}"'
-    return response
+    return _download(request, "csv", "text/csv; charset=utf-8", export_csv)
 
 
 @territory_view
 @require_GET
 def territory_json(request):
-    report, period, problem = _report_for(request)
-    if period is None or problem:
-        return _no_period(request, problem)
-    body = json.dumps(export_json(report, period, sources=sources_for_export()), ensure_ascii=False, default=str)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(report, period, "json")}"'
-    return response
+    def body(report: Report, period: Period) -> str:
+        return json.dumps(export_json(report, period, sources=sources_for_export()), ensure_ascii=False, default=str)
+
+    return _download(request, "json", "application/json; charset=utf-8", body)
 
 
 # --- Colleagues and invitations ---------------------------------------------------------------
@@ -193,26 +189,28 @@ def territory_join(request, token):
     invitation = TerritoryInvitation.objects.select_related("territory").filter(token=token[:64]).first()
     if invitation is None:
         return render(request, "territories/join_invalid.html", {"message": _("This link is not valid.")}, status=404)
-    try:
-        services.invitation_check(invitation=invitation)
-    except services.InvitationUnusable as error:
-        return render(request, "territories/join_invalid.html", {"message": error.message}, status=410)
+    unusable = services.invitation_unusable(invitation)
+    if unusable is not None:
+        return render(request, "territories/join_invalid.html", {"message": unusable.message}, status=410)
+    if request.method == "POST" and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    refusal = (
+        services.invitation_wrong_recipient(invitation=invitation, user=request.user)
+        if request.user.is_authenticated
+        else None
+    )
     if request.method == "POST":
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        try:
-            services.invitation_accept(invitation=invitation, user=request.user)
-        except DomainError as error:
-            messages.error(request, error.message)
+        if refusal is not None:
+            messages.error(request, refusal.message)
+            return redirect("territory_join", token=token)
+        if attempt_or_message(request, services.invitation_accept, invitation=invitation, user=request.user) is None:
             return redirect("territory_join", token=token)
         remember_staff(request, True)
         messages.success(request, _("Welcome to the staff of %(name)s.") % {"name": invitation.territory.name})
         return redirect("territory_dashboard", territory_id=invitation.territory_id)
-    refusal = ""
-    if request.user.is_authenticated:
-        try:
-            services.invitation_check(invitation=invitation, user=request.user)
-        except DomainError as error:
-            refusal = error.message
-    context = {"invitation": invitation, "territory": invitation.territory, "refusal": refusal}
+    context = {
+        "invitation": invitation,
+        "territory": invitation.territory,
+        "refusal": refusal.message if refusal else "",
+    }
     return render(request, "territories/join.html", context, status=403 if refusal else 200)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -18,6 +18,28 @@ from vehicles.rules import can_manage  # noqa: F401 - until ledger.cost_views im
 def vehicles_for(membership: Membership) -> QuerySet[Vehicle]:
     """The vehicles of the member's community, with their owner, in one query."""
     return Vehicle.objects.filter(community_id=membership.community_id).select_related("owner")
+
+
+def vehicles_described(membership: Membership) -> QuerySet[Vehicle]:
+    """The vehicles of the member's community with what a vehicle's page shows, in a constant number of
+    queries: the owner, the weekly windows, the blackouts not over yet (``upcoming_blackouts``), the cost
+    model in force today (``cost_model_in_force``) and, when a switch is under way, the day the vehicle's
+    own model takes over (``cost_model_switch_on``, as ``cost_model_schedule`` says)."""
+    today = timezone.localtime(timezone.now(), ZoneInfo(membership.community.time_zone)).date()
+    switch = CostModelPeriod.objects.filter(vehicle=OuterRef("pk"), ends_on__gt=today).order_by("-ends_on")
+    return (
+        with_cost_model_on(vehicles_for(membership), today)
+        .annotate(cost_model_switch_on=Subquery(switch.values("ends_on")[:1]))
+        .prefetch_related(
+            Prefetch("availability_windows", queryset=AvailabilityWindow.objects.order_by("weekday", "start_time")),
+            Prefetch(
+                "blackouts",
+                queryset=Blackout.objects.filter(ends_at__gt=timezone.now()).order_by("starts_at", "pk"),
+                to_attr="upcoming_blackouts",
+            ),
+        )
+        .order_by("name", "pk")
+    )
 
 
 def vehicle_get(membership: Membership, pk: int) -> Vehicle:

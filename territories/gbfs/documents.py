@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import partial
 
 from django.utils import translation
 from django.utils.text import slugify
@@ -34,7 +35,7 @@ TTL = {
 # beside station_information; it holds only the stations of communities that chose live availability.
 FEED_FILES = tuple(name for name in TTL if name != "gbfs")
 
-PROPULSION = {
+PROPULSION: dict[str, str] = {
     Vehicle.Energy.PETROL: "combustion",
     Vehicle.Energy.DIESEL: "combustion_diesel",
     Vehicle.Energy.ELECTRIC: "electric",
@@ -51,7 +52,7 @@ TYPICAL_RANGE_METERS = {
     "electric": 250_000,
 }
 # Vans and utility vehicles are driven with a car licence: GBFS has no closer form factor.
-FORM_FACTOR = {Vehicle.Kind.CAR: "car", Vehicle.Kind.VAN: "car", Vehicle.Kind.UTILITY: "car"}
+FORM_FACTOR: dict[str, str] = {Vehicle.Kind.CAR: "car", Vehicle.Kind.VAN: "car", Vehicle.Kind.UTILITY: "car"}
 
 
 class VehicleState(StrEnum):
@@ -123,6 +124,11 @@ class Feed:
     stations: tuple[Station, ...]
     now: datetime
 
+    @property
+    def live_stations(self) -> list[Station]:
+        """The stations whose community chose to publish live availability."""
+        return [station for station in self.stations if station.live]
+
 
 def rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -166,8 +172,8 @@ def system_information(feed: Feed) -> dict:
 
 def _type_name(kind_type: VehicleType) -> str:
     described = " ".join(part for part in (kind_type.make, kind_type.model) if part)
-    kind = Vehicle.Kind(kind_type.kind).label if kind_type.kind in Vehicle.Kind.values else ""
-    energy = Vehicle.Energy(kind_type.energy).label if kind_type.energy in Vehicle.Energy.values else ""
+    kind = str(Vehicle.Kind(kind_type.kind).label) if kind_type.kind in Vehicle.Kind.values else ""
+    energy = str(Vehicle.Energy(kind_type.energy).label) if kind_type.energy in Vehicle.Energy.values else ""
     return f"{described or kind} ({energy})" if energy else described or kind
 
 
@@ -186,7 +192,7 @@ def vehicle_types(feed: Feed) -> dict:
             "vehicle_type_id": type_id,
             "form_factor": kind_type.form_factor,
             "propulsion_type": kind_type.propulsion_type,
-            "name": localized(lambda kind_type=kind_type: _type_name(kind_type)),
+            "name": localized(partial(_type_name, kind_type)),
             "max_range_meters": TYPICAL_RANGE_METERS.get(kind_type.propulsion_type, 600_000),
             "return_constraint": "roundtrip_station",
         }
@@ -227,9 +233,7 @@ def station_status(feed: Feed) -> dict:
     """Availability of the stations whose community chose to publish it; the others are left out."""
     stamp = rfc3339(feed.now)
     stations = []
-    for station in feed.stations:
-        if not station.live:
-            continue
+    for station in feed.live_stations:
         available = Counter(v.type.vehicle_type_id for v in station.vehicles if v.state == VehicleState.AVAILABLE)
         types = sorted({vehicle.type.vehicle_type_id for vehicle in station.vehicles})
         stations.append(
@@ -250,23 +254,19 @@ def station_status(feed: Feed) -> dict:
 def vehicle_status(feed: Feed) -> dict:
     """The vehicles of live stations that are not out on a trip, placed at their station only."""
     stamp = rfc3339(feed.now)
-    vehicles = []
-    for station in feed.stations:
-        if not station.live:
-            continue
-        for vehicle in station.vehicles:
-            if vehicle.state == VehicleState.IN_USE:
-                continue
-            vehicles.append(
-                {
-                    "vehicle_id": vehicle.vehicle_id,
-                    "station_id": station.station_id,
-                    "vehicle_type_id": vehicle.type.vehicle_type_id,
-                    "is_reserved": vehicle.state == VehicleState.RESERVED,
-                    "is_disabled": vehicle.state == VehicleState.DISABLED,
-                    "last_reported": stamp,
-                }
-            )
+    vehicles = [
+        {
+            "vehicle_id": vehicle.vehicle_id,
+            "station_id": station.station_id,
+            "vehicle_type_id": vehicle.type.vehicle_type_id,
+            "is_reserved": vehicle.state == VehicleState.RESERVED,
+            "is_disabled": vehicle.state == VehicleState.DISABLED,
+            "last_reported": stamp,
+        }
+        for station in feed.live_stations
+        for vehicle in station.vehicles
+        if vehicle.state != VehicleState.IN_USE
+    ]
     return {"vehicles": vehicles}
 
 

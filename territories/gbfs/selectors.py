@@ -9,9 +9,11 @@ within 200 m of one of them; a community with neither is left out of the feed.
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -144,11 +146,11 @@ def _stations(communities: QuerySet[Community], *, now: datetime, live: bool) ->
             kind=Territory.Kind.COMMUNE, code__in=codes, latitude__isnull=False, longitude__isnull=False
         ).values_list("code", "latitude", "longitude")
     }
-    vehicles = Vehicle.objects.filter(community__in=communities, is_active=True).order_by("pk")
+    queryset = Vehicle.objects.filter(community__in=communities, is_active=True).order_by("pk")
     if live:
-        vehicles = _with_live_state(vehicles, now=now)
+        queryset = _with_live_state(queryset, now=now)
     vehicles = list(
-        vehicles.only("pk", "community_id", "kind", "energy", "make", "model", "gearbox", "latitude", "longitude")
+        queryset.only("pk", "community_id", "kind", "energy", "make", "model", "gearbox", "latitude", "longitude")
     )
     disabled = _unavailable_now(vehicles, rows, now=now) if live else set()
     by_community: dict[int, list[Vehicle]] = defaultdict(list)
@@ -190,7 +192,7 @@ def _with_live_state(vehicles: QuerySet[Vehicle], *, now: datetime) -> QuerySet[
     ).prefetch_related("availability_windows", Prefetch("blackouts", queryset=blackouts))
 
 
-def _unavailable_now(vehicles: list[Vehicle], rows: list[dict], *, now: datetime) -> set[int]:
+def _unavailable_now(vehicles: list[Vehicle], rows: Sequence[Mapping[str, Any]], *, now: datetime) -> set[int]:
     """Vehicles in a blackout or outside their weekly windows right now (windows read in the community's zone)."""
     zone_of = {row["pk"]: row["time_zone"] for row in rows}
     by_zone: dict[str, list[Vehicle]] = defaultdict(list)
@@ -205,7 +207,8 @@ def _unavailable_now(vehicles: list[Vehicle], rows: list[dict], *, now: datetime
     return unavailable
 
 
-def _public(vehicle: Vehicle, *, live: bool, disabled: set[int]) -> PublicVehicle:
+def _public(vehicle: Any, *, live: bool, disabled: set[int]) -> PublicVehicle:
+    """``vehicle``: a Vehicle, annotated by ``_with_live_state`` when ``live``."""
     kind = vehicle_type(
         kind=vehicle.kind, energy=vehicle.energy, make=vehicle.make, model=vehicle.model, gearbox=vehicle.gearbox
     )

@@ -1,0 +1,69 @@
+"""Communities, members, invitations and joining by token: who gets what (``api/v1/communities.py``)."""
+
+from communities.models import Membership
+from tests.api.matrix import Row, community_kwargs, statuses
+from tests.factories import MembershipFactory
+
+
+def _second_admin(world) -> dict:
+    """Another admin of the community, whom the admin may demote (the community keeps an admin)."""
+    other = MembershipFactory(community=world.community, role=Membership.Role.ADMIN)
+    return community_kwargs(world, member_id=other.pk)
+
+
+READ = statuses(member=200, owner=200, admin=200, read_token=200)
+ADMIN_ONLY = statuses(member=403, owner=403, admin=200, read_token=403)
+EVERYONE_SIGNED_IN = statuses(outsider=200, member=200, owner=200, admin=200, staff=200, read_token=200)
+
+ROWS = [
+    Row("communities", "get", EVERYONE_SIGNED_IN),
+    Row("community", "get", READ, kwargs=community_kwargs),
+    Row("community", "patch", ADMIN_ONLY, kwargs=community_kwargs, body=lambda world: {"name": "Les Tilleuls 2"}),
+    # The only admin may not leave (409 last_admin); members may.
+    Row("community_leave", "post", statuses(member=204, owner=204, admin=409, read_token=403), kwargs=community_kwargs),
+    Row("members", "get", READ, kwargs=community_kwargs),
+    Row(
+        "member",
+        "delete",
+        ADMIN_ONLY,
+        kwargs=lambda world: community_kwargs(world, member_id=world.member_membership.pk),
+    ),
+    Row("member_approve", "post", ADMIN_ONLY, kwargs=lambda world: community_kwargs(world, member_id=world.pending.pk)),
+    Row("member_reject", "post", ADMIN_ONLY, kwargs=lambda world: community_kwargs(world, member_id=world.pending.pk)),
+    Row(
+        "member_promote",
+        "post",
+        ADMIN_ONLY,
+        kwargs=lambda world: community_kwargs(world, member_id=world.member_membership.pk),
+    ),
+    Row("member_demote", "post", ADMIN_ONLY, kwargs=_second_admin),
+    Row("invitations", "get", ADMIN_ONLY, kwargs=community_kwargs),
+    Row(
+        "invitations",
+        "post",
+        statuses(member=403, owner=403, admin=201, read_token=403),
+        kwargs=community_kwargs,
+        body=lambda world: {"note": "Rue des écoles", "expires_in_days": 7},
+    ),
+    Row(
+        "invitation_send",
+        "post",
+        statuses(member=403, owner=403, admin=201, read_token=403),
+        kwargs=community_kwargs,
+        body=lambda world: {"email": "neighbour@example.org", "expires_in_days": 7},
+    ),
+    Row(
+        "invitation_revoke",
+        "post",
+        ADMIN_ONLY,
+        kwargs=lambda world: community_kwargs(world, invitation_id=world.invitation.pk),
+    ),
+    # Whoever holds the link sees where it leads; members of the community already belong (409 on accept).
+    Row("invitation", "get", EVERYONE_SIGNED_IN, kwargs=lambda world: {"token": world.invitation.token}),
+    Row(
+        "invitation_accept",
+        "post",
+        statuses(outsider=201, member=409, owner=409, admin=409, staff=201, read_token=403),
+        kwargs=lambda world: {"token": world.invitation.token},
+    ),
+]
