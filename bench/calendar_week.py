@@ -19,7 +19,8 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from ledger_setup import ensure_database
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMUNITY_NAME = "Bench — Les Grands Chênes"
@@ -28,21 +29,6 @@ MEMBERS = 60
 BOOKINGS = 100_000
 YEARS_OF_HISTORY = 5
 DAYS_AHEAD = 60  # future bookings stay within the community's maximum advance, as in real use
-
-
-def ensure_database(url: str) -> None:
-    """Create the PostgreSQL database named in ``url`` when it does not exist yet."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin_url = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"Created database {name}.")
 
 
 def setup_django(url: str) -> None:

@@ -26,22 +26,10 @@ import time
 import tracemalloc
 from datetime import timedelta
 from decimal import Decimal
-from urllib.parse import urlsplit
 
-from ledger_setup import database_label, setup_django
+from ledger_setup import database_label, recreate_database, setup_django
 
 MEMBERS = 10
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def seed(communities: int, month) -> None:
@@ -126,39 +114,21 @@ def seed(communities: int, month) -> None:
                 for b, (c, v, d, km, _h) in zip(bookings, plan, strict=True)
             )
             expenses = Expense.objects.bulk_create(
-                expense
+                Expense(
+                    community=c,
+                    vehicle=v,
+                    category=category,
+                    amount=Decimal(amount),
+                    spent_on=month + timedelta(days=day),
+                    paid_by=people[c.pk][payer],
+                    created_by=people[c.pk][payer],
+                    cost_model=v.cost_model,
+                )
                 for c in batch
-                for expense in (
-                    Expense(
-                        community=c,
-                        vehicle=shared[c.pk],
-                        category="fuel",
-                        amount=Decimal("60.00"),
-                        spent_on=month + timedelta(days=9),
-                        paid_by=people[c.pk][4],
-                        created_by=people[c.pk][4],
-                        cost_model="shared_costs",
-                    ),
-                    Expense(
-                        community=c,
-                        vehicle=shared[c.pk],
-                        category="maintenance",
-                        amount=Decimal("120.00"),
-                        spent_on=month + timedelta(days=19),
-                        paid_by=people[c.pk][1],
-                        created_by=people[c.pk][1],
-                        cost_model="shared_costs",
-                    ),
-                    Expense(
-                        community=c,
-                        vehicle=lent[c.pk],
-                        category="fuel",
-                        amount=Decimal("30.00"),
-                        spent_on=month + timedelta(days=12),
-                        paid_by=people[c.pk][2],
-                        created_by=people[c.pk][2],
-                        cost_model="rates",
-                    ),
+                for v, category, amount, day, payer in (
+                    (shared[c.pk], "fuel", "60.00", 9, 4),
+                    (shared[c.pk], "maintenance", "120.00", 19, 1),
+                    (lent[c.pk], "fuel", "30.00", 12, 2),
                 )
             )
             # Postings made during the month (trip charges on the lent car, the fuel its driver paid),

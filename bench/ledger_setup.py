@@ -14,18 +14,38 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def ensure_database(url: str) -> None:
-    """Create the PostgreSQL database named in ``url`` when it does not exist yet."""
+def _on_server(url: str, statements) -> None:
+    """Run ``statements(connection, name)`` on the server of ``url``, connected to its ``postgres`` database
+    (a database cannot be created or dropped from inside itself)."""
     import psycopg
-    from psycopg import sql
 
     parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin_url = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as connection:
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as connection:
+        statements(connection, parts.path.lstrip("/"))
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database named in ``url`` when it does not exist yet."""
+    from psycopg import sql
+
+    def create_if_missing(connection, name: str) -> None:
         if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
             print(f"Created database {name}.")
+
+    _on_server(url, create_if_missing)
+
+
+def recreate_database(url: str) -> None:
+    """Drop the PostgreSQL database named in ``url`` and create it empty (``--fresh``)."""
+    from psycopg import sql
+
+    def drop_and_create(connection, name: str) -> None:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        print(f"Recreated database {name}.")
+
+    _on_server(url, drop_and_create)
 
 
 def setup_django(url: str | None) -> None:

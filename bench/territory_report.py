@@ -26,7 +26,7 @@ import statistics
 import time
 from datetime import date
 
-from ledger_setup import database_label, setup_django
+from ledger_setup import database_label, recreate_database, setup_django
 
 
 def report_months(extra: int) -> list[date]:
@@ -195,12 +195,6 @@ def sharing_count(territory) -> int:
     return len(sharing_communities(territory_tree(territory)))
 
 
-def territory_setup_module():
-    import territory_setup
-
-    return territory_setup
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", required=True, help="postgres://user@host:port/dbname (dedicated)")
@@ -217,7 +211,7 @@ def main() -> None:
     if args.redis_url:
         os.environ["REDIS_URL"] = args.redis_url
     if args.fresh:
-        territory_setup_module().recreate_database(args.database_url)
+        recreate_database(args.database_url)
     setup_django(args.database_url)
 
     import territory_setup

@@ -26,7 +26,6 @@ from __future__ import annotations
 import random
 import time
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
 PREFIX = "Bench territory"
 COMMUNES_PER_EPCI = 20
@@ -45,18 +44,6 @@ MODELS = {
     "electric": [("Renault", "Zoe"), ("Peugeot", "e-208"), ("Dacia", "Spring")],
 }
 DEPARTEMENTS = [("Drôme", "26", 44.2, 4.7), ("Ardèche", "07", 44.4, 4.0)]
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    print(f"Recreated database {name}.")
 
 
 def is_seeded() -> bool:

@@ -14,9 +14,9 @@ from django.utils import formats
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext
 
+from bookings.timegrid import Interval, merge
 from vehicles.models import AvailabilityWindow, Blackout, Vehicle
 
-Interval = tuple[datetime, datetime]
 Period = tuple[datetime, datetime, str]
 
 
@@ -167,22 +167,11 @@ def _open_intervals(windows: list[AvailabilityWindow], start: datetime, end: dat
             if closes > opens:
                 intervals.append((opens, closes))
         day += timedelta(days=1)
-    return _merge(intervals)
+    return merge(intervals)
 
 
 def _local(day: date, at: time, tz: tzinfo) -> datetime:
     return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
-
-
-def _merge(intervals: list[Interval]) -> list[Interval]:
-    """Sorted, with overlapping or touching intervals joined (Mon 08–24 and Tue 00–12 make one)."""
-    merged: list[Interval] = []
-    for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def gaps(open_intervals: list[Interval], start: datetime, end: datetime) -> list[Interval]:

@@ -11,13 +11,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from bookings.formatting import reason_text
 from bookings.models import Booking, BookingEvent, Incident
 from bookings.selectors import bookings_to_record
 from colocauto.core import outbox
 from colocauto.core.mail import email_subject, in_language
+from colocauto.text import StrOrPromise
 from communities.models import Membership, User
 
 START_REMINDER_AHEAD = timedelta(hours=2)
@@ -177,6 +178,35 @@ def _wants_mail(user: User) -> bool:
     return user.is_active and user.notify_bookings
 
 
+# The notices that are a subject and one sentence, by (kind, whether the reader is the booker; None: anyone).
+_ONE_LINE_NOTICES: dict[tuple[str, bool | None], tuple[StrOrPromise, StrOrPromise]] = {
+    (BookingEvent.Kind.CREATED, None): (
+        gettext_lazy("New booking: %(vehicle)s, %(start)s"),
+        gettext_lazy("%(member)s booked %(vehicle)s from %(start)s to %(end)s."),
+    ),
+    (BookingEvent.Kind.CONFIRMED, True): (
+        gettext_lazy("Your booking of %(vehicle)s is confirmed"),
+        gettext_lazy("%(actor)s confirmed your booking of %(vehicle)s from %(start)s to %(end)s."),
+    ),
+    (BookingEvent.Kind.CONFIRMED, False): (
+        gettext_lazy("Request confirmed: %(vehicle)s, %(start)s"),
+        gettext_lazy("%(actor)s confirmed the request of %(member)s for %(vehicle)s from %(start)s to %(end)s."),
+    ),
+    (BookingEvent.Kind.REJECTED, True): (
+        gettext_lazy("Your booking request for %(vehicle)s was declined"),
+        gettext_lazy("%(actor)s declined your booking of %(vehicle)s from %(start)s to %(end)s."),
+    ),
+    (BookingEvent.Kind.REJECTED, False): (
+        gettext_lazy("Request declined: %(vehicle)s, %(start)s"),
+        gettext_lazy("%(actor)s declined the request of %(member)s for %(vehicle)s from %(start)s to %(end)s."),
+    ),
+    (BookingEvent.Kind.EXTENDED, None): (
+        gettext_lazy("Booking extended: %(vehicle)s until %(end)s"),
+        gettext_lazy("%(actor)s extended the booking of %(vehicle)s by %(member)s until %(end)s."),
+    ),
+}
+
+
 def _event_text(event: BookingEvent, recipient: User) -> tuple[str, list[str]]:
     booking = event.booking
     names = {
@@ -196,31 +226,10 @@ def _event_text(event: BookingEvent, recipient: User) -> tuple[str, list[str]]:
                 _("The slot is held until you confirm or decline the request."),
             ],
         )
-    if kind == BookingEvent.Kind.CREATED:
-        return (
-            _("New booking: %(vehicle)s, %(start)s") % names,
-            [_("%(member)s booked %(vehicle)s from %(start)s to %(end)s.") % names],
-        )
-    if kind == BookingEvent.Kind.CONFIRMED and is_booker:
-        return (
-            _("Your booking of %(vehicle)s is confirmed") % names,
-            [_("%(actor)s confirmed your booking of %(vehicle)s from %(start)s to %(end)s.") % names],
-        )
-    if kind == BookingEvent.Kind.CONFIRMED:
-        return (
-            _("Request confirmed: %(vehicle)s, %(start)s") % names,
-            [_("%(actor)s confirmed the request of %(member)s for %(vehicle)s from %(start)s to %(end)s.") % names],
-        )
-    if kind == BookingEvent.Kind.REJECTED and is_booker:
-        return (
-            _("Your booking request for %(vehicle)s was declined") % names,
-            [_("%(actor)s declined your booking of %(vehicle)s from %(start)s to %(end)s.") % names],
-        )
-    if kind == BookingEvent.Kind.REJECTED:
-        return (
-            _("Request declined: %(vehicle)s, %(start)s") % names,
-            [_("%(actor)s declined the request of %(member)s for %(vehicle)s from %(start)s to %(end)s.") % names],
-        )
+    one_line = _ONE_LINE_NOTICES.get((kind, is_booker)) or _ONE_LINE_NOTICES.get((kind, None))
+    if one_line:
+        subject, line = one_line
+        return subject % names, [line % names]
     if kind == BookingEvent.Kind.CHANGED:
         names["old_start"], names["old_end"] = _format_pair(booking, event.details)
         if is_booker:
@@ -236,11 +245,6 @@ def _event_text(event: BookingEvent, recipient: User) -> tuple[str, list[str]]:
         if request and not is_booker:
             lines.append(_("The new times wait for your answer."))
         return _("Booking changed: %(vehicle)s, %(start)s") % names, lines
-    if kind == BookingEvent.Kind.EXTENDED:
-        return (
-            _("Booking extended: %(vehicle)s until %(end)s") % names,
-            [_("%(actor)s extended the booking of %(vehicle)s by %(member)s until %(end)s.") % names],
-        )
     if kind == BookingEvent.Kind.TRIP_STARTED:
         names["odometer"] = formats.number_format(event.details.get("start_odometer", 0), force_grouping=True)
         names["km"] = formats.number_format(event.details.get("unlogged_km", 0), force_grouping=True)

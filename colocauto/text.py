@@ -1,7 +1,13 @@
-"""Text that must stay on one line: names people type, and the e-mail subjects they end up in."""
+"""Text that must stay on one line: names people type, and the e-mail subjects they end up in; the type of a text
+that may be translated lazily."""
 
 import re
 import unicodedata
+
+from django.utils.functional import Promise
+
+# A text, or a lazily translated one (``gettext_lazy``), rendered in the reader's language when shown.
+StrOrPromise = str | Promise
 
 # Control characters (newline, tab, NUL…) and the Unicode line and paragraph separators.
 _BREAKING = ("Cc", "Zl", "Zp")

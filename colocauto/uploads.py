@@ -22,6 +22,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
+from colocauto.text import StrOrPromise
+
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 IMAGE_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 FORMAT_NAMES = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
@@ -33,11 +35,15 @@ _UNREADABLE = (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.D
 PngImagePlugin.MAX_TEXT_MEMORY = 4 * 1024 * 1024
 
 
-def validate_size(upload) -> None:
-    limit = settings.UPLOAD_MAX_BYTES
+FILE_TOO_LARGE = _("This file is too large (%(size)s); the limit is %(limit)s.")
+
+
+def validate_size(upload, *, limit: int | None = None, message: StrOrPromise = FILE_TOO_LARGE) -> None:
+    """At most ``limit`` bytes (``settings.UPLOAD_MAX_BYTES`` unless said); ``message`` names the kind of file."""
+    limit = settings.UPLOAD_MAX_BYTES if limit is None else limit
     if upload.size > limit:
         raise ValidationError(
-            _("This file is too large (%(size)s); the limit is %(limit)s."),
+            message,
             code="file_too_large",
             params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
         )

@@ -201,6 +201,17 @@ class CommunitySettingsForm(CommunityForm):
         widgets = {**CommunityForm.Meta.widgets, "idle_shared_costs": forms.RadioSelect}
 
 
+def validity_field() -> forms.IntegerField:
+    """How many days an invitation link stays valid: 1 to 90, 14 unless changed."""
+    return forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=90,
+        initial=14,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
 class InvitationForm(forms.Form):
     """A shareable invitation link."""
 
@@ -210,13 +221,7 @@ class InvitationForm(forms.Form):
         required=False,
         help_text=_("For you only, e.g. “Neighbours of the school street”."),
     )
-    expires_in_days = forms.IntegerField(
-        label=_("Valid for (days)"),
-        min_value=1,
-        max_value=90,
-        initial=14,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )
+    expires_in_days = validity_field()
     max_uses = forms.IntegerField(
         label=_("Maximum number of uses"),
         min_value=1,
@@ -233,10 +238,4 @@ class InvitationEmailForm(forms.Form):
     email = forms.EmailField(
         label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"})
     )
-    expires_in_days = forms.IntegerField(
-        label=_("Valid for (days)"),
-        min_value=1,
-        max_value=90,
-        initial=14,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )
+    expires_in_days = validity_field()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from colocauto.core.errors import Conflict, DomainError
 from colocauto.core.events import emit
 from colocauto.core.queue import wake
-from colocauto.text import single_line
+from colocauto.text import StrOrPromise, single_line
 from communities import tasks
 from communities.events import MEMBER_LEFT, MEMBER_REMOVED, MemberLeft
 from communities.models import Community, Membership, User
@@ -116,6 +116,12 @@ def _locked_for_admin(actor: Membership, membership: Membership) -> Membership:
     return _reload(membership, actor.community_id)
 
 
+def _require_active_member(membership: Membership, refusal: StrOrPromise) -> None:
+    """The membership (read under the community's lock) is still active; else ``refusal``."""
+    if membership.status != Membership.Status.ACTIVE:
+        raise Conflict(refusal, code="not_active_member")
+
+
 @transaction.atomic
 def membership_approve(*, actor: Membership, membership: Membership) -> Membership:
     return _decide_request(actor=actor, membership=membership, approve=True)
@@ -141,16 +147,19 @@ def _decide_request(*, actor: Membership, membership: Membership, approve: bool)
     return membership
 
 
+def _with_role(membership: Membership, role: str) -> Membership:
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
 @transaction.atomic
 def membership_promote(*, actor: Membership, membership: Membership) -> Membership:
     membership = _locked_for_admin(actor, membership)
-    if membership.status != Membership.Status.ACTIVE:
-        raise Conflict(_("Only an active member can become an admin."), code="not_active_member")
+    _require_active_member(membership, _("Only an active member can become an admin."))
     if membership.role == Membership.Role.ADMIN:
         raise Conflict(_("%(name)s is already an admin.") % {"name": membership.user.name}, code="already_admin")
-    membership.role = Membership.Role.ADMIN
-    membership.save(update_fields=["role"])
-    return membership
+    return _with_role(membership, Membership.Role.ADMIN)
 
 
 @transaction.atomic
@@ -161,17 +170,14 @@ def membership_demote(*, actor: Membership, membership: Membership) -> Membershi
     require_not_last_admin(
         membership, _("A community always keeps at least one admin: make someone else an admin first.")
     )
-    membership.role = Membership.Role.MEMBER
-    membership.save(update_fields=["role"])
-    return membership
+    return _with_role(membership, Membership.Role.MEMBER)
 
 
 @transaction.atomic
 def membership_remove(*, actor: Membership, membership: Membership) -> Membership:
     """An admin removes a member; their future bookings are cancelled (``MemberLeft``)."""
     membership = _locked_for_admin(actor, membership)
-    if membership.status != Membership.Status.ACTIVE:
-        raise Conflict(_("Only an active member can be removed."), code="not_active_member")
+    _require_active_member(membership, _("Only an active member can be removed."))
     if membership.pk == actor.pk:
         raise Conflict(_("To leave the community yourself, use “Leave this community”."), code="remove_self")
     require_not_last_admin(membership, _("A community always keeps at least one admin."))
@@ -184,8 +190,7 @@ def membership_leave(*, membership: Membership) -> Membership:
     """A member leaves; their future bookings are cancelled (``MemberLeft``). The last admin cannot leave."""
     lock_community(membership.community_id)
     membership = _reload(membership, membership.community_id)
-    if membership.status != Membership.Status.ACTIVE:
-        raise Conflict(_("You are not an active member of this community."), code="not_active_member")
+    _require_active_member(membership, _("You are not an active member of this community."))
     require_not_last_admin(
         membership,
         _("You are the only admin: make another member an admin before you leave, so the community keeps one."),

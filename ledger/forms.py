@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db.models import QuerySet
 from django.forms import BoundField
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from colocauto.core.fields import LocalizedDecimalField
 from colocauto.core.parsers import MAX_YEAR, MIN_YEAR, in_year_range, parse_id, validate_year_range
+from colocauto.text import StrOrPromise
 from communities.models import Membership, User
 from ledger.calculator import CarCosts
 from ledger.models import MAX_EXPENSE, MAX_LITRES, MAX_ODOMETER, Expense
@@ -28,7 +28,6 @@ if TYPE_CHECKING:  # generic only in django-stubs
 else:
     _PersonChoiceField = forms.ModelChoiceField
 
-StrOrPromise = str | Promise  # a lazily translated text
 ISO_DATE = "%Y-%m-%d"
 MAX_REPORT_DAYS = 366 * 10
 
@@ -252,33 +251,37 @@ class PeriodForm(forms.Form):
         return data
 
 
-def _money_field(label: StrOrPromise, help_text: StrOrPromise = "", **kwargs: Any) -> forms.DecimalField:
+def _number_field(
+    label: StrOrPromise,
+    help_text: StrOrPromise = "",
+    *,
+    minimum: str = "0",
+    maximum: str,
+    places: int = 2,
+    **kwargs: Any,
+) -> forms.DecimalField:
+    """A decimal typed with a comma or a dot, from ``minimum`` to ``maximum`` with at most ``places`` decimals."""
     return LocalizedDecimalField(
         label=label,
-        min_value=Decimal("0"),
-        max_value=Decimal("10000000"),
-        decimal_places=2,
+        min_value=Decimal(minimum),
+        max_value=Decimal(maximum),
+        decimal_places=places,
         help_text=help_text,
         **kwargs,
     )
 
 
+def _money_field(label: StrOrPromise, help_text: StrOrPromise = "", **kwargs: Any) -> forms.DecimalField:
+    return _number_field(label, help_text, maximum="10000000", **kwargs)
+
+
 class CalculatorForm(forms.Form):
     """The car's real costs, to suggest a rate per km."""
 
-    consumption = LocalizedDecimalField(
-        label=_("Consumption (L or kWh per 100 km)"),
-        min_value=Decimal("0"),
-        max_value=Decimal("100"),
-        decimal_places=2,
-        help_text=_("E.g. 6.5 for a petrol car, 17 for an electric one."),
+    consumption = _number_field(
+        _("Consumption (L or kWh per 100 km)"), _("E.g. 6.5 for a petrol car, 17 for an electric one."), maximum="100"
     )
-    energy_price = LocalizedDecimalField(
-        label=_("Energy price (€ per L or kWh)"),
-        min_value=Decimal("0"),
-        max_value=Decimal("20"),
-        decimal_places=3,
-    )
+    energy_price = _number_field(_("Energy price (€ per L or kWh)"), maximum="20", places=3)
     insurance = _money_field(_("Insurance per year (€)"))
     maintenance = _money_field(
         _("Maintenance and repairs per year (€)"), _("Servicing, tyres, repairs: a yearly average.")
@@ -288,12 +291,12 @@ class CalculatorForm(forms.Form):
     resale_value = _money_field(
         _("Expected resale value (€)"), _("What it will be worth when you stop using it."), required=False
     )
-    years = LocalizedDecimalField(
-        label=_("Years of use left"),
-        min_value=Decimal("0.5"),
-        max_value=Decimal("40"),
-        decimal_places=1,
-        help_text=_("Over how many years the car loses that value (depreciation)."),
+    years = _number_field(
+        _("Years of use left"),
+        _("Over how many years the car loses that value (depreciation)."),
+        minimum="0.5",
+        maximum="40",
+        places=1,
     )
     km_per_year = forms.IntegerField(
         label=_("Expected km per year"),

@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
@@ -77,13 +76,11 @@ def _pdf_pages(upload: File[bytes]) -> int | None:
 
 def validate_pdf(upload: File[bytes]) -> None:
     """A PDF that pypdf parses, not encrypted, within RECEIPT_PDF_MAX_BYTES and RECEIPT_PDF_MAX_PAGES."""
-    limit = settings.RECEIPT_PDF_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            _("This PDF is too large (%(size)s); the limit is %(limit)s."),
-            code="file_too_large",
-            params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
-        )
+    validate_size(
+        upload,
+        limit=settings.RECEIPT_PDF_MAX_BYTES,
+        message=_("This PDF is too large (%(size)s); the limit is %(limit)s."),
+    )
     pages = _pdf_pages(upload)
     if pages is None:
         raise ValidationError(

@@ -16,8 +16,11 @@ from django.conf import settings as django_settings
 from django.test import override_settings
 from django.utils import timezone
 
-from communities.models import Membership
-from tests.factories import CommunityFactory, VehicleFactory, member_of
+# The shared checks in tests/helpers.py report their failures as fully as the tests' own asserts.
+pytest.register_assert_rewrite("tests.helpers")
+
+from communities.models import Membership  # noqa: E402
+from tests.factories import CommunityFactory, VehicleFactory, member_of  # noqa: E402
 
 FROZEN_AT = datetime.fromisoformat(os.environ["TEST_FROZEN_AT"]) if os.environ.get("TEST_FROZEN_AT") else None
 

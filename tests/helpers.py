@@ -1,5 +1,5 @@
-"""What many tests share: a page as a signed-in person, one of its sections, the bookings it links to, an image,
-an e-mail awaited."""
+"""What many tests share: a community page's path, people reading English, a page as a signed-in person, one of its
+sections, the SQL queries it takes, a sign-in refused after too many attempts, the bookings it links to, an image, an e-mail awaited."""
 
 import re
 import time
@@ -8,12 +8,27 @@ from io import BytesIO
 from zoneinfo import ZoneInfo
 
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from PIL import Image
+
+from communities.models import User
 
 # A moment well inside a month and a week (Wednesday 18 November 2026, 15:00 in Paris), for tests that speak of
 # "this month": ``@pytest.mark.time_machine(MID_MONTH, tick=False)`` freezes the clock there for the whole test,
 # its fixtures included. Run at the wall clock's time, such a test fails in the first minutes of a month.
 MID_MONTH = datetime(2026, 11, 18, 15, 0, tzinfo=ZoneInfo("Europe/Paris"))
+
+
+def url(name: str, community, *args) -> str:
+    """The path of the community's page ``name``; ``args`` are its arguments after the community."""
+    return reverse(name, args=[community.pk, *args])
+
+
+def english(*users) -> None:
+    """Pages and e-mails follow each person's language; assertions read the English source strings."""
+    User.objects.filter(pk__in=[user.pk for user in users]).update(language="en")
 
 
 def page(client, user, url: str, params: dict | None = None, *, language: str = "en") -> str:
@@ -25,6 +40,20 @@ def page(client, user, url: str, params: dict | None = None, *, language: str = 
     response = client.get(url, params or {})
     assert response.status_code == 200, response.status_code
     return response.content.decode()
+
+
+def assert_locked_out(client, response) -> None:
+    """The sign-in was refused for too many failed attempts, and nobody is signed in."""
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def queries_to_get(client, url: str, params: dict | None = None) -> int:
+    """How many SQL queries one GET of ``url`` takes; the page must answer 200."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {})
+    assert response.status_code == 200, response.status_code
+    return len(queries.captured_queries)
 
 
 def section(html: str, labelled_by: str) -> str:

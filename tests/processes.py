@@ -66,30 +66,47 @@ class RedisServer:
 
 
 class HungServer:
-    """A TCP server that accepts connections and never says a word, as a hung Redis does."""
+    """``with HungServer() as hung:`` — a TCP server that accepts connections and never says a word, as a
+    hung Redis does. With ``gives_up_after`` (seconds) it closes each connection that long after accepting
+    it, so that a client without a socket timeout fails a time limit instead of hanging the test run."""
 
-    def __init__(self):
+    def __init__(self, *, gives_up_after: float | None = None):
         self.socket = socket.socket()
         self.socket.bind(("127.0.0.1", 0))
         self.socket.listen(64)
+        self.socket.settimeout(0.05)
         self.port = self.socket.getsockname()[1]
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.accepted: list[socket.socket] = []
+        self._gives_up_after = gives_up_after
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._accept, daemon=True)
 
     def _accept(self) -> None:
-        while True:
+        opened_at: dict[socket.socket, float] = {}
+        while not self._stop.is_set():
             try:
                 peer, _address = self.socket.accept()
+            except TimeoutError:
+                pass
             except OSError:
                 return
-            self.accepted.append(peer)
+            else:
+                self.accepted.append(peer)
+                opened_at[peer] = time.monotonic()
+            if self._gives_up_after is not None:
+                for peer, since in list(opened_at.items()):
+                    if time.monotonic() - since > self._gives_up_after:
+                        peer.close()
+                        del opened_at[peer]
 
     def __enter__(self) -> "HungServer":
         self._thread.start()
         return self
 
     def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join()
         self.socket.close()
         for peer in self.accepted:
             peer.close()

@@ -3,11 +3,8 @@
 the cache goes back to Redis once it answers again. Real sockets, no mocks."""
 
 import logging
-import shutil
-import socket
-import subprocess
-import threading
 import time
+from contextlib import ExitStack
 
 import pytest
 import redis
@@ -17,54 +14,13 @@ from django.urls import reverse
 import colocauto.cache
 from colocauto.cache import redis_cache
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.helpers import assert_locked_out
+from tests.processes import HAS_REDIS_SERVER, HungServer, RedisServer, free_port
 
-# A client without a socket timeout would wait forever on the hung server; it lets go after this
-# long, so that a regression fails the time limits below instead of hanging the test run.
+# The hung server closes a connection after this long, so that a regression fails the time limits below
+# instead of hanging the test run.
 HUNG_SERVER_GIVES_UP_AFTER = 8.0
 FEW_SECONDS = 3.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class HungServer:
-    """A TCP server that accepts every connection and never says a word."""
-
-    def __init__(self):
-        self._listener = socket.socket()
-        self._listener.bind(("127.0.0.1", 0))
-        self._listener.listen(64)
-        self._listener.settimeout(0.05)
-        self.url = f"redis://127.0.0.1:{self._listener.getsockname()[1]}/0"
-        self.connections: list[socket.socket] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        opened_at: dict[socket.socket, float] = {}
-        while not self._stop.is_set():
-            try:
-                connection, _ = self._listener.accept()
-            except TimeoutError:
-                pass
-            else:
-                self.connections.append(connection)
-                opened_at[connection] = time.monotonic()
-            for connection, since in list(opened_at.items()):
-                if time.monotonic() - since > HUNG_SERVER_GIVES_UP_AFTER:
-                    connection.close()
-                    del opened_at[connection]
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        for connection in self.connections:
-            connection.close()
-        self._listener.close()
 
 
 @pytest.fixture(autouse=True)
@@ -74,9 +30,8 @@ def _fresh_circuit_breaker(monkeypatch):
 
 @pytest.fixture
 def hung_server():
-    server = HungServer()
-    yield server
-    server.close()
+    with HungServer(gives_up_after=HUNG_SERVER_GIVES_UP_AFTER) as server:
+        yield server
 
 
 @pytest.fixture(params=["dead", "hung"])
@@ -126,8 +81,7 @@ def test_wrong_passwords_are_refused_and_still_limited_when_redis_is_unreachable
 
     response = log_in(client, neighbour.email, PASSWORD)
 
-    assert "Too many failed login attempts" in response.content.decode()
-    assert "_auth_user_id" not in client.session
+    assert_locked_out(client, response)
 
 
 def test_booking_calendar_and_ledger_pages_work_when_redis_is_unreachable(client, neighbour, unreachable_redis):
@@ -149,7 +103,7 @@ def test_a_hung_redis_costs_one_short_timeout_then_is_left_alone_for_a_while(db,
 
     assert time.monotonic() - started < FEW_SECONDS  # twenty timeouts would take ten
     assert values == ["bonjour"] * 20  # this process's memory stood in for Redis
-    assert len(hung_server.connections) == 1
+    assert len(hung_server.accepted) == 1
     messages = [record.getMessage() for record in caplog.records]
     assert len(messages) == 1
     assert "unreachable" in messages[0]
@@ -158,31 +112,16 @@ def test_a_hung_redis_costs_one_short_timeout_then_is_left_alone_for_a_while(db,
 @pytest.fixture
 def redis_port_to_start_later():
     """A free port, and a function that starts a real redis-server on it; the server is stopped afterwards."""
-    if shutil.which("redis-server") is None:
+    if not HAS_REDIS_SERVER:
         pytest.skip("redis-server is not installed")
     port = free_port()
-    processes: list[subprocess.Popen] = []
+    with ExitStack() as servers:
 
-    def start() -> redis.Redis:
-        processes.append(
-            subprocess.Popen(
-                ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                stdout=subprocess.DEVNULL,
-            )
-        )
-        client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=1)
-        for _ in range(100):
-            try:
-                client.ping()
-                return client
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+        def start() -> redis.Redis:
+            servers.enter_context(RedisServer(port))
+            return redis.Redis(host="127.0.0.1", port=port, socket_timeout=1)
 
-    yield port, start
-    for process in processes:
-        process.terminate()
-        process.wait(timeout=10)
+        yield port, start
 
 
 def test_the_cache_goes_back_to_redis_once_it_answers_again(

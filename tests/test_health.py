@@ -3,57 +3,32 @@ quickly, to anyone, even when a dependency is down."""
 
 import runpy
 import secrets
-import shutil
 import socket
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 from django.db import connection
 
+from tests.processes import HAS_REDIS_SERVER, RedisServer, free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 READY = "/healthz/ready"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
 def dead_port() -> int:
     """A local port nothing listens on: connections to it are refused at once."""
-    return _free_port()
+    return free_port()
 
 
 @pytest.fixture
-def redis_url(tmp_path):
+def redis_url():
     """A Redis server of this test's own (the shared one must never be touched), stopped afterwards."""
-    if shutil.which("redis-server") is None:
+    if not HAS_REDIS_SERVER:
         pytest.skip("redis-server is not installed")
-    port = _free_port()
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise AssertionError("redis-server did not start") from None
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with RedisServer() as server:
+        yield server.url
 
 
 def test_liveness_answers_without_checking_dependencies(client, settings, dead_port):

@@ -15,7 +15,7 @@ from colocauto.uploads import validate_photo
 from communities.models import Membership
 from vehicles.models import AvailabilityWindow, Vehicle
 from vehicles.selectors import CostModelSchedule, cost_model_schedule, owner_candidates
-from vehicles.services import VEHICLE_FIELDS, WindowSpec, rate_problem, windows_problem
+from vehicles.services import VEHICLE_FIELDS, VEHICLE_IDENTITY_FIELDS, WindowSpec, rate_problem, windows_problem
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -55,20 +55,7 @@ class VehicleForm(forms.ModelForm):
     fieldsets = (
         (
             _("Identity"),
-            (
-                "owner",
-                "name",
-                "kind",
-                "make",
-                "model",
-                "year",
-                "plate",
-                "energy",
-                "seats",
-                "gearbox",
-                "photo",
-                "remove_photo",
-            ),
+            ("owner", *VEHICLE_IDENTITY_FIELDS, "photo", "remove_photo"),
         ),
         (_("Where & how"), ("parking_location", "instructions", "odometer_km")),
         (_("Position on the map"), ("latitude", "longitude")),

@@ -25,17 +25,11 @@ from vehicles.models import AvailabilityWindow, Blackout, CostModelPeriod, Vehic
 from vehicles.rules import require_manager
 from vehicles.selectors import cost_model_on, local_today
 
+# What says which vehicle it is (the form shows them together).
+VEHICLE_IDENTITY_FIELDS = ("name", "kind", "make", "model", "year", "plate", "energy", "seats", "gearbox")
 # What a vehicle form may change; the owner is handled apart because only admins choose it.
 VEHICLE_FIELDS = (
-    "name",
-    "kind",
-    "make",
-    "model",
-    "year",
-    "plate",
-    "energy",
-    "seats",
-    "gearbox",
+    *VEHICLE_IDENTITY_FIELDS,
     "parking_location",
     "latitude",
     "longitude",

@@ -24,6 +24,11 @@ def _managed_vehicle(request, pk):
     return vehicle
 
 
+def _to_detail(request, vehicle):
+    """Back to the vehicle's page, after an action."""
+    return redirect("vehicle_detail", community_id=request.community.pk, pk=vehicle.pk)
+
+
 @community_view
 @require_GET
 def vehicle_list(request):
@@ -60,7 +65,7 @@ def vehicle_create(request):
         )
         if vehicle is not None:
             messages.success(request, _("%(name)s has been added.") % {"name": vehicle.name})
-            return redirect("vehicle_detail", community_id=request.community.pk, pk=vehicle.pk)
+            return _to_detail(request, vehicle)
     return render(request, "vehicles/vehicle_form.html", {"form": form, "vehicle": None})
 
 
@@ -85,7 +90,7 @@ def vehicle_edit(request, pk):
             schedule = selectors.cost_model_schedule(vehicle)
             if schedule.next_model:
                 messages.info(request, cost_model_notice(schedule))
-            return redirect("vehicle_detail", community_id=request.community.pk, pk=vehicle.pk)
+            return _to_detail(request, vehicle)
     return render(request, "vehicles/vehicle_form.html", {"form": form, "vehicle": vehicle, "vehicle_name": saved_name})
 
 
@@ -101,7 +106,7 @@ def vehicle_set_active(request, pk):
             messages.success(request, _("%(name)s can be booked again.") % {"name": vehicle.name})
         else:
             messages.success(request, _("%(name)s is paused: nobody can book it.") % {"name": vehicle.name})
-    return redirect("vehicle_detail", community_id=request.community.pk, pk=vehicle.pk)
+    return _to_detail(request, vehicle)
 
 
 @community_view
@@ -124,7 +129,7 @@ def vehicle_availability(request, pk):
                 )
             else:
                 messages.success(request, _("%(name)s is now available at any time.") % {"name": vehicle.name})
-            return redirect("vehicle_detail", community_id=request.community.pk, pk=vehicle.pk)
+            return _to_detail(request, vehicle)
     return render(request, "vehicles/vehicle_availability.html", {"vehicle": vehicle, "formset": formset})
 
 
@@ -167,7 +172,7 @@ def vehicle_blackout_add(request, pk):
                     )
                     % {"count": held},
                 )
-            return redirect("vehicle_detail", community_id=request.community.pk, pk=vehicle.pk)
+            return _to_detail(request, vehicle)
     return render(request, "vehicles/blackout_form.html", {"vehicle": vehicle, "form": form})
 
 
@@ -178,7 +183,7 @@ def vehicle_blackout_delete(request, pk, bpk):
     blackout = selectors.blackout_get(vehicle, bpk)
     if attempt_or_message(request, services.blackout_delete, membership=request.membership, blackout=blackout):
         messages.success(request, _("The unavailability period has been removed."))
-    return redirect("vehicle_detail", community_id=request.community.pk, pk=vehicle.pk)
+    return _to_detail(request, vehicle)
 
 
 @community_view

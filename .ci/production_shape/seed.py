@@ -21,11 +21,10 @@ from allauth.account.models import EmailAddress  # noqa: E402 (after django.setu
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bookings.models import Booking, Trip  # noqa: E402
 from colocauto.core.clock import previous_month  # noqa: E402
+from colocauto.seeding import past_trip  # noqa: E402
 from communities import services as community_services  # noqa: E402
 from communities.models import Community, Membership, User  # noqa: E402
-from ledger import services as ledger_services  # noqa: E402
 from ledger.posting import local_today  # noqa: E402
 from vehicles import services as vehicle_services  # noqa: E402
 from vehicles.models import Vehicle  # noqa: E402
@@ -83,27 +82,14 @@ def seed() -> dict:
 
     month = previous_month(local_today(community))
     starts_at = datetime.combine(month.replace(day=10), time(9), tzinfo=ZoneInfo(community.time_zone))
-    ends_at = starts_at + timedelta(hours=3)
-    booking = Booking.objects.create(
-        community=community,
-        vehicle=car,
-        member=member,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        status=Booking.Status.COMPLETED,
-    )
-    trip = Trip.objects.create(
-        booking=booking,
+    past_trip(
         vehicle=car,
         driver=member,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=3),
         start_odometer=ODOMETER - LAST_MONTH_KM,
-        end_odometer=ODOMETER,
-        distance_km=LAST_MONTH_KM,
-        duration=ends_at - starts_at,
-        started_at=starts_at,
-        ended_at=ends_at,
+        km=LAST_MONTH_KM,
     )
-    ledger_services.trip_charge(trip=trip)
     return {
         "password": password,
         "member": member.email,

@@ -96,31 +96,29 @@ def conflicts_and_bookings(outcomes):
     return bookings, conflicts, others
 
 
-def test_parallel_requests_for_one_slot_make_exactly_one_booking(memberships):
-    vehicle, people = memberships
+def race_for_one_slot(vehicle, people) -> list[BookingConflict]:
+    """Every member books the same slot at once: exactly one booking is made and every other attempt is a
+    conflict, nothing else. Returns the conflicts."""
     bookings, conflicts, others = conflicts_and_bookings(book_in_parallel(vehicle, people))
     assert others == []
-    assert len(bookings) == 1
-    assert len(conflicts) == THREADS - 1
+    assert (len(bookings), len(conflicts)) == (1, THREADS - 1)
     assert Booking.objects.filter(vehicle=vehicle).count() == 1
+    return conflicts
+
+
+def test_parallel_requests_for_one_slot_make_exactly_one_booking(memberships):
+    conflicts = race_for_one_slot(*memberships)
     assert all("Choose other times" in str(c.message) for c in conflicts)
 
 
 def test_constraint_turns_the_race_into_clean_conflicts(memberships, checks_pass_together):
-    vehicle, people = memberships
-    bookings, conflicts, others = conflicts_and_bookings(book_in_parallel(vehicle, people))
-    assert others == []
-    assert (len(bookings), len(conflicts)) == (1, THREADS - 1)
+    conflicts = race_for_one_slot(*memberships)
     # The refusal names the booking that won, like the application's own check.
     assert all("already booked from" in str(c.message) for c in conflicts)
 
 
 def test_constraint_alone_keeps_one_booking(memberships, no_application_check):
-    vehicle, people = memberships
-    bookings, conflicts, others = conflicts_and_bookings(book_in_parallel(vehicle, people))
-    assert others == []
-    assert (len(bookings), len(conflicts)) == (1, THREADS - 1)
-    assert Booking.objects.filter(vehicle=vehicle).count() == 1
+    race_for_one_slot(*memberships)
 
 
 def test_control_without_any_guard_duplicates_appear(memberships, no_application_check, no_exclusion_constraint):

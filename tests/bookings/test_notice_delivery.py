@@ -11,7 +11,7 @@ from bookings.models import BookingEvent
 from bookings.tasks import notices_sweep
 from colocauto.core.outbox import MailDeferred
 from communities.models import Membership
-from tests.bookings.conftest import local, membership_of
+from tests.bookings.conftest import change_times, local, membership_of
 from tests.factories import MembershipFactory, UserFactory, VehicleFactory
 
 
@@ -38,83 +38,71 @@ def request(member, vehicle, callbacks):
 
 
 def test_a_withdrawn_request_for_a_community_vehicle_reaches_the_admins(
-    member, admin_user, shared, mailoutbox, django_capture_on_commit_callbacks
+    member, admin_user, shared, mails_after, django_capture_on_commit_callbacks
 ):
     admin_user.language = "en"
     admin_user.save()
     booking = request(member, shared, django_capture_on_commit_callbacks)
-    mailoutbox.clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        services.booking_cancel(membership=membership_of(member, shared.community), booking=booking)
+    sent = mails_after(services.booking_cancel, membership=membership_of(member, shared.community), booking=booking)
 
-    assert [m.to for m in mailoutbox] == [["admin@example.org"]]
-    assert mailoutbox[0].subject.startswith("[Colocauto] Request withdrawn: Kangoo, ")
-    assert "Maya Member withdrew their request for Kangoo (" in mailoutbox[0].body
+    assert [m.to for m in sent] == [["admin@example.org"]]
+    assert sent[0].subject.startswith("[Colocauto] Request withdrawn: Kangoo, ")
+    assert "Maya Member withdrew their request for Kangoo (" in sent[0].body
 
 
 def test_a_changed_request_for_a_community_vehicle_reaches_the_admins(
-    member, admin_user, shared, mailoutbox, django_capture_on_commit_callbacks
+    member, admin_user, shared, mails_after, django_capture_on_commit_callbacks
 ):
     booking = request(member, shared, django_capture_on_commit_callbacks)
-    mailoutbox.clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        services.booking_change_times(
-            membership=membership_of(member, shared.community),
-            booking=booking,
-            starts_at=local(2, 9),
-            ends_at=local(2, 12),
-        )
+    sent = mails_after(change_times, member, booking, local(2, 9), local(2, 12))
 
-    assert [m.to for m in mailoutbox] == [["admin@example.org"]]
+    assert [m.to for m in sent] == [["admin@example.org"]]
 
 
 def test_a_request_answered_by_one_admin_is_told_to_the_other_admins_and_the_booker(
-    member, admin_user, second_admin, shared, mailoutbox, django_capture_on_commit_callbacks
+    member, admin_user, second_admin, shared, mails_after, django_capture_on_commit_callbacks
 ):
     second_admin.language = "en"
     second_admin.save()
     booking = request(member, shared, django_capture_on_commit_callbacks)
-    mailoutbox.clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        services.booking_confirm(membership=membership_of(admin_user, shared.community), booking=booking)
+    sent = mails_after(
+        services.booking_confirm, membership=membership_of(admin_user, shared.community), booking=booking
+    )
 
-    assert sorted(m.to[0] for m in mailoutbox) == ["admin2@example.org", "member@example.org"]
-    to_admin = next(m for m in mailoutbox if m.to == ["admin2@example.org"])
+    assert sorted(m.to[0] for m in sent) == ["admin2@example.org", "member@example.org"]
+    to_admin = next(m for m in sent if m.to == ["admin2@example.org"])
     assert to_admin.subject.startswith("[Colocauto] Request confirmed: Kangoo, ")
     assert "Alice Admin confirmed the request of Maya Member for Kangoo from " in to_admin.body
 
 
 def test_the_owner_is_told_when_an_admin_declines_a_request_for_their_car(
-    member, owner, admin_user, vehicle, mailoutbox, django_capture_on_commit_callbacks
+    member, owner, admin_user, vehicle, mails_after, django_capture_on_commit_callbacks
 ):
     owner.language = "en"
     owner.save()
     booking = request(member, vehicle, django_capture_on_commit_callbacks)
-    mailoutbox.clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        services.booking_reject(membership=membership_of(admin_user, vehicle.community), booking=booking)
+    sent = mails_after(
+        services.booking_reject, membership=membership_of(admin_user, vehicle.community), booking=booking
+    )
 
-    assert sorted(m.to[0] for m in mailoutbox) == ["member@example.org", "owner@example.org"]
-    to_owner = next(m for m in mailoutbox if m.to == ["owner@example.org"])
+    assert sorted(m.to[0] for m in sent) == ["member@example.org", "owner@example.org"]
+    to_owner = next(m for m in sent if m.to == ["owner@example.org"])
     assert "Alice Admin declined the request of Maya Member for Clio bleue from " in to_owner.body
 
 
 def test_cancelling_a_confirmed_booking_of_a_community_vehicle_does_not_mail_the_admins(
-    member, admin_user, shared, mailoutbox, django_capture_on_commit_callbacks
+    member, admin_user, shared, mails_after, django_capture_on_commit_callbacks
 ):
     booking = request(member, shared, django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.booking_confirm(membership=membership_of(admin_user, shared.community), booking=booking)
-    mailoutbox.clear()
+    mails_after(services.booking_confirm, membership=membership_of(admin_user, shared.community), booking=booking)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        services.booking_cancel(membership=membership_of(member, shared.community), booking=booking)
+    sent = mails_after(services.booking_cancel, membership=membership_of(member, shared.community), booking=booking)
 
-    assert mailoutbox == []  # nothing for anyone to act on: the admins only answer requests
+    assert sent == []  # nothing for anyone to act on: the admins only answer requests
 
 
 def test_a_notice_whose_wake_up_was_lost_is_sent_by_the_sweep(member, owner, vehicle, mailoutbox):

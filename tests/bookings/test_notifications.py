@@ -12,7 +12,7 @@ from bookings.tasks import notify_booking_event, send_start_reminders, send_trip
 from colocauto.core.outbox import MailDeferred
 from colocauto.text import subject_line
 from tests import factories
-from tests.bookings.conftest import local, membership_of
+from tests.bookings.conftest import change_times, local, membership_of
 from tests.factories import VehicleFactory
 
 
@@ -260,34 +260,19 @@ def test_subject_keeps_no_break_spaces_but_not_line_breaks():
 
 
 def test_change_email_says_whose_booking_changed(
-    member, owner, vehicle, mailoutbox, django_capture_on_commit_callbacks
+    member, owner, vehicle, mails_after, django_capture_on_commit_callbacks
 ):
     member.language = owner.language = "en"
     member.save()
     owner.save()
     booking = book(member, vehicle, local(2, 10), local(2, 16), django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.booking_confirm(membership=membership_of(owner, vehicle.community), booking=booking)
-    mailoutbox.clear()
+    mails_after(services.booking_confirm, membership=membership_of(owner, vehicle.community), booking=booking)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        services.booking_change_times(
-            membership=membership_of(member, vehicle.community),
-            booking=booking,
-            starts_at=local(2, 11),
-            ends_at=local(2, 15),
-        )
-    assert "Maya Member changed their booking of Clio bleue: now from" in mailoutbox[0].body
-    mailoutbox.clear()
+    by_member = mails_after(change_times, member, booking, local(2, 11), local(2, 15))
+    by_owner = mails_after(change_times, owner, booking, local(2, 12), local(2, 14))
 
-    with django_capture_on_commit_callbacks(execute=True):
-        services.booking_change_times(
-            membership=membership_of(owner, vehicle.community),
-            booking=booking,
-            starts_at=local(2, 12),
-            ends_at=local(2, 14),
-        )
-    assert "Oscar Owner changed your booking of Clio bleue: now from" in mailoutbox[0].body
+    assert "Maya Member changed their booking of Clio bleue: now from" in by_member[0].body
+    assert "Oscar Owner changed your booking of Clio bleue: now from" in by_owner[0].body
 
 
 def test_a_booking_cancelled_because_its_member_left_is_explained_in_each_readers_language(

@@ -12,7 +12,7 @@ from bookings.models import Booking, BookingEvent
 from colocauto.core.errors import NotAllowed
 from tests import factories
 from tests.bookings.conftest import local, membership_of
-from tests.factories import MembershipFactory, UserFactory, VehicleFactory
+from tests.factories import VehicleFactory, member_of
 from vehicles.models import AvailabilityWindow, Blackout
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -154,8 +154,7 @@ def test_admin_may_reject_a_request(member, admin_user, vehicle):
 
 def test_member_cannot_confirm_someone_elses_request(member, vehicle, community):
     booking = book(member, vehicle, local(2, 10), local(2, 12))
-    neighbour = UserFactory()
-    MembershipFactory(community=community, user=neighbour)
+    neighbour = member_of(community)
     with pytest.raises(NotAllowed):
         services.booking_confirm(membership=membership_of(neighbour, community), booking=booking)
     with pytest.raises(NotAllowed):
@@ -202,8 +201,7 @@ def test_owner_changing_a_booking_keeps_it_confirmed(member, owner, vehicle):
 
 def test_other_member_cannot_change_or_cancel(member, vehicle, community):
     booking = book(member, vehicle, local(2, 10), local(2, 12))
-    neighbour = UserFactory()
-    MembershipFactory(community=community, user=neighbour)
+    neighbour = member_of(community)
     with pytest.raises(NotAllowed):
         services.booking_change_times(
             membership=membership_of(neighbour, community), booking=booking, starts_at=local(2, 9), ends_at=local(2, 12)

@@ -139,36 +139,37 @@ def _profile(user, **overrides):
     return data
 
 
-def test_profile_refuses_an_iban_with_a_bad_checksum_and_keeps_it(login, db):
+def _send_profile(login, *, follow=False, **changes):
+    """A new person sends the profile form with ``changes``: the answer, and the person as stored afterwards."""
     user = UserFactory()
-    response = login(user).post(reverse("profile"), _profile(user, iban="FR76 3000 6000 0112 3456 7890 188"))
+    response = login(user).post(reverse("profile"), _profile(user, **changes), follow=follow)
+    user.refresh_from_db()
+    return response, user
+
+
+def test_profile_refuses_an_iban_with_a_bad_checksum_and_keeps_it(login, db):
+    response, user = _send_profile(login, iban="FR76 3000 6000 0112 3456 7890 188")
     content = response.content.decode()
     assert response.status_code == 200
     assert "This IBAN is not valid" in content
     assert "FR76 3000 6000 0112 3456 7890 188" in content
-    user.refresh_from_db()
     assert user.iban == ""
 
 
 def test_profile_saves_a_valid_iban_normalised(login, db):
-    user = UserFactory()
-    login(user).post(reverse("profile"), _profile(user, iban="fr76 3000 6000 0112 3456 7890 189"))
-    user.refresh_from_db()
+    _response, user = _send_profile(login, iban="fr76 3000 6000 0112 3456 7890 189")
     assert user.iban == "FR7630006000011234567890189"
 
 
 def test_profile_refuses_a_bad_phone(login, db):
-    user = UserFactory()
-    response = login(user).post(reverse("profile"), _profile(user, phone="call me"))
+    response, _user = _send_profile(login, phone="call me")
     assert "Enter a phone number" in response.content.decode()
     assert 'value="call me"' in response.content.decode()
 
 
 def test_profile_saves_phone_and_notification_choices(login, db):
-    user = UserFactory()
-    response = login(user).post(reverse("profile"), _profile(user, phone="+33 6 12 34 56 78"), follow=True)
+    response, user = _send_profile(login, phone="+33 6 12 34 56 78", follow=True)
     assert "Your profile has been saved." in [str(m) for m in response.context["messages"]]
-    user.refresh_from_db()
     assert user.phone == "+33 6 12 34 56 78"
     assert user.notify_settlements is False
 
@@ -247,9 +248,7 @@ def test_account_emails_are_signed_colocauto_not_the_host_name(
 
 
 def test_profile_name_with_line_breaks_is_saved_on_one_line(login, db):
-    user = UserFactory()
-    login(user).post(reverse("profile"), _profile(user, display_name="Marie\r\nBcc: all@example.org\tD."))
-    user.refresh_from_db()
+    _response, user = _send_profile(login, display_name="Marie\r\nBcc: all@example.org\tD.")
     assert user.display_name == "Marie Bcc: all@example.org D."
 
 

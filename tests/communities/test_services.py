@@ -50,21 +50,21 @@ def test_member_cannot_update_community(community, member):
         services.community_update(actor=_membership(member, community), data={"name": "Hijacked"})
 
 
-def test_admin_approves_pending_request(community, admin_user):
-    applicant = MembershipFactory(community=community, status=Membership.Status.PENDING, joined_at=None)
-    services.membership_approve(actor=_membership(admin_user, community), membership=applicant)
+@pytest.mark.parametrize(
+    ("decide", "status", "dated"),
+    [
+        (services.membership_approve, Membership.Status.ACTIVE, "joined_at"),
+        (services.membership_reject, Membership.Status.REJECTED, "ended_at"),
+    ],
+    ids=["approves_pending_request", "rejects_pending_request"],
+)
+def test_admin_answers_a_pending_request(community, admin_user, decide, status, dated):
+    applicant = MembershipFactory(community=community, pending=True)
+    decide(actor=_membership(admin_user, community), membership=applicant)
     applicant.refresh_from_db()
-    assert applicant.status == Membership.Status.ACTIVE
-    assert applicant.joined_at is not None
+    assert applicant.status == status
+    assert getattr(applicant, dated) is not None
     assert applicant.decided_by == admin_user
-
-
-def test_admin_rejects_pending_request(community, admin_user):
-    applicant = MembershipFactory(community=community, status=Membership.Status.PENDING, joined_at=None)
-    services.membership_reject(actor=_membership(admin_user, community), membership=applicant)
-    applicant.refresh_from_db()
-    assert applicant.status == Membership.Status.REJECTED
-    assert applicant.ended_at is not None
 
 
 def test_approving_twice_is_refused(community, admin_user):

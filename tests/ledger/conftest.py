@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,7 +9,7 @@ from colocauto.core.clock import midnight, previous_month
 from communities.models import Membership
 from ledger import closing, services
 from ledger.posting import community_tz, local_today
-from tests.factories import MembershipFactory, TripFactory, UserFactory, VehicleFactory
+from tests.factories import ExpenseFactory, MembershipFactory, TripFactory, UserFactory, VehicleFactory
 from vehicles.models import Vehicle
 
 
@@ -24,6 +24,21 @@ def make_trip(vehicle: Vehicle, driver, km: int, *, ended_at: datetime | None = 
         booking__ends_at=ended_at,
         km=km,
     )
+
+
+def mid(month: date, community) -> datetime:
+    """Noon on the 15th of ``month`` in the community's time zone."""
+    return midnight(month + timedelta(days=14), community_tz(community)) + timedelta(hours=12)
+
+
+def shared_car(community, owner, fixed: str = "0") -> Vehicle:
+    """A co-owned car (shared costs, ``fixed`` a month) of ``owner`` (None: the community), registered 400 days ago."""
+    car = VehicleFactory(
+        community=community, owner=owner, cost_model=Vehicle.CostModel.SHARED_COSTS, fixed_monthly_cost=Decimal(fixed)
+    )
+    Vehicle.objects.filter(pk=car.pk).update(created_at=timezone.now() - timedelta(days=400))
+    car.refresh_from_db()
+    return car
 
 
 def add_member(community, name: str, *, joined_at=None, role=Membership.Role.MEMBER, language="fr"):
@@ -42,7 +57,7 @@ def last_month(community):
 @pytest.fixture
 def mid_last_month(community, last_month):
     """Noon on the 15th of last month, in the community's time zone."""
-    return midnight(last_month + timedelta(days=14), community_tz(community)) + timedelta(hours=12)
+    return mid(last_month, community)
 
 
 @pytest.fixture
@@ -69,11 +84,5 @@ def period_example(community, trio, last_month, mid_last_month):
     car = trio["car"]
     services.trip_charge(trip=make_trip(car, trio["b"], 100, ended_at=mid_last_month))
     services.trip_charge(trip=make_trip(car, trio["c"], 50, ended_at=mid_last_month))
-    services.expense_record(
-        membership=trio["b_membership"],
-        vehicle=car,
-        category="fuel",
-        amount=Decimal("40.00"),
-        spent_on=last_month + timedelta(days=15),
-    )
+    ExpenseFactory(vehicle=car, paid_by=trio["b"], spent_on=last_month + timedelta(days=15))
     return closing.month_close(community=community, month=last_month)

@@ -11,8 +11,7 @@ from django.db import connections
 from communities.models import Membership
 from ledger import closing, emails, services, transfers
 from ledger.models import SettlementEmail, SettlementPeriod, Transaction, Transfer
-from tests.ledger.conftest import make_trip
-from tests.ledger.test_services import _shared_car
+from tests.ledger.conftest import make_trip, shared_car
 
 pytestmark = [
     pytest.mark.postgres("row locks, triggers"),
@@ -49,7 +48,7 @@ def in_parallel(function, count=THREADS, *, each=None):
 def test_concurrent_month_closes_post_and_mail_everything_exactly_once(
     community, trio, last_month, mid_last_month, mailoutbox
 ):
-    car = _shared_car(community, trio["a"], fixed="45.00")
+    car = shared_car(community, trio["a"], fixed="45.00")
     make_trip(car, trio["b"], 120, ended_at=mid_last_month)
     make_trip(car, trio["c"], 30, ended_at=mid_last_month + timedelta(hours=5))
     services.expense_record(

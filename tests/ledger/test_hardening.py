@@ -6,10 +6,9 @@ import io
 import logging
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 
 import pytest
-from django.urls import reverse
-from django.utils import timezone
 
 from colocauto.core.errors import DomainError
 from communities.models import User
@@ -17,25 +16,10 @@ from ledger import closing, emails, services, transfer_emails
 from ledger.models import Expense, Transaction
 from ledger.posting import local_today
 from ledger.rules import earliest_expense_date
-from tests.factories import VehicleFactory
-from tests.ledger.conftest import make_trip
+from tests.factories import ExpenseFactory, VehicleFactory
+from tests.helpers import english, page, url
+from tests.ledger.conftest import make_trip, shared_car
 from vehicles.models import Vehicle
-
-
-def url(name, community, *args):
-    return reverse(name, args=[community.pk, *args])
-
-
-def english(*users):
-    User.objects.filter(pk__in=[user.pk for user in users]).update(language="en")
-
-
-def _shared_car(community, owner):
-    car = VehicleFactory(community=community, owner=owner, cost_model=Vehicle.CostModel.SHARED_COSTS)
-    Vehicle.objects.filter(pk=car.pk).update(created_at=timezone.now() - timedelta(days=400))
-    car.refresh_from_db()
-    return car
-
 
 # --- Expense dates: at most 24 months back; the month's close never crashes on an old one ------
 
@@ -59,21 +43,17 @@ def test_an_expense_dated_more_than_24_months_ago_is_refused_by_the_service(comm
     settings.LANGUAGE_CODE = "en"
     today = local_today(community)
 
-    with pytest.raises(DomainError, match="at most 24 months old"):
-        services.expense_record(
-            membership=trio["b_membership"],
-            vehicle=trio["car"],
-            category="fuel",
-            amount=Decimal("40.00"),
-            spent_on=earliest_expense_date(today) - timedelta(days=1),
-        )
-    services.expense_record(
+    record = partial(
+        services.expense_record,
         membership=trio["b_membership"],
         vehicle=trio["car"],
         category="fuel",
         amount=Decimal("40.00"),
-        spent_on=earliest_expense_date(today),
     )
+
+    with pytest.raises(DomainError, match="at most 24 months old"):
+        record(spent_on=earliest_expense_date(today) - timedelta(days=1))
+    record(spent_on=earliest_expense_date(today))
 
     assert Expense.objects.count() == 1
 
@@ -86,7 +66,7 @@ def test_the_earliest_expense_date_of_a_29_february_is_28_february():
 def test_month_close_skips_an_expense_of_year_1_and_posts_the_others(
     community, trio, last_month, mid_last_month, caplog
 ):
-    car = _shared_car(community, trio["a"])
+    car = shared_car(community, trio["a"])
     make_trip(car, trio["b"], 100, ended_at=mid_last_month)
     services.expense_record(
         membership=trio["c_membership"], vehicle=car, category="fuel", amount=Decimal("30"), spent_on=last_month
@@ -130,13 +110,7 @@ def test_a_member_id_that_is_no_number_is_not_found(client, community, member, n
 @pytest.fixture
 def bruno_with_a_line(community, trio):
     """Bruno, who paid for fuel today: his statement has a line."""
-    services.expense_record(
-        membership=trio["b_membership"],
-        vehicle=trio["car"],
-        category="fuel",
-        amount=Decimal("40.00"),
-        spent_on=local_today(community),
-    )
+    ExpenseFactory(vehicle=trio["car"], paid_by=trio["b"])
     return trio["b"]
 
 
@@ -297,20 +271,11 @@ def test_subjects_keep_the_no_break_spaces_of_french_typography():
 def expense_entered_by_admin(community, trio):
     """Anne (admin) records fuel Bruno paid for Chloe's car: Bruno is credited 40.00, Chloe charged."""
     lent = VehicleFactory(community=community, owner=trio["c"], name="Twingo")
-    return services.expense_record(
-        membership=trio["a_membership"],
-        vehicle=lent,
-        category="fuel",
-        amount=Decimal("40.00"),
-        spent_on=local_today(community),
-        paid_by=trio["b"],
-    )
+    return ExpenseFactory(vehicle=lent, paid_by=trio["b"], recorded_by=trio["a"])
 
 
 def test_the_payer_undoes_an_expense_an_admin_entered_for_them(client, community, trio, expense_entered_by_admin):
-    english(trio["b"])
-    client.force_login(trio["b"])
-    listing = client.get(url("ledger_expenses", community)).content.decode()
+    listing = page(client, trio["b"], url("ledger_expenses", community))
     assert url("ledger_expense_cancel", community, expense_entered_by_admin.pk) in listing
 
     response = client.post(

@@ -9,7 +9,7 @@ from ledger import closing, transfers
 from ledger.models import Account, Entry, Expense, SettlementPeriod, Transaction, Transfer
 from ledger.posting import account_balances, account_for, local_today
 from ledger.services import trip_charge
-from tests.factories import CommunityFactory, UserFactory
+from tests.factories import CommunityFactory, ExpenseFactory, UserFactory
 from tests.ledger.conftest import make_trip
 
 pytestmark = [
@@ -99,20 +99,8 @@ def money(community, trio, last_month, mid_last_month):
     period = closing.month_close(community=community, month=last_month)
     transfer = period.transfers.get()
     transfers.transfer_confirm(membership=trio["a_membership"], transfer=transfer)
-    unposted = services.expense_record(
-        membership=trio["a_membership"],
-        vehicle=trio["car"],
-        category="fuel",
-        amount=Decimal("40.00"),
-        spent_on=local_today(community),
-    )
-    undone = services.expense_record(
-        membership=trio["a_membership"],
-        vehicle=trio["car"],
-        category="fuel",
-        amount=Decimal("12.00"),
-        spent_on=local_today(community),
-    )
+    unposted = ExpenseFactory(vehicle=trio["car"], paid_by=trio["a"])
+    undone = ExpenseFactory(vehicle=trio["car"], paid_by=trio["a"], amount=Decimal("12.00"))
     services.expense_cancel(membership=trio["a_membership"], expense=undone, reason="typo")
     assert not Transaction.objects.filter(expense__in=[unposted, undone]).exists()  # the owner paid: nothing posted
     return {

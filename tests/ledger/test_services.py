@@ -19,7 +19,7 @@ from ledger.selectors import balances_for
 from ledger.settlement import settlement_plan
 from tests.factories import CommunityFactory, VehicleFactory
 from tests.files import one_colour_png, pdf_bytes
-from tests.ledger.conftest import add_member, make_trip
+from tests.ledger.conftest import add_member, make_trip, shared_car
 from vehicles.models import Vehicle
 
 
@@ -204,15 +204,16 @@ def test_a_community_owned_vehicle_credits_the_pool(community, trio):
 # --- Expenses ------------------------------------------------------------------------------
 
 
+def _record(trio, who: str = "b", **fields):
+    """``expense_record`` as Anne, Bruno or Chloe (``who``: "a", "b", "c"): fuel for the Clio, €40.00, today,
+    unless ``fields`` say otherwise."""
+    car = trio["car"]
+    arguments = {"vehicle": car, "category": "fuel", "amount": Decimal("40.00"), "spent_on": local_today(car.community)}
+    return services.expense_record(membership=trio[f"{who}_membership"], **{**arguments, **fields})
+
+
 def test_an_expense_paid_by_the_owner_is_recorded_without_posting(community, trio):
-    expense = services.expense_record(
-        membership=trio["a_membership"],
-        vehicle=trio["car"],
-        category="maintenance",
-        amount=Decimal("120.00"),
-        spent_on=local_today(community),
-        receipt=_pdf(),
-    )
+    expense = _record(trio, "a", category="maintenance", amount=Decimal("120.00"), receipt=_pdf())
 
     assert Expense.objects.get() == expense
     assert expense.receipt.name.endswith(".pdf")
@@ -220,14 +221,8 @@ def test_an_expense_paid_by_the_owner_is_recorded_without_posting(community, tri
 
 
 def test_an_admin_records_an_expense_paid_by_another_member(community, trio):
-    expense = services.expense_record(
-        membership=trio["a_membership"],
-        vehicle=trio["car"],
-        category="parking_toll",
-        amount=Decimal("8.40"),
-        spent_on=local_today(community),
-        paid_by=trio["c"],
-        receipt=_png("receipt.pdf"),
+    expense = _record(
+        trio, "a", category="parking_toll", amount=Decimal("8.40"), paid_by=trio["c"], receipt=_png("receipt.pdf")
     )
 
     assert expense.paid_by == trio["c"]
@@ -239,14 +234,7 @@ def test_an_admin_records_an_expense_paid_by_another_member(community, trio):
 
 def test_a_member_cannot_record_an_expense_paid_by_someone_else(community, trio):
     with pytest.raises(NotAllowed):
-        services.expense_record(
-            membership=trio["b_membership"],
-            vehicle=trio["car"],
-            category="fuel",
-            amount=Decimal("10"),
-            spent_on=local_today(community),
-            paid_by=trio["c"],
-        )
+        _record(trio, amount=Decimal("10"), paid_by=trio["c"])
     assert not Expense.objects.exists()
 
 
@@ -272,15 +260,8 @@ def test_a_member_cannot_record_an_expense_paid_by_someone_else(community, trio)
 )
 def test_bad_expense_input_is_refused_and_nothing_is_recorded(community, trio, settings, changes, message):
     settings.LANGUAGE_CODE = "en"
-    arguments = {
-        "membership": trio["b_membership"],
-        "vehicle": trio["car"],
-        "category": "fuel",
-        "amount": Decimal("40.00"),
-        "spent_on": local_today(community),
-    }
-    arguments.update(changes)
-    if arguments["spent_on"] == "tomorrow":
+    arguments = dict(changes)
+    if arguments.get("spent_on") == "tomorrow":
         arguments["spent_on"] = local_today(community) + timedelta(days=1)
     if arguments.get("receipt") == "text":
         arguments["receipt"] = SimpleUploadedFile("receipt.jpg", b"just some text", content_type="image/jpeg")
@@ -290,7 +271,7 @@ def test_bad_expense_input_is_refused_and_nothing_is_recorded(community, trio, s
         )
 
     with pytest.raises(DomainError, match=message):
-        services.expense_record(**arguments)
+        _record(trio, **arguments)
 
     assert not Expense.objects.exists()
     assert not Transaction.objects.exists()
@@ -299,26 +280,8 @@ def test_bad_expense_input_is_refused_and_nothing_is_recorded(community, trio, s
 def test_a_receipt_over_the_size_limit_is_refused(community, trio, settings):
     settings.UPLOAD_MAX_BYTES = 100
     with pytest.raises(DomainError, match="too large|trop"):
-        services.expense_record(
-            membership=trio["b_membership"],
-            vehicle=trio["car"],
-            category="fuel",
-            amount=Decimal("40"),
-            spent_on=local_today(community),
-            receipt=SimpleUploadedFile("r.pdf", b"%PDF-" + b"x" * 200 + b"%%EOF"),
-        )
+        _record(trio, receipt=SimpleUploadedFile("r.pdf", b"%PDF-" + b"x" * 200 + b"%%EOF"))
     assert not Expense.objects.exists()
-
-
-def _fuel_with_receipt(trio, community, receipt):
-    return services.expense_record(
-        membership=trio["b_membership"],
-        vehicle=trio["car"],
-        category="fuel",
-        amount=Decimal("40"),
-        spent_on=local_today(community),
-        receipt=receipt,
-    )
 
 
 def _photo_taken_at_home() -> bytes:
@@ -336,7 +299,7 @@ def _photo_taken_at_home() -> bytes:
 
 
 def test_a_receipt_photo_is_stored_without_its_gps_position_or_comment_and_shrunk(community, trio):
-    expense = _fuel_with_receipt(trio, community, SimpleUploadedFile("IMG_0042.JPG", _photo_taken_at_home()))
+    expense = _record(trio, receipt=SimpleUploadedFile("IMG_0042.JPG", _photo_taken_at_home()))
 
     with expense.receipt.open("rb") as stored, Image.open(io.BytesIO(stored.read())) as image:
         assert image.format == "JPEG"
@@ -352,7 +315,7 @@ def test_a_144_megapixel_png_receipt_is_refused(community, trio, settings):
     flat = SimpleUploadedFile("scan.png", one_colour_png(12000, 12000), content_type="image/png")
 
     with pytest.raises(DomainError, match="too big .144 megapixels"):
-        _fuel_with_receipt(trio, community, flat)
+        _record(trio, receipt=flat)
     assert not Expense.objects.exists()
 
 
@@ -361,14 +324,14 @@ def test_a_file_that_only_looks_like_a_pdf_is_refused(community, trio, settings)
     fake = SimpleUploadedFile("bill.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 
     with pytest.raises(DomainError, match="This PDF cannot be read"):
-        _fuel_with_receipt(trio, community, fake)
+        _record(trio, receipt=fake)
     assert not Expense.objects.exists()
 
 
 def test_a_real_pdf_receipt_is_stored_as_sent(community, trio):
     content = pdf_bytes(pages=2)
 
-    expense = _fuel_with_receipt(trio, community, SimpleUploadedFile("bill.pdf", content))
+    expense = _record(trio, receipt=SimpleUploadedFile("bill.pdf", content))
 
     assert expense.receipt.name.endswith(".pdf")
     with expense.receipt.open("rb") as stored:
@@ -388,7 +351,7 @@ def test_a_pdf_receipt_with_too_many_pages_or_encrypted_is_refused(community, tr
     settings.RECEIPT_PDF_MAX_PAGES = 20
 
     with pytest.raises(DomainError, match=message):
-        _fuel_with_receipt(trio, community, SimpleUploadedFile("bill.pdf", content))
+        _record(trio, receipt=SimpleUploadedFile("bill.pdf", content))
     assert not Expense.objects.exists()
 
 
@@ -403,7 +366,7 @@ def test_a_pdf_receipt_that_hides_pages_behind_a_small_count_is_refused(communit
     assert PdfReader(io.BytesIO(buffer.getvalue())).trailer["/Root"]["/Pages"]["/Count"] == 1
 
     with pytest.raises(DomainError, match="at most 20 pages"):
-        _fuel_with_receipt(trio, community, SimpleUploadedFile("bill.pdf", buffer.getvalue()))
+        _record(trio, receipt=SimpleUploadedFile("bill.pdf", buffer.getvalue()))
 
 
 def test_a_pdf_receipt_over_its_own_size_limit_is_refused(community, trio, settings):
@@ -412,7 +375,7 @@ def test_a_pdf_receipt_over_its_own_size_limit_is_refused(community, trio, setti
     settings.RECEIPT_PDF_MAX_BYTES = len(content) - 1
 
     with pytest.raises(DomainError, match="This PDF is too large"):
-        _fuel_with_receipt(trio, community, SimpleUploadedFile("bill.pdf", content))
+        _record(trio, receipt=SimpleUploadedFile("bill.pdf", content))
     assert not Expense.objects.exists()
 
 
@@ -420,13 +383,7 @@ def test_an_expense_on_another_communitys_vehicle_is_refused(community, trio):
     elsewhere = VehicleFactory(community=CommunityFactory())
 
     with pytest.raises(DomainError):
-        services.expense_record(
-            membership=trio["b_membership"],
-            vehicle=elsewhere,
-            category="fuel",
-            amount=Decimal("40"),
-            spent_on=local_today(community),
-        )
+        _record(trio, vehicle=elsewhere)
     assert not Expense.objects.exists()
     assert not Transaction.objects.exists()
 
@@ -434,18 +391,8 @@ def test_an_expense_on_another_communitys_vehicle_is_refused(community, trio):
 # --- Reversals -----------------------------------------------------------------------------
 
 
-def _fuel(trio, community, amount="40.00", who="b"):
-    return services.expense_record(
-        membership=trio[f"{who}_membership"],
-        vehicle=trio["car"],
-        category="fuel",
-        amount=Decimal(amount),
-        spent_on=local_today(community),
-    )
-
-
 def test_undoing_an_expense_keeps_both_postings_in_the_history(community, trio):
-    expense = _fuel(trio, community)
+    expense = _record(trio)
     posting = expense.transactions.get()
 
     reversal = services.transaction_reverse(membership=trio["b_membership"], transaction=posting, reason="Typo")
@@ -462,7 +409,7 @@ def test_undoing_an_expense_keeps_both_postings_in_the_history(community, trio):
 
 
 def test_a_transaction_is_reversed_at_most_once_and_a_reversal_never(community, trio):
-    posting = _fuel(trio, community).transactions.get()
+    posting = _record(trio).transactions.get()
     reversal = services.transaction_reverse(membership=trio["a_membership"], transaction=posting, reason="Wrong car")
 
     with pytest.raises(Conflict):
@@ -473,7 +420,7 @@ def test_a_transaction_is_reversed_at_most_once_and_a_reversal_never(community, 
 
 
 def test_only_the_author_or_an_admin_may_undo(community, trio, outsider):
-    posting = _fuel(trio, community).transactions.get()
+    posting = _record(trio).transactions.get()
     trip_charge = services.trip_charge(trip=make_trip(trio["car"], trio["c"], 10))
 
     with pytest.raises(NotAllowed):
@@ -488,14 +435,8 @@ def test_only_the_author_or_an_admin_may_undo(community, trio, outsider):
 
 
 def test_expense_cancel_undoes_an_unposted_expense_or_reverses_a_posted_one(community, trio):
-    unposted = services.expense_record(
-        membership=trio["a_membership"],
-        vehicle=trio["car"],
-        category="tax",
-        amount=Decimal("50"),
-        spent_on=local_today(community),
-    )
-    posted = _fuel(trio, community)
+    unposted = _record(trio, "a", category="tax", amount=Decimal("50"))
+    posted = _record(trio)
 
     services.expense_cancel(membership=trio["a_membership"], expense=unposted, reason="Duplicate")
     services.expense_cancel(membership=trio["b_membership"], expense=posted, reason="Wrong amount")
@@ -509,17 +450,8 @@ def test_expense_cancel_undoes_an_unposted_expense_or_reverses_a_posted_one(comm
 # --- Month-end allocations -----------------------------------------------------------------
 
 
-def _shared_car(community, owner, fixed="0"):
-    car = VehicleFactory(
-        community=community, owner=owner, cost_model=Vehicle.CostModel.SHARED_COSTS, fixed_monthly_cost=Decimal(fixed)
-    )
-    Vehicle.objects.filter(pk=car.pk).update(created_at=timezone.now() - timedelta(days=400))
-    car.refresh_from_db()
-    return car
-
-
 def test_shared_costs_are_split_by_km_and_posted_once(community, trio, last_month, mid_last_month):
-    car = _shared_car(community, trio["a"])
+    car = shared_car(community, trio["a"])
     make_trip(car, trio["b"], 200, ended_at=mid_last_month)
     make_trip(car, trio["c"], 100, ended_at=mid_last_month + timedelta(hours=3))
     services.expense_record(
@@ -534,32 +466,30 @@ def test_shared_costs_are_split_by_km_and_posted_once(community, trio, last_mont
     assert _balances(community) == {"Anne": Decimal("100.00"), "Bruno": Decimal("-66.67"), "Chloe": Decimal("-33.33")}
 
 
-def test_shared_costs_of_a_month_nobody_drove_fall_on_the_owner(community, trio, last_month):
-    car = _shared_car(community, trio["a"])
+@pytest.mark.parametrize(
+    ("idle_shared_costs", "balances"),
+    [
+        (None, {"Anne": Decimal("-30.00"), "Bruno": Decimal("30.00"), "Chloe": Decimal("0.00")}),
+        ("members", {"Anne": Decimal("-10.00"), "Bruno": Decimal("20.00"), "Chloe": Decimal("-10.00")}),
+    ],
+    ids=["fall_on_the_owner_by_default", "are_shared_by_members_when_the_community_chose_so"],
+)
+def test_shared_costs_of_a_month_nobody_drove(community, trio, last_month, idle_shared_costs, balances):
+    if idle_shared_costs:  # else the community's default
+        community.idle_shared_costs = idle_shared_costs
+        community.save(update_fields=["idle_shared_costs"])
+    car = shared_car(community, trio["a"])
     services.expense_record(
         membership=trio["b_membership"], vehicle=car, category="insurance", amount=Decimal("30"), spent_on=last_month
     )
 
     closing.shared_costs_allocate(vehicle=car, month=last_month)
 
-    assert _balances(community) == {"Anne": Decimal("-30.00"), "Bruno": Decimal("30.00"), "Chloe": Decimal("0.00")}
-
-
-def test_a_community_can_choose_that_members_share_an_undriven_cars_costs(community, trio, last_month):
-    community.idle_shared_costs = "members"
-    community.save(update_fields=["idle_shared_costs"])
-    car = _shared_car(community, trio["a"])
-    services.expense_record(
-        membership=trio["b_membership"], vehicle=car, category="insurance", amount=Decimal("30"), spent_on=last_month
-    )
-
-    closing.shared_costs_allocate(vehicle=car, month=last_month)
-
-    assert _balances(community) == {"Anne": Decimal("-10.00"), "Bruno": Decimal("20.00"), "Chloe": Decimal("-10.00")}
+    assert _balances(community) == balances
 
 
 def test_shared_costs_of_an_undriven_community_car_are_split_by_membership_days(community, trio, last_month):
-    car = _shared_car(community, None)
+    car = shared_car(community, None)
     services.expense_record(
         membership=trio["b_membership"], vehicle=car, category="tax", amount=Decimal("10.00"), spent_on=last_month
     )
@@ -573,7 +503,7 @@ def test_shared_costs_of_an_undriven_community_car_are_split_by_membership_days(
 def test_fixed_costs_follow_days_of_membership(community, trio, last_month):
     from communities.models import Membership
 
-    car = _shared_car(community, trio["a"], fixed="90.00")
+    car = shared_car(community, trio["a"], fixed="90.00")
     car.cost_model = Vehicle.CostModel.RATES
     car.save()
     tz = community_tz(community)
@@ -704,7 +634,7 @@ def test_a_newer_plan_supersedes_unconfirmed_transfers(community, trio, last_mon
 
 
 def test_month_close_twice_posts_nothing_twice(community, trio, last_month, mid_last_month):
-    car = _shared_car(community, trio["a"], fixed="30.00")
+    car = shared_car(community, trio["a"], fixed="30.00")
     make_trip(car, trio["b"], 50, ended_at=mid_last_month)
     services.expense_record(
         membership=trio["c_membership"], vehicle=car, category="fuel", amount=Decimal("60"), spent_on=last_month
@@ -728,7 +658,7 @@ def test_the_current_month_cannot_be_closed(community, trio):
 def test_a_late_shared_expense_is_posted_with_the_next_allocation(community, trio, last_month, mid_last_month):
     from colocauto.core.clock import previous_month
 
-    car = _shared_car(community, trio["a"])
+    car = shared_car(community, trio["a"])
     earlier = previous_month(last_month)
     make_trip(car, trio["b"], 10, ended_at=mid_last_month - timedelta(days=31))
     closing.month_close(community=community, month=earlier)

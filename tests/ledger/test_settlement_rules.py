@@ -1,13 +1,10 @@
 """Settlement rules: a payment declared before a close is confirmed once and never asked for again, only the
 payee (or an admin for them) confirms, a month's plan stops at the month's end, and the pool has a holder."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import formats, translation
 
 from colocauto.core.clock import midnight, month_last_day, next_month, previous_month
@@ -21,22 +18,10 @@ from ledger.posting import community_tz
 from ledger.selectors import balances_for
 from tests.communities.test_views import _settings_data
 from tests.factories import CommunityFactory, VehicleFactory
-from tests.ledger.conftest import add_member, make_trip
+from tests.helpers import english, page, queries_to_get, url
+from tests.ledger.conftest import add_member, make_trip, mid
 
 IBAN = "FR7630006000011234567890189"
-
-
-def english(*users):
-    User.objects.filter(pk__in=[user.pk for user in users]).update(language="en")
-
-
-def url(name, community, *args):
-    return reverse(name, args=[community.pk, *args])
-
-
-def mid(month: date, community) -> date:
-    """Noon on the 15th of ``month`` in the community's time zone."""
-    return midnight(month + timedelta(days=14), community_tz(community)) + timedelta(hours=12)
 
 
 def settlements() -> int:
@@ -107,18 +92,15 @@ def test_the_payee_confirms_an_earlier_plans_declared_payment_on_the_settle_page
     transfer = closing.month_close(community=community, month=earlier).transfers.get()
     transfers.transfer_declare_paid(membership=trio["b_membership"], transfer=transfer)
     closing.month_close(community=community, month=last_month)
-    english(trio["a"], trio["b"])
 
-    client.force_login(trio["b"])
-    payer_page = client.get(url("ledger_settle", community)).content.decode()
-    client.force_login(trio["a"])
-    payee_page = client.get(url("ledger_settle", community)).content.decode()
+    payer_page = page(client, trio["b"], url("ledger_settle", community))
+    payee_page = page(client, trio["a"], url("ledger_settle", community))
     response = client.post(url("ledger_transfer_confirm", community, transfer.pk))
 
-    for page in (payer_page, payee_page):
-        assert "30.00 €" in page
-        assert "paid, waiting for confirmation" in page
-        assert "this plan counts it as paid" in page
+    for html in (payer_page, payee_page):
+        assert "30.00 €" in html
+        assert "paid, waiting for confirmation" in html
+        assert "this plan counts it as paid" in html
     assert url("ledger_transfer_confirm", community, transfer.pk) in payee_page
     assert url("ledger_transfer_confirm", community, transfer.pk) not in payer_page
     assert response.status_code == 302
@@ -152,17 +134,15 @@ def admin_owes(community, trio, last_month):
 
 
 def test_payer_cannot_confirm_own_transfer_even_as_an_admin(client, community, trio, admin_owes):
-    english(trio["a"])
-    client.force_login(trio["a"])
-    page = client.get(url("ledger_settle", community)).content.decode()
+    html = page(client, trio["a"], url("ledger_settle", community))
 
     transfers.transfer_declare_paid(membership=trio["a_membership"], transfer=admin_owes)
     with pytest.raises(NotAllowed):
         transfers.transfer_confirm(membership=trio["a_membership"], transfer=admin_owes)
     assert client.post(url("ledger_transfer_confirm", community, admin_owes.pk)).status_code == 403
 
-    assert url("ledger_transfer_declare_paid", community, admin_owes.pk) in page
-    assert url("ledger_transfer_confirm", community, admin_owes.pk) not in page
+    assert url("ledger_transfer_declare_paid", community, admin_owes.pk) in html
+    assert url("ledger_transfer_confirm", community, admin_owes.pk) not in html
     assert settlements() == 0
     transfers.transfer_confirm(membership=trio["b_membership"], transfer=admin_owes)
     assert settlements() == 1
@@ -180,19 +160,9 @@ def test_a_refused_confirmation_answers_403_with_its_stable_code_to_a_json_clien
 
 
 @pytest.fixture
-def chloe_owes(community, trio, last_month):
+def chloe_owes(period_example):
     """The worked example: Chloe owes Bruno 10.00 and Anne 5.00."""
-    car = trio["car"]
-    services.trip_charge(trip=make_trip(car, trio["b"], 100, ended_at=mid(last_month, community)))
-    services.trip_charge(trip=make_trip(car, trio["c"], 50, ended_at=mid(last_month, community)))
-    services.expense_record(
-        membership=trio["b_membership"],
-        vehicle=car,
-        category="fuel",
-        amount=Decimal("40.00"),
-        spent_on=last_month + timedelta(days=15),
-    )
-    return closing.month_close(community=community, month=last_month)
+    return period_example
 
 
 def test_no_one_sees_i_have_paid_on_a_transfer_they_do_not_make(client, community, trio, chloe_owes):
@@ -210,13 +180,10 @@ def test_no_one_sees_i_have_paid_on_a_transfer_they_do_not_make(client, communit
 
 
 def test_the_payee_does_not_see_to_pay_on_money_they_receive(client, community, trio, chloe_owes):
-    english(trio["b"])
-    client.force_login(trio["b"])
+    html = page(client, trio["b"], url("ledger_settle", community))
 
-    page = client.get(url("ledger_settle", community)).content.decode()
-
-    assert '<span class="badge">to pay</span>' not in page
-    assert '<span class="badge">not paid yet</span>' in page
+    assert '<span class="badge">to pay</span>' not in html
+    assert '<span class="badge">not paid yet</span>' in html
 
 
 def test_an_admin_confirming_for_the_payee_is_recorded_named_and_told_to_the_payee(
@@ -288,17 +255,15 @@ def test_the_settle_page_and_email_say_the_balances_are_as_of_the_month_end(
 ):
     services.trip_charge(trip=make_trip(trio["car"], trio["b"], 100, ended_at=mid(last_month, community)))
     period = closing.month_close(community=community, month=last_month)
-    english(trio["b"])
-    client.force_login(trio["b"])
+    html = page(client, trio["b"], url("ledger_settle", community))
 
-    page = client.get(url("ledger_settle", community)).content.decode()
     emails.settlement_emails_send(period=period)
 
     with translation.override("en"):
         day = formats.date_format(month_last_day(last_month), "DATE_FORMAT")
     expected = f"as the balances stood at the end of {day} (midnight, Europe/Paris time)"
-    assert expected in page
-    assert "Later activity will be in next month's plan" in page
+    assert expected in html
+    assert "Later activity will be in next month's plan" in html
     to_bruno = next(message for message in mailoutbox if message.to == [trio["b"].email])
     assert f"balances as they stood at the end of {day} (midnight, Europe/Paris time)" in to_bruno.body
     assert "later activity will be in next month's plan" in to_bruno.body
@@ -339,15 +304,12 @@ def test_a_transfer_to_the_pool_shows_the_holder_with_their_iban_and_qr_code(
     client, community, trio, last_month, pool_debt
 ):
     closing.month_close(community=community, month=last_month)
-    english(trio["c"])
-    client.force_login(trio["c"])
+    html = page(client, trio["c"], url("ledger_settle", community))
 
-    page = client.get(url("ledger_settle", community)).content.decode()
-
-    assert "The community pool is held by Anne." in page
-    assert '<span class="iban-group">FR76</span>' in page
-    assert "EPC (SEPA) QR code: transfer of 10.00 € to Anne" in page
-    assert "data:image/svg+xml" in page
+    assert "The community pool is held by Anne." in html
+    assert '<span class="iban-group">FR76</span>' in html
+    assert "EPC (SEPA) QR code: transfer of 10.00 € to Anne" in html
+    assert "data:image/svg+xml" in html
 
 
 def test_the_pool_holder_confirms_a_pool_transfer_and_the_payer_cannot_even_as_an_admin(
@@ -389,12 +351,9 @@ def test_the_pool_holder_is_told_of_payments_into_the_pool(
 def test_without_a_pool_holder_the_settle_page_asks_admins_to_name_one(client, community, trio, last_month, pool_debt):
     Community.objects.filter(pk=community.pk).update(pool_holder=None)
     closing.month_close(community=community, month=last_month)
-    english(trio["a"], trio["c"])
 
-    client.force_login(trio["a"])
-    admin_page = client.get(url("ledger_settle", community)).content.decode()
-    client.force_login(trio["c"])
-    member_page = client.get(url("ledger_settle", community)).content.decode()
+    admin_page = page(client, trio["a"], url("ledger_settle", community))
+    member_page = page(client, trio["c"], url("ledger_settle", community))
 
     assert "Nobody holds the community pool" in admin_page
     assert "Name a pool holder in the community settings." in admin_page
@@ -406,24 +365,14 @@ def test_a_pool_holder_who_is_no_longer_an_admin_holds_nothing(client, community
     Membership.objects.filter(pk=trio["a_membership"].pk).update(role=Membership.Role.MEMBER)
     add_member(community, "Zoe", role=Membership.Role.ADMIN)
     closing.month_close(community=community, month=last_month)
-    english(trio["c"])
-    client.force_login(trio["c"])
+    html = page(client, trio["c"], url("ledger_settle", community))
 
-    page = client.get(url("ledger_settle", community)).content.decode()
-
-    assert "held by Anne" not in page
-    assert "FR76" not in page
-    assert "nobody holds it yet" in page
+    assert "held by Anne" not in html
+    assert "FR76" not in html
+    assert "nobody holds it yet" in html
 
 
 # --- The settle page's cost ---------------------------------------------------------------------
-
-
-def _settle_page_queries(client, user, community) -> int:
-    client.force_login(user)
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url("ledger_settle", community)).status_code == 200
-    return len(context.captured_queries)
 
 
 def _plan_with_debtors(community, holder, count: int, last_month) -> None:
@@ -455,6 +404,7 @@ def test_the_settle_page_takes_the_same_queries_for_2_and_12_transfers(client, d
         User.objects.filter(pk=holder.pk).update(iban=IBAN)
         Community.objects.filter(pk=community.pk).update(pool_holder=holder)
         _plan_with_debtors(community, holder, debtors, last_month)
-        counts.append(_settle_page_queries(client, holder, community))
+        client.force_login(holder)
+        counts.append(queries_to_get(client, url("ledger_settle", community)))
 
     assert counts[0] == counts[1]

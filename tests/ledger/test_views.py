@@ -6,8 +6,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,18 +15,8 @@ from ledger.models import Transaction, Transfer
 from ledger.posting import account_for, local_today, post
 from ledger.selectors import balances_for
 from tests.factories import VehicleFactory
-from tests.helpers import MID_MONTH
+from tests.helpers import MID_MONTH, english, page, queries_to_get, url
 from tests.ledger.conftest import add_member, make_trip
-
-
-def english(*users):
-    """Assertions read the English source strings, whatever catalogues exist."""
-    User.objects.filter(pk__in=[user.pk for user in users]).update(language="en")
-
-
-def url(name, community, *args):
-    return reverse(name, args=[community.pk, *args])
-
 
 # --- Who sees what ---------------------------------------------------------------------------
 
@@ -76,24 +64,18 @@ def test_another_communitys_vehicle_report_is_not_found(client, member, communit
 
 
 def test_my_account_shows_the_balance_in_words_and_explains_each_line(client, community, trio, period_example):
-    english(trio["c"])
-    client.force_login(trio["c"])
+    html = page(client, trio["c"], url("ledger_account", community))
 
-    page = client.get(url("ledger_account", community)).content.decode()
-
-    assert "You owe 15.00 € to the others." in page
-    assert "Trip with Clio: 50 km by Chloe" in page
-    assert "-15.00 €" in page
+    assert "You owe 15.00 € to the others." in html
+    assert "Trip with Clio: 50 km by Chloe" in html
+    assert "-15.00 €" in html
 
 
 def test_a_positive_balance_says_the_others_owe_you(client, community, trio, period_example):
-    english(trio["b"])
-    client.force_login(trio["b"])
+    html = page(client, trio["b"], url("ledger_account", community))
 
-    page = client.get(url("ledger_account", community)).content.decode()
-
-    assert "The others owe you 10.00 €." in page
-    assert "Fuel / charging for Clio, paid by Bruno (charged to the owner)" in page
+    assert "The others owe you 10.00 €." in html
+    assert "Fuel / charging for Clio, paid by Bruno (charged to the owner)" in html
 
 
 def test_amounts_follow_the_french_locale(client, community, trio):
@@ -129,13 +111,10 @@ def test_statement_filtered_by_month_starts_from_the_balance_brought_forward(cli
 
 
 def test_a_bad_month_filter_is_explained_and_the_whole_statement_shown(client, community, trio):
-    english(trio["a"])
-    client.force_login(trio["a"])
+    html = page(client, trio["a"], url("ledger_account", community), {"month": "March"})
 
-    page = client.get(url("ledger_account", community), {"month": "March"}).content.decode()
-
-    assert "Enter a month as YYYY-MM" in page
-    assert 'value="March"' in page
+    assert "Enter a month as YYYY-MM" in html
+    assert 'value="March"' in html
 
 
 def test_a_member_can_read_another_members_statement_but_not_an_outsiders(client, community, trio, outsider):
@@ -194,24 +173,19 @@ def test_an_admin_undoes_a_trip_charge_and_the_history_keeps_both(client, commun
     assert "You are all square" in page
 
 
-def test_undo_without_a_reason_is_refused_and_nothing_posted(client, community, trio, period_example):
-    english(trio["a"])
+@pytest.mark.parametrize(
+    ("who", "reason", "status"),
+    [("a", "", 400), ("c", "I did not drive", 403)],
+    ids=["an_admin_without_a_reason_is_refused", "a_member_may_not_undo_a_trip_charge"],
+)
+def test_a_refused_undo_posts_nothing(client, community, trio, period_example, who, reason, status):
+    english(trio[who])
     charge = Transaction.objects.get(kind=Transaction.Kind.TRIP_CHARGE, trip__driver=trio["c"])
-    client.force_login(trio["a"])
+    client.force_login(trio[who])
 
-    response = client.post(url("ledger_transaction_undo", community, charge.pk), {"reason": ""})
+    response = client.post(url("ledger_transaction_undo", community, charge.pk), {"reason": reason})
 
-    assert response.status_code == 400
-    assert not Transaction.objects.filter(kind=Transaction.Kind.REVERSAL).exists()
-
-
-def test_a_member_cannot_undo_a_trip_charge(client, community, trio, period_example):
-    charge = Transaction.objects.get(kind=Transaction.Kind.TRIP_CHARGE, trip__driver=trio["c"])
-    client.force_login(trio["c"])
-
-    response = client.post(url("ledger_transaction_undo", community, charge.pk), {"reason": "I did not drive"})
-
-    assert response.status_code == 403
+    assert response.status_code == status
     assert not Transaction.objects.filter(kind=Transaction.Kind.REVERSAL).exists()
 
 
@@ -238,49 +212,37 @@ def test_undo_of_another_communitys_transaction_is_not_found(client, community, 
 
 
 def test_balances_show_everyone_and_sum_to_zero(client, community, trio, period_example):
-    english(trio["b"])
-    client.force_login(trio["b"])
-
-    page = client.get(url("ledger_balances", community)).content.decode()
+    html = page(client, trio["b"], url("ledger_balances", community))
 
     for name, amount in (("Anne", "5.00 €"), ("Bruno", "10.00 €"), ("Chloe", "-15.00 €")):
-        assert name in page and amount in page
-    assert "Exactly zero" in page
-
-
-def _balances_page_queries(client, user, community) -> int:
-    client.force_login(user)
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url("ledger_balances", community)).status_code == 200
-    return len(context.captured_queries)
+        assert name in html and amount in html
+    assert "Exactly zero" in html
 
 
 def test_balances_page_takes_the_same_queries_for_2_and_50_members(client, community, trio):
     car = trio["car"]
     for _ in range(3):
         services.trip_charge(trip=make_trip(car, trio["b"], 10))
-    few = _balances_page_queries(client, trio["a"], community)
+    client.force_login(trio["a"])
+    few = queries_to_get(client, url("ledger_balances", community))
 
     for index in range(47):
         driver = add_member(community, f"Driver {index}")[0]
         for _ in range(3):
             services.trip_charge(trip=make_trip(car, driver, 5 + index))
 
-    assert _balances_page_queries(client, trio["a"], community) == few
+    assert queries_to_get(client, url("ledger_balances", community)) == few
 
 
 # --- Settle up -------------------------------------------------------------------------------
 
 
 def test_settle_page_shows_my_transfers_and_the_whole_plan(client, community, trio, period_example):
-    english(trio["c"])
-    client.force_login(trio["c"])
+    html = page(client, trio["c"], url("ledger_settle", community))
 
-    page = client.get(url("ledger_settle", community)).content.decode()
-
-    assert "10.00 € to Bruno" in page
-    assert "5.00 € to Anne" in page
-    assert "The whole community&#x27;s plan" in page or "The whole community's plan" in page
+    assert "10.00 € to Bruno" in html
+    assert "5.00 € to Anne" in html
+    assert "The whole community&#x27;s plan" in html or "The whole community's plan" in html
 
 
 def test_the_iban_and_qr_code_are_shown_only_to_who_owes_that_person(client, community, trio, period_example):
@@ -298,9 +260,9 @@ def test_the_iban_and_qr_code_are_shown_only_to_who_owes_that_person(client, com
     assert '<span class="iban-group">FR76</span> <span class="iban-group">3000</span>' in debtor
     assert "data:image/svg+xml" in debtor
     assert "EPC (SEPA) QR code: transfer of 10.00 € to Bruno" in debtor
-    for page in (other, himself):
-        assert "FR76" not in page
-        assert "data:image/svg+xml" not in page
+    for html in (other, himself):
+        assert "FR76" not in html
+        assert "data:image/svg+xml" not in html
 
 
 def test_a_transfer_to_the_pool_without_a_holder_tells_the_payer_to_ask_for_one(
@@ -309,13 +271,10 @@ def test_a_transfer_to_the_pool_without_a_holder_tells_the_payer_to_ask_for_one(
     pool_car = VehicleFactory(community=community, owner=None, name="Kangoo", rate_per_km=Decimal("0.200"))
     services.trip_charge(trip=make_trip(pool_car, trio["c"], 50, ended_at=mid_last_month))
     closing.month_close(community=community, month=last_month)
-    english(trio["c"])
-    client.force_login(trio["c"])
+    html = page(client, trio["c"], url("ledger_settle", community))
 
-    page = client.get(url("ledger_settle", community)).content.decode()
-
-    assert "This goes to the community pool, but nobody holds it yet: ask an admin to name a pool holder" in page
-    assert "has not given an IBAN" not in page
+    assert "This goes to the community pool, but nobody holds it yet: ask an admin to name a pool holder" in html
+    assert "has not given an IBAN" not in html
 
 
 def test_declare_then_confirm_posts_a_settlement_and_balances_reach_zero(client, community, trio, period_example):
@@ -331,10 +290,8 @@ def test_declare_then_confirm_posts_a_settlement_and_balances_reach_zero(client,
 
     assert Transaction.objects.filter(kind=Transaction.Kind.SETTLEMENT).count() == 2
     assert all(balance.amount == 0 for balance in balances_for(trio["a_membership"]))
-    english(payer)
-    client.force_login(payer)
-    page = client.get(url("ledger_account", community)).content.decode()
-    assert "Transfer from Chloe to Bruno" in page
+    html = page(client, payer, url("ledger_account", community))
+    assert "Transfer from Chloe to Bruno" in html
 
 
 def test_only_the_payer_declares_and_only_the_payee_confirms(client, community, trio, period_example):
@@ -502,36 +459,28 @@ def test_a_failed_transfer_email_is_released_for_the_retry(community, trio, peri
 def test_settle_page_heading_names_the_month_without_elision(client, community, trio, period_example):
     from django.utils import formats, translation
 
-    english(trio["c"])
-    client.force_login(trio["c"])
-    page = client.get(url("ledger_settle", community)).content.decode()
+    html = page(client, trio["c"], url("ledger_settle", community))
     with translation.override("en"):
         month = formats.date_format(period_example.month, "YEAR_MONTH_FORMAT")
-    assert f"Settle-up plan — {month}</h2>" in page
-    assert "Plan for" not in page
+    assert f"Settle-up plan — {month}</h2>" in html
+    assert "Plan for" not in html
 
 
 def test_a_transfer_to_the_pool_reads_to_the_community_pool(client, community, trio, last_month, mid_last_month):
     pool_car = VehicleFactory(community=community, owner=None, name="Kangoo", rate_per_km=Decimal("0.200"))
     services.trip_charge(trip=make_trip(pool_car, trio["c"], 50, ended_at=mid_last_month))
     closing.month_close(community=community, month=last_month)
-    english(trio["c"])
-    client.force_login(trio["c"])
+    html = page(client, trio["c"], url("ledger_settle", community))
 
-    page = client.get(url("ledger_settle", community)).content.decode()
-
-    assert "10.00 € to the community pool</h3>" in page
+    assert "10.00 € to the community pool</h3>" in html
 
 
 def test_the_iban_wraps_only_between_groups_of_four(client, community, trio, period_example):
     User.objects.filter(pk=trio["b"].pk).update(iban="FR7630006000011234567890189")
-    english(trio["c"])
-    client.force_login(trio["c"])
+    html = page(client, trio["c"], url("ledger_settle", community))
 
-    page = client.get(url("ledger_settle", community)).content.decode()
-
-    assert '<span class="iban-group">FR76</span> <span class="iban-group">3000</span>' in page
-    assert '<span class="iban-group">189</span>' in page
+    assert '<span class="iban-group">FR76</span> <span class="iban-group">3000</span>' in html
+    assert '<span class="iban-group">189</span>' in html
 
 
 # --- CSV export for French and English spreadsheets (UX report item 8) --------------------------
@@ -611,17 +560,12 @@ def test_the_shared_costs_card_is_absent_without_activity_and_on_others_statemen
 
 
 def test_the_shared_costs_card_takes_the_same_queries_for_1_and_20_expenses(client, community, trio, kangoo):
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(url("ledger_account", community)).status_code == 200
-        return len(queries)
-
     client.force_login(trio["b"])
     _pay(trio["b_membership"], kangoo, "1.00")
     make_trip(kangoo, trio["b"], 10, ended_at=timezone.now() - timedelta(minutes=1))
-    few = count()
+    few = queries_to_get(client, url("ledger_account", community))
     other = VehicleFactory(community=community, owner=None, name="Berlingo", cost_model="shared_costs")
     for index in range(19):
         _pay(trio["b_membership"], other if index % 2 else kangoo, "2.00")
     make_trip(other, trio["b"], 10, ended_at=timezone.now() - timedelta(minutes=2))
-    assert count() == few
+    assert queries_to_get(client, url("ledger_account", community)) == few

@@ -7,9 +7,6 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from communities.models import User
 from ledger import services
@@ -17,19 +14,10 @@ from ledger.models import Expense, Transaction
 from ledger.posting import local_today
 from tests.factories import VehicleFactory
 from tests.files import one_colour_png, pdf_bytes
-from tests.helpers import image_bytes
+from tests.helpers import english, image_bytes, queries_to_get, url
 from tests.ledger.conftest import add_member, make_trip
 
 PDF = pdf_bytes()
-
-
-def url(name, community, *args):
-    return reverse(name, args=[community.pk, *args])
-
-
-def english(*users):
-    """Pages follow the user's language; assertions read the English source strings."""
-    User.objects.filter(pk__in=[user.pk for user in users]).update(language="en")
 
 
 def expense_data(car, **overrides):
@@ -285,12 +273,6 @@ def test_expense_list_filters_by_vehicle_and_month(client, community, vehicle, m
     assert "33.33" in by_month and "22.22" not in by_month
 
 
-def _list_queries(client, community) -> int:
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url("ledger_expenses", community)).status_code == 200
-    return len(context.captured_queries)
-
-
 def test_expense_list_takes_the_same_queries_for_2_and_40_expenses(client, community, vehicle, member):
     membership = member.memberships.get(community=community)
     today = local_today(community)
@@ -307,9 +289,9 @@ def test_expense_list_takes_the_same_queries_for_2_and_40_expenses(client, commu
     )
     add(1)
     client.force_login(member)
-    few = _list_queries(client, community)
+    few = queries_to_get(client, url("ledger_expenses", community))
     add(38)
-    assert _list_queries(client, community) == few
+    assert queries_to_get(client, url("ledger_expenses", community)) == few
 
 
 # --- Per-vehicle report ----------------------------------------------------------------------

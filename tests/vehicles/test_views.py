@@ -12,7 +12,7 @@ from django.utils import formats, timezone, translation
 from communities.models import User
 from tests.factories import UserFactory, VehicleFactory
 from tests.files import one_colour_png
-from tests.helpers import image_bytes
+from tests.helpers import image_bytes, url
 from vehicles.models import AvailabilityWindow, Blackout, Vehicle
 
 
@@ -62,10 +62,6 @@ def form_data(**overrides):
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
-
-
-def url(name, community, *args):
-    return reverse(name, args=[community.pk, *args])
 
 
 # Who sees what
@@ -371,6 +367,11 @@ def test_detail_lists_windows_and_upcoming_blackouts_only(client, member, commun
 # Weekly availability
 
 
+def window(weekday: str, start: str, end: str, **fields) -> dict:
+    """One row of the weekly availability form, as typed."""
+    return {"weekday": weekday, "start_time": start, "end_time": end, **fields}
+
+
 def windows_post(*rows, initial=0):
     data = {
         "windows-TOTAL_FORMS": str(len(rows)),
@@ -384,42 +385,31 @@ def windows_post(*rows, initial=0):
     return data
 
 
-def test_owner_saves_weekly_windows(client, owner, community, vehicle):
-    client.force_login(owner)
-    response = client.post(
-        url("vehicle_availability", community, vehicle.pk),
-        windows_post(
-            {"weekday": "0", "start_time": "08:00", "end_time": "12:00"},
-            {"weekday": "5", "start_time": "00:00", "end_time": "00:00"},
-            {"weekday": "", "start_time": "", "end_time": ""},
-        ),
+def post_windows(client, user, vehicle, *rows):
+    """``user`` sends the weekly availability form of ``vehicle`` with these rows (no existing window)."""
+    client.force_login(user)
+    return client.post(url("vehicle_availability", vehicle.community, vehicle.pk), windows_post(*rows))
+
+
+def test_owner_saves_weekly_windows(client, owner, vehicle):
+    response = post_windows(
+        client, owner, vehicle, window("0", "08:00", "12:00"), window("5", "00:00", "00:00"), window("", "", "")
     )
     assert response.status_code == 302
     windows = list(vehicle.availability_windows.values_list("weekday", "start_time", "end_time"))
     assert windows == [(0, time(8), time(12)), (5, time(0), time(0))]
 
 
-def test_overlapping_windows_are_refused_and_kept_in_the_form(client, owner, community, vehicle):
-    client.force_login(owner)
-    response = client.post(
-        url("vehicle_availability", community, vehicle.pk),
-        windows_post(
-            {"weekday": "2", "start_time": "08:00", "end_time": "12:00"},
-            {"weekday": "2", "start_time": "11:30", "end_time": "18:00"},
-        ),
-    )
+def test_overlapping_windows_are_refused_and_kept_in_the_form(client, owner, vehicle):
+    response = post_windows(client, owner, vehicle, window("2", "08:00", "12:00"), window("2", "11:30", "18:00"))
     page = response.content.decode()
     assert response.status_code == 200
     assert "overlap" in page and 'value="11:30"' in page
     assert not vehicle.availability_windows.exists()
 
 
-def test_window_ending_before_it_starts_is_refused_in_the_form(client, owner, community, vehicle):
-    client.force_login(owner)
-    response = client.post(
-        url("vehicle_availability", community, vehicle.pk),
-        windows_post({"weekday": "3", "start_time": "18:00", "end_time": "09:00"}),
-    )
+def test_window_ending_before_it_starts_is_refused_in_the_form(client, owner, vehicle):
+    response = post_windows(client, owner, vehicle, window("3", "18:00", "09:00"))
     assert "must end after it starts" in response.content.decode()
     assert not vehicle.availability_windows.exists()
 
@@ -431,7 +421,7 @@ def test_removing_every_window_makes_the_vehicle_always_available(client, owner,
     assert 'value="08:00"' in page and "always available" in page
     client.post(
         url("vehicle_availability", community, vehicle.pk),
-        windows_post({"weekday": "0", "start_time": "08:00", "end_time": "12:00", "DELETE": "on"}, initial=1),
+        windows_post(window("0", "08:00", "12:00", DELETE="on"), initial=1),
     )
     assert not vehicle.availability_windows.exists()
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from bookings import services as booking_services
 from bookings.models import Booking, Trip
 from colocauto.core.clock import previous_month
+from colocauto.seeding import past_trip
 from communities import services as community_services
 from communities.models import Community, Membership, User
 from ledger import services as ledger_services
@@ -258,20 +259,13 @@ class Command(BaseCommand):
             membership=james, vehicle=clio, starts_at=at(tomorrow, 9), ends_at=at(tomorrow, 12), note="Marché de Crest"
         )
         booking_services.booking_confirm(membership=owner_of_clio, booking=trip_to_market)
-        booking_services.booking_create(
-            membership=camille,
-            vehicle=kangoo,
-            starts_at=at(tomorrow, 14),
-            ends_at=at(tomorrow, 18),
-            note="Déchetterie",
-        )
-        booking_services.booking_create(
-            membership=lea,
-            vehicle=yaris,
-            starts_at=at(next_weekday, 10),
-            ends_at=at(next_weekday, 16),
-            note="Rendez-vous à Valence",
-        )
+        for membership, vehicle, day, start, end, note in (
+            (camille, kangoo, tomorrow, 14, 18, "Déchetterie"),
+            (lea, yaris, next_weekday, 10, 16, "Rendez-vous à Valence"),
+        ):
+            booking_services.booking_create(
+                membership=membership, vehicle=vehicle, starts_at=at(day, start), ends_at=at(day, end), note=note
+            )
 
     def _last_month(self, community: Community, memberships: dict[str, Membership], vehicles: list[Vehicle]) -> None:
         """Last month's trips and expenses, charged through the ledger, and the month closed: the demo opens
@@ -289,28 +283,9 @@ class Command(BaseCommand):
             starts_at = datetime.combine(month.replace(day=day), time(hour), tzinfo=zone)
             ends_at = starts_at + timedelta(hours=hours)
             driver = memberships[email].user
-            booking = Booking.objects.create(
-                community=community,
-                vehicle=vehicle,
-                member=driver,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                status=Booking.Status.COMPLETED,
-            )
             start = odometers[vehicle.pk]
             odometers[vehicle.pk] = start + km
-            trip = Trip.objects.create(
-                booking=booking,
-                vehicle=vehicle,
-                driver=driver,
-                start_odometer=start,
-                end_odometer=start + km,
-                distance_km=km,
-                duration=ends_at - starts_at,
-                started_at=starts_at,
-                ended_at=ends_at,
-            )
-            ledger_services.trip_charge(trip=trip)
+            past_trip(vehicle=vehicle, driver=driver, starts_at=starts_at, ends_at=ends_at, start_odometer=start, km=km)
         for email, index, day, category, amount, litres, note in LAST_MONTH_EXPENSES:
             ledger_services.expense_record(
                 membership=memberships[email],
