@@ -298,6 +298,7 @@ def consent_grant(*, membership: Membership, territory: Territory) -> TerritoryC
             code="consent_already_given",
         ) from None
     territory_usage_sync(roots=lineage)
+    _rewarm_reports()
     return consent
 
 
@@ -312,7 +313,14 @@ def consent_withdraw(*, membership: Membership, consent: TerritoryConsent) -> Te
         raise Conflict(_("This consent was already withdrawn."), code="consent_already_withdrawn")
     consent.refresh_from_db()
     territory_usage_sync(roots=_lineage(consent.territory_id))
+    _rewarm_reports()
     return consent
+
+
+def _rewarm_reports() -> None:
+    """A consent changes what every cached report may count: compute the dashboards again in a worker,
+    after the commit, so staff's next visit finds them ready (the version key already hides the old ones)."""
+    wake_by_name("territories.tasks.reports_warm_all")
 
 
 @transaction.atomic
