@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from colocauto.core.clock import next_month
-from colocauto.core.files import IMAGE_FORMATS, NEVER_STORED, PDF_FORMATS, private_file_response
 from colocauto.core.parsers import parse_id
 from colocauto.core.web import attempt, attempt_or_message
 from communities.models import Membership
@@ -27,6 +26,7 @@ from ledger.explain import can_cancel_expense
 from ledger.forms import CalculatorForm, ExpenseFilterForm, ExpenseForm, PeriodForm, ReverseForm
 from ledger.models import Expense
 from ledger.posting import local_today
+from ledger.receipts import receipt_response
 from ledger.rules import require_may_cancel_expense
 from ledger.web import CommunityRequest, member_view
 from vehicles import selectors as vehicle_selectors
@@ -123,10 +123,7 @@ def expense_cancel(request: CommunityRequest, pk: int) -> HttpResponse:
 def expense_receipt(request: CommunityRequest, pk: int) -> FileResponse:
     """The receipt, only for members of the expense's community: uploaded files are never public."""
     expense = cost_selectors.expense_get(request.membership, pk)
-    response = private_file_response(expense.receipt, allowed=IMAGE_FORMATS | PDF_FORMATS)
-    # A receipt is personal financial data, a photo of one too: never kept by a browser or a proxy.
-    response["Cache-Control"] = NEVER_STORED
-    return response
+    return receipt_response(expense.receipt)
 
 
 # --- Per-vehicle report ----------------------------------------------------------------------
