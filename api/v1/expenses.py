@@ -17,7 +17,13 @@ from rest_framework.response import Response
 
 from api.base import ApiView, ListApiView, membership_for
 from api.forms import validate_with
-from api.v1.ledger_summaries import LedgerMemberSerializer, LedgerVehicleSerializer, object_id
+from api.v1.ledger_summaries import (
+    COMMUNITY_ID,
+    EXPENSE_ID,
+    LedgerMemberSerializer,
+    LedgerVehicleSerializer,
+    object_id,
+)
 from colocauto.core.clock import next_month
 from colocauto.core.parsers import MAX_ID, parse_id
 from communities.models import Membership, User
@@ -188,14 +194,15 @@ class ExpenseListView(ListApiView):
     @extend_schema(
         operation_id="expenses_list",
         summary="The community's expenses, newest first (undone ones included, marked)",
-        parameters=[VEHICLE, MONTH],
+        parameters=[COMMUNITY_ID, VEHICLE, MONTH],
     )
-    def get(self, request: Request, community_id: int) -> Response:
+    def get(self, request: Request, community_id: str) -> Response:
         self.membership = membership_for(request, community_id)
         return self.list(request)
 
     @extend_schema(
         operation_id="expenses_create",
+        parameters=[COMMUNITY_ID],
         summary="Record an expense (multipart/form-data to attach a receipt)",
         description=(
             "The expense page's rules: a vehicle of the community, an amount of at most two decimals, a day "
@@ -205,7 +212,7 @@ class ExpenseListView(ListApiView):
         request=ExpenseInputSerializer,
         responses={201: ExpenseSerializer},
     )
-    def post(self, request: Request, community_id: int) -> Response:
+    def post(self, request: Request, community_id: str) -> Response:
         membership = membership_for(request, community_id)
         members = vehicle_selectors.owner_candidates(membership)
         data = {key: request.data.get(key) for key in request.data} if isinstance(request.data, dict) else None
@@ -238,8 +245,13 @@ class ExpenseListView(ListApiView):
 
 
 class ExpenseDetailView(ApiView):
-    @extend_schema(operation_id="expenses_read", summary="One expense", responses=ExpenseSerializer)
-    def get(self, request: Request, community_id: int, expense_id: int) -> Response:
+    @extend_schema(
+        operation_id="expenses_read",
+        parameters=[COMMUNITY_ID, EXPENSE_ID],
+        summary="One expense",
+        responses=ExpenseSerializer,
+    )
+    def get(self, request: Request, community_id: str, expense_id: str) -> Response:
         membership = membership_for(request, community_id)
         expense = cost_selectors.expense_get(membership, object_id(expense_id))
         return Response(_expense_data(request, membership, expense))
@@ -248,6 +260,7 @@ class ExpenseDetailView(ApiView):
 class ExpenseUndoView(ApiView):
     @extend_schema(
         operation_id="expenses_undo",
+        parameters=[COMMUNITY_ID, EXPENSE_ID],
         summary="Undo an expense, saying why (its author, its payer or an admin)",
         description=(
             "Reverses its posting if it has one; the history keeps both lines. Refusals: 403 "
@@ -256,7 +269,7 @@ class ExpenseUndoView(ApiView):
         request=ReasonSerializer,
         responses=ExpenseSerializer,
     )
-    def post(self, request: Request, community_id: int, expense_id: int) -> Response:
+    def post(self, request: Request, community_id: str, expense_id: str) -> Response:
         membership = membership_for(request, community_id)
         expense = cost_selectors.expense_get(membership, object_id(expense_id))
         require_may_cancel_expense(membership, expense)
@@ -273,6 +286,7 @@ class ExpenseReceiptView(ApiView):
 
     @extend_schema(
         operation_id="expenses_receipt",
+        parameters=[COMMUNITY_ID, EXPENSE_ID],
         summary="Download an expense's receipt (a photo or a PDF)",
         description="Served as what the file holds (its content type comes from its content), never cached.",
         responses={
@@ -280,22 +294,22 @@ class ExpenseReceiptView(ApiView):
             for content_type in sorted(set(RECEIPT_TYPES.values()))
         },
     )
-    def get(self, request: Request, community_id: int, expense_id: int) -> Any:
+    def get(self, request: Request, community_id: str, expense_id: str) -> Any:
         membership = membership_for(request, community_id)
         expense = cost_selectors.expense_get(membership, object_id(expense_id))
         return receipt_response(expense.receipt)
 
 
 urlpatterns = [
-    path("communities/<int:community_id>/expenses/", ExpenseListView.as_view(), name="expense_list"),
+    path("communities/<str:community_id>/expenses/", ExpenseListView.as_view(), name="expense_list"),
     path(
-        "communities/<int:community_id>/expenses/<int:expense_id>/", ExpenseDetailView.as_view(), name="expense_detail"
+        "communities/<str:community_id>/expenses/<str:expense_id>/", ExpenseDetailView.as_view(), name="expense_detail"
     ),
     path(
-        "communities/<int:community_id>/expenses/<int:expense_id>/undo/", ExpenseUndoView.as_view(), name="expense_undo"
+        "communities/<str:community_id>/expenses/<str:expense_id>/undo/", ExpenseUndoView.as_view(), name="expense_undo"
     ),
     path(
-        "communities/<int:community_id>/expenses/<int:expense_id>/receipt/",
+        "communities/<str:community_id>/expenses/<str:expense_id>/receipt/",
         ExpenseReceiptView.as_view(),
         name="expense_receipt",
     ),

@@ -16,7 +16,13 @@ from rest_framework.response import Response
 from api.base import ApiView, ListApiView, membership_for
 from api.forms import validate_with
 from api.pagination import Pages
-from api.v1.ledger_summaries import LedgerMemberSerializer, LedgerVehicleSerializer, object_id
+from api.v1.ledger_summaries import (
+    COMMUNITY_ID,
+    TRANSFER_ID,
+    LedgerMemberSerializer,
+    LedgerVehicleSerializer,
+    object_id,
+)
 from colocauto.core.clock import month_last_day
 from colocauto.core.parsers import MAX_ID
 from communities.models import Membership
@@ -58,8 +64,13 @@ class MyLedgerSerializer(serializers.Serializer):
 
 
 class MyLedgerView(ApiView):
-    @extend_schema(operation_id="ledger_me", summary="My balance in the community", responses=MyLedgerSerializer)
-    def get(self, request: Request, community_id: int) -> Response:
+    @extend_schema(
+        operation_id="ledger_me",
+        parameters=[COMMUNITY_ID],
+        summary="My balance in the community",
+        responses=MyLedgerSerializer,
+    )
+    def get(self, request: Request, community_id: str) -> Response:
         membership = membership_for(request, community_id)
         pending = cost_selectors.pending_shared_costs_of(membership)
         data = {
@@ -148,6 +159,7 @@ class StatementView(ListApiView):
         operation_id="ledger_statement",
         summary="My statement (or a member's: balances are open to every member), oldest line first",
         parameters=[
+            COMMUNITY_ID,
             OpenApiParameter(
                 "month",
                 str,
@@ -157,7 +169,7 @@ class StatementView(ListApiView):
             OpenApiParameter("member", int, description="Another member's id (default: me)."),
         ],
     )
-    def get(self, request: Request, community_id: int) -> Response:
+    def get(self, request: Request, community_id: str) -> Response:
         membership = membership_for(request, community_id)
         form = validate_with(MonthFilterForm, request.query_params, serializer_class=StatementQuerySerializer)
         member_id = request.query_params.get("member")
@@ -202,9 +214,10 @@ class BalancesView(ListApiView):
 
     @extend_schema(
         operation_id="ledger_balances",
+        parameters=[COMMUNITY_ID],
         summary="Everyone's balance, as the balances page shows it (by name, the pool last; they sum to zero)",
     )
-    def get(self, request: Request, community_id: int) -> Response:
+    def get(self, request: Request, community_id: str) -> Response:
         self.membership = membership_for(request, community_id)
         return self.list(request)
 
@@ -320,10 +333,11 @@ class SettleUpSerializer(serializers.Serializer):
 class SettleUpView(ApiView):
     @extend_schema(
         operation_id="ledger_settle",
+        parameters=[COMMUNITY_ID],
         summary="The current settle-up plan: who pays whom, and what I may declare or confirm",
         responses=SettleUpSerializer,
     )
-    def get(self, request: Request, community_id: int) -> Response:
+    def get(self, request: Request, community_id: str) -> Response:
         membership = membership_for(request, community_id)
         state = settle_up(membership)
         data = {
@@ -342,12 +356,13 @@ def _transfer_action(service: Any, operation_id: str, summary: str, description:
     class TransferActionView(ApiView):
         @extend_schema(
             operation_id=operation_id,
+            parameters=[COMMUNITY_ID, TRANSFER_ID],
             summary=summary,
             description=description,
             request=None,
             responses=TransferSerializer,
         )
-        def post(self, request: Request, community_id: int, transfer_id: int) -> Response:
+        def post(self, request: Request, community_id: str, transfer_id: str) -> Response:
             membership: Membership = membership_for(request, community_id)
             transfer = selectors.transfer_get(membership, object_id(transfer_id))
             transfer = service(membership=membership, transfer=transfer)
@@ -373,17 +388,17 @@ TransferConfirmView = _transfer_action(
 
 
 urlpatterns = [
-    path("communities/<int:community_id>/ledger/me/", MyLedgerView.as_view(), name="ledger_me"),
-    path("communities/<int:community_id>/ledger/statement/", StatementView.as_view(), name="ledger_statement"),
-    path("communities/<int:community_id>/ledger/balances/", BalancesView.as_view(), name="ledger_balances"),
-    path("communities/<int:community_id>/ledger/settle/", SettleUpView.as_view(), name="ledger_settle"),
+    path("communities/<str:community_id>/ledger/me/", MyLedgerView.as_view(), name="ledger_me"),
+    path("communities/<str:community_id>/ledger/statement/", StatementView.as_view(), name="ledger_statement"),
+    path("communities/<str:community_id>/ledger/balances/", BalancesView.as_view(), name="ledger_balances"),
+    path("communities/<str:community_id>/ledger/settle/", SettleUpView.as_view(), name="ledger_settle"),
     path(
-        "communities/<int:community_id>/transfers/<int:transfer_id>/declare-paid/",
+        "communities/<str:community_id>/transfers/<str:transfer_id>/declare-paid/",
         TransferDeclarePaidView.as_view(),
         name="transfer_declare_paid",
     ),
     path(
-        "communities/<int:community_id>/transfers/<int:transfer_id>/confirm/",
+        "communities/<str:community_id>/transfers/<str:transfer_id>/confirm/",
         TransferConfirmView.as_view(),
         name="transfer_confirm",
     ),

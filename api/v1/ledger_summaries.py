@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from colocauto.core.parsers import parse_id
@@ -32,3 +33,11 @@ def object_id(value: object) -> int:
     if number is None:
         raise Http404
     return number
+
+
+# Path ids are matched as any text (``<str:…>``) so that ``/expenses/abc/`` is a JSON 404 of the API rather than
+# the resolver's page; the schema documents them as integers.
+COMMUNITY_ID = OpenApiParameter("community_id", int, OpenApiParameter.PATH, description="The community's id.")
+EXPENSE_ID = OpenApiParameter("expense_id", int, OpenApiParameter.PATH, description="The expense's id.")
+TRANSFER_ID = OpenApiParameter("transfer_id", int, OpenApiParameter.PATH, description="The transfer's id.")
+TERRITORY_ID = OpenApiParameter("territory_id", int, OpenApiParameter.PATH, description="The territory's id.")

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.base import ApiView, ListApiView
-from api.v1.ledger_summaries import object_id
+from api.v1.ledger_summaries import TERRITORY_ID, object_id
 from territories import dashboard
 from territories.exports import export_rows
 from territories.models import Territory
@@ -203,16 +203,17 @@ class TerritoryReportView(ApiView):
             "A period that is not an ended month, quarter or year: 400 with the field `period`."
         ),
         parameters=[
+            TERRITORY_ID,
             OpenApiParameter(
                 "period",
                 str,
                 description="`2026`, `2026-Q1` or `2026-03`, once ended.",
                 pattern=r"^\d{4}(-(\d{2}|Q[1-4]))?$",
-            )
+            ),
         ],
         responses=TerritoryReportSerializer,
     )
-    def get(self, request: Request, territory_id: int) -> Response:
+    def get(self, request: Request, territory_id: str) -> Response:
         role = staff_get_for_user(request.user, object_id(territory_id))
         data = _report_data(role.territory, request.query_params.get("period"))
         return Response(TerritoryReportSerializer(data).data)
@@ -220,5 +221,5 @@ class TerritoryReportView(ApiView):
 
 urlpatterns = [
     path("territories/", TerritoryListView.as_view(), name="territory_list"),
-    path("territories/<int:territory_id>/report/", TerritoryReportView.as_view(), name="territory_report"),
+    path("territories/<str:territory_id>/report/", TerritoryReportView.as_view(), name="territory_report"),
 ]

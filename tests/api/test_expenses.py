@@ -374,3 +374,13 @@ def test_the_same_expense_through_the_page_and_the_api_gives_the_same_rows_and_p
     by_api.refresh_from_db()
     assert _rows(by_page) == _rows(by_api)
     assert (by_page.cancel_reason, by_page.cancelled_by) == (by_api.cancel_reason, by_api.cancelled_by)
+
+
+def test_a_body_no_parser_can_read_is_a_400_not_a_logged_error(as_user, community, member, caplog):
+    client = as_user(member)
+
+    response = client.post(expenses_url(community), data=b"amount=1", content_type="multipart/form-data")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed"
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]
