@@ -16,24 +16,11 @@ from ledger.posting import local_today
 from tests.factories import ExpenseFactory, VehicleFactory
 from tests.files import pdf_bytes
 from tests.helpers import image_bytes
+from tests.ledger.test_views_costs import expense_data
 
 
 def expenses_url(community, *rest) -> str:
     return f"/api/v1/communities/{community.pk}/expenses/" + "".join(f"{part}/" for part in rest)
-
-
-def expense_data(car, **overrides) -> dict:
-    data = {
-        "vehicle": car.pk,
-        "category": "fuel",
-        "amount": "42.50",
-        "spent_on": f"{local_today(car.community):%Y-%m-%d}",
-        "note": "Full tank",
-        "litres": "30.5",
-        "odometer": "48250",
-    }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
 
 
 def entries_of(expense) -> dict:

@@ -1,6 +1,7 @@
 """/api/v1/communities/{id}/ledger/… and …/transfers/…: my balance and statement, the community's balances,
 the settle-up plan, and declaring and confirming a transfer — the pages' figures and the pages' rules."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -33,14 +34,19 @@ def transfer_url(community, transfer, action: str) -> str:
     return f"/api/v1/communities/{community.pk}/transfers/{transfer.pk}/{action}/"
 
 
-def warm(client, url: str) -> None:
+def assert_constant_queries(client, url: str, add: Callable[[int], object], *, few: int = 2, many: int = 20) -> None:
+    """The list at ``url`` takes as many queries with ``many`` rows as with ``few``; ``add(n)`` adds n rows."""
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
     client.get(url)  # the token's first use is recorded once: later requests are what is counted
-
-
-def count_queries(client, url: str, **params) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url, params).status_code == 200
-    return len(captured)
+    add(few)
+    before = count()
+    add(many - few)
+    assert count() == before
 
 
 # --- My balance ------------------------------------------------------------------------------
@@ -127,15 +133,11 @@ def test_a_bad_month_is_refused_with_the_field(as_user, community, member, month
 
 
 def test_the_statement_takes_the_same_queries_for_2_and_20_lines(as_user, community, vehicle, member):
-    client = as_user(member)
-    warm(client, ledger_url(community, "statement"))
-    for _ in range(2):
-        ExpenseFactory(vehicle=vehicle, paid_by=member)
-    few = count_queries(client, ledger_url(community, "statement"))
-    for _ in range(18):
-        ExpenseFactory(vehicle=vehicle, paid_by=member)
+    def add(count: int) -> None:
+        for _ in range(count):
+            ExpenseFactory(vehicle=vehicle, paid_by=member)
 
-    assert count_queries(client, ledger_url(community, "statement")) == few
+    assert_constant_queries(as_user(member), ledger_url(community, "statement"), add)
 
 
 # --- Balances --------------------------------------------------------------------------------
@@ -154,14 +156,11 @@ def test_the_balances_are_the_pages_rows_by_name_and_sum_to_zero(as_user, commun
 
 
 def test_the_balances_take_the_same_queries_for_2_and_20_members(as_user, community, member):
-    client = as_user(member)
-    warm(client, ledger_url(community, "balances"))
-    owes(community, member_of(community), member_of(community), "5.00")
-    few = count_queries(client, ledger_url(community, "balances"))
-    for _ in range(9):
-        owes(community, member_of(community), member_of(community), "5.00")
+    def add(count: int) -> None:
+        for _ in range(count // 2):
+            owes(community, member_of(community), member_of(community), "5.00")
 
-    assert count_queries(client, ledger_url(community, "balances")) == few
+    assert_constant_queries(as_user(member), ledger_url(community, "balances"), add)
 
 
 # --- Settle up -------------------------------------------------------------------------------
@@ -206,16 +205,13 @@ def test_the_plan_tells_each_side_what_to_do_and_how_to_pay(as_user, community, 
 
 
 def test_the_plan_takes_the_same_queries_for_2_and_10_transfers(as_user, community, owner):
-    client = as_user(owner)
-    warm(client, ledger_url(community, "settle"))
     period = SettlementPeriodFactory(community=community)
-    for _ in range(2):
-        TransferFactory(period=period, paid_by=owner)
-    few = count_queries(client, ledger_url(community, "settle"))
-    for _ in range(8):
-        TransferFactory(period=period, paid_by=owner)
 
-    assert count_queries(client, ledger_url(community, "settle")) == few
+    def add(count: int) -> None:
+        for _ in range(count):
+            TransferFactory(period=period, paid_by=owner)
+
+    assert_constant_queries(as_user(owner), ledger_url(community, "settle"), add, many=10)
 
 
 # --- Declaring and confirming ----------------------------------------------------------------

@@ -62,16 +62,6 @@ ROWS = [
     Row("ledger_statement", "get", MEMBERS_READ, kwargs=community_kwargs),
     Row("ledger_balances", "get", MEMBERS_READ, kwargs=community_kwargs),
     Row("ledger_settle", "get", MEMBERS_READ, kwargs=community_kwargs),
-    Row(
-        "transfer_declare_paid",
-        "post",
-        statuses(member=403, owner=200, admin=403, read_token=403),
-        kwargs=_transfer,
-    ),
-    Row(
-        "transfer_confirm",
-        "post",
-        statuses(member=200, owner=403, admin=200, read_token=403),
-        kwargs=_transfer,
-    ),
+    Row("transfer_declare_paid", "post", statuses(member=403, owner=200, admin=403, read_token=403), kwargs=_transfer),
+    Row("transfer_confirm", "post", statuses(member=200, owner=403, admin=200, read_token=403), kwargs=_transfer),
 ]
