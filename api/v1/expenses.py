@@ -215,12 +215,12 @@ class ExpenseListView(ListApiView):
     def post(self, request: Request, community_id: str) -> Response:
         membership = membership_for(request, community_id)
         members = vehicle_selectors.owner_candidates(membership)
-        data = {key: request.data.get(key) for key in request.data} if isinstance(request.data, dict) else None
-        if data is not None and membership.is_admin and data.get("paid_by") in (None, ""):
-            data["paid_by"] = membership.user_id  # the page's default: the admin paid it
+        values = {key: request.data.get(key) for key in request.data} if isinstance(request.data, dict) else None
+        if values is not None and membership.is_admin and values.get("paid_by") in (None, ""):
+            values["paid_by"] = membership.user_id  # the page's default: the admin paid it
         form = validate_with(
             ExpenseForm,
-            data,
+            values,
             membership=membership,
             vehicles=vehicle_selectors.vehicles_for(membership).order_by("name", "pk"),
             members=members,
