@@ -6,7 +6,7 @@ Each area of version 1 lists its routes in its own module of ``api/v1/``; this f
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api.v1 import availability, communities, me, vehicles
+from api.v1 import availability, communities, expenses, ledger, me, territories, vehicles
 from api.views import api_root
 
 app_name = "api"
@@ -16,6 +16,9 @@ v1 = [
     *communities.urlpatterns,
     *vehicles.urlpatterns,
     *availability.urlpatterns,
+    *expenses.urlpatterns,
+    *ledger.urlpatterns,
+    *territories.urlpatterns,
 ]
 
 urlpatterns = [

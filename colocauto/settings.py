@@ -303,7 +303,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        # Ledger and territories (api/v1/ledger.py, territories.py): choice sets whose field names recur.
+        "TransactionKindEnum": "ledger.models.Transaction.Kind",
+        "TransferStatusEnum": "api.v1.ledger.TRANSFER_STATUSES",
+        "TerritoryKindEnum": "territories.models.Territory.Kind",
+        "ReportPeriodKindEnum": "api.v1.territories.PERIOD_KINDS",
+    },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
 }

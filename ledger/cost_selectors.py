@@ -25,11 +25,19 @@ from vehicles.selectors import with_cost_model_on
 def expenses_of(membership: Membership, *, vehicle_id: int | None = None) -> QuerySet[Expense]:
     require_active(membership)
     expenses = Expense.objects.filter(community_id=membership.community_id).select_related(
-        "vehicle", "paid_by", "created_by"
+        "vehicle", "paid_by", "created_by", "cancelled_by"
     )
     if vehicle_id is not None:
         expenses = expenses.filter(vehicle_id=vehicle_id)
     return expenses
+
+
+def expense_get(membership: Membership, pk: int) -> Expense:
+    """An expense of the viewer's community; 404 for any other."""
+    expense = expenses_of(membership).filter(pk=pk).first()
+    if expense is None:
+        raise Http404
+    return expense
 
 
 # --- Vehicles ------------------------------------------------------------------------------

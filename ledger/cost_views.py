@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from colocauto.core.clock import next_month
-from colocauto.core.files import IMAGE_FORMATS, NEVER_STORED, PDF_FORMATS, private_file_response
 from colocauto.core.parsers import parse_id
 from colocauto.core.web import attempt, attempt_or_message
 from communities.models import Membership
@@ -27,7 +26,8 @@ from ledger.explain import can_cancel_expense
 from ledger.forms import CalculatorForm, ExpenseFilterForm, ExpenseForm, PeriodForm, ReverseForm
 from ledger.models import Expense
 from ledger.posting import local_today
-from ledger.rules import may_cancel_expense
+from ledger.receipts import receipt_response
+from ledger.rules import require_may_cancel_expense
 from ledger.web import CommunityRequest, member_view
 from vehicles import selectors as vehicle_selectors
 from vehicles import services as vehicle_services
@@ -101,21 +101,13 @@ def expense_create(request: CommunityRequest) -> HttpResponse:
     return render(request, "ledger/expense_form.html", {"form": form, "has_vehicles": vehicles.exists()}, status=status)
 
 
-def _expense(membership: Membership, pk: int) -> Expense:
-    expense = cost_selectors.expenses_of(membership).filter(pk=pk).first()
-    if expense is None:
-        raise Http404
-    return expense
-
-
 @member_view
 @require_POST
 def expense_cancel(request: CommunityRequest, pk: int) -> HttpResponse:
     membership = request.membership
-    expense = _expense(membership, pk)
+    expense = cost_selectors.expense_get(membership, pk)
     back = reverse("ledger_expenses", args=[request.community.pk])
-    if not may_cancel_expense(membership, expense):
-        raise PermissionDenied
+    require_may_cancel_expense(membership, expense)
     form = ReverseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why you undo this expense, so the history explains it."))
@@ -130,11 +122,8 @@ def expense_cancel(request: CommunityRequest, pk: int) -> HttpResponse:
 @require_GET
 def expense_receipt(request: CommunityRequest, pk: int) -> FileResponse:
     """The receipt, only for members of the expense's community: uploaded files are never public."""
-    expense = _expense(request.membership, pk)
-    response = private_file_response(expense.receipt, allowed=IMAGE_FORMATS | PDF_FORMATS)
-    # A receipt is personal financial data, a photo of one too: never kept by a browser or a proxy.
-    response["Cache-Control"] = NEVER_STORED
-    return response
+    expense = cost_selectors.expense_get(request.membership, pk)
+    return receipt_response(expense.receipt)
 
 
 # --- Per-vehicle report ----------------------------------------------------------------------

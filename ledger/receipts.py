@@ -10,14 +10,19 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject
 
+from colocauto.core.files import IMAGE_FORMATS, NEVER_STORED, PDF_FORMATS, private_file_response
 from colocauto.uploads import IMAGE_EXTENSIONS, normalised_photo, stored_image_format, validate_photo, validate_size
 
 PDF_MAGIC = b"%PDF-"
+# What a stored receipt may be served as: the format found in its content → its content type.
+RECEIPT_TYPES = IMAGE_FORMATS | PDF_FORMATS
 # Enough to read every line of a till receipt or an invoice.
 RECEIPT_MAX_SIDE = 2000
 RECEIPT_TYPE_MESSAGE = _("A receipt must be a photo (JPEG, PNG or WebP) or a PDF document.")
@@ -134,3 +139,12 @@ def receipt_upload_to(instance: Any, filename: str) -> str:  # an Expense: model
     extension = "pdf" if is_pdf(upload) else IMAGE_EXTENSIONS.get(stored_image_format(upload) or "", "bin")
     upload.seek(position)
     return f"receipts/{instance.community_id}/{secrets.token_hex(12)}.{extension}"
+
+
+def receipt_response(receipt: FieldFile) -> FileResponse:
+    """The stored receipt as what it holds (404 when it is missing or neither a photo nor a PDF), for a view
+    that found the expense for this person. A receipt is personal financial data, a photo of one too: never
+    kept by a browser or a proxy."""
+    response = private_file_response(receipt, allowed=RECEIPT_TYPES)
+    response["Cache-Control"] = NEVER_STORED
+    return response

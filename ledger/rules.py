@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from colocauto.core.clock import years_before
-from colocauto.core.errors import DomainError
+from colocauto.core.errors import DomainError, NotAllowed
 from communities.models import Membership, User
 from communities.rules import is_active_member
 from ledger.models import Account, Expense, Transaction, Transfer
@@ -46,6 +46,15 @@ def check_expense_date(spent_on: date, *, today: date) -> None:
 def may_cancel_expense(membership: Membership, expense: Expense) -> bool:
     """An expense is undone by whoever recorded it, whoever paid it, or an admin."""
     return membership.is_admin or membership.user_id in (expense.created_by_id, expense.paid_by_id)
+
+
+def require_may_cancel_expense(membership: Membership, expense: Expense) -> None:
+    """Refuse (403 ``expense_undo_not_allowed``) anyone ``may_cancel_expense`` does not allow."""
+    if not may_cancel_expense(membership, expense):
+        raise NotAllowed(
+            _("Only the person who recorded it, the payer or an admin can undo an expense."),
+            code="expense_undo_not_allowed",
+        )
 
 
 def may_reverse(membership: Membership, record: Transaction) -> bool:

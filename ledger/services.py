@@ -29,7 +29,7 @@ from ledger.models import MAX_EXPENSE, MAX_LITRES, MAX_ODOMETER, Expense, Transa
 from ledger.money import to_money
 from ledger.posting import account_for, community_tz, creditor_account, local_today, post
 from ledger.receipts import normalised_receipt
-from ledger.rules import InvalidExpense, check_expense_date, may_cancel_expense, may_reverse
+from ledger.rules import InvalidExpense, check_expense_date, may_reverse, require_may_cancel_expense
 from vehicles.models import Vehicle
 from vehicles.selectors import cost_model_on
 
@@ -221,11 +221,7 @@ def expense_cancel(*, membership: Membership, expense: Expense, reason: str) -> 
     require_active(membership)
     if expense.community_id != membership.community_id:
         raise NotAllowed(_("This expense is not in this community."), code="expense_not_in_community")
-    if not may_cancel_expense(membership, expense):
-        raise NotAllowed(
-            _("Only the person who recorded it, the payer or an admin can undo an expense."),
-            code="expense_undo_not_allowed",
-        )
+    require_may_cancel_expense(membership, expense)
     with atomic():
         expense = Expense.objects.select_for_update().get(pk=expense.pk)
         if expense.is_cancelled:

@@ -25,20 +25,17 @@ from colocauto.core.parsers import parse_id
 from colocauto.core.web import attempt, attempt_or_message
 from colocauto.spreadsheet import csv_dialect as _csv_dialect
 from colocauto.spreadsheet import csv_text as _csv_text
-from communities.models import Membership, User
-from communities.selectors import pool_holder_of
+from communities.models import User
 from ledger import cost_selectors, selectors, services, transfers
-from ledger.emails import balances_as_of, payment_reference
-from ledger.epc import epc_payload, epc_qr_data_uri, grouped_iban
+from ledger.emails import balances_as_of
 from ledger.explain import can_reverse, explain, is_reversed, prepare
 from ledger.forms import MonthFilterForm, ReverseForm
 from ledger.models import Transfer
 from ledger.money import ZERO
 from ledger.pdf import statement_pdf
 from ledger.posting import community_tz
-from ledger.rules import account_holder, confirmed_on_behalf, transfer_actions
 from ledger.selectors import Statement
-from ledger.settlement import settlement_plan
+from ledger.settle_up import settle_up
 from ledger.web import CommunityRequest, View, member_view
 
 # --- My account and statements ---------------------------------------------------------------
@@ -200,77 +197,24 @@ def balances(request: CommunityRequest) -> HttpResponse:
 # --- Settle up -------------------------------------------------------------------------------
 
 
-def _qr_for(transfer: Transfer, beneficiary: User | None) -> dict[str, str] | None:
-    """The beneficiary's bank details and EPC QR code for the transfer, when they gave an IBAN."""
-    if beneficiary is None or not beneficiary.iban:
-        return None
-    reference = payment_reference(transfer.period)
-    payload = epc_payload(name=beneficiary.name, iban=beneficiary.iban, amount=transfer.amount, reference=reference)
-    return {
-        "iban": grouped_iban(beneficiary.iban),
-        "name": beneficiary.name,
-        "reference": reference,
-        "qr": epc_qr_data_uri(payload),
-    }
-
-
-def _live_plan(membership: Membership) -> list[dict[str, Any]]:
-    """The plan the balances of today would give (shown before any month is closed)."""
-    rows = [row for row in selectors.balances_for(membership) if row.amount]
-    names = {row.account_id: (str(row.user) if row.user else _("Community pool")) for row in rows}
-    users = {row.account_id: row.user for row in rows}
-    plan = settlement_plan({row.account_id: row.amount for row in rows})
-    return [
-        {
-            "payer": names[payer],
-            "payee": names[payee],
-            "amount": amount,
-            "mine": membership.user in (users[payer], users[payee]),
-        }
-        for payer, payee, amount in plan
-    ]
-
-
-def _settle_row(membership: Membership, transfer: Transfer, pool_holder: User | None) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "transfer": transfer,
-        **transfer_actions(membership, transfer),
-        "confirmed_for": confirmed_on_behalf(transfer, pool_holder),
-        "bank": None,
-    }
-    beneficiary = account_holder(transfer.payee, pool_holder)
-    if row["to_make"] and beneficiary != membership.user:
-        row["bank"] = _qr_for(transfer, beneficiary)
-    return row
-
-
-def _pool_transfer_open(transfer: Transfer) -> bool:
-    return transfer.is_open and (transfer.payer.is_pool or transfer.payee.is_pool)
-
-
 @member_view
 @require_GET
 def settle(request: CommunityRequest) -> HttpResponse:
-    membership = request.membership
-    period = selectors.current_period_for(membership)
-    context: dict[str, Any] = {"period": period, "balance": selectors.own_balance(membership)}
-    if period is None:
-        context["live_plan"] = _live_plan(membership)
+    state = settle_up(request.membership)
+    context: dict[str, Any] = {"period": state.period, "balance": state.balance}
+    if state.period is None:
+        context["live_plan"] = state.live_plan
         return render(request, "ledger/settle.html", context)
-    pool_holder = pool_holder_of(request.community)
-    rows = [_settle_row(membership, transfer, pool_holder) for transfer in selectors.transfers_of(membership, period)]
-    plan = [row for row in rows if row["transfer"].period_id == period.pk]
-    earlier = [row for row in rows if row["transfer"].period_id != period.pk]
     context.update(
         {
-            "as_of": balances_as_of(period),
-            "pool_holder": pool_holder,
-            "pool_without_holder": pool_holder is None and any(_pool_transfer_open(row["transfer"]) for row in rows),
-            "to_pay": [row for row in rows if row["side"] == "pay"],
-            "to_receive": [row for row in rows if row["side"] == "receive"],
-            "plan": plan,
-            "earlier": earlier,
-            "settled": not earlier and all(not row["transfer"].is_open for row in plan),
+            "as_of": balances_as_of(state.period),
+            "pool_holder": state.pool_holder,
+            "pool_without_holder": state.pool_without_holder,
+            "to_pay": state.to_pay,
+            "to_receive": state.to_receive,
+            "plan": state.plan,
+            "earlier": state.earlier,
+            "settled": state.settled,
         }
     )
     return render(request, "ledger/settle.html", context)

@@ -12,7 +12,7 @@ from territories.charts import Point, bar_chart
 from territories.figures import Figures, Indicators
 from territories.models import Territory
 from territories.periods import Period, last_months
-from territories.reports import Report
+from territories.reports import Report, dashboard_years, territory_report
 from territories.rollup import ALL_ENERGIES, ENERGY_CHOICES
 from territories.tables import REST
 
@@ -183,6 +183,21 @@ def alternatives(report: Report, period: Period) -> list[Period]:
         for other in period.enclosing
         if other.key in known and not report.table.is_confidential(root, ALL_ENERGIES, other)
     ]
+
+
+def report_for(territory: Territory, asked: str | None, *, today: date) -> tuple[Report, Period | None, str]:
+    """The territory's report with the period ``asked`` for (``2026-Q1``), or the default one: then the
+    third value says why, when a period was asked for that is not one (ended months, quarters and years)."""
+    period = Period.parse(asked)
+    problem = ""
+    if asked and (period is None or not period.is_over(today)):
+        problem = _("Reports cover calendar months, quarters and years once they have ended. Pick one in the list.")
+        period = None
+    years = set(dashboard_years(today)) | ({period.start.year} if period else set())
+    report = territory_report(territory, years=sorted(years), today=today)
+    if period is not None:
+        period = report.period(period.key)
+    return report, period or default_period(report), problem
 
 
 def default_period(report: Report) -> Period | None:

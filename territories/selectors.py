@@ -92,7 +92,9 @@ def staff_roles_for(user) -> list:
 
     if not user.is_authenticated:
         return []
-    return list(TerritoryStaff.objects.filter(user=user).select_related("territory").order_by("territory__name"))
+    return list(
+        TerritoryStaff.objects.filter(user=user).select_related("territory").order_by("territory__name", "territory_id")
+    )
 
 
 def staff_get_for_user(user, territory_id: int):

@@ -5,7 +5,7 @@ selector builds the report, the template shows it.
 """
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,7 +26,7 @@ from territories.methodology import SOURCES, constants, sources_for_export
 from territories.models import TerritoryInvitation, TerritoryStaff
 from territories.pdf import report_pdf
 from territories.periods import Period, last_months
-from territories.reports import Report, dashboard_years, territory_report
+from territories.reports import Report
 from territories.rollup import ALL_ENERGIES
 from territories.selectors import staff_roles_for
 
@@ -41,20 +41,9 @@ def territory_list(request):
     return render(request, "territories/territory_list.html", {"roles": roles})
 
 
-def _report_for(request, *, extra_years: Iterable[int] = ()) -> tuple[Report, Period | None, str]:
+def _report_for(request) -> tuple[Report, Period | None, str]:
     """The report with the period asked for (``?period=2026-Q1``), or the default one and why."""
-    today = timezone.localdate()
-    asked = request.GET.get("period")
-    period = Period.parse(asked)
-    problem = ""
-    if asked and (period is None or not period.is_over(today)):
-        problem = _("Reports cover calendar months, quarters and years once they have ended. Pick one in the list.")
-        period = None
-    years = set(dashboard_years(today)) | set(extra_years) | ({period.start.year} if period else set())
-    report = territory_report(request.territory, years=sorted(years), today=today)
-    if period is not None:
-        period = report.period(period.key)
-    return report, period or dashboard.default_period(report), problem
+    return dashboard.report_for(request.territory, request.GET.get("period"), today=timezone.localdate())
 
 
 def _common_context(request, report: Report, period: Period | None) -> dict:
