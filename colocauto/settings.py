@@ -309,6 +309,7 @@ SPECTACULAR_SETTINGS = {
         "TransferStatusEnum": "api.v1.ledger.TRANSFER_STATUSES",
         "TerritoryKindEnum": "territories.models.Territory.Kind",
         "ReportPeriodKindEnum": "api.v1.territories.PERIOD_KINDS",
+        "VehicleKindEnum": "vehicles.models.Vehicle.Kind",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
