@@ -6,13 +6,15 @@ Each area of version 1 lists its routes in its own module of ``api/v1/``; this f
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api.v1 import me
+from api.v1 import bookings, me, trips
 from api.views import api_root
 
 app_name = "api"
 
 v1 = [
     path("me/", me.MeView.as_view(), name="me"),
+    *bookings.urlpatterns,
+    *trips.urlpatterns,
 ]
 
 urlpatterns = [
