@@ -48,6 +48,13 @@ def booking_pk(value: Any) -> int:
     return pk
 
 
+# Path parameters are taken as text and parsed (``parse_id``): "abc" or a 30-digit id is a JSON 404,
+# never the HTML page of an unmatched URL.
+COMMUNITY_ID = OpenApiParameter("community_id", int, OpenApiParameter.PATH, description="The community's id.")
+BOOKING_ID = OpenApiParameter("booking_id", int, OpenApiParameter.PATH, description="The booking's id.")
+ON_BOOKING = [COMMUNITY_ID, BOOKING_ID]
+
+
 def detail_url(request: Request, community_id: int, pk: int) -> str:
     return request.build_absolute_uri(reverse("api:booking", kwargs={"community_id": community_id, "booking_id": pk}))
 
@@ -112,7 +119,11 @@ def _validators(request: Request, bookings) -> dict[str, str]:
     """``ETag`` and ``Last-Modified`` of this list for this person: one aggregate query, no rows read."""
     count, changed = selectors.bookings_version(bookings)
     version = f"{request.user.pk}|{translation.get_language()}|{request.get_full_path()}|{count}|{changed}"
-    headers = {"ETag": '"' + hashlib.sha256(version.encode()).hexdigest()[:32] + '"'}
+    headers = {
+        "ETag": '"' + hashlib.sha256(version.encode()).hexdigest()[:32] + '"',
+        # Kept by the client but checked again each time (the pages' "no-store" would forbid revalidating).
+        "Cache-Control": "private, no-cache",
+    }
     if changed is not None:
         headers["Last-Modified"] = http_date(changed.timestamp())
     return headers
@@ -176,10 +187,10 @@ class BookingsView(ListApiView):
         operation_id="bookings_list",
         summary="The community's bookings, soonest first (filter by vehicle, member, status, range)",
         tags=[TAG],
-        parameters=[BookingFilterSerializer, *_VALIDATOR_HEADERS],
+        parameters=[COMMUNITY_ID, BookingFilterSerializer, *_VALIDATOR_HEADERS],
         responses={200: BookingSerializer(many=True), 304: OpenApiResponse(description="Not modified: no body.")},
     )
-    def get(self, request: Request, community_id: int) -> Response:
+    def get(self, request: Request, community_id: str) -> Response:
         membership = membership_for(request, community_id)
         bookings = selectors.bookings_for(membership, **_filters(request))
         validators = _validators(request, bookings)
@@ -195,15 +206,16 @@ class BookingsView(ListApiView):
         operation_id="booking_create",
         summary="Book a vehicle: confirmed at once, or requested when the owner must approve",
         tags=[TAG],
+        parameters=[COMMUNITY_ID],
         request=BookingInputSerializer,
         responses={201: BookingDetailSerializer},
     )
-    def post(self, request: Request, community_id: int) -> Response:
+    def post(self, request: Request, community_id: str) -> Response:
         membership = membership_for(request, community_id)
         vehicles = selectors.bookable_vehicles(membership)
         form = validate_with(BookingForm, request.data, serializer_class=BookingInputSerializer, vehicles=vehicles)
         booking = services.booking_create(membership=membership, **form.cleaned_data)
-        url = detail_url(request, community_id, booking.pk)
+        url = detail_url(request, membership.community_id, booking.pk)
         return Response(booking_detail(membership, booking.pk), status=status.HTTP_201_CREATED, headers={"Location": url})
 
 
@@ -212,9 +224,10 @@ class BookingView(ApiView):
         operation_id="booking_read",
         summary="A booking as its page shows it, with its trip and what I may do",
         tags=[TAG],
+        parameters=ON_BOOKING,
         responses=BookingDetailSerializer,
     )
-    def get(self, request: Request, community_id: int, booking_id: int) -> Response:
+    def get(self, request: Request, community_id: str, booking_id: str) -> Response:
         membership = membership_for(request, community_id)
         return Response(booking_detail(membership, booking_pk(booking_id)))
 
@@ -226,9 +239,10 @@ class BookingHistoryView(ListApiView):
         operation_id="booking_history",
         summary="The booking's history, oldest first",
         tags=[TAG],
+        parameters=ON_BOOKING,
         responses=BookingHistoryLineSerializer(many=True),
     )
-    def get(self, request: Request, community_id: int, booking_id: int) -> Response:
+    def get(self, request: Request, community_id: str, booking_id: str) -> Response:
         membership = membership_for(request, community_id)
         booking = selectors.booking_get(membership, booking_pk(booking_id))
         page = self.paginate_queryset(selectors.booking_history(booking))
@@ -246,7 +260,7 @@ class BookingActionView(ApiView):
     form_class: ClassVar[type[forms.Form]]
     service: ClassVar[Callable[..., Booking]]
 
-    def post(self, request: Request, community_id: int, booking_id: int) -> Response:
+    def post(self, request: Request, community_id: str, booking_id: str) -> Response:
         membership = membership_for(request, community_id)
         booking = selectors.booking_get_allowed(membership, booking_pk(booking_id), type(self).rule)
         form = validate_with(self.form_class, request.data)
@@ -263,6 +277,7 @@ def booking_action(
         summary=summary,
         description=description,
         tags=[tag],
+        parameters=ON_BOOKING,
         request=form_serializer(form_class),
         responses=BookingDetailSerializer,
     )
@@ -318,11 +333,11 @@ BookingExtendView = booking_action(
 
 
 def _booking(suffix: str) -> str:
-    return f"communities/<int:community_id>/bookings/<int:booking_id>/{suffix}"
+    return f"communities/<str:community_id>/bookings/<str:booking_id>/{suffix}"
 
 
 urlpatterns = [
-    path("communities/<int:community_id>/bookings/", BookingsView.as_view(), name="bookings"),
+    path("communities/<str:community_id>/bookings/", BookingsView.as_view(), name="bookings"),
     path(_booking(""), BookingView.as_view(), name="booking"),
     path(_booking("history/"), BookingHistoryView.as_view(), name="booking_history"),
     path(_booking("approve/"), BookingApproveView.as_view(), name="booking_approve"),

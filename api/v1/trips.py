@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from api.base import ApiView, membership_for
 from api.forms import validate_with
 from api.v1.booking_data import BookingDetailSerializer, booking_detail
-from api.v1.bookings import booking_action, booking_pk
+from api.v1.bookings import ON_BOOKING, booking_action, booking_pk
 from bookings import rules, selectors, trips
 from bookings.forms import MAX_INCIDENT_PHOTOS, TripEndForm, TripStartForm
 from bookings.models import Trip
@@ -70,10 +70,11 @@ class TripEndView(ApiView):
         "An unlikely distance is refused with `implausible_distance_unconfirmed` until sent again with "
         "`confirm_implausible: true`.",
         tags=[TAG],
+        parameters=ON_BOOKING,
         request={"application/json": TripEndInputSerializer, "multipart/form-data": TripEndInputSerializer},
         responses=BookingDetailSerializer,
     )
-    def post(self, request: Request, community_id: int, booking_id: int) -> Response:
+    def post(self, request: Request, community_id: str, booking_id: str) -> Response:
         membership = membership_for(request, community_id)
         trip = selectors.trip_to_end(membership, booking_pk(booking_id))
         form = validate_with(TripEndForm, request.data, serializer_class=TripEndInputSerializer)
@@ -82,7 +83,7 @@ class TripEndView(ApiView):
 
 
 def _trip(suffix: str) -> str:
-    return f"communities/<int:community_id>/bookings/<int:booking_id>/trip/{suffix}"
+    return f"communities/<str:community_id>/bookings/<str:booking_id>/trip/{suffix}"
 
 
 urlpatterns = [
