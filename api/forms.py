@@ -115,7 +115,7 @@ def validate_with(
     if instance is not None and partial:
         values.update({key: _as_form_data(value) for key, value in model_to_dict(instance).items()})
     # A MultiValueDict, as Django gives forms: a field taking several files reads them with getlist().
-    uploads = MultiValueDict()
+    uploads: MultiValueDict[str, Any] = MultiValueDict()
     for key, value in (files or {}).items():
         uploads[key] = value
     for key, value in typed.validated_data.items():
@@ -128,7 +128,7 @@ def validate_with(
     kwargs = dict(form_kwargs)
     if instance is not None:
         kwargs["instance"] = instance
-    form = form_class(data=values, files=uploads or None, **kwargs)  # type: ignore[arg-type]
+    form = form_class(data=values, files=uploads or None, **kwargs)
     if not form.is_valid():
         raise validation_error(form)
     return form

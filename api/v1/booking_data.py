@@ -118,7 +118,9 @@ class BookingHistoryLineSerializer(serializers.Serializer):
     label = serializers.CharField(help_text="What happened, in the person's language.")
     actor = BookingPersonSerializer(allow_null=True)
     at = serializers.DateTimeField()
-    lines = serializers.ListField(child=serializers.CharField(), help_text="The page's lines, in the person's language.")
+    lines = serializers.ListField(
+        child=serializers.CharField(), help_text="The page's lines, in the person's language."
+    )
     details = serializers.DictField(help_text="The same facts as data: times, odometers, status, message, reason code.")
 
     class Meta:

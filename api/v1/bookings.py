@@ -16,7 +16,7 @@ from django import forms
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils import translation
-from django.utils.http import http_date, parse_http_date_safe, parse_etags
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -73,10 +73,12 @@ class BookingFilterSerializer(serializers.Serializer):
         choices=Booking.Status.choices, required=False, help_text="Only these statuses (repeat the parameter)."
     )
     start = serializers.DateTimeField(
-        required=False, help_text="Only bookings ending after this moment (ISO 8601; without an offset: the community's time)."
+        required=False,
+        help_text="Only bookings ending after this moment (ISO 8601; without an offset: the community's time).",
     )
     end = serializers.DateTimeField(
-        required=False, help_text="Only bookings starting before this moment (ISO 8601; without an offset: the community's time)."
+        required=False,
+        help_text="Only bookings starting before this moment (ISO 8601; without an offset: the community's time).",
     )
 
     class Meta:
@@ -216,7 +218,9 @@ class BookingsView(ListApiView):
         form = validate_with(BookingForm, request.data, serializer_class=BookingInputSerializer, vehicles=vehicles)
         booking = services.booking_create(membership=membership, **form.cleaned_data)
         url = detail_url(request, membership.community_id, booking.pk)
-        return Response(booking_detail(membership, booking.pk), status=status.HTTP_201_CREATED, headers={"Location": url})
+        return Response(
+            booking_detail(membership, booking.pk), status=status.HTTP_201_CREATED, headers={"Location": url}
+        )
 
 
 class BookingView(ApiView):

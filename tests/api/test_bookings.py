@@ -156,9 +156,10 @@ def test_another_communitys_booking_or_a_huge_id_is_not_found(as_user, member, c
 
     assert client.get(f"/api/v1/communities/{community.pk}/bookings/{theirs.pk}/").status_code == 404
     assert client.get(f"/api/v1/communities/{community.pk}/bookings/99999999999999999999999/").status_code == 404
-    assert client.get(f"/api/v1/communities/{community.pk}/bookings/99999999999999999999999/history/").json()[
-        "code"
-    ] == "not_found"
+    assert (
+        client.get(f"/api/v1/communities/{community.pk}/bookings/99999999999999999999999/history/").json()["code"]
+        == "not_found"
+    )
     assert client.get(f"/api/v1/communities/{community.pk}/bookings/abc/").json()["code"] == "not_found"
     assert client.get(f"/api/v1/communities/abc/bookings/{theirs.pk}/").json()["code"] == "not_found"
 
@@ -254,7 +255,9 @@ def test_a_taken_slot_is_a_409_with_the_other_bookings_interval_only(as_user, me
         ("", lambda: timezone.now() - timedelta(days=1), 2, "start_in_past"),
     ],
 )
-def test_the_pages_booking_rules_refuse_with_their_codes(as_user, member, vehicle, community, setup, start, hours, code):
+def test_the_pages_booking_rules_refuse_with_their_codes(
+    as_user, member, vehicle, community, setup, start, hours, code
+):
     if setup == "notice":
         community.min_notice = timedelta(hours=4)
         community.save()

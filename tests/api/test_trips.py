@@ -109,7 +109,9 @@ def test_an_unlikely_distance_asks_for_confirmation_then_is_recorded(as_user, me
     client = as_user(member)
 
     asked = client.post(trip_url(driving, "end"), {"end_odometer": 18_000}, format="json")
-    confirmed = client.post(trip_url(driving, "end"), {"end_odometer": 18_000, "confirm_implausible": True}, format="json")
+    confirmed = client.post(
+        trip_url(driving, "end"), {"end_odometer": 18_000, "confirm_implausible": True}, format="json"
+    )
 
     assert asked.status_code == 400
     assert asked.json()["code"] == "implausible_distance_unconfirmed"
@@ -119,7 +121,9 @@ def test_an_unlikely_distance_asks_for_confirmation_then_is_recorded(as_user, me
     assert confirmed.json()["trip"]["distance_km"] == 8_000
 
 
-def test_only_the_driver_ends_the_trip_and_a_booking_without_trip_has_none_to_end(as_user, owner, member, driving, vehicle):
+def test_only_the_driver_ends_the_trip_and_a_booking_without_trip_has_none_to_end(
+    as_user, owner, member, driving, vehicle
+):
     not_started = book(vehicle, member, local(3, 10))
 
     assert as_user(owner).post(trip_url(driving, "end"), {"end_odometer": 10_100}, format="json").status_code == 403
@@ -242,9 +246,7 @@ def test_the_api_and_the_pages_leave_the_same_rows_and_ledger_postings(
         )
         assert created.status_code == 302
         on_web = Booking.objects.get(vehicle=vehicle)
-        response = api_member.post(
-            f"{api}/", {"vehicle": twin.pk, "note": "Marché", **_times(start, 3)}, format="json"
-        )
+        response = api_member.post(f"{api}/", {"vehicle": twin.pk, "note": "Marché", **_times(start, 3)}, format="json")
         assert response.status_code == 201
         on_api = Booking.objects.get(vehicle=twin)
         assert web_owner.post(f"{pages}/{on_web.pk}/confirm/", {"message": "Oui"}).status_code == 302
