@@ -13,6 +13,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Model
 from django.forms.models import model_to_dict
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -113,16 +114,21 @@ def validate_with(
     values: dict[str, Any] = {}
     if instance is not None and partial:
         values.update({key: _as_form_data(value) for key, value in model_to_dict(instance).items()})
-    uploads: dict[str, Any] = dict(files or {})
+    # A MultiValueDict, as Django gives forms: a field taking several files reads them with getlist().
+    uploads: MultiValueDict[str, Any] = MultiValueDict()
+    for key, value in (files or {}).items():
+        uploads[key] = value
     for key, value in typed.validated_data.items():
         if isinstance(value, UploadedFile):
             uploads[key] = value
+        elif isinstance(value, list) and value and all(isinstance(item, UploadedFile) for item in value):
+            uploads.setlist(key, value)
         else:
             values[key] = _as_form_data(value)
     kwargs = dict(form_kwargs)
     if instance is not None:
         kwargs["instance"] = instance
-    form = form_class(data=values, files=uploads or None, **kwargs)  # type: ignore[arg-type]
+    form = form_class(data=values, files=uploads or None, **kwargs)
     if not form.is_valid():
         raise validation_error(form)
     return form

@@ -106,6 +106,8 @@ class ColocautoAutoSchema(AutoSchema):
             responses[str(status)] = self._get_response_for_code(
                 error_response(status), str(status), direction=direction
             )
+        # Answered by the HTTP server (gunicorn) before the application, as its own page.
+        responses.setdefault("414", {"description": "URI too long: the request line passes the server's limit."})
         return responses
 
 

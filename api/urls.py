@@ -6,7 +6,7 @@ Each area of version 1 lists its routes in its own module of ``api/v1/``; this f
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api.v1 import availability, communities, expenses, ledger, me, territories, vehicles
+from api.v1 import availability, bookings, communities, expenses, ledger, me, territories, trips, vehicles
 from api.views import api_root
 
 app_name = "api"
@@ -19,6 +19,8 @@ v1 = [
     *expenses.urlpatterns,
     *ledger.urlpatterns,
     *territories.urlpatterns,
+    *bookings.urlpatterns,
+    *trips.urlpatterns,
 ]
 
 urlpatterns = [

@@ -44,8 +44,11 @@ def setup_django(url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def seed(*, reseed: bool) -> tuple[int, int]:
-    """The benchmark community (id) and the member the pages are rendered for (user id)."""
+def seed(
+    *, reseed: bool, name: str = COMMUNITY_NAME, bookings: int = BOOKINGS, years: int = YEARS_OF_HISTORY
+) -> tuple[int, int]:
+    """The benchmark community (id) and the member the pages are rendered for (user id); another ``name``
+    seeds another community, e.g. with more ``bookings`` over more ``years`` of history."""
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -53,7 +56,7 @@ def seed(*, reseed: bool) -> tuple[int, int]:
     from communities.models import Community, Membership, User
     from vehicles.models import AvailabilityWindow, Blackout, Vehicle
 
-    community = Community.objects.filter(name=COMMUNITY_NAME).first()
+    community = Community.objects.filter(name=name).first()
     if community and reseed:
         Booking.objects.filter(community=community).delete()
         Vehicle.objects.filter(community=community).delete()
@@ -67,7 +70,7 @@ def seed(*, reseed: bool) -> tuple[int, int]:
     rng = random.Random(42)
     with transaction.atomic():
         community = Community.objects.create(
-            name=COMMUNITY_NAME, municipality="Die", postal_code="26150", max_advance=timedelta(days=90)
+            name=name, municipality="Die", postal_code="26150", max_advance=timedelta(days=90)
         )
         users = User.objects.bulk_create(
             User(email=f"bench-{community.pk}-{n}@example.org", display_name=f"Membre {n:02d}", password="!")
@@ -87,7 +90,7 @@ def seed(*, reseed: bool) -> tuple[int, int]:
             for v in vehicles[::3]
             for day in range(7)
         )
-        first_day = date.today() - timedelta(days=365 * YEARS_OF_HISTORY)
+        first_day = date.today() - timedelta(days=365 * years)
         span = (date.today() + timedelta(days=DAYS_AHEAD) - first_day).days
         blackouts = []
         for v in vehicles:
@@ -102,14 +105,14 @@ def seed(*, reseed: bool) -> tuple[int, int]:
 
     # Bookings: back-to-back-free sequences per vehicle, so the exclusion constraint is respected.
     started = time.perf_counter()
-    per_vehicle = BOOKINGS // VEHICLES
+    per_vehicle = bookings // VEHICLES
     total_minutes = span * 24 * 60
     mean_step = total_minutes // per_vehicle  # average start-to-start distance, in minutes
     batch: list[Booking] = []
     created = 0
     now = timezone.now()
     for index, vehicle in enumerate(vehicles):
-        count = per_vehicle + (1 if index < BOOKINGS % VEHICLES else 0)
+        count = per_vehicle + (1 if index < bookings % VEHICLES else 0)
         moment = datetime.combine(first_day, datetime.min.time(), UTC) + timedelta(hours=6)
         for _ in range(count):
             length = timedelta(minutes=30 * rng.randint(2, 16))
@@ -142,22 +145,23 @@ def seed(*, reseed: bool) -> tuple[int, int]:
     return community.pk, users[0].pk
 
 
-def measure(client, url: str, runs: int) -> tuple[float, float, float, int, int]:
-    """(median wall ms, p90 wall ms, median CPU ms of this process, queries, bytes) of warm requests."""
+def measure(client, url: str, runs: int, *, status: int = 200, **headers) -> tuple[float, float, float, int, int]:
+    """(median wall ms, p90 wall ms, median CPU ms of this process, queries, bytes) of warm requests
+    answering ``status`` (``headers``: Django test-client ``HTTP_…`` keywords)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     for _ in range(3):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
+        response = client.get(url, **headers)
+        assert response.status_code == status, (url, response.status_code)
     walls, cpus = [], []
     for _ in range(runs):
         wall, cpu = time.perf_counter(), time.process_time()
-        response = client.get(url)
+        response = client.get(url, **headers)
         cpus.append((time.process_time() - cpu) * 1000)
         walls.append((time.perf_counter() - wall) * 1000)
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
+        response = client.get(url, **headers)
     walls.sort()
     p90 = walls[min(len(walls) - 1, int(len(walls) * 0.9))]
     return statistics.median(walls), p90, statistics.median(cpus), len(captured.captured_queries), len(response.content)

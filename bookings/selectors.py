@@ -1,11 +1,13 @@
 """Reads of bookings and trips. Every query starts from the viewer's membership: other communities get 404."""
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Max, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -32,6 +34,61 @@ def booking_get(membership: Membership, pk: int) -> Booking:
     if booking is None:
         raise Http404
     return booking
+
+
+def booking_get_allowed(membership: Membership, pk: int, rule: Callable[[Membership, Booking], bool]) -> Booking:
+    """The community's booking ``pk`` (404 outside it), if ``rule`` lets this member act on it (else 403)."""
+    booking = booking_get(membership, pk)
+    if not rule(membership, booking):
+        raise PermissionDenied
+    return booking
+
+
+def trip_to_end(membership: Membership, pk: int) -> Trip:
+    """The trip of the community's booking ``pk`` (404 without one), if this member drove it (else 403)."""
+    booking = booking_get(membership, pk)
+    if not rules.has_trip(booking):
+        raise Http404
+    if not rules.is_driver(membership, booking.trip):
+        raise PermissionDenied
+    return booking.trip
+
+
+def bookings_for(
+    membership: Membership,
+    *,
+    vehicle_id: int | None = None,
+    member_id: int | None = None,
+    statuses: Iterable[str] = (),
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> QuerySet[Booking]:
+    """The community's bookings (any status unless ``statuses``), of one vehicle or member, overlapping
+    ``[start, end)`` when given; soonest first, with the vehicle and the booker."""
+    bookings = Booking.objects.filter(community_id=membership.community_id)
+    if vehicle_id is not None:
+        bookings = bookings.filter(vehicle_id=vehicle_id)
+    if member_id is not None:
+        bookings = bookings.filter(member_id=member_id)
+    if statuses := list(statuses):
+        bookings = bookings.filter(status__in=statuses)
+    if end is not None:
+        bookings = bookings.filter(starts_at__lt=end)
+    bookings = bookings.select_related("vehicle", "member")
+    if start is None:
+        return bookings.order_by("starts_at", "pk")
+    # The rows ending after ``start`` all come last in start order, which the planner cannot know: for a page
+    # (a LIMIT) it would walk the history through the starts_at index, seconds at a million bookings. Sorting
+    # on an expression has it read them through the ends_at index, as the calendar does, then sort them.
+    in_start_order = ExpressionWrapper(F("starts_at") + timedelta(0), output_field=DateTimeField())
+    return bookings.filter(ends_at__gt=start).order_by(in_start_order, "pk")
+
+
+def bookings_version(bookings: QuerySet[Booking]) -> tuple[int, datetime | None]:
+    """How many bookings and their latest change, in one query: changes when any of them changes
+    (every write saves ``updated_at``), so clients can poll with a validator instead of the list."""
+    version = bookings.order_by().aggregate(count=Count("pk"), changed=Max("updated_at"))
+    return version["count"], version["changed"]
 
 
 def booking_history(booking: Booking) -> QuerySet[BookingEvent]:

@@ -29,7 +29,6 @@ from bookings.models import Booking
 from colocauto.core.files import IMAGE_FORMATS, private_file_response
 from colocauto.core.web import attempt, attempt_or_message
 from communities.access import community_view, in_community_time
-from communities.models import Membership
 
 
 def booking_page(view):
@@ -41,14 +40,6 @@ def _to_detail(booking: Booking):
     return redirect("booking_detail", community_id=booking.community_id, pk=booking.pk)
 
 
-def _booking_allowed(membership: Membership, pk, rule: Callable[[Membership, Booking], bool]) -> Booking:
-    """The community's booking ``pk`` (404 outside it), if ``rule`` lets this member act on it (else 403)."""
-    booking = selectors.booking_get(membership, pk)
-    if not rule(membership, booking):
-        raise PermissionDenied
-    return booking
-
-
 def _booking_action(name: str, rule, form_class, service, done, *, template: str = "", initial=None, **context):
     """The page ``name`` acting on one booking: 403 unless ``rule`` lets the member act; on a valid POST
     ``service`` gets the form's fields, then ``done(request, before, after)`` tells how it went; a refusal
@@ -56,7 +47,7 @@ def _booking_action(name: str, rule, form_class, service, done, *, template: str
 
     def view(request, pk):
         membership = request.membership
-        booking = _booking_allowed(membership, pk, rule)
+        booking = selectors.booking_get_allowed(membership, pk, rule)
         form = form_class(request.POST or None, initial=initial(booking) if initial else None)
         if request.method == "POST" and form.is_valid():
             after = attempt(form, service, membership=membership, booking=booking, **form.cleaned_data)
@@ -187,12 +178,8 @@ trip_start = _booking_action(
 @booking_page
 def trip_end(request, pk):
     membership = request.membership
-    booking = selectors.booking_get(membership, pk)
-    trip = booking.trip if rules.has_trip(booking) else None
-    if trip is None:
-        raise Http404
-    if not rules.is_driver(membership, trip):
-        raise PermissionDenied
+    trip = selectors.trip_to_end(membership, pk)
+    booking = trip.booking
     form = TripEndForm(request.POST or None, request.FILES or None)
     submitted = request.method == "POST" and form.is_valid()
     if submitted and attempt(form, trips.trip_complete, membership=membership, trip=trip, **form.cleaned_data):

@@ -2,10 +2,11 @@
 
 from contextlib import suppress
 
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.template import loader
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class PrivatePagesMiddleware:
@@ -40,8 +41,9 @@ def _texts(request):
 
 
 class RefuseNulBytesMiddleware:
-    """A NUL character in the address, the query, a form field or a cookie gets a 400 page before
-    anything reads it: PostgreSQL refuses NUL in text, so it would otherwise end in a server error.
+    """A NUL character in the address, the query, a form field or a cookie gets a 400 page (under /api/,
+    a JSON refusal) before anything reads it: PostgreSQL refuses NUL in text, so it would otherwise end
+    in a server error.
     (Django already strips it from uploaded file names.)"""
 
     def __init__(self, get_response):
@@ -51,5 +53,8 @@ class RefuseNulBytesMiddleware:
         if any("\x00" in text for text in _texts(request)):
             # Early in the chain: no session, no user yet; the language comes from the cookie or the browser.
             with translation.override(translation.get_language_from_request(request)):
+                if request.path.startswith("/api/"):  # the API's one error shape, never a page
+                    detail = _("The request holds a NUL character, which is not allowed in text.")
+                    return JsonResponse({"code": "malformed", "detail": detail, "fields": {}}, status=400)
                 return HttpResponseBadRequest(loader.render_to_string("400.html"))
         return self.get_response(request)

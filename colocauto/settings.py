@@ -310,6 +310,7 @@ SPECTACULAR_SETTINGS = {
         "TerritoryKindEnum": "territories.models.Territory.Kind",
         "ReportPeriodKindEnum": "api.v1.territories.PERIOD_KINDS",
         "VehicleKindEnum": "vehicles.models.Vehicle.Kind",
+        "BookingStatusEnum": "bookings.models.Booking.Status",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],

@@ -4,10 +4,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from bookings.models import Trip
 from colocauto.core.clock import month_start, next_month
 from communities.models import Membership, User
 from communities.rules import require_active
@@ -115,6 +116,17 @@ def member_get(membership: Membership, user_id: int) -> User:
     if other is None:
         raise Http404
     return other.user
+
+
+def trip_charged(trip: Trip) -> Decimal | None:
+    """What the driver was charged for the trip, net of any reversal, in one query; None when nothing was
+    posted (a trip not finished, the owner's own trip, a shared-costs month, a free ride)."""
+    charged = Entry.objects.filter(
+        transaction__trip_id=trip.pk, account__kind=Account.Kind.MEMBER, account__user_id=trip.driver_id
+    ).aggregate(total=Sum("amount", output_field=BALANCE_FIELD), lines=Count("pk"))
+    if not charged["lines"]:
+        return None
+    return to_money(-charged["total"])
 
 
 # --- Statements ----------------------------------------------------------------------------

@@ -103,3 +103,23 @@ def test_other_bad_requests_show_the_same_page(client, db, settings):
     settings.DEBUG = False
 
     assert_bad_request(client.get("/", HTTP_HOST="not-our-site.example", HTTP_ACCEPT_LANGUAGE="en"))
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("get", "/api/v1/communities/%00/bookings/", None),
+        ("get", "/api/v1/communities/1/bookings/?status=%00", None),
+        ("post", "/api/v1/communities/1/bookings/1/cancel/", {"\x00J": "{}"}),
+    ],
+)
+def test_the_api_refuses_a_nul_in_its_own_error_shape(client, db, method, path, data):
+    response = getattr(client, method)(path, data, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "code": "malformed",
+        "detail": "The request holds a NUL character, which is not allowed in text.",
+        "fields": {},
+    }
