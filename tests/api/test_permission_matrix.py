@@ -78,3 +78,12 @@ def test_each_person_gets_the_expected_status(world, callers, person, row):
     assert response.status_code == row.expected[person], (person, response.content[:400])
     if response.status_code >= 400:
         assert set(response.json()) >= {"code", "detail", "fields"}
+
+
+@pytest.mark.parametrize("row", [row for row in ROWS if row.method == "get"], ids=lambda row: row.name)
+def test_options_is_refused_cleanly_on_every_endpoint(world, callers, row):
+    """OPTIONS is not part of the API: 405 with the error shape, never a server error."""
+    response = callers("member").options(reverse(f"api:{row.name}", kwargs=row.kwargs(world)))
+
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
