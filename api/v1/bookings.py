@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django import forms
-from django.http import Http404
 from django.urls import path, reverse
 from django.utils import translation
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
@@ -32,20 +31,13 @@ from api.v1.booking_data import (
     booking_detail,
     history_lines,
 )
+from api.v1.paths import path_id
 from bookings import rules, selectors, services
 from bookings.forms import BookingForm, ChangeTimesForm, ExtendForm, MessageForm
 from bookings.models import Booking
-from colocauto.core.parsers import MAX_ID, parse_id, validate_year_range
+from colocauto.core.parsers import MAX_ID, validate_year_range
 
 TAG = "Bookings"
-
-
-def booking_pk(value: Any) -> int:
-    """A booking id from the path: any number too large to be a row is no booking (404)."""
-    pk = parse_id(value)
-    if pk is None:
-        raise Http404
-    return pk
 
 
 # Path parameters are taken as text and parsed (``parse_id``): "abc" or a 30-digit id is a JSON 404,
@@ -233,7 +225,7 @@ class BookingView(ApiView):
     )
     def get(self, request: Request, community_id: str, booking_id: str) -> Response:
         membership = membership_for(request, community_id)
-        return Response(booking_detail(membership, booking_pk(booking_id)))
+        return Response(booking_detail(membership, path_id(booking_id)))
 
 
 class BookingHistoryView(ListApiView):
@@ -248,7 +240,7 @@ class BookingHistoryView(ListApiView):
     )
     def get(self, request: Request, community_id: str, booking_id: str) -> Response:
         membership = membership_for(request, community_id)
-        booking = selectors.booking_get(membership, booking_pk(booking_id))
+        booking = selectors.booking_get(membership, path_id(booking_id))
         page = self.paginate_queryset(selectors.booking_history(booking))
         return self.get_paginated_response(history_lines(page))
 
@@ -266,7 +258,7 @@ class BookingActionView(ApiView):
 
     def post(self, request: Request, community_id: str, booking_id: str) -> Response:
         membership = membership_for(request, community_id)
-        booking = selectors.booking_get_allowed(membership, booking_pk(booking_id), type(self).rule)
+        booking = selectors.booking_get_allowed(membership, path_id(booking_id), type(self).rule)
         form = validate_with(self.form_class, request.data)
         type(self).service(membership=membership, booking=booking, **form.cleaned_data)
         return Response(booking_detail(membership, booking.pk))

@@ -22,8 +22,8 @@ from api.v1.ledger_summaries import (
     EXPENSE_ID,
     LedgerMemberSerializer,
     LedgerVehicleSerializer,
-    object_id,
 )
+from api.v1.paths import path_id
 from colocauto.core.clock import next_month
 from colocauto.core.parsers import MAX_ID, parse_id
 from communities.models import Membership, User
@@ -253,7 +253,7 @@ class ExpenseDetailView(ApiView):
     )
     def get(self, request: Request, community_id: str, expense_id: str) -> Response:
         membership = membership_for(request, community_id)
-        expense = cost_selectors.expense_get(membership, object_id(expense_id))
+        expense = cost_selectors.expense_get(membership, path_id(expense_id))
         return Response(_expense_data(request, membership, expense))
 
 
@@ -271,7 +271,7 @@ class ExpenseUndoView(ApiView):
     )
     def post(self, request: Request, community_id: str, expense_id: str) -> Response:
         membership = membership_for(request, community_id)
-        expense = cost_selectors.expense_get(membership, object_id(expense_id))
+        expense = cost_selectors.expense_get(membership, path_id(expense_id))
         require_may_cancel_expense(membership, expense)
         form = validate_with(ReverseForm, request.data, serializer_class=ReasonSerializer)
         services.expense_cancel(membership=membership, expense=expense, reason=form.cleaned_data["reason"])
@@ -296,7 +296,7 @@ class ExpenseReceiptView(ApiView):
     )
     def get(self, request: Request, community_id: str, expense_id: str) -> Any:
         membership = membership_for(request, community_id)
-        expense = cost_selectors.expense_get(membership, object_id(expense_id))
+        expense = cost_selectors.expense_get(membership, path_id(expense_id))
         return receipt_response(expense.receipt)
 
 

@@ -21,8 +21,8 @@ from api.v1.ledger_summaries import (
     TRANSFER_ID,
     LedgerMemberSerializer,
     LedgerVehicleSerializer,
-    object_id,
 )
+from api.v1.paths import path_id
 from colocauto.core.clock import month_last_day
 from colocauto.core.parsers import MAX_ID
 from communities.models import Membership
@@ -173,7 +173,7 @@ class StatementView(ListApiView):
         membership = membership_for(request, community_id)
         form = validate_with(MonthFilterForm, request.query_params, serializer_class=StatementQuerySerializer)
         member_id = request.query_params.get("member")
-        person = selectors.member_get(membership, object_id(member_id)) if member_id else request.user
+        person = selectors.member_get(membership, path_id(member_id)) if member_id else request.user
         statement = selectors.statement_for(membership, person, form.cleaned_data["month"])
         prepare(line.transaction for line in statement.lines)
         lines = [
@@ -364,7 +364,7 @@ def _transfer_action(service: Any, operation_id: str, summary: str, description:
         )
         def post(self, request: Request, community_id: str, transfer_id: str) -> Response:
             membership: Membership = membership_for(request, community_id)
-            transfer = selectors.transfer_get(membership, object_id(transfer_id))
+            transfer = selectors.transfer_get(membership, path_id(transfer_id))
             transfer = service(membership=membership, transfer=transfer)
             row = settle_row(membership, transfer, pool_holder_of(membership.community))
             return Response(TransferSerializer(_transfer_row(row)).data)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
-
-from colocauto.core.parsers import parse_id
 
 
 class LedgerMemberSerializer(serializers.Serializer):
@@ -25,14 +22,6 @@ class LedgerVehicleSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "LedgerVehicle"
-
-
-def object_id(value: object) -> int:
-    """A row id from the path; 404 for anything no row can have (``99999999999999999999999``)."""
-    number = parse_id(value)
-    if number is None:
-        raise Http404
-    return number
 
 
 # Path ids are matched as any text (``<str:…>``) so that ``/expenses/abc/`` is a JSON 404 of the API rather than

@@ -15,7 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.base import ApiView, ListApiView
-from api.v1.ledger_summaries import TERRITORY_ID, object_id
+from api.v1.ledger_summaries import TERRITORY_ID
+from api.v1.paths import path_id
 from territories import dashboard
 from territories.exports import export_rows
 from territories.models import Territory
@@ -214,7 +215,7 @@ class TerritoryReportView(ApiView):
         responses=TerritoryReportSerializer,
     )
     def get(self, request: Request, territory_id: str) -> Response:
-        role = staff_get_for_user(request.user, object_id(territory_id))
+        role = staff_get_for_user(request.user, path_id(territory_id))
         data = _report_data(role.territory, request.query_params.get("period"))
         return Response(TerritoryReportSerializer(data).data)
 

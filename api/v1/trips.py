@@ -17,7 +17,8 @@ from rest_framework.response import Response
 from api.base import ApiView, membership_for
 from api.forms import validate_with
 from api.v1.booking_data import BookingDetailSerializer, booking_detail
-from api.v1.bookings import ON_BOOKING, booking_action, booking_pk
+from api.v1.bookings import ON_BOOKING, booking_action
+from api.v1.paths import path_id
 from bookings import rules, selectors, trips
 from bookings.forms import MAX_INCIDENT_PHOTOS, TripEndForm, TripStartForm
 from bookings.models import Trip
@@ -76,7 +77,7 @@ class TripEndView(ApiView):
     )
     def post(self, request: Request, community_id: str, booking_id: str) -> Response:
         membership = membership_for(request, community_id)
-        trip = selectors.trip_to_end(membership, booking_pk(booking_id))
+        trip = selectors.trip_to_end(membership, path_id(booking_id))
         form = validate_with(TripEndForm, request.data, serializer_class=TripEndInputSerializer)
         trips.trip_complete(membership=membership, trip=trip, **form.cleaned_data)
         return Response(booking_detail(membership, trip.booking_id))
