@@ -36,9 +36,9 @@ _SIMPLE: list[tuple[type[forms.Field], type[serializers.Field]]] = [
 def _field(name: str, field: forms.Field) -> serializers.Field:
     common: dict[str, Any] = {"required": field.required and not isinstance(field, forms.BooleanField)}
     if field.help_text:
-        common["help_text"] = str(field.help_text)
+        common["help_text"] = field.help_text
     if field.label:
-        common["label"] = str(field.label)
+        common["label"] = field.label
     if not field.required and not isinstance(field, forms.BooleanField | forms.FileField):
         common["allow_null"] = True
     if isinstance(field, forms.ModelMultipleChoiceField):

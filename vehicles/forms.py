@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,16 @@ from vehicles.selectors import CostModelSchedule, cost_model_schedule, owner_can
 from vehicles.services import VEHICLE_FIELDS, VEHICLE_IDENTITY_FIELDS, WindowSpec, rate_problem, windows_problem
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def _photo_limit_text() -> str:
+    return gettext("A JPEG, PNG or WebP picture, up to %(limit)s.") % {
+        "limit": filesizeformat(settings.UPLOAD_MAX_BYTES)
+    }
+
+
+# Lazy, like the other help texts: read in the reader's language (the API schema is built once, in English).
+_photo_help_text = lazy(_photo_limit_text, str)
 
 
 def cost_model_notice(schedule: CostModelSchedule) -> str:
@@ -123,9 +134,7 @@ class VehicleForm(forms.ModelForm):
             del self.fields["owner"]
         if not (self.instance.pk and self.instance.photo):
             del self.fields["remove_photo"]
-        self.fields["photo"].help_text = _("A JPEG, PNG or WebP picture, up to %(limit)s.") % {
-            "limit": filesizeformat(settings.UPLOAD_MAX_BYTES)
-        }
+        self.fields["photo"].help_text = _photo_help_text()
         self.fields["insurance_expiry"].input_formats = ["%Y-%m-%d", *self.fields["insurance_expiry"].input_formats]
 
     def _get_validation_exclusions(self):

@@ -6,6 +6,12 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import translation
+
+from api.forms import form_serializer
+from communities.forms import InvitationForm
+from communities.models import Membership
+from vehicles.forms import VehicleForm
 
 COMMITTED = Path(settings.BASE_DIR) / "docs" / "api" / "openapi.yaml"
 
@@ -46,3 +52,16 @@ def test_the_api_root_points_to_the_schema_and_docs(client, db):
     body = client.get("/api/").json()
 
     assert body["versions"]["v1"]["docs"].endswith("/api/v1/docs/")
+
+
+def test_form_inputs_are_documented_in_the_language_the_schema_is_read_in(admin_user, community):
+    """The serializers derived from forms are built once, at import, in whatever language is active then
+    (French for ``manage.py``): their labels and help texts must stay lazy, or the schema mixes languages."""
+    membership = Membership.objects.get(user=admin_user, community=community)
+    with translation.override("fr"):
+        serializer = form_serializer(InvitationForm)()
+        vehicle_form = VehicleForm(membership=membership)
+
+    with translation.override("en"):
+        assert str(serializer.fields["note"].label) == "Label"
+        assert str(vehicle_form.fields["photo"].help_text).startswith("A JPEG, PNG or WebP picture, up to ")
