@@ -21,9 +21,6 @@ class ErrorSerializer(serializers.Serializer):
         required=False, help_text="Details a client can act on, e.g. the conflicting interval of a booking."
     )
 
-    class Meta:
-        ref_name = "Error"
-
 
 _EXAMPLES = {
     400: OpenApiExample(

@@ -35,67 +35,49 @@ from communities.models import Membership
 FORMAT = "1"
 
 
-class IntervalSerializer(serializers.Serializer):
+class AvailabilityIntervalSerializer(serializers.Serializer):
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
 
-    class Meta:
-        ref_name = "AvailabilityInterval"
 
-
-class BusyMemberSerializer(serializers.Serializer):
+class AvailabilityMemberSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     display_name = serializers.CharField()
 
-    class Meta:
-        ref_name = "AvailabilityMember"
 
-
-class BusyBookingSerializer(serializers.Serializer):
+class AvailabilityBookingSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField(help_text="requested, confirmed, in_progress or completed.")
-    member = BusyMemberSerializer(help_text="Who booked, as the calendar shows it to every member.")
+    member = AvailabilityMemberSerializer(help_text="Who booked, as the calendar shows it to every member.")
     mine = serializers.BooleanField()
 
-    class Meta:
-        ref_name = "AvailabilityBooking"
 
-
-class BusyBlackoutSerializer(serializers.Serializer):
+class AvailabilityBlackoutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reason = serializers.CharField()
 
-    class Meta:
-        ref_name = "AvailabilityBlackout"
 
-
-class BusySerializer(IntervalSerializer):
+class AvailabilityBusySerializer(AvailabilityIntervalSerializer):
     reason = serializers.ChoiceField(
         choices=BUSY_REASONS,
         help_text="booking; blackout; outside_window (outside the weekly windows); paused (the whole range).",
     )
-    booking = BusyBookingSerializer(allow_null=True)
-    blackout = BusyBlackoutSerializer(allow_null=True)
-
-    class Meta:
-        ref_name = "AvailabilityBusy"
+    booking = AvailabilityBookingSerializer(allow_null=True)
+    blackout = AvailabilityBlackoutSerializer(allow_null=True)
 
 
 class VehicleAvailabilitySerializer(serializers.Serializer):
     vehicle_id = serializers.IntegerField()
     is_active = serializers.BooleanField()
-    busy = BusySerializer(
+    busy = AvailabilityBusySerializer(
         many=True,
         help_text="What holds the vehicle, sorted by start; entries may overlap. Bookings and blackouts keep "
         "their real start and end, closed time is cut to the range.",
     )
-    free = IntervalSerializer(
+    free = AvailabilityIntervalSerializer(
         many=True,
         help_text="The parts of the range no busy entry covers (before the community's notice and advance rules).",
     )
-
-    class Meta:
-        ref_name = "VehicleAvailability"
 
 
 class AvailabilitySerializer(serializers.Serializer):
@@ -104,9 +86,6 @@ class AvailabilitySerializer(serializers.Serializer):
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
     vehicles = VehicleAvailabilitySerializer(many=True)
-
-    class Meta:
-        ref_name = "Availability"
 
 
 def _moment(value: str | None, tz: tzinfo, name: str, *, end: bool) -> datetime:

@@ -19,16 +19,10 @@ class BookingVehicleSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
-    class Meta:
-        ref_name = "BookingVehicle"
-
 
 class BookingPersonSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     display_name = serializers.CharField(source="name", help_text="The name members see (never an e-mail address).")
-
-    class Meta:
-        ref_name = "BookingPerson"
 
 
 class BookingSerializer(serializers.Serializer):
@@ -41,18 +35,12 @@ class BookingSerializer(serializers.Serializer):
     cancelled_late = serializers.BooleanField(help_text="Cancelled within the community's minimum notice.")
     updated_at = serializers.DateTimeField()
 
-    class Meta:
-        ref_name = "Booking"
-
 
 class BookingIncidentSerializer(serializers.Serializer):
     description = serializers.CharField()
     reported_by = BookingPersonSerializer(allow_null=True)
     created_at = serializers.DateTimeField()
     photos = serializers.IntegerField(help_text="How many photos were attached (shown on the web page).")
-
-    class Meta:
-        ref_name = "BookingIncident"
 
 
 class BookingTripSerializer(serializers.Serializer):
@@ -78,9 +66,6 @@ class BookingTripSerializer(serializers.Serializer):
     )
     incidents = BookingIncidentSerializer(many=True, help_text="Booker, owner and admins only.")
 
-    class Meta:
-        ref_name = "BookingTrip"
-
 
 class BookingActionsSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
@@ -90,9 +75,6 @@ class BookingActionsSerializer(serializers.Serializer):
     extend = serializers.BooleanField()
     start_trip = serializers.BooleanField()
     end_trip = serializers.BooleanField()
-
-    class Meta:
-        ref_name = "BookingActions"
 
 
 class BookingDetailSerializer(BookingSerializer):
@@ -109,9 +91,6 @@ class BookingDetailSerializer(BookingSerializer):
     trip = BookingTripSerializer(allow_null=True)
     actions = BookingActionsSerializer(help_text="What this person may do now, as the page offers it.")
 
-    class Meta:
-        ref_name = "BookingDetail"
-
 
 class BookingHistoryLineSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=BookingEvent.Kind.choices)
@@ -122,9 +101,6 @@ class BookingHistoryLineSerializer(serializers.Serializer):
         child=serializers.CharField(), help_text="The page's lines, in the person's language."
     )
     details = serializers.DictField(help_text="The same facts as data: times, odometers, status, message, reason code.")
-
-    class Meta:
-        ref_name = "BookingHistoryLine"
 
 
 def _trip(membership: Membership, booking: Booking, trip: Trip) -> dict[str, Any]:

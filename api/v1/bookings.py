@@ -73,9 +73,6 @@ class BookingFilterSerializer(serializers.Serializer):
         help_text="Only bookings starting before this moment (ISO 8601; without an offset: the community's time).",
     )
 
-    class Meta:
-        ref_name = "BookingFilter"
-
     def validate_start(self, value):
         return _in_years(value)
 
@@ -169,9 +166,6 @@ class BookingInputSerializer(serializers.Serializer):
     note = serializers.CharField(
         required=False, allow_blank=True, allow_null=True, max_length=500, help_text="Where you are going…"
     )
-
-    class Meta:
-        ref_name = "BookingInput"
 
 
 class BookingsView(ListApiView):

@@ -58,28 +58,19 @@ class CommunitySummarySerializer(serializers.Serializer):
         help_text="Who bears a shared-costs vehicle's month when nobody drove it: `owner` or `members`."
     )
 
-    class Meta:
-        ref_name = "CommunitySummary"
 
-
-class PoolHolderSerializer(serializers.Serializer):
+class CommunityPoolHolderSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     display_name = serializers.CharField(source="name")
-
-    class Meta:
-        ref_name = "CommunityPoolHolder"
 
 
 class CommunitySerializer(CommunitySummarySerializer):
     description = serializers.CharField()
     charter = serializers.CharField(help_text="The rules members agree to when they join.")
     member_count = serializers.IntegerField()
-    pool_holder = PoolHolderSerializer(
+    pool_holder = CommunityPoolHolderSerializer(
         allow_null=True, help_text="The admin who receives what members owe the community pool."
     )
-
-    class Meta:
-        ref_name = "Community"
 
 
 def _community_data(community: Community, membership: Membership, **extra: Any) -> dict[str, Any]:
@@ -95,7 +86,7 @@ def _community_data(community: Community, membership: Membership, **extra: Any) 
     return data
 
 
-class CommunitySettingsSerializer(serializers.Serializer):
+class CommunitySettingsInputSerializer(serializers.Serializer):
     """The community settings page's fields; durations in whole hours."""
 
     name = serializers.CharField(max_length=120, required=False)
@@ -115,13 +106,10 @@ class CommunitySettingsSerializer(serializers.Serializer):
         allow_null=True, required=False, help_text="User id of one of the community's admins, or null."
     )
 
-    class Meta:
-        ref_name = "CommunitySettingsInput"
-
 
 def _settings_form(community: Community, data: Any) -> CommunitySettingsForm:
     """The settings page's form on the community's current values overridden by those sent (a PATCH)."""
-    typed = CommunitySettingsSerializer(data=data)
+    typed = CommunitySettingsInputSerializer(data=data)
     if not isinstance(data, dict):
         raise serializers.ValidationError({"non_field_errors": [_("Send a JSON object.")]})
     typed.is_valid(raise_exception=True)
@@ -178,7 +166,7 @@ class CommunityDetail(ApiView):
 
     @extend_schema(
         operation_id="communities_update",
-        request=CommunitySettingsSerializer,
+        request=CommunitySettingsInputSerializer,
         responses=CommunitySerializer,
         summary="Change the community's settings and booking rules (admins; the settings page's rules)",
     )
@@ -220,9 +208,6 @@ class MemberSerializer(serializers.Serializer):
     phone = serializers.CharField(allow_null=True, help_text="Admins only.")
     requested_at = serializers.DateTimeField(allow_null=True, help_text="Admins only.")
     joined_at = serializers.DateTimeField(allow_null=True, help_text="Admins only.")
-
-    class Meta:
-        ref_name = "Member"
 
 
 def _member_data(other: Membership, viewer: Membership) -> dict[str, Any]:
@@ -326,9 +311,6 @@ class InvitationSerializer(serializers.Serializer):
     use_count = serializers.IntegerField()
     status = serializers.CharField(help_text="`active`, `revoked`, `expired` or `used_up`.")
 
-    class Meta:
-        ref_name = "Invitation"
-
 
 def _invitation_data(request: Request, invitation: Invitation) -> dict[str, Any]:
     data = {
@@ -420,9 +402,6 @@ class InvitedCommunitySerializer(serializers.Serializer):
     municipality = serializers.CharField()
     time_zone = serializers.CharField()
 
-    class Meta:
-        ref_name = "InvitedCommunity"
-
 
 class InvitationPreviewSerializer(serializers.Serializer):
     community = InvitedCommunitySerializer()
@@ -434,18 +413,12 @@ class InvitationPreviewSerializer(serializers.Serializer):
         allow_null=True, help_text="`active` if I already belong, `pending` if I asked to join, else null."
     )
 
-    class Meta:
-        ref_name = "InvitationPreview"
-
 
 class JoinedSerializer(serializers.Serializer):
     membership_id = serializers.IntegerField(source="pk")
     community_id = serializers.IntegerField()
     status = serializers.CharField(help_text="`active`: a member now; `pending`: an admin will answer.")
     role = serializers.ChoiceField(choices=Membership.Role.choices)
-
-    class Meta:
-        ref_name = "Joined"
 
 
 def _usable_invitation(request: Request, token: str) -> Invitation:

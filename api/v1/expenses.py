@@ -65,9 +65,6 @@ class ExpenseSerializer(serializers.Serializer):
     cancel_reason = serializers.CharField(help_text="Why it was undone (empty while it is not).")
     can_undo = serializers.SerializerMethodField(help_text="Whether I may undo it now (its author, payer or an admin).")
 
-    class Meta:
-        ref_name = "Expense"
-
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_receipt(self, expense: Expense) -> str | None:
         if not expense.receipt:
@@ -128,23 +125,14 @@ class ExpenseInputSerializer(serializers.Serializer):
         help_text="For fuel or charging only: the odometer (km) when filling up.",
     )
 
-    class Meta:
-        ref_name = "ExpenseInput"
 
-
-class ReasonSerializer(serializers.Serializer):
+class ExpenseUndoInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, help_text="Why it is undone: everyone sees it in the history.")
-
-    class Meta:
-        ref_name = "ExpenseUndoInput"
 
 
 class ExpenseFilterSerializer(serializers.Serializer):
     vehicle = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     month = serializers.CharField(required=False, allow_blank=True)
-
-    class Meta:
-        ref_name = "ExpenseFilter"
 
 
 def _payer(membership: Membership, form: forms.BaseForm, asked: Any, members: Any) -> User:
@@ -266,14 +254,14 @@ class ExpenseUndoView(ApiView):
             "Reverses its posting if it has one; the history keeps both lines. Refusals: 403 "
             "`expense_undo_not_allowed`, 409 `already_undone`, 400 when the reason is missing."
         ),
-        request=ReasonSerializer,
+        request=ExpenseUndoInputSerializer,
         responses=ExpenseSerializer,
     )
     def post(self, request: Request, community_id: str, expense_id: str) -> Response:
         membership = membership_for(request, community_id)
         expense = cost_selectors.expense_get(membership, path_id(expense_id))
         require_may_cancel_expense(membership, expense)
-        form = validate_with(ReverseForm, request.data, serializer_class=ReasonSerializer)
+        form = validate_with(ReverseForm, request.data, serializer_class=ExpenseUndoInputSerializer)
         services.expense_cancel(membership=membership, expense=expense, reason=form.cleaned_data["reason"])
         expense = cost_selectors.expense_get(membership, expense.pk)
         return Response(_expense_data(request, membership, expense))

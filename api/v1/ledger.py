@@ -40,13 +40,10 @@ MONEY = {"max_digits": 20, "decimal_places": 2}
 # --- My balance ------------------------------------------------------------------------------
 
 
-class PendingSharedCostsSerializer(serializers.Serializer):
+class LedgerPendingSharedCostsSerializer(serializers.Serializer):
     month = serializers.DateField(help_text="The first day of the current month.")
     paid = serializers.DecimalField(**MONEY, help_text="What I paid this month for shared-costs vehicles.")
     km = serializers.IntegerField(help_text="The km I drove this month on shared-costs vehicles.")
-
-    class Meta:
-        ref_name = "LedgerPendingSharedCosts"
 
 
 class MyLedgerSerializer(serializers.Serializer):
@@ -55,12 +52,9 @@ class MyLedgerSerializer(serializers.Serializer):
     balance = serializers.DecimalField(
         **MONEY, help_text="What the others owe me (negative: what I owe), as on the balances page."
     )
-    pending_shared_costs = PendingSharedCostsSerializer(
+    pending_shared_costs = LedgerPendingSharedCostsSerializer(
         help_text="This month on shared-costs vehicles, before the month-end split counts it."
     )
-
-    class Meta:
-        ref_name = "MyLedger"
 
 
 class MyLedgerView(ApiView):
@@ -97,16 +91,10 @@ class StatementLineSerializer(serializers.Serializer):
     undone = serializers.BooleanField(help_text="A later line undoes this one.")
     expense_id = serializers.IntegerField(source="transaction.expense_id", allow_null=True)
 
-    class Meta:
-        ref_name = "StatementLine"
-
 
 class StatementQuerySerializer(serializers.Serializer):
     month = serializers.CharField(required=False, allow_blank=True)
     member = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-
-    class Meta:
-        ref_name = "StatementQuery"
 
 
 class StatementPages(Pages):
@@ -199,18 +187,15 @@ class StatementView(ListApiView):
 # --- Balances --------------------------------------------------------------------------------
 
 
-class BalanceSerializer(serializers.Serializer):
+class LedgerBalanceSerializer(serializers.Serializer):
     member = LedgerMemberSerializer(source="user", allow_null=True, help_text="null: the community pool.")
     is_pool = serializers.BooleanField()
     is_member = serializers.BooleanField(help_text="False for a former member still owed or owing.")
     amount = serializers.DecimalField(**MONEY, help_text="What the others owe them (negative: what they owe).")
 
-    class Meta:
-        ref_name = "LedgerBalance"
-
 
 class BalancesView(ListApiView):
-    serializer_class = BalanceSerializer
+    serializer_class = LedgerBalanceSerializer
 
     @extend_schema(
         operation_id="ledger_balances",
@@ -228,33 +213,27 @@ class BalancesView(ListApiView):
 # --- Settle up and transfers -----------------------------------------------------------------
 
 
-class TransferPartySerializer(serializers.Serializer):
+class LedgerTransferPartySerializer(serializers.Serializer):
     is_pool = serializers.BooleanField()
     member = LedgerMemberSerializer(source="user", allow_null=True, help_text="null: the community pool.")
     display_name = serializers.CharField(source="__str__", help_text="The member's name, or the pool's.")
 
-    class Meta:
-        ref_name = "LedgerTransferParty"
 
-
-class PaymentDetailsSerializer(serializers.Serializer):
+class LedgerPaymentDetailsSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="The beneficiary.")
     iban = serializers.CharField()
     reference = serializers.CharField(help_text="The reference to give the bank transfer.")
     payload = serializers.CharField(help_text="The EPC (SEPA) QR code's content, for a banking app.")
 
-    class Meta:
-        ref_name = "LedgerPaymentDetails"
-
 
 TRANSFER_STATUSES = ["open", "declared", "confirmed", "superseded"]
 
 
-class TransferSerializer(serializers.Serializer):
+class LedgerTransferSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="transfer.pk")
     period = serializers.CharField(help_text="The closed month whose plan it belongs to, `YYYY-MM`.")
-    payer = TransferPartySerializer(source="transfer.payer")
-    payee = TransferPartySerializer(source="transfer.payee")
+    payer = LedgerTransferPartySerializer(source="transfer.payer")
+    payee = LedgerTransferPartySerializer(source="transfer.payee")
     amount = serializers.DecimalField(source="transfer.amount", **MONEY)
     status = serializers.ChoiceField(
         choices=TRANSFER_STATUSES,
@@ -274,18 +253,15 @@ class TransferSerializer(serializers.Serializer):
     can_declare = serializers.BooleanField(help_text="I may declare it paid now.")
     can_confirm = serializers.BooleanField(help_text="I may confirm it was received now.")
     to_make = serializers.BooleanField(help_text="I still have to make it.")
-    payment = PaymentDetailsSerializer(
+    payment = LedgerPaymentDetailsSerializer(
         source="bank",
         allow_null=True,
         help_text="How to pay it: only for whoever still has to, if the payee gave an IBAN.",
     )
 
-    class Meta:
-        ref_name = "LedgerTransfer"
-
 
 def _transfer_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A row of ``ledger.settle_up.settle_row`` with the transfer's month and status, for TransferSerializer."""
+    """A row of ``ledger.settle_up.settle_row`` with the transfer's month and status, for LedgerTransferSerializer."""
     transfer: Transfer = row["transfer"]
     status = (
         "confirmed"
@@ -299,17 +275,14 @@ def _transfer_row(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "period": f"{transfer.period.month:%Y-%m}", "status": status}
 
 
-class PlannedTransferSerializer(serializers.Serializer):
+class LedgerPlannedTransferSerializer(serializers.Serializer):
     payer = serializers.CharField(help_text="A member's name, or the pool's.")
     payee = serializers.CharField()
     amount = serializers.DecimalField(**MONEY)
     mine = serializers.BooleanField(help_text="I pay or receive it.")
 
-    class Meta:
-        ref_name = "LedgerPlannedTransfer"
 
-
-class SettleUpSerializer(serializers.Serializer):
+class LedgerSettleUpSerializer(serializers.Serializer):
     period = serializers.CharField(
         allow_null=True, help_text="The latest closed month, `YYYY-MM`; null before any month is closed."
     )
@@ -321,13 +294,10 @@ class SettleUpSerializer(serializers.Serializer):
     pool_without_holder = serializers.BooleanField(
         help_text="A transfer of the pool is open and nobody holds the pool: an admin must name a holder."
     )
-    transfers = TransferSerializer(many=True, help_text="The plan's transfers, then earlier ones still waiting.")
-    live_plan = PlannedTransferSerializer(
+    transfers = LedgerTransferSerializer(many=True, help_text="The plan's transfers, then earlier ones still waiting.")
+    live_plan = LedgerPlannedTransferSerializer(
         many=True, help_text="Before any month is closed: the plan today's balances would give."
     )
-
-    class Meta:
-        ref_name = "LedgerSettleUp"
 
 
 class SettleUpView(ApiView):
@@ -335,7 +305,7 @@ class SettleUpView(ApiView):
         operation_id="ledger_settle",
         parameters=[COMMUNITY_ID],
         summary="The current settle-up plan: who pays whom, and what I may declare or confirm",
-        responses=SettleUpSerializer,
+        responses=LedgerSettleUpSerializer,
     )
     def get(self, request: Request, community_id: str) -> Response:
         membership = membership_for(request, community_id)
@@ -349,7 +319,7 @@ class SettleUpView(ApiView):
             "transfers": [_transfer_row(row) for row in state.plan + state.earlier],
             "live_plan": state.live_plan,
         }
-        return Response(SettleUpSerializer(data).data)
+        return Response(LedgerSettleUpSerializer(data).data)
 
 
 def _transfer_action(service: Any, operation_id: str, summary: str, description: str) -> type[ApiView]:
@@ -360,14 +330,14 @@ def _transfer_action(service: Any, operation_id: str, summary: str, description:
             summary=summary,
             description=description,
             request=None,
-            responses=TransferSerializer,
+            responses=LedgerTransferSerializer,
         )
         def post(self, request: Request, community_id: str, transfer_id: str) -> Response:
             membership: Membership = membership_for(request, community_id)
             transfer = selectors.transfer_get(membership, path_id(transfer_id))
             transfer = service(membership=membership, transfer=transfer)
             row = settle_row(membership, transfer, pool_holder_of(membership.community))
-            return Response(TransferSerializer(_transfer_row(row)).data)
+            return Response(LedgerTransferSerializer(_transfer_row(row)).data)
 
     TransferActionView.__name__ = TransferActionView.__qualname__ = f"{operation_id.title().replace('_', '')}View"
     return TransferActionView

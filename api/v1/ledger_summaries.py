@@ -12,16 +12,10 @@ class LedgerMemberSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     display_name = serializers.CharField(source="name")
 
-    class Meta:
-        ref_name = "LedgerMember"
-
 
 class LedgerVehicleSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-
-    class Meta:
-        ref_name = "LedgerVehicle"
 
 
 # Path ids are matched as any text (``<str:…>``) so that ``/expenses/abc/`` is a JSON 404 of the API rather than

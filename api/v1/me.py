@@ -24,9 +24,6 @@ class MyCommunitySerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Membership.Role.choices)
     joined_at = serializers.DateTimeField(allow_null=True)
 
-    class Meta:
-        ref_name = "MyCommunity"
-
 
 class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -39,9 +36,6 @@ class MeSerializer(serializers.Serializer):
     notify_settlements = serializers.BooleanField()
     notify_community = serializers.BooleanField()
     communities = MyCommunitySerializer(many=True)
-
-    class Meta:
-        ref_name = "Me"
 
 
 def _me(user) -> dict:

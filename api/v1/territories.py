@@ -30,9 +30,6 @@ class StaffTerritorySerializer(serializers.Serializer):
     code = serializers.CharField(source="territory.code", help_text="INSEE code or SIREN number (may be empty).")
     is_admin = serializers.BooleanField(help_text="I may invite colleagues.")
 
-    class Meta:
-        ref_name = "StaffTerritory"
-
 
 class TerritoryListView(ListApiView):
     serializer_class = StaffTerritorySerializer
@@ -51,39 +48,30 @@ class TerritoryListView(ListApiView):
 PERIOD_KINDS = ["month", "quarter", "year"]
 
 
-class ReportTerritorySerializer(serializers.Serializer):
+class TerritoryReportTerritorySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     kind = serializers.ChoiceField(choices=Territory.Kind.choices)
     code = serializers.CharField()
 
-    class Meta:
-        ref_name = "TerritoryReportTerritory"
 
-
-class ReportPeriodSerializer(serializers.Serializer):
+class TerritoryReportPeriodSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="`2026`, `2026-Q1` or `2026-03`: what `?period=` takes.")
     kind = serializers.ChoiceField(choices=PERIOD_KINDS)
     start_date = serializers.DateField(source="start")
     duration = serializers.CharField(help_text="ISO 8601: `P1M`, `P3M` or `P1Y`.")
     label = serializers.CharField(help_text="In my language.")
 
-    class Meta:
-        ref_name = "TerritoryReportPeriod"
 
-
-class ThresholdsSerializer(serializers.Serializer):
+class TerritoryReportThresholdsSerializer(serializers.Serializer):
     min_households = serializers.IntegerField()
     min_bookings = serializers.IntegerField()
     max_household_share = serializers.DecimalField(
         source="max_share", max_digits=4, decimal_places=2, help_text="Above this share of the km or hours, hidden."
     )
 
-    class Meta:
-        ref_name = "TerritoryReportThresholds"
 
-
-class HeadlineFiguresSerializer(serializers.Serializer):
+class TerritoryHeadlineFiguresSerializer(serializers.Serializer):
     """The dashboard's headline figures of 12 months together."""
 
     bookings = serializers.IntegerField()
@@ -101,23 +89,21 @@ class HeadlineFiguresSerializer(serializers.Serializer):
         max_digits=12, decimal_places=2, allow_null=True, help_text="What drivers paid per km."
     )
 
-    class Meta:
-        ref_name = "TerritoryHeadlineFigures"
 
-
-class HeadlineSerializer(serializers.Serializer):
+class TerritoryHeadlineSerializer(serializers.Serializer):
     first_month = serializers.CharField(help_text="The first of the last 12 ended months, `YYYY-MM`.")
     last_month = serializers.CharField()
-    current = HeadlineFiguresSerializer(allow_null=True, help_text="The last 12 months; null when confidential.")
+    current = TerritoryHeadlineFiguresSerializer(
+        allow_null=True, help_text="The last 12 months; null when confidential."
+    )
     current_suppressed = serializers.BooleanField()
-    previous = HeadlineFiguresSerializer(allow_null=True, help_text="The 12 months before; null when confidential.")
+    previous = TerritoryHeadlineFiguresSerializer(
+        allow_null=True, help_text="The 12 months before; null when confidential."
+    )
     previous_suppressed = serializers.BooleanField()
 
-    class Meta:
-        ref_name = "TerritoryHeadline"
 
-
-class ReportRowSerializer(serializers.Serializer):
+class TerritoryReportRowSerializer(serializers.Serializer):
     """One row of the Mobility Data Specification's "Reports" layout (as the JSON and CSV exports)."""
 
     start_date = serializers.DateField()
@@ -137,37 +123,30 @@ class ReportRowSerializer(serializers.Serializer):
         max_digits=6, decimal_places=3, allow_null=True, help_text="Booked hours / available hours (0 to 1)."
     )
 
-    class Meta:
-        ref_name = "TerritoryReportRow"
 
-
-class ParticipantsSerializer(serializers.Serializer):
+class TerritoryReportParticipantsSerializer(serializers.Serializer):
     listed = serializers.ListField(child=serializers.CharField(), help_text="Communities that chose to be named.")
     unlisted = serializers.IntegerField(help_text="How many others share their figures.")
 
-    class Meta:
-        ref_name = "TerritoryReportParticipants"
-
 
 class TerritoryReportSerializer(serializers.Serializer):
-    territory = ReportTerritorySerializer()
-    period = ReportPeriodSerializer(allow_null=True, help_text="The period of `rows`; null if none has ended yet.")
-    periods = ReportPeriodSerializer(many=True, help_text="Every period one may ask for, newest first.")
-    thresholds = ThresholdsSerializer()
-    headline = HeadlineSerializer()
+    territory = TerritoryReportTerritorySerializer()
+    period = TerritoryReportPeriodSerializer(
+        allow_null=True, help_text="The period of `rows`; null if none has ended yet."
+    )
+    periods = TerritoryReportPeriodSerializer(many=True, help_text="Every period one may ask for, newest first.")
+    thresholds = TerritoryReportThresholdsSerializer()
+    headline = TerritoryHeadlineSerializer()
     alternatives = serializers.ListField(
         child=serializers.CharField(),
         help_text="When the territory's total for the period is confidential: enclosing periods that are not.",
     )
-    participants = ParticipantsSerializer()
-    rows = ReportRowSerializer(
+    participants = TerritoryReportParticipantsSerializer()
+    rows = TerritoryReportRowSerializer(
         many=True,
         help_text="Each month of the period, then its quarters and itself, × the territory and its children × "
         "the vehicle energies.",
     )
-
-    class Meta:
-        ref_name = "TerritoryReport"
 
 
 def _report_data(territory: Territory, asked: str | None) -> dict[str, Any]:

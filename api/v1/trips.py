@@ -59,9 +59,6 @@ class TripEndInputSerializer(serializers.Serializer):
         help_text="Send true to confirm a distance refused with `implausible_distance_unconfirmed`.",
     )
 
-    class Meta:
-        ref_name = "TripEndInput"
-
 
 class TripEndView(ApiView):
     @extend_schema(

@@ -34,9 +34,6 @@ class VehicleOwnerSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     display_name = serializers.CharField(source="name")
 
-    class Meta:
-        ref_name = "VehicleOwner"
-
 
 @extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "08:00"})
 class ClockTimeField(serializers.TimeField):
@@ -46,23 +43,17 @@ class ClockTimeField(serializers.TimeField):
         super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
 
 
-class WindowSerializer(serializers.Serializer):
+class VehicleWindowSerializer(serializers.Serializer):
     weekday = serializers.ChoiceField(choices=AvailabilityWindow.Weekday.choices, help_text="0 Monday … 6 Sunday.")
     start_time = ClockTimeField(help_text="HH:MM, local time.")
     end_time = ClockTimeField(help_text="HH:MM, local time; 00:00 means midnight at the end of the day.")
 
-    class Meta:
-        ref_name = "VehicleWindow"
 
-
-class BlackoutSerializer(serializers.Serializer):
+class VehicleBlackoutSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     reason = serializers.CharField(allow_blank=True, max_length=120, required=False)
-
-    class Meta:
-        ref_name = "VehicleBlackout"
 
 
 class VehicleSerializer(serializers.Serializer):
@@ -100,11 +91,8 @@ class VehicleSerializer(serializers.Serializer):
     rate_per_hour = serializers.DecimalField(max_digits=8, decimal_places=3, help_text="€/h (rates model).")
     daily_cap = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
     fixed_monthly_cost = serializers.DecimalField(max_digits=10, decimal_places=2)
-    windows = WindowSerializer(many=True, help_text="Weekly windows when it may be booked; none: always.")
-    blackouts = BlackoutSerializer(many=True, help_text="Periods not over yet when nobody can book it.")
-
-    class Meta:
-        ref_name = "Vehicle"
+    windows = VehicleWindowSerializer(many=True, help_text="Weekly windows when it may be booked; none: always.")
+    blackouts = VehicleBlackoutSerializer(many=True, help_text="Periods not over yet when nobody can book it.")
 
 
 _PLAIN = [
@@ -177,7 +165,7 @@ VehicleInput = form_serializer(_VehicleFormForSchema, name="VehicleInput")
 class VehicleUpdateInput(VehicleInput):  # type: ignore[misc, valid-type]
     remove_photo = serializers.BooleanField(required=False, help_text="Remove the current photo.")
 
-    class Meta:
+    class Meta:  # its own name: it would otherwise inherit VehicleInput's (from form_serializer)
         ref_name = "VehicleUpdateInput"
 
 
@@ -257,39 +245,33 @@ class VehicleDetail(ApiView):
         return _answer(request, membership, vehicle.pk)
 
 
-class ActiveSerializer(serializers.Serializer):
+class VehicleActiveInputSerializer(serializers.Serializer):
     active = serializers.BooleanField(help_text="true: bookable; false: paused.")
-
-    class Meta:
-        ref_name = "VehicleActiveInput"
 
 
 @extend_schema(parameters=id_parameters("community_id", "vehicle_id"))
 class VehicleActive(ApiView):
     @extend_schema(
         operation_id="vehicles_set_active",
-        request=ActiveSerializer,
+        request=VehicleActiveInputSerializer,
         responses=VehicleSerializer,
         summary="Pause a vehicle (nobody can book it) or make it bookable again (its owner or an admin)",
     )
     def post(self, request: Request, community_id: str, vehicle_id: str) -> Response:
         membership, vehicle = _managed(request, community_id, vehicle_id)
-        typed = ActiveSerializer(data=request.data)
+        typed = VehicleActiveInputSerializer(data=request.data)
         typed.is_valid(raise_exception=True)
         services.vehicle_set_active(membership=membership, vehicle=vehicle, active=typed.validated_data["active"])
         return _answer(request, membership, vehicle.pk)
 
 
-class WindowsSerializer(serializers.Serializer):
-    windows = WindowSerializer(many=True, help_text="Replaces every window; an empty list: always available.")
-
-    class Meta:
-        ref_name = "VehicleWindows"
+class VehicleWindowsSerializer(serializers.Serializer):
+    windows = VehicleWindowSerializer(many=True, help_text="Replaces every window; an empty list: always available.")
 
 
 def _windows(data: Any) -> list[WindowSpec]:
     """The weekly availability page's formset on the windows sent, with its own checks (overlaps…)."""
-    typed = WindowsSerializer(data=data)
+    typed = VehicleWindowsSerializer(data=data)
     typed.is_valid(raise_exception=True)
     windows = typed.validated_data["windows"]
     if len(windows) > WindowFormSet.max_num:
@@ -316,23 +298,20 @@ def _windows(data: Any) -> list[WindowSpec]:
 class VehicleWindows(ApiView):
     @extend_schema(
         operation_id="vehicles_windows_replace",
-        request=WindowsSerializer,
-        responses=WindowsSerializer,
+        request=VehicleWindowsSerializer,
+        responses=VehicleWindowsSerializer,
         summary="Replace the weekly availability windows (its owner or an admin; the weekly availability page)",
     )
     def put(self, request: Request, community_id: str, vehicle_id: str) -> Response:
         membership, vehicle = _managed(request, community_id, vehicle_id)
         windows = services.availability_replace(membership=membership, vehicle=vehicle, windows=_windows(request.data))
-        return Response(WindowsSerializer({"windows": windows}).data)
+        return Response(VehicleWindowsSerializer({"windows": windows}).data)
 
 
-class BlackoutCreated(BlackoutSerializer):
+class VehicleBlackoutCreated(VehicleBlackoutSerializer):
     held_bookings = serializers.IntegerField(
         help_text="Bookings already in the period: they are not cancelled, so tell the people concerned."
     )
-
-    class Meta:
-        ref_name = "VehicleBlackoutCreated"
 
 
 @extend_schema(parameters=id_parameters("community_id", "vehicle_id"))
@@ -340,7 +319,7 @@ class VehicleBlackouts(ApiView):
     @extend_schema(
         operation_id="vehicles_blackouts_add",
         request=form_serializer(BlackoutForm, name="VehicleBlackoutInput"),
-        responses={201: BlackoutCreated},
+        responses={201: VehicleBlackoutCreated},
         summary="Block a period: nobody can book the vehicle then (its owner or an admin)",
     )
     def post(self, request: Request, community_id: str, vehicle_id: str) -> Response:
@@ -355,7 +334,7 @@ class VehicleBlackouts(ApiView):
         )
         held = holding_bookings_count(vehicle, blackout.starts_at, blackout.ends_at)
         data = {name: getattr(blackout, name) for name in ("id", "starts_at", "ends_at", "reason")}
-        return Response(BlackoutCreated({**data, "held_bookings": held}).data, status=status.HTTP_201_CREATED)
+        return Response(VehicleBlackoutCreated({**data, "held_bookings": held}).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(parameters=id_parameters("community_id", "vehicle_id", "blackout_id"))
