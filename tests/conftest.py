@@ -7,20 +7,33 @@ A test that needs a fixed moment freezes it itself with time-machine (``time_mac
 """
 
 import os
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
 import time_machine
 from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import timezone
 
 # The shared checks in tests/helpers.py report their failures as fully as the tests' own asserts.
 pytest.register_assert_rewrite("tests.helpers")
 
-from communities.models import Membership  # noqa: E402
-from tests.factories import CommunityFactory, VehicleFactory, member_of  # noqa: E402
+from bookings.models import Booking  # noqa: E402
+from communities.models import Invitation, Membership  # noqa: E402
+from tests.factories import (  # noqa: E402
+    CommunityFactory,
+    ExpenseFactory,
+    MembershipFactory,
+    TransferFactory,
+    VehicleFactory,
+    book,
+    member_of,
+)
+from tests.helpers import image_bytes  # noqa: E402
+from vehicles.models import Blackout  # noqa: E402
 
 FROZEN_AT = datetime.fromisoformat(os.environ["TEST_FROZEN_AT"]) if os.environ.get("TEST_FROZEN_AT") else None
 
@@ -154,6 +167,49 @@ def now():
 @pytest.fixture
 def people(admin_user, owner, member, outsider):
     return {"admin": admin_user, "owner": owner, "member": member, "outsider": outsider, "anonymous": None}
+
+
+@dataclass
+class World:
+    """One of each object a URL may be about, in ``community``: ``member`` booked ``booking`` (requested) and
+    paid ``expense``; ``owner`` owns ``vehicle`` and owes ``member`` the ``transfer``; ``admin`` administers the
+    community. The permission matrices of the pages (tests/test_permissions.py) and of the API call every URL
+    about them as every person."""
+
+    community: object
+    vehicle: object
+    booking: object
+    pending: object
+    member_membership: object
+    invitation: object
+    blackout: object
+    expense: object
+    transfer: object
+    territory: object = None  # set by the API's matrix (tests/api/conftest.py)
+    extras: dict = field(default_factory=dict)  # what a row makes on demand, once
+
+
+@pytest.fixture
+def world(community, admin_user, owner, member, outsider, vehicle):
+    start = timezone.now() + timedelta(days=2)
+    vehicle.photo.save("car.png", SimpleUploadedFile("car.png", image_bytes()), save=True)
+    booking = book(vehicle, member, start, hours=3, status=Booking.Status.REQUESTED)
+    expense = ExpenseFactory(vehicle=vehicle, paid_by=member, spent_on=timezone.localdate() - timedelta(days=1))
+    return World(
+        community=community,
+        vehicle=vehicle,
+        booking=booking,
+        pending=MembershipFactory(community=community, pending=True),
+        member_membership=Membership.objects.get(community=community, user=member),
+        invitation=Invitation.objects.create(community=community, created_by=admin_user),
+        blackout=Blackout.objects.create(
+            vehicle=vehicle, starts_at=start + timedelta(days=5), ends_at=start + timedelta(days=6), reason="garage"
+        ),
+        expense=expense,
+        transfer=TransferFactory(
+            period__community=community, period__month=date(2026, 1, 1), paid_by=owner, paid_to=member
+        ),
+    )
 
 
 @pytest.fixture

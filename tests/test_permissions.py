@@ -5,62 +5,16 @@ visitors are sent to the login page; members get 403 on admin- or owner-only act
 without a row here fails `test_every_community_url_is_in_the_matrix`.
 """
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
-from bookings.models import Booking
-from communities.models import Invitation, Membership
-from tests.factories import ExpenseFactory, MembershipFactory, TransferFactory, book
-from tests.helpers import image_bytes
-from vehicles.models import Blackout
+from communities.models import Membership
 
 PEOPLE = ("anonymous", "outsider", "member", "owner", "admin")
 LOGIN = "login"  # anonymous: redirected to the login page
 
 
-@dataclass
-class World:
-    community: object
-    vehicle: object
-    booking: object
-    pending: object
-    member_membership: object
-    invitation: object
-    blackout: object
-    extras: dict = field(default_factory=dict)
-
-
-@pytest.fixture
-def world(community, admin_user, owner, member, outsider, vehicle):
-    start = timezone.now() + timedelta(days=2)
-    vehicle.photo.save("car.png", SimpleUploadedFile("car.png", image_bytes()), save=True)
-    booking = book(vehicle, member, start, hours=3, status=Booking.Status.REQUESTED)
-    pending = MembershipFactory(community=community, pending=True)
-    blackout = Blackout.objects.create(
-        vehicle=vehicle, starts_at=start + timedelta(days=5), ends_at=start + timedelta(days=6), reason="garage"
-    )
-    expense = ExpenseFactory(vehicle=vehicle, paid_by=member, spent_on=timezone.localdate() - timedelta(days=1))
-    transfer = TransferFactory(
-        period__community=community, period__month=date(2026, 1, 1), paid_by=owner, paid_to=member
-    )
-    return World(
-        community=community,
-        vehicle=vehicle,
-        booking=booking,
-        pending=pending,
-        member_membership=Membership.objects.get(community=community, user=member),
-        invitation=Invitation.objects.create(community=community, created_by=admin_user),
-        blackout=blackout,
-        extras={"expense": expense, "transaction": expense.transactions.get(), "transfer": transfer},
-    )
-
-
-def _kwargs(world: World, name: str) -> dict:
+def _kwargs(world, name: str) -> dict:
     c = world.community.pk
     by_name = {
         "member_approve": {"pk": world.pending.pk},
@@ -71,10 +25,10 @@ def _kwargs(world: World, name: str) -> dict:
         "invitation_revoke": {"pk": world.invitation.pk},
         "vehicle_blackout_delete": {"pk": world.vehicle.pk, "bpk": world.blackout.pk},
         "calendar_vehicle": {"vehicle_id": world.vehicle.pk},
-        "ledger_transaction_undo": {"pk": world.extras["transaction"].pk},
-        "ledger_expense_cancel": {"pk": world.extras["expense"].pk},
-        "ledger_transfer_declare_paid": {"pk": world.extras["transfer"].pk},
-        "ledger_transfer_confirm": {"pk": world.extras["transfer"].pk},
+        "ledger_transaction_undo": {"pk": world.expense.transactions.get().pk},
+        "ledger_expense_cancel": {"pk": world.expense.pk},
+        "ledger_transfer_declare_paid": {"pk": world.transfer.pk},
+        "ledger_transfer_confirm": {"pk": world.transfer.pk},
         "ledger_vehicle_report": {"vehicle_id": world.vehicle.pk},
     }
     if name in by_name:

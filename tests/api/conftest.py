@@ -1,21 +1,12 @@
 """API test fixtures: a DRF client, personal access tokens, and the fixed world of the permission matrix."""
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api.models import AccessToken
 from api.tokens import token_create
-from bookings.models import Booking
-from communities.models import Invitation, Membership
 from territories.models import Territory, TerritoryStaff
-from tests.factories import ExpenseFactory, MembershipFactory, TransferFactory, UserFactory, book
-from tests.helpers import image_bytes
-from vehicles.models import Blackout
+from tests.factories import UserFactory
 
 
 @pytest.fixture
@@ -53,43 +44,8 @@ def territory_staff(db):
     return user
 
 
-@dataclass
-class World:
-    """One of each object an endpoint may be about, in ``community``; ``member`` booked ``booking``
-    (requested), ``owner`` owns ``vehicle``, ``admin`` administers the community."""
-
-    community: object
-    vehicle: object
-    booking: object
-    pending: object
-    member_membership: object
-    invitation: object
-    blackout: object
-    expense: object
-    transfer: object
-    territory: object
-    extras: dict = field(default_factory=dict)
-
-
 @pytest.fixture
-def world(community, admin_user, owner, member, outsider, vehicle, territory_staff):
-    start = timezone.now() + timedelta(days=2)
-    vehicle.photo.save("car.png", SimpleUploadedFile("car.png", image_bytes()), save=True)
-    booking = book(vehicle, member, start, hours=3, status=Booking.Status.REQUESTED)
-    expense = ExpenseFactory(vehicle=vehicle, paid_by=member, spent_on=timezone.localdate() - timedelta(days=1))
-    return World(
-        community=community,
-        vehicle=vehicle,
-        booking=booking,
-        pending=MembershipFactory(community=community, pending=True),
-        member_membership=Membership.objects.get(community=community, user=member),
-        invitation=Invitation.objects.create(community=community, created_by=admin_user),
-        blackout=Blackout.objects.create(
-            vehicle=vehicle, starts_at=start + timedelta(days=5), ends_at=start + timedelta(days=6), reason="garage"
-        ),
-        expense=expense,
-        transfer=TransferFactory(
-            period__community=community, period__month=date(2026, 1, 1), paid_by=owner, paid_to=member
-        ),
-        territory=TerritoryStaff.objects.get(user=territory_staff).territory,
-    )
+def world(world, territory_staff):
+    """The pages' world (tests/conftest.py) and the territory ``territory_staff`` works for."""
+    world.territory = TerritoryStaff.objects.get(user=territory_staff).territory
+    return world

@@ -17,7 +17,7 @@ from territories.models import TerritoryConsent, TerritoryInvitation, TerritoryS
 from territories.periods import last_months
 from tests.factories import PASSWORD, UserFactory
 from tests.territories.conftest import book, busy_month, sharing_community
-from tests.test_permissions import MATRIX, _kwargs, world  # noqa: F401  (the fixture)
+from tests.test_permissions import MATRIX, _kwargs
 
 TERRITORY_PAGES = ["territory_dashboard", "territory_pdf", "territory_csv", "territory_json", "territory_staff"]
 
@@ -60,7 +60,7 @@ def test_staff_of_a_commune_get_404_for_its_intercommunality(client, drome, cres
 
 
 @pytest.mark.parametrize(("name", "method", "expected"), MATRIX, ids=[row[0] for row in MATRIX])
-def test_territory_staff_get_404_on_every_community_page(client, world, drome, name, method, expected):  # noqa: F811
+def test_territory_staff_get_404_on_every_community_page(client, world, drome, name, method, expected):
     staff = UserFactory(email="staff@territoire.example")
     TerritoryStaff.objects.create(territory=drome["crest"], user=staff)
     TerritoryConsent.objects.create(community=world.community, territory=drome["crest"])

@@ -39,3 +39,10 @@ def statuses(*, anonymous=401, outsider=404, member, owner, admin, staff=404, re
 
 def community_kwargs(world, **extra) -> dict:
     return {"community_id": world.community.pk, **extra}
+
+
+# The usual answers. Members: the fixed member, owner and admin of the community (by session).
+MEMBERS_READ = statuses(member=200, owner=200, admin=200, read_token=200)
+MEMBERS_CREATE = statuses(member=201, owner=201, admin=201, read_token=403)
+ADMIN_CREATE = statuses(member=403, owner=403, admin=201, read_token=403)
+EVERYONE_SIGNED_IN = statuses(outsider=200, member=200, owner=200, admin=200, staff=200, read_token=200)

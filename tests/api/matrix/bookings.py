@@ -7,10 +7,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from bookings.models import Booking
-from tests.api.matrix import Row, community_kwargs, statuses
+from tests.api.matrix import MEMBERS_CREATE, MEMBERS_READ, Row, community_kwargs, statuses
 from tests.factories import TripFactory, book
 
-READ = statuses(member=200, owner=200, admin=200, read_token=200)
 # Anyone of the community, the booker included (the booker, the owner, an admin).
 PARTY = statuses(member=200, owner=200, admin=200, read_token=403)
 DECIDERS = statuses(member=403, owner=200, admin=200, read_token=403)
@@ -61,17 +60,15 @@ def _later(world, days: int) -> dict:
     return {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat()}
 
 
+def _new_booking(world) -> dict:
+    return {"vehicle": world.vehicle.pk, **_later(world, 4)}
+
+
 ROWS = [
-    Row("bookings", "get", READ, kwargs=community_kwargs),
-    Row(
-        "bookings",
-        "post",
-        statuses(member=201, owner=201, admin=201, read_token=403),
-        kwargs=community_kwargs,
-        body=lambda world: {"vehicle": world.vehicle.pk, **_later(world, 4)},
-    ),
-    Row("booking", "get", READ, kwargs=_booking),
-    Row("booking_history", "get", READ, kwargs=_booking),
+    Row("bookings", "get", MEMBERS_READ, kwargs=community_kwargs),
+    Row("bookings", "post", MEMBERS_CREATE, kwargs=community_kwargs, body=_new_booking),
+    Row("booking", "get", MEMBERS_READ, kwargs=_booking),
+    Row("booking_history", "get", MEMBERS_READ, kwargs=_booking),
     Row("booking_approve", "post", DECIDERS, kwargs=_booking, body=lambda world: {"message": "OK"}),
     Row("booking_decline", "post", DECIDERS, kwargs=_booking, body=lambda world: {}),
     Row("booking_cancel", "post", PARTY, kwargs=_booking, body=lambda world: {"message": "Sorry"}),

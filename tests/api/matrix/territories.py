@@ -1,10 +1,10 @@
 """Territory reports: only the territory's staff read its report; anyone signed in lists (their own, or no)
 territories."""
 
-from tests.api.matrix import Row, statuses
+from tests.api.matrix import EVERYONE_SIGNED_IN, Row, statuses
 
 ROWS = [
-    Row("territory_list", "get", statuses(outsider=200, member=200, owner=200, admin=200, staff=200, read_token=200)),
+    Row("territory_list", "get", EVERYONE_SIGNED_IN),
     Row(
         "territory_report",
         "get",

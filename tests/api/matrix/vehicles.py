@@ -7,9 +7,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from tests.api.matrix import Row, community_kwargs, statuses
+from tests.api.matrix import MEMBERS_CREATE, MEMBERS_READ, Row, community_kwargs, statuses
 
-READ = statuses(member=200, owner=200, admin=200, read_token=200)
 MANAGERS = statuses(member=403, owner=200, admin=200, read_token=403)
 
 
@@ -28,17 +27,11 @@ def _blackout(world) -> dict:
 
 
 ROWS = [
-    Row("vehicles", "get", READ, kwargs=community_kwargs),
-    Row(
-        "vehicles",
-        "post",
-        statuses(member=201, owner=201, admin=201, read_token=403),
-        kwargs=community_kwargs,
-        body=lambda world: {"name": "Kangoo"},
-    ),
-    Row("vehicle", "get", READ, kwargs=vehicle_kwargs),
+    Row("vehicles", "get", MEMBERS_READ, kwargs=community_kwargs),
+    Row("vehicles", "post", MEMBERS_CREATE, kwargs=community_kwargs, body=lambda world: {"name": "Kangoo"}),
+    Row("vehicle", "get", MEMBERS_READ, kwargs=vehicle_kwargs),
     Row("vehicle", "patch", MANAGERS, kwargs=vehicle_kwargs, body=lambda world: {"name": "Clio rouge"}),
-    Row("vehicle_photo", "get", READ, kwargs=vehicle_kwargs),
+    Row("vehicle_photo", "get", MEMBERS_READ, kwargs=vehicle_kwargs),
     Row("vehicle_active", "post", MANAGERS, kwargs=vehicle_kwargs, body=lambda world: {"active": False}),
     Row(
         "vehicle_windows",
@@ -60,6 +53,6 @@ ROWS = [
         statuses(member=403, owner=204, admin=204, read_token=403),
         kwargs=lambda world: vehicle_kwargs(world, blackout_id=world.blackout.pk),
     ),
-    Row("availability", "get", READ, kwargs=community_kwargs, body=_week),
-    Row("vehicle_availability", "get", READ, kwargs=vehicle_kwargs, body=_week),
+    Row("availability", "get", MEMBERS_READ, kwargs=community_kwargs, body=_week),
+    Row("vehicle_availability", "get", MEMBERS_READ, kwargs=vehicle_kwargs, body=_week),
 ]
