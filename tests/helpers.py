@@ -1,8 +1,10 @@
 """What many tests share: a community page's path, people reading English, a page as a signed-in person, one of its
-sections, the SQL queries it takes, a sign-in refused after too many attempts, the bookings it links to, an image, an e-mail awaited."""
+sections, the SQL queries it takes (and an API list's, for few and many rows), a sign-in refused after too many
+attempts, the bookings it links to, an image, an e-mail awaited."""
 
 import re
 import time
+from collections.abc import Callable
 from datetime import datetime
 from io import BytesIO
 from zoneinfo import ZoneInfo
@@ -54,6 +56,36 @@ def queries_to_get(client, url: str, params: dict | None = None) -> int:
         response = client.get(url, params or {})
     assert response.status_code == 200, response.status_code
     return len(queries.captured_queries)
+
+
+def assert_constant_queries(
+    client,
+    url: str,
+    add: Callable[[int], object],
+    *,
+    rows: Callable[[dict], list] | None = None,
+    few: int = 2,
+    many: int = 20,
+) -> None:
+    """The list at ``url`` takes as many SQL queries with ``many`` rows as with ``few``; ``add(n)`` adds n rows.
+    ``rows(body)``: the rows in the JSON answer, which must then list ``few`` and ``many``."""
+    listed = []
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        if rows is not None:
+            listed.append(len(rows(response.json())))
+        return len(captured)
+
+    client.get(url)  # an API token's first use is recorded once: later requests are what is counted
+    add(few)
+    before = count()
+    add(many - few)
+    assert count() == before
+    if rows is not None:
+        assert listed == [few, many]
 
 
 def section(html: str, labelled_by: str) -> str:

@@ -4,11 +4,10 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from bookings.models import Booking
 from tests.factories import VehicleFactory, book, member_of
+from tests.helpers import assert_constant_queries
 from vehicles.models import AvailabilityWindow, Blackout
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -178,16 +177,4 @@ def test_availability_takes_the_same_queries_for_2_and_20_vehicles_and_bookings(
             Blackout.objects.create(vehicle=car, starts_at=at(1, day=n % 7), ends_at=at(3, day=n % 7))
             book(car, member_of(community), at(10, day=n % 7))
 
-    def count():
-        client.get(week)
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(week)
-        assert response.status_code == 200
-        return len(captured.captured_queries), len(response.json()["vehicles"])
-
-    add(2)
-    few, listed = count()
-    add(18)
-
-    assert count() == (few, 20)
-    assert listed == 2
+    assert_constant_queries(client, week, add, rows=lambda body: body["vehicles"])

@@ -6,8 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ledger import services
@@ -15,7 +13,7 @@ from ledger.models import Expense, Transaction
 from ledger.posting import local_today
 from tests.factories import ExpenseFactory, VehicleFactory
 from tests.files import pdf_bytes
-from tests.helpers import image_bytes
+from tests.helpers import assert_constant_queries, image_bytes
 from tests.ledger.test_views_costs import expense_data
 
 
@@ -226,16 +224,7 @@ def test_the_list_takes_the_same_queries_for_2_and_20_expenses(as_user, communit
             expense = ExpenseFactory(vehicle=vehicle, paid_by=member if index % 2 else admin_user)
         services.expense_cancel(membership=membership, expense=expense, reason="Twice")
 
-    def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(expenses_url(community)).status_code == 200
-        return len(captured)
-
-    client.get(expenses_url(community))  # the token's first use is recorded once
-    add(2)
-    few = queries()
-    add(18)
-    assert queries() == few
+    assert_constant_queries(client, expenses_url(community), add)
 
 
 # --- Reading and undoing ---------------------------------------------------------------------

@@ -1,13 +1,10 @@
 """/api/v1/communities/{id}/ledger/… and …/transfers/…: my balance and statement, the community's balances,
 the settle-up plan, and declaring and confirming a transfer — the pages' figures and the pages' rules."""
 
-from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +19,7 @@ from tests.factories import (
     member_of,
     owes,
 )
+from tests.helpers import assert_constant_queries
 
 IBAN = "FR7630006000011234567890189"
 
@@ -32,21 +30,6 @@ def ledger_url(community, what: str) -> str:
 
 def transfer_url(community, transfer, action: str) -> str:
     return f"/api/v1/communities/{community.pk}/transfers/{transfer.pk}/{action}/"
-
-
-def assert_constant_queries(client, url: str, add: Callable[[int], object], *, few: int = 2, many: int = 20) -> None:
-    """The list at ``url`` takes as many queries with ``many`` rows as with ``few``; ``add(n)`` adds n rows."""
-
-    def count() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(url).status_code == 200
-        return len(captured)
-
-    client.get(url)  # the token's first use is recorded once: later requests are what is counted
-    add(few)
-    before = count()
-    add(many - few)
-    assert count() == before
 
 
 # --- My balance ------------------------------------------------------------------------------
