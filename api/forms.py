@@ -17,19 +17,23 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+# Form fields typed by the DRF field of the same name; a subclass before its parent (ImageField, FileField).
+_SAME_NAME = (
+    "EmailField",
+    "URLField",
+    "DateTimeField",
+    "DateField",
+    "TimeField",
+    "DurationField",
+    "BooleanField",
+    "ImageField",
+    "FileField",
+    "FloatField",
+    "IntegerField",
+)
 _SIMPLE: list[tuple[type[forms.Field], type[serializers.Field]]] = [
-    (forms.EmailField, serializers.EmailField),
-    (forms.URLField, serializers.URLField),
     (forms.SplitDateTimeField, serializers.DateTimeField),
-    (forms.DateTimeField, serializers.DateTimeField),
-    (forms.DateField, serializers.DateField),
-    (forms.TimeField, serializers.TimeField),
-    (forms.DurationField, serializers.DurationField),
-    (forms.BooleanField, serializers.BooleanField),
-    (forms.ImageField, serializers.ImageField),
-    (forms.FileField, serializers.FileField),
-    (forms.FloatField, serializers.FloatField),
-    (forms.IntegerField, serializers.IntegerField),
+    *((getattr(forms, name), getattr(serializers, name)) for name in _SAME_NAME),
 ]
 
 

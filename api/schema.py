@@ -22,48 +22,25 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
+def _example(status: int, title: str, code: str, detail: str, **body: Any) -> OpenApiExample:
+    """An error body as an example of the ``status`` answer: ``{code, detail, fields}`` and the ``body`` given."""
+    value = {"code": code, "detail": detail, "fields": {}, **body}
+    return OpenApiExample(title, value=value, response_only=True, status_codes=[str(status)])
+
+
 _EXAMPLES = {
-    400: OpenApiExample(
-        "Invalid",
-        value={"code": "invalid", "detail": "Some values are not valid: see the fields.", "fields": {"ends_at": ["…"]}},
-        response_only=True,
-        status_codes=["400"],
-    ),
-    401: OpenApiExample(
-        "Not authenticated",
-        value={"code": "not_authenticated", "detail": "Authentication credentials were not provided.", "fields": {}},
-        response_only=True,
-        status_codes=["401"],
-    ),
-    403: OpenApiExample(
-        "Not allowed",
-        value={"code": "admin_only", "detail": "Only an admin of this community can do that.", "fields": {}},
-        response_only=True,
-        status_codes=["403"],
-    ),
-    404: OpenApiExample(
-        "Not found",
-        value={"code": "not_found", "detail": "Not found.", "fields": {}},
-        response_only=True,
-        status_codes=["404"],
-    ),
-    409: OpenApiExample(
+    400: _example(400, "Invalid", "invalid", "Some values are not valid: see the fields.", fields={"ends_at": ["…"]}),
+    401: _example(401, "Not authenticated", "not_authenticated", "Authentication credentials were not provided."),
+    403: _example(403, "Not allowed", "admin_only", "Only an admin of this community can do that."),
+    404: _example(404, "Not found", "not_found", "Not found."),
+    409: _example(
+        409,
         "Conflict",
-        value={
-            "code": "booking_conflict",
-            "detail": "The car is already booked at that time.",
-            "fields": {},
-            "params": {"starts_at": "2026-12-05T09:00:00+01:00", "ends_at": "2026-12-05T12:00:00+01:00"},
-        },
-        response_only=True,
-        status_codes=["409"],
+        "booking_conflict",
+        "The car is already booked at that time.",
+        params={"starts_at": "2026-12-05T09:00:00+01:00", "ends_at": "2026-12-05T12:00:00+01:00"},
     ),
-    429: OpenApiExample(
-        "Throttled",
-        value={"code": "throttled", "detail": "Request was throttled.", "fields": {}, "params": {"retry_after": 12}},
-        response_only=True,
-        status_codes=["429"],
-    ),
+    429: _example(429, "Throttled", "throttled", "Request was throttled.", params={"retry_after": 12}),
 }
 
 _DESCRIPTIONS = {
