@@ -61,25 +61,24 @@ def test_an_expense_without_a_receipt_can_be_sent_as_json(as_user, community, ve
     assert (response.json()["litres"], response.json()["odometer"]) == (None, None)
 
 
+# Values the page's form refuses, by field.
+BAD_INPUT = {
+    "amount": ["42.505", "0", "50000.01", "4O.00", "NaN"],
+    "spent_on": ["2999-01-01", "2001-01-01"],
+    "category": ["caviar"],
+    "litres": ["501"],
+    "vehicle": ["99999999999999999999999"],
+}
+
+
 @pytest.mark.parametrize(
-    ("overrides", "field"),
-    [
-        ({"amount": "42.505"}, "amount"),
-        ({"amount": "0"}, "amount"),
-        ({"amount": "50000.01"}, "amount"),
-        ({"amount": "4O.00"}, "amount"),
-        ({"amount": "NaN"}, "amount"),
-        ({"spent_on": "2999-01-01"}, "spent_on"),
-        ({"spent_on": "2001-01-01"}, "spent_on"),
-        ({"category": "caviar"}, "category"),
-        ({"litres": "501"}, "litres"),
-        ({"vehicle": "99999999999999999999999"}, "vehicle"),
-    ],
+    ("field", "value"), [(field, value) for field, values in BAD_INPUT.items() for value in values]
 )
 def test_bad_expense_input_is_refused_with_the_field_and_nothing_is_recorded(
-    as_user, community, vehicle, member, overrides, field
+    as_user, community, vehicle, member, field, value
 ):
-    response = as_user(member).post(expenses_url(community), expense_data(vehicle, **overrides), format="multipart")
+    data = expense_data(vehicle, **{field: value})
+    response = as_user(member).post(expenses_url(community), data, format="multipart")
 
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"

@@ -73,12 +73,17 @@ def test_a_community_shares_once_in_a_chain_of_territories(drome):
     assert TerritoryConsent.objects.filter(community=community, withdrawn_at=None).count() == 1
 
 
-def test_a_small_neighbour_is_confidential_and_no_subtraction_reveals_it(drome):
-    crest_community, crest_people, crest_car = sharing_community(drome["crest"], name="Crest partage", households=15)
-    small, small_people, small_car = sharing_community(drome["aouste"], name="Les Voisins", households=3)
+@pytest.fixture
+def crest_and_a_small_neighbour(drome):
+    """In March 2025, a community of 15 households in Crest, and one of 3 in Aouste, in the same intercommunality."""
+    _, crest_people, crest_car = sharing_community(drome["crest"], name="Crest partage", households=15)
+    _, small_people, small_car = sharing_community(drome["aouste"], name="Les Voisins", households=3)
     busy_month(crest_car, crest_people, 2025, 3)
     busy_month(small_car, small_people, 2025, 3, trips_each=4)
 
+
+@pytest.mark.usefixtures("crest_and_a_small_neighbour")
+def test_a_small_neighbour_is_confidential_and_no_subtraction_reveals_it(drome):
     epci = territory_report(drome["epci"], years=[2025], today=TODAY)
 
     assert epci.table.is_confidential(drome["aouste"].pk, "all", MARCH)
@@ -88,12 +93,8 @@ def test_a_small_neighbour_is_confidential_and_no_subtraction_reveals_it(drome):
     assert epci.table.is_confidential(drome["crest"].pk, "all", MARCH)
 
 
+@pytest.mark.usefixtures("crest_and_a_small_neighbour")
 def test_a_territorys_own_report_agrees_with_its_parents_report(drome):
-    crest_community, crest_people, crest_car = sharing_community(drome["crest"], name="Crest partage", households=15)
-    small, small_people, small_car = sharing_community(drome["aouste"], name="Les Voisins", households=3)
-    busy_month(crest_car, crest_people, 2025, 3)
-    busy_month(small_car, small_people, 2025, 3, trips_each=4)
-
     crest = territory_report(drome["crest"], years=[2025], today=TODAY)
 
     # Crest alone passes the thresholds, but its intercommunality's report hides it to protect Aouste:

@@ -20,6 +20,22 @@ def _pending(world) -> dict:
     return community_kwargs(world, member_id=world.pending.pk)
 
 
+def _invitation(world) -> dict:
+    return community_kwargs(world, invitation_id=world.invitation.pk)
+
+
+def _invitation_token(world) -> dict:
+    return {"token": world.invitation.token}
+
+
+def _new_link(world) -> dict:
+    return {"note": "Rue des écoles", "expires_in_days": 7}
+
+
+def _new_invitation_by_email(world) -> dict:
+    return {"email": "neighbour@example.org", "expires_in_days": 7}
+
+
 def _second_admin(world) -> dict:
     """Another admin of the community, whom the admin may demote (the community keeps an admin)."""
     other = MembershipFactory(community=world.community, role=Membership.Role.ADMIN)
@@ -41,32 +57,15 @@ ROWS = [
     Row("member_promote", "post", ADMIN_ONLY, kwargs=_member),
     Row("member_demote", "post", ADMIN_ONLY, kwargs=_second_admin),
     Row("invitations", "get", ADMIN_ONLY, kwargs=community_kwargs),
-    Row(
-        "invitations",
-        "post",
-        ADMIN_CREATE,
-        kwargs=community_kwargs,
-        body=lambda world: {"note": "Rue des écoles", "expires_in_days": 7},
-    ),
-    Row(
-        "invitation_send",
-        "post",
-        ADMIN_CREATE,
-        kwargs=community_kwargs,
-        body=lambda world: {"email": "neighbour@example.org", "expires_in_days": 7},
-    ),
-    Row(
-        "invitation_revoke",
-        "post",
-        ADMIN_ONLY,
-        kwargs=lambda world: community_kwargs(world, invitation_id=world.invitation.pk),
-    ),
+    Row("invitations", "post", ADMIN_CREATE, kwargs=community_kwargs, body=_new_link),
+    Row("invitation_send", "post", ADMIN_CREATE, kwargs=community_kwargs, body=_new_invitation_by_email),
+    Row("invitation_revoke", "post", ADMIN_ONLY, kwargs=_invitation),
     # Whoever holds the link sees where it leads; members of the community already belong (409 on accept).
-    Row("invitation", "get", EVERYONE_SIGNED_IN, kwargs=lambda world: {"token": world.invitation.token}),
+    Row("invitation", "get", EVERYONE_SIGNED_IN, kwargs=_invitation_token),
     Row(
         "invitation_accept",
         "post",
         statuses(outsider=201, member=409, owner=409, admin=409, staff=201, read_token=403),
-        kwargs=lambda world: {"token": world.invitation.token},
+        kwargs=_invitation_token,
     ),
 ]
