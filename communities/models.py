@@ -1,7 +1,7 @@
 """People and communities: users (e-mail login), communities, memberships, invitations."""
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import available_timezones
 
 from django.conf import settings
@@ -263,11 +263,13 @@ class Membership(models.Model):
         return self.status == self.Status.ACTIVE
 
 
-def _new_token() -> str:
+def invitation_token() -> str:
+    """The secret of an invitation link (a community's, or a territory staff's)."""
     return secrets.token_urlsafe(24)
 
 
-def _default_expiry():
+def invitation_expiry() -> datetime:
+    """When a new invitation link stops working, unless its author chose otherwise: in 14 days."""
     return timezone.now() + timedelta(days=14)
 
 
@@ -275,12 +277,12 @@ class Invitation(models.Model):
     """A secret link to join a community; optionally sent to one e-mail address."""
 
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="invitations")
-    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
+    token = models.CharField(max_length=64, unique=True, default=invitation_token, editable=False)
     email = models.EmailField(_("e-mail address"), blank=True)
     note = models.CharField(_("label"), max_length=120, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    expires_at = models.DateTimeField(_("expires at"), default=_default_expiry)
+    expires_at = models.DateTimeField(_("expires at"), default=invitation_expiry)
     max_uses = models.PositiveIntegerField(_("maximum uses"), null=True, blank=True)
     use_count = models.PositiveIntegerField(_("uses"), default=0)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)

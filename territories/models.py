@@ -4,9 +4,6 @@ A territory's report covers the communities that consented to share with it or w
 descendants: a commune's figures roll up into its EPCI and its département.
 """
 
-import secrets
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -14,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from colocauto.core.fields import coordinate_field
+from communities.models import invitation_expiry, invitation_token
 
 # The roll-up model lives beside its refresh service; importing it here registers it with the app.
 from territories.rollup import ENERGY_CHOICES, MonthlyUsage, RollupMonth, UsageFigures  # noqa: F401
@@ -83,14 +81,6 @@ class TerritoryStaff(models.Model):
         return f"{self.user} @ {self.territory}"
 
 
-def _new_token() -> str:
-    return secrets.token_urlsafe(24)
-
-
-def _default_expiry():
-    return timezone.now() + timedelta(days=14)
-
-
 class TerritoryInvitation(models.Model):
     """A single-use link sent to one e-mail address to become staff of a territory."""
 
@@ -101,12 +91,12 @@ class TerritoryInvitation(models.Model):
     language = models.CharField(
         _("language of the e-mail"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
-    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
+    token = models.CharField(max_length=64, unique=True, default=invitation_token, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    expires_at = models.DateTimeField(_("expires at"), default=_default_expiry)
+    expires_at = models.DateTimeField(_("expires at"), default=invitation_expiry)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

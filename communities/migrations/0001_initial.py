@@ -76,11 +76,11 @@ class Migration(migrations.Migration):
             name='Invitation',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=communities.models._new_token, editable=False, max_length=64, unique=True)),
+                ('token', models.CharField(default=communities.models.invitation_token, editable=False, max_length=64, unique=True)),
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail address')),
                 ('note', models.CharField(blank=True, max_length=120, verbose_name='label')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('expires_at', models.DateTimeField(default=communities.models._default_expiry, verbose_name='expires at')),
+                ('expires_at', models.DateTimeField(default=communities.models.invitation_expiry, verbose_name='expires at')),
                 ('max_uses', models.PositiveIntegerField(blank=True, null=True, verbose_name='maximum uses')),
                 ('use_count', models.PositiveIntegerField(default=0, verbose_name='uses')),
                 ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import territories.models
+import communities.models
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -67,9 +67,9 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('email', models.EmailField(max_length=254, verbose_name='e-mail address')),
                 ('is_admin', models.BooleanField(default=False, verbose_name='may invite colleagues')),
-                ('token', models.CharField(default=territories.models._new_token, editable=False, max_length=64, unique=True)),
+                ('token', models.CharField(default=communities.models.invitation_token, editable=False, max_length=64, unique=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('expires_at', models.DateTimeField(default=territories.models._default_expiry, verbose_name='expires at')),
+                ('expires_at', models.DateTimeField(default=communities.models.invitation_expiry, verbose_name='expires at')),
                 ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='accepted at')),
                 ('email_sent_at', models.DateTimeField(blank=True, null=True)),
                 ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
