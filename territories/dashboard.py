@@ -1,12 +1,14 @@
 """What the dashboard, the PDF and the exports show, read from a ``Report`` (no further queries but one
 for the participating communities' names)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from colocauto.text import StrOrPromise
 from communities.models import Community
 from territories.charts import Point, bar_chart
 from territories.figures import Figures, Indicators
@@ -172,6 +174,45 @@ def by_child(report: Report, period: Period) -> list[tuple[str, Cell]]:
 def by_energy(report: Report, period: Period) -> list[tuple[str, Cell]]:
     root = report.territory.pk
     return [(energy_label(energy), cell(report, root, energy, period)) for energy in report.table.energies]
+
+
+_USAGE_COLUMNS = [
+    ("bookings", gettext_lazy("Bookings")),
+    ("km", gettext_lazy("Km driven")),
+    ("booked_hours", gettext_lazy("Hours booked")),
+    ("occupancy", gettext_lazy("Occupancy rate (%)")),
+]
+CHILD_COLUMNS = [
+    ("communities", gettext_lazy("Active communities")),
+    ("households", gettext_lazy("Households who booked")),
+    *_USAGE_COLUMNS,
+]
+ENERGY_COLUMNS = [
+    ("average_vehicles", gettext_lazy("Vehicles (average)")),
+    *_USAGE_COLUMNS,
+    ("co2_emitted", gettext_lazy("CO2 (t CO2e)")),
+]
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """One table of ``_breakdowns.html``: a row per territory or energy (the total last), a column per indicator."""
+
+    key: str  # "child" or "energy", for the table's id
+    title: str
+    row_heading: str
+    columns: Sequence[tuple[str, StrOrPromise]]  # (indicator, heading)
+    rows: list[tuple[str, Cell]]
+
+
+def breakdowns(report: Report, period: Period) -> list[Breakdown]:
+    """The period's figures by territory inside this one (when there are any), then by vehicle energy."""
+    tables = []
+    if report.table.rows:
+        tables.append(Breakdown("child", _("By territory"), _("Territory"), CHILD_COLUMNS, by_child(report, period)))
+    energies = by_energy(report, period)
+    tables.append(Breakdown("energy", _("By vehicle energy"), _("Energy"), ENERGY_COLUMNS, energies))
+    return tables
 
 
 def alternatives(report: Report, period: Period) -> list[Period]:

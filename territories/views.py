@@ -77,11 +77,9 @@ def territory_dashboard(request):
             "headline_first": months[12],
             "headline_last": months[-1],
             "series": dashboard.series(report, months),
-            "by_child": dashboard.by_child(report, period) if period else [],
-            "by_energy": dashboard.by_energy(report, period) if period else [],
+            "breakdowns": dashboard.breakdowns(report, period) if period else [],
             "alternatives": dashboard.alternatives(report, period) if period else [],
             "periods": dashboard.choosable_periods(report),
-            "has_children": bool(report.table.rows),
         }
     )
     return render(request, "territories/dashboard.html", context, status=400 if problem else 200)
@@ -113,10 +111,8 @@ def territory_pdf(request):
             {
                 "series": dashboard.series(report, year_months),
                 "summary": dashboard.cell(report, request.territory.pk, ALL_ENERGIES, period),
-                "by_child": dashboard.by_child(report, period),
-                "by_energy": dashboard.by_energy(report, period),
+                "breakdowns": dashboard.breakdowns(report, period),
                 "alternatives": dashboard.alternatives(report, period),
-                "has_children": bool(report.table.rows),
                 "generated_at": timezone.localtime(),
             }
         )
@@ -153,13 +149,7 @@ def territory_staff(request):
             return render(request, "403.html", status=403)
         if form.is_valid():
             invitation = attempt(
-                form,
-                services.staff_invite,
-                territory=request.territory,
-                email=form.cleaned_data["email"],
-                is_admin=form.cleaned_data["is_admin"],
-                language=form.cleaned_data["language"],
-                invited_by=request.user,
+                form, services.staff_invite, territory=request.territory, invited_by=request.user, **form.cleaned_data
             )
             if invitation is not None:
                 messages.success(request, _("An invitation has been sent to %(email)s.") % {"email": invitation.email})
