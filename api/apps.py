@@ -8,4 +8,7 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from api import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
+        from api import (
+            privacy,  # noqa: F401  (registers what api holds about a person)
+            schema,  # noqa: F401  (registers the token scheme with drf-spectacular)
+        )

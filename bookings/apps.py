@@ -6,4 +6,7 @@ class BookingsConfig(AppConfig):
     name = "bookings"
 
     def ready(self) -> None:
-        from bookings import handlers  # noqa: F401 - registers the subscribers to lower layers' events
+        from bookings import (
+            handlers,  # noqa: F401 - registers the subscribers to lower layers' events
+            privacy,  # noqa: F401  (registers what bookings holds about a person)
+        )

@@ -30,6 +30,10 @@ app.conf.beat_schedule = {
     "communities-emails-sweep": {"task": "communities.tasks.notices_sweep", "schedule": _SWEEP},
     "bookings-emails-sweep": {"task": "bookings.tasks.notices_sweep", "schedule": _SWEEP},
     "ledger-emails-sweep": {"task": "ledger.tasks.emails_sweep", "schedule": _SWEEP},
+    # Data exports: build what a dead worker left, send the "ready" e-mails, delete used or expired archives.
+    "privacy-exports-sweep": {"task": "privacy.tasks.exports_sweep", "schedule": _SWEEP},
+    # Forget what is kept longer than needed (old receipts and incident photos, expired invitations, sessions).
+    "privacy-retention": {"task": "privacy.tasks.retention_apply", "schedule": crontab(minute=30, hour=3)},
     # Last month's usage roll-up for the territories' reports, after the close (shared costs are posted
     # then); re-run daily during the first week so trips recorded late are counted. Idempotent.
     "territories-usage-rollup": {

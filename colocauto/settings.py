@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "ledger",
     "territories",
     "api",
+    "privacy",
     "colocauto.apps.ProjectConfig",  # project-wide management commands (seed_demo)
 ]
 
@@ -361,4 +362,16 @@ LOGGING = {
 GBFS_SYSTEM_ID = env_str("GBFS_SYSTEM_ID", default="")
 GBFS_SYSTEM_NAME = env_str("GBFS_SYSTEM_NAME", default="Colocauto")
 GBFS_CONTACT_EMAIL = env_str("GBFS_CONTACT_EMAIL", default=parseaddr(DEFAULT_FROM_EMAIL)[1])
+
+# Privacy: the address on the privacy page for questions and erasure requests, and how many archives of
+# their data a person may ask for in a day (each one reads their whole history).
+PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", default=parseaddr(DEFAULT_FROM_EMAIL)[1])
+PRIVACY_EXPORTS_PER_DAY = env_int("PRIVACY_EXPORTS_PER_DAY", 3)
+# Retention (days), applied every night by privacy.tasks.retention_apply: receipts six years after the
+# expense (beyond the five-year limitation period for claims between individuals), incident photos three
+# years (beyond the two years of insurance claims), expired or revoked invitations 90 days, sessions once expired.
+RETENTION_RECEIPT_DAYS = env_int("RETENTION_RECEIPT_DAYS", 6 * 365)
+RETENTION_INCIDENT_PHOTO_DAYS = env_int("RETENTION_INCIDENT_PHOTO_DAYS", 3 * 365)
+RETENTION_INVITATION_DAYS = env_int("RETENTION_INVITATION_DAYS", 90)
+RETENTION_SESSION_DAYS = env_int("RETENTION_SESSION_DAYS", 0)
 GBFS_LICENSE_ID = env_str("GBFS_LICENSE_ID", default="ODbL-1.0")

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from colocauto.views import healthz, healthz_ready
+from privacy.views import privacy_policy
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -20,6 +21,8 @@ urlpatterns = [
     path("opendata/gbfs/", include("territories.gbfs.urls")),
     path("api/", include("api.urls")),
     path("profile/tokens/", include("api.web_urls")),
+    path("profile/data/", include("privacy.urls")),
+    path("privacy/", privacy_policy, name="privacy"),
 ]
 
 if settings.DEBUG:

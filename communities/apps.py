@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class CommunitiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "communities"
+
+    def ready(self) -> None:
+        from communities import privacy  # noqa: F401  (registers what communities holds about a person)

@@ -6,4 +6,7 @@ class LedgerConfig(AppConfig):
     name = "ledger"
 
     def ready(self) -> None:
-        from ledger import handlers  # noqa: F401  (subscribes the ledger to the events of lower layers)
+        from ledger import (
+            handlers,  # noqa: F401  (subscribes the ledger to the events of lower layers)
+            privacy,  # noqa: F401  (registers what ledger holds about a person)
+        )

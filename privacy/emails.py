@@ -1,0 +1,40 @@
+"""The e-mail saying a data export is ready, sent once through the outbox, in the person's language."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from colocauto.core import outbox
+from colocauto.core.mail import email_subject, in_language
+from privacy.models import DataExport
+
+
+def export_ready_deliver(*, export_id: int) -> bool:
+    exports = DataExport.objects.filter(pk=export_id, ready_at__isnull=False)
+
+    def messages():
+        export = exports.select_related("user").first()
+        if export is None:
+            return
+        person = export.user
+        context = {
+            "person": person,
+            "export": export,
+            "download_url": settings.SITE_URL.rstrip("/") + reverse("privacy_download", kwargs={"token": export.token}),
+        }
+        with in_language(person):
+            subject = render_to_string("emails/privacy/export_ready_subject.txt", context)
+            body = render_to_string("emails/privacy/export_ready.txt", context)
+        yield person.pk, EmailMessage(subject=email_subject(subject), body=body, to=[person.email])
+
+    return outbox.deliver(exports, claimed="email_claimed_at", done="email_sent_at", messages=messages) == 1
+
+
+def emails_sweep() -> int:
+    due = outbox.due(
+        DataExport.objects.filter(ready_at__isnull=False), claimed="email_claimed_at", done="email_sent_at"
+    )
+    return outbox.sweep(
+        due.values_list("pk", flat=True), lambda pk: int(export_ready_deliver(export_id=pk)), what="Data export"
+    )

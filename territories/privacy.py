@@ -1,0 +1,127 @@
+"""What the territories app holds about a person, for their data export (see colocauto.core.privacy)."""
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from colocauto.core.privacy import Column, Retention, Section, keep_for, register
+from territories.models import TerritoryConsent, TerritoryInvitation, TerritoryStaff
+
+TERRITORY = Column("territory", "string", _("Name of the territory."))
+
+
+def _roles(user):
+    for role in TerritoryStaff.objects.filter(user=user).select_related("territory", "invited_by").order_by("pk"):
+        yield {
+            "territory": role.territory.name,
+            "may_invite": role.is_admin,
+            "invited_by": role.invited_by.name if role.invited_by else None,
+            "since": role.created_at,
+        }
+    for role in TerritoryStaff.objects.filter(invited_by=user).select_related("territory", "user").order_by("pk"):
+        yield {
+            "territory": role.territory.name,
+            "may_invite": role.is_admin,
+            "invited_by": user.name,
+            "since": role.created_at,
+            "colleague": role.user.name,
+        }
+
+
+def _invitations(user):
+    invitations = (
+        TerritoryInvitation.objects.filter(Q(invited_by=user) | Q(accepted_by=user))
+        .select_related("territory")
+        .order_by("pk")
+    )
+    for invitation in invitations:
+        yield {
+            "territory": invitation.territory.name,
+            "email": invitation.email,
+            "sent_by_you": invitation.invited_by_id == user.pk,
+            "created_at": invitation.created_at,
+            "expires_at": invitation.expires_at,
+            "accepted_at": invitation.accepted_at,
+        }
+
+
+def _consents(user):
+    consents = (
+        TerritoryConsent.objects.filter(Q(granted_by=user) | Q(withdrawn_by=user))
+        .select_related("community", "territory")
+        .order_by("pk")
+    )
+    for consent in consents:
+        yield {
+            "community": consent.community.name,
+            "territory": consent.territory.name,
+            "granted_by_you": consent.granted_by_id == user.pk,
+            "granted_at": consent.granted_at,
+            "withdrawn_by_you": consent.withdrawn_by_id == user.pk,
+            "withdrawn_at": consent.withdrawn_at,
+        }
+
+
+register(
+    Section(
+        name="territory_roles",
+        title=_("Local-authority roles"),
+        description=_("Territories whose reports you may read, and colleagues you invited."),
+        columns=(
+            TERRITORY,
+            Column("may_invite", "boolean", _("Whether the role may invite colleagues.")),
+            Column("invited_by", "string", _("Display name of who gave the role.")),
+            Column("since", "datetime", _("Since when.")),
+            Column("colleague", "string", _("Display name of the colleague you invited (empty: your own role).")),
+        ),
+        rows=_roles,
+        covers=("territories.TerritoryStaff.user", "territories.TerritoryStaff.invited_by"),
+        order=60,
+    ),
+    Section(
+        name="territory_invitations",
+        title=_("Local-authority invitations"),
+        description=_("Invitations to a territory's reports that you sent or accepted."),
+        columns=(
+            TERRITORY,
+            Column("email", "string", _("The invited address.")),
+            Column("sent_by_you", "boolean", _("Whether you sent it.")),
+            Column("created_at", "datetime", _("When it was created.")),
+            Column("expires_at", "datetime", _("When it expires.")),
+            Column("accepted_at", "datetime", _("When it was accepted.")),
+        ),
+        rows=_invitations,
+        covers=("territories.TerritoryInvitation.invited_by", "territories.TerritoryInvitation.accepted_by"),
+        order=61,
+    ),
+    Section(
+        name="territory_consents",
+        title=_("Consents to share figures"),
+        description=_("Consents you gave or withdrew, as an admin, to share anonymous figures with a territory."),
+        columns=(
+            Column("community", "string", _("Name of the community.")),
+            TERRITORY,
+            Column("granted_by_you", "boolean", _("Whether you gave it.")),
+            Column("granted_at", "datetime", _("When it was given.")),
+            Column("withdrawn_by_you", "boolean", _("Whether you withdrew it.")),
+            Column("withdrawn_at", "datetime", _("When it was withdrawn.")),
+        ),
+        rows=_consents,
+        covers=("territories.TerritoryConsent.granted_by", "territories.TerritoryConsent.withdrawn_by"),
+        order=62,
+    ),
+)
+
+
+def _forget_invitations(cutoff):
+    """Invitations to a territory's reports that expired before ``cutoff`` (they hold the invited address)."""
+    return TerritoryInvitation.objects.filter(expires_at__lt=cutoff).delete()[1].get(TerritoryInvitation._meta.label, 0)
+
+
+keep_for(
+    Retention(
+        name="territory_invitations",
+        description=_("Invitations to a territory's reports, once expired."),
+        setting="RETENTION_INVITATION_DAYS",
+        forget=_forget_invitations,
+    )
+)
