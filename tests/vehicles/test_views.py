@@ -337,7 +337,7 @@ def test_detail_shows_every_field_with_units_and_map_link(client, member, commun
     )
     client.force_login(member)
     page = client.get(url("vehicle_detail", community, vehicle.pk)).content.decode()
-    for text in ("Rue des Tilleuls", "Keys under the mat", "MAIF", "P-42", "0.125 €/km", "1.50 €/h", "12.00 €"):
+    for text in ("Rue des Tilleuls", "Keys under the mat", "MAIF", "P-42", "€0.125/km", "€1.50/h", "€12.00"):
         assert text in page
     assert "https://www.openstreetmap.org/?mlat=44.727700&amp;mlon=5.023000" in page
     assert "Always available" in page
@@ -545,8 +545,8 @@ def test_absurd_rates_are_refused_with_a_clear_message(client, member, community
     response = client.post(url("vehicle_create", community), form_data(rate_per_km="22", rate_per_hour="60"))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "22 €/km is far more than any car costs to run: the most is 2.00 €/km. Check the comma." in page
-    assert "60 €/h is far more than a neighbour&#x27;s car is worth an hour: the most is 50.00 €/h." in page
+    assert "€22/km is far more than any car costs to run: the most is €2.00/km. Check the comma." in page
+    assert "€60/h is far more than a neighbour&#x27;s car is worth an hour: the most is €50.00/h." in page
     assert 'value="22"' in page
     assert not Vehicle.objects.filter(name="Berlingo").exists()
 
