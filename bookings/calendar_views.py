@@ -63,6 +63,7 @@ def my_bookings(request):
             "mine": mine,
             "sections": sections,
             "to_decide": list(selectors.requests_awaiting_decision(request.membership)),
+            "personal_feed": selectors.personal_feed(request.user),
             "time_zone": request.community.time_zone,
         },
     )

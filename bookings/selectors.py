@@ -179,6 +179,11 @@ def calendar_feeds_of(user: User, membership: Membership) -> dict[int | None, Ca
     return {feed.vehicle_id: feed for feed in feeds}
 
 
+def personal_feed(user: User) -> CalendarFeed | None:
+    """The feed of all the person's bookings, if they asked for one."""
+    return CalendarFeed.objects.filter(user=user, vehicle__isnull=True).first()
+
+
 def calendar_feed_by_token(token: str) -> CalendarFeed:
     """A feed whose owner may still see it: 404 for an unknown token or a vehicle of a community they left."""
     feed = CalendarFeed.objects.filter(token=token, user__is_active=True).select_related("user", "vehicle").first()

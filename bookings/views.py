@@ -3,7 +3,6 @@ its refusal (on the form, input kept; 403/404 pages for permissions)."""
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -210,7 +209,7 @@ def calendar_feeds(request):
     membership = request.membership
     feeds = selectors.calendar_feeds_of(request.user, membership)
     vehicles = [(vehicle, feeds.get(vehicle.pk)) for vehicle in selectors.community_vehicles(membership)]
-    context = {"personal_feed": feeds.get(None), "vehicles": vehicles, "site_url": settings.SITE_URL.rstrip("/")}
+    context = {"personal_feed": feeds.get(None), "vehicles": vehicles}
     return render(request, "bookings/calendar_feeds.html", context)
 
 

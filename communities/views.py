@@ -79,7 +79,11 @@ def profile(request):
         response = redirect("profile")
         set_language_cookie(response, request.user.language)
         return response
-    return render(request, "communities/profile.html", {"form": form})
+    return render(
+        request,
+        "communities/profile.html",
+        {"form": form, "personal_feed": booking_selectors.personal_feed(request.user)},
+    )
 
 
 # --- Communities -----------------------------------------------------------------------------

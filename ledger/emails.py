@@ -48,10 +48,11 @@ def settle_url(community_id: int) -> str:
     return f"{settings.SITE_URL.rstrip('/')}/c/{community_id}/ledger/settle/"
 
 
-def money_text(amount: Decimal) -> str:
-    """An amount in the active language's format, e.g. « 1 234,50 € » or “1,234.50 €”."""
-    number = formats.number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
-    return _("%(amount)s €") % {"amount": number}
+def money_text(amount: Decimal, places: int = 2) -> str:
+    """An amount as its reader writes it: « 1 234,50 € » in French, “€1,234.50” in English; the minus
+    sign comes first in both (« -14,55 € », “-€14.55”)."""
+    number = formats.number_format(abs(amount), decimal_pos=places, use_l10n=True, force_grouping=True)
+    return ("-" if amount < 0 else "") + _("€%(amount)s") % {"amount": number}
 
 
 def payment_reference(period: SettlementPeriod) -> str:

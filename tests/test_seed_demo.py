@@ -109,3 +109,15 @@ def test_seed_demo_refuses_to_run_in_production(db, settings):
         call_command("seed_demo", stdout=None)
 
     assert not Community.objects.exists()
+
+
+def test_the_demo_shows_the_qr_code_to_pay_by_scanning(client, db):
+    call_command("seed_demo", stdout=None)
+
+    community = Community.objects.get(name="Les Tilleuls")
+    people = User.objects.filter(memberships__community=community)
+    assert not people.filter(iban="").exists()
+    transfer = Transfer.objects.filter(period__community=community, payer__user__isnull=False).first()
+    client.force_login(transfer.payer.user)
+    page = client.get(f"/c/{community.pk}/ledger/settle/").content.decode()
+    assert "ledger-qr" in page

@@ -106,14 +106,13 @@ class VehicleForm(forms.ModelForm):
                 "compensation). Each month they are shared among all members by their days of membership."
             ),
             "parking_location": _("Street, car park, space number… what a neighbour needs to find it."),
-            "latitude": _("Optional, e.g. 44.7277. With the longitude, members get a link to the map."),
-            "longitude": _("Optional, e.g. 5.0230."),
             "is_active": _("A paused vehicle stays visible but cannot be booked."),
         }
         widgets = {
             "year": forms.NumberInput(attrs={"inputmode": "numeric"}),
-            "latitude": forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-            "longitude": forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+            # Set by "Use my position" next to the car, never typed: people describe the place in words.
+            "latitude": forms.HiddenInput(),
+            "longitude": forms.HiddenInput(),
             "insurance_expiry": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "plate": forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
             "instructions": forms.Textarea(attrs={"rows": 4}),

@@ -116,12 +116,12 @@ def _replace_photo(vehicle: Vehicle, photo: ContentFile) -> None:
 def rate_problem(field: str, value: Decimal | None) -> str | None:
     """Why a rate per km or per hour is implausible, or None."""
     if field == "rate_per_km" and value is not None and value > MAX_RATE_PER_KM:
-        return _("%(rate)s €/km is far more than any car costs to run: the most is %(max)s €/km. Check the comma.") % {
+        return _("€%(rate)s/km is far more than any car costs to run: the most is €%(max)s/km. Check the comma.") % {
             "rate": number_format(value, use_l10n=True),
             "max": number_format(MAX_RATE_PER_KM, decimal_pos=2, use_l10n=True),
         }
     if field == "rate_per_hour" and value is not None and value > MAX_RATE_PER_HOUR:
-        return _("%(rate)s €/h is far more than a neighbour's car is worth an hour: the most is %(max)s €/h.") % {
+        return _("€%(rate)s/h is far more than a neighbour's car is worth an hour: the most is €%(max)s/h.") % {
             "rate": number_format(value, use_l10n=True),
             "max": number_format(MAX_RATE_PER_HOUR, decimal_pos=2, use_l10n=True),
         }

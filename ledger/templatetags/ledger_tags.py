@@ -1,4 +1,4 @@
-"""Amounts in the active language: « 1 234,56 € » in French, “1,234.56 €” in English."""
+"""Amounts in the active language: « 1 234,56 € » in French, “€1,234.56” in English."""
 
 from decimal import Decimal
 
@@ -6,7 +6,6 @@ from django import template
 from django.utils import formats
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
 
 from ledger.emails import money_text
 
@@ -29,11 +28,10 @@ def money_abs(amount: Decimal | int | str | None) -> str:
 
 @register.filter
 def per_km(amount: Decimal | int | str | None) -> str:
-    """A cost per km to the tenth of a cent, e.g. « 0,108 € »."""
+    """A cost per km to the tenth of a cent, e.g. « 0,108 € », “€0.108”."""
     if amount is None or amount == "":
         return ""
-    number = formats.number_format(Decimal(amount), decimal_pos=3, use_l10n=True, force_grouping=True)
-    return _("%(amount)s €") % {"amount": number}
+    return money_text(Decimal(amount), places=3)
 
 
 @register.filter

@@ -22,3 +22,36 @@ document.querySelectorAll("form[data-formset]").forEach((form) => {
     if (firstField) firstField.focus();
   });
 });
+
+// "Use my position": the phone's position fills the form's hidden latitude and longitude; nobody types them.
+document.querySelectorAll("[data-position]").forEach((box) => {
+  const form = box.closest("form");
+  const latitude = form.querySelector('input[name="latitude"]');
+  const longitude = form.querySelector('input[name="longitude"]');
+  const status = box.querySelector("[data-position-status]");
+  const use = box.querySelector("[data-position-use]");
+  const clear = box.querySelector("[data-position-clear]");
+  if (!latitude || !longitude || !status || !use || !clear) return;
+  const say = (key) => { status.textContent = status.dataset[key]; };
+  if (!("geolocation" in navigator)) { use.hidden = true; return; }
+  use.addEventListener("click", () => {
+    say("locating");
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        latitude.value = position.coords.latitude.toFixed(6);
+        longitude.value = position.coords.longitude.toFixed(6);
+        clear.hidden = false;
+        say("saved");
+      },
+      () => say("failed"),
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 },
+    );
+  });
+  clear.addEventListener("click", () => {
+    latitude.value = "";
+    longitude.value = "";
+    clear.hidden = true;
+    say("cleared");
+    use.focus();
+  });
+});

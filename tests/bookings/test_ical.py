@@ -99,3 +99,20 @@ def test_feed_page_shows_the_address_and_regenerates_it_by_post(client, member, 
 
 def test_unknown_token_is_404(client, db):
     assert client.get("/ical/not-a-real-token.ics").status_code == 404
+
+
+def test_my_bookings_and_the_profile_offer_the_subscription_as_webcal_with_a_copy_button(
+    client, member, community, settings
+):
+    settings.SITE_URL = "https://colocauto.example.org"
+    client.force_login(member)
+    my_bookings = reverse("my_bookings", args=[community.pk])
+    assert "webcal://" not in client.get(my_bookings).content.decode()  # no address until asked for
+    client.post(reverse("booking_feed_regenerate", args=[community.pk]))
+    feed = CalendarFeed.objects.get(user=member, vehicle=None)
+    for page in (my_bookings, reverse("profile"), reverse("booking_feeds", args=[community.pk])):
+        html = client.get(page).content.decode()
+        assert f'href="webcal://colocauto.example.org/ical/{feed.token}.ics"' in html, page
+        assert f'value="https://colocauto.example.org/ical/{feed.token}.ics"' in html, page
+        assert "data-copy=" in html and "calendar.google.com/calendar/render?cid=webcal%3A%2F%2F" in html, page
+        assert "Outlook" in html, page

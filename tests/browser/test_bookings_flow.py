@@ -200,7 +200,7 @@ def test_two_neighbours_race_for_a_slot_the_owner_confirms_and_the_driver_logs_t
     assert Vehicle.objects.get(pk=car.pk).odometer_km == 42_087
     maya.screenshot(path="/tmp/colocauto-trip-completed.png", full_page=True)
 
-    # Her account shows the trip's charge: 87 km × 0.30 €.
+    # Her account shows the trip's charge: 87 km × €0.30.
     maya.get_by_role("navigation", name=t.text("Community %(name)s", name="Les Tilleuls")).get_by_role(
         "link", name=t("My account")
     ).click()

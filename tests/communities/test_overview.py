@@ -39,7 +39,7 @@ def test_the_page_is_titled_overview_and_names_the_community_once(overview, memb
 def test_a_new_member_sees_only_their_square_balance_above_the_rules(overview, community, member):
     html = overview(member)
     balance = card(html, "balance")
-    assert "Your balance" in balance and "0.00 €" in balance
+    assert "Your balance" in balance and "€0.00" in balance
     assert "You are all square" in balance
     assert reverse("ledger_account", args=[community.pk]) in balance
     assert reverse("ledger_settle", args=[community.pk]) in balance
@@ -50,8 +50,8 @@ def test_a_new_member_sees_only_their_square_balance_above_the_rules(overview, c
 
 def test_balance_says_what_the_member_owes_and_what_they_are_owed(overview, community, owner, member):
     owes(community, owner, member, "1234.50")
-    assert "You owe 1,234.50 € to the others." in card(overview(member), "balance")
-    assert "The others owe you 1,234.50 €." in card(overview(owner), "balance")
+    assert "You owe €1,234.50 to the others." in card(overview(member), "balance")
+    assert "The others owe you €1,234.50." in card(overview(owner), "balance")
 
 
 def test_next_bookings_are_the_members_three_soonest_with_links(overview, community, vehicle, owner, member, now):
@@ -120,7 +120,7 @@ def test_other_communities_never_show(overview, community, member, other_communi
     owes(other_community, outsider, member, "50.00")
     html = overview(member)
     assert not detail_ids(html)
-    assert "0.00 €" in card(html, "balance")
+    assert "€0.00" in card(html, "balance")
 
 
 def test_the_overview_takes_the_same_queries_for_2_or_40_rows(login, community, vehicle, pool_car, admin_user, now):
@@ -146,7 +146,7 @@ def test_the_overview_takes_the_same_queries_for_2_or_40_rows(login, community, 
     with CaptureQueriesContext(connection) as many:
         html = client.get(url).content.decode()
 
-    assert "You owe 44.00 € to the others." in card(html, "balance")
+    assert "You owe €44.00 to the others." in card(html, "balance")
     assert "40 people are asking" in card(html, "pending")
     assert len(few.captured_queries) == len(many.captured_queries), [q["sql"] for q in many.captured_queries]
     assert len(many.captured_queries) <= 11

@@ -26,7 +26,7 @@ WORKED_EXAMPLE = CarCosts(
 def test_worked_example_breakdown_and_suggested_rate():
     breakdown = rate_breakdown(WORKED_EXAMPLE)
 
-    # 6 L/100 km × 1.80 € = 0.108 €/km; 600, 400, 100 €/year over 10,000 km; (12,000 − 2,000) / 8 = 1,250 €/year.
+    # 6 L/100 km × €1.80 = 0.108 €/km; 600, 400, 100 €/year over 10,000 km; (12,000 − 2,000) / 8 = 1,250 €/year.
     assert breakdown.lines() == [
         ("energy", Decimal("0.108")),
         ("insurance", Decimal("0.060")),
@@ -100,8 +100,8 @@ def test_owner_sees_the_breakdown_for_their_vehicle(client, community, vehicle, 
 
     page = client.get(calculator_url(community), {"vehicle": vehicle.pk, **FORM}).content.decode()
 
-    assert "Suggested rate: 0.34 € per km" in page
-    assert "0.108 €" in page and "0.125 €" in page
+    assert "Suggested rate: €0.34 per km" in page
+    assert "€0.108" in page and "€0.125" in page
 
 
 def test_apply_sets_the_vehicles_rate(client, community, vehicle, english_owner):

@@ -78,9 +78,9 @@ def test_the_email_tells_whom_to_pay_in_the_recipients_language(
 
     to_chloe = next(message for message in mailoutbox if message.to == [trio["c"].email])
     assert "settle up" in to_chloe.subject
-    assert "You owe 15.00 € in all." in to_chloe.body
-    assert "10.00 € to Bruno" in to_chloe.body
-    assert "5.00 € to Anne" in to_chloe.body
+    assert "You owe €15.00 in all." in to_chloe.body
+    assert "€10.00 to Bruno" in to_chloe.body
+    assert "€5.00 to Anne" in to_chloe.body
     assert "FR76 3000 6000 0112 3456 7890 189" in to_chloe.body
     assert f"/c/{community.pk}/ledger/settle/" in to_chloe.body
     to_bruno = next(message for message in mailoutbox if message.to == [trio["b"].email])

@@ -98,7 +98,7 @@ def test_the_payee_confirms_an_earlier_plans_declared_payment_on_the_settle_page
     response = client.post(url("ledger_transfer_confirm", community, transfer.pk))
 
     for html in (payer_page, payee_page):
-        assert "30.00 €" in html
+        assert "€30.00" in html
         assert "paid, waiting for confirmation" in html
         assert "this plan counts it as paid" in html
     assert url("ledger_transfer_confirm", community, transfer.pk) in payee_page
@@ -201,8 +201,8 @@ def test_an_admin_confirming_for_the_payee_is_recorded_named_and_told_to_the_pay
     assert "Received, for Bruno" in admin_page
     assert to_bruno.confirmed_by == trio["a"]
     by_recipient = {message.to[0]: message for message in mailoutbox}
-    assert "Anne, an admin, confirmed for Bruno that your 10.00 € arrived" in by_recipient[trio["c"].email].subject
-    assert "Anne, an admin, confirmed for you that Chloe's 10.00 € reached you" in by_recipient[trio["b"].email].body
+    assert "Anne, an admin, confirmed for Bruno that your €10.00 arrived" in by_recipient[trio["c"].email].subject
+    assert "Anne, an admin, confirmed for you that Chloe's €10.00 reached you" in by_recipient[trio["b"].email].body
     with translation.override("en"):
         assert explain(to_bruno.transaction) == "Transfer from Chloe to Bruno, confirmed by Anne"
 
@@ -218,7 +218,7 @@ def test_the_payee_confirming_tells_only_the_payer(
         client.post(url("ledger_transfer_confirm", community, to_bruno.pk))
 
     assert [message.to[0] for message in mailoutbox] == [trio["c"].email]
-    assert "Bruno confirmed receiving your 10.00 €" in mailoutbox[0].subject
+    assert "Bruno confirmed receiving your €10.00" in mailoutbox[0].subject
 
 
 # --- 3. A month's plan stops at the month's end -------------------------------------------------
@@ -308,7 +308,7 @@ def test_a_transfer_to_the_pool_shows_the_holder_with_their_iban_and_qr_code(
 
     assert "The community pool is held by Anne." in html
     assert '<span class="iban-group">FR76</span>' in html
-    assert "EPC (SEPA) QR code: transfer of 10.00 € to Anne" in html
+    assert "EPC (SEPA) QR code: transfer of €10.00 to Anne" in html
     assert "data:image/svg+xml" in html
 
 
@@ -341,11 +341,11 @@ def test_the_pool_holder_is_told_of_payments_into_the_pool(
 
     to_anne = [message for message in mailoutbox if message.to == [trio["a"].email]]
     to_chloe = next(message for message in mailoutbox if message.to == [trio["c"].email])
-    assert "10.00 € to the community pool, held by Anne" in to_chloe.body
+    assert "€10.00 to the community pool, held by Anne" in to_chloe.body
     assert "FR76 3000 6000 0112 3456 7890 189" in to_chloe.body
     assert len(to_chloe.attachments) == 1  # the EPC QR code
-    assert "10.00 € from Chloe, into the community pool you hold" in to_anne[0].body
-    assert "Chloe says they paid 10.00 € into the community pool you hold" in to_anne[1].subject
+    assert "€10.00 from Chloe, into the community pool you hold" in to_anne[0].body
+    assert "Chloe says they paid €10.00 into the community pool you hold" in to_anne[1].subject
 
 
 def test_without_a_pool_holder_the_settle_page_asks_admins_to_name_one(client, community, trio, last_month, pool_debt):

@@ -66,15 +66,15 @@ def test_another_communitys_vehicle_report_is_not_found(client, member, communit
 def test_my_account_shows_the_balance_in_words_and_explains_each_line(client, community, trio, period_example):
     html = page(client, trio["c"], url("ledger_account", community))
 
-    assert "You owe 15.00 € to the others." in html
+    assert "You owe €15.00 to the others." in html
     assert "Trip with Clio: 50 km by Chloe" in html
-    assert "-15.00 €" in html
+    assert "-€15.00" in html
 
 
 def test_a_positive_balance_says_the_others_owe_you(client, community, trio, period_example):
     html = page(client, trio["b"], url("ledger_account", community))
 
-    assert "The others owe you 10.00 €." in html
+    assert "The others owe you €10.00." in html
     assert "Fuel / charging for Clio, paid by Bruno (charged to the owner)" in html
 
 
@@ -106,7 +106,7 @@ def test_statement_filtered_by_month_starts_from_the_balance_brought_forward(cli
     empty = client.get(url("ledger_account", community), {"month": f"{last_month:%Y-%m}"}).content.decode()
 
     assert "Balance brought forward" in page
-    assert "30.00 €" in page
+    assert "€30.00" in page
     assert "Trip with Clio" not in empty
 
 
@@ -152,7 +152,7 @@ def test_statement_pdf_is_a_real_pdf_with_the_members_name(client, community, tr
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Chloe" in text
     assert community.name in text
-    assert "-15.00" in text
+    assert "-€15.00" in text
 
 
 # --- Undo ------------------------------------------------------------------------------------
@@ -214,7 +214,7 @@ def test_undo_of_another_communitys_transaction_is_not_found(client, community, 
 def test_balances_show_everyone_and_sum_to_zero(client, community, trio, period_example):
     html = page(client, trio["b"], url("ledger_balances", community))
 
-    for name, amount in (("Anne", "5.00 €"), ("Bruno", "10.00 €"), ("Chloe", "-15.00 €")):
+    for name, amount in (("Anne", "€5.00"), ("Bruno", "€10.00"), ("Chloe", "-€15.00")):
         assert name in html and amount in html
     assert "Exactly zero" in html
 
@@ -240,8 +240,8 @@ def test_balances_page_takes_the_same_queries_for_2_and_50_members(client, commu
 def test_settle_page_shows_my_transfers_and_the_whole_plan(client, community, trio, period_example):
     html = page(client, trio["c"], url("ledger_settle", community))
 
-    assert "10.00 € to Bruno" in html
-    assert "5.00 € to Anne" in html
+    assert "€10.00 to Bruno" in html
+    assert "€5.00 to Anne" in html
     assert "The whole community&#x27;s plan" in html or "The whole community's plan" in html
 
 
@@ -259,7 +259,7 @@ def test_the_iban_and_qr_code_are_shown_only_to_who_owes_that_person(client, com
 
     assert '<span class="iban-group">FR76</span> <span class="iban-group">3000</span>' in debtor
     assert "data:image/svg+xml" in debtor
-    assert "EPC (SEPA) QR code: transfer of 10.00 € to Bruno" in debtor
+    assert "EPC (SEPA) QR code: transfer of €10.00 to Bruno" in debtor
     for html in (other, himself):
         assert "FR76" not in html
         assert "data:image/svg+xml" not in html
@@ -325,7 +325,7 @@ def test_before_any_closed_month_the_settle_page_shows_the_live_plan(client, com
     page = client.get(url("ledger_settle", community)).content.decode()
 
     assert "No month has been closed yet" in page
-    assert "Chloe" in page and "Anne" in page and "15.00 €" in page
+    assert "Chloe" in page and "Anne" in page and "€15.00" in page
     assert "I&#x27;ve paid" not in page and "I've paid" not in page
 
 
@@ -334,7 +334,7 @@ def test_the_leave_page_warns_a_member_who_still_owes(client, community, trio, p
     client.force_login(trio["c"])
     owing = client.get(reverse("community_leave", args=[community.pk])).content.decode()
 
-    assert "Your balance is -15.00 €: settle up before leaving." in owing
+    assert "Your balance is -€15.00: settle up before leaving." in owing
 
 
 def test_the_leave_page_says_nothing_about_money_when_square(client, community, member):
@@ -354,7 +354,7 @@ def test_the_undo_page_explains_the_line_and_its_entries(client, community, trio
     page = client.get(url("ledger_transaction_undo", community, charge.pk)).content.decode()
 
     assert "Trip with Clio: 50 km by Chloe" in page
-    assert "-15.00 €" in page and "15.00 €" in page
+    assert "-€15.00" in page and "€15.00" in page
 
 
 def test_a_line_cannot_be_undone_twice(client, community, trio, period_example):
@@ -401,7 +401,7 @@ def test_the_payee_is_emailed_once_when_the_payer_declares_a_transfer_paid(
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == [trio["b"].email]
-    assert "Chloe says they paid you 10.00 €" in message.subject
+    assert "Chloe says they paid you €10.00" in message.subject
     assert "confirm it on the settle-up page" in message.body
     assert f"/c/{community.pk}/ledger/settle/" in message.body
 
@@ -472,7 +472,7 @@ def test_a_transfer_to_the_pool_reads_to_the_community_pool(client, community, t
     closing.month_close(community=community, month=last_month)
     html = page(client, trio["c"], url("ledger_settle", community))
 
-    assert "10.00 € to the community pool</h3>" in html
+    assert "€10.00 to the community pool</h3>" in html
 
 
 def test_the_iban_wraps_only_between_groups_of_four(client, community, trio, period_example):
@@ -542,7 +542,7 @@ def test_my_account_shows_this_months_shared_costs_activity_before_month_end(cli
     page = client.get(url("ledger_account", community)).content.decode()
 
     assert "This month, to be shared at the end of the month" in page
-    assert "You paid 8.40 €" in page and "99.00 €" not in page and "50.00 €" not in page
+    assert "You paid €8.40" in page and "€99.00" not in page and "€50.00" not in page
     assert "You drove 45 km" in page and "Kangoo · 45 km" in page
     assert "split among its drivers by the km each drove" in page
 

@@ -313,9 +313,9 @@ def test_vehicle_report_shows_km_costs_by_category_and_cost_per_km(client, commu
     page = client.get(url("ledger_vehicle_report", community, vehicle.pk)).content.decode()
 
     assert "200 km" in page
-    assert "Fuel / charging" in page and "30.00 €" in page and "Cleaning" in page
-    assert "40.00 €" in page
-    assert "0.200 € per km" in page
+    assert "Fuel / charging" in page and "€30.00" in page and "Cleaning" in page
+    assert "€40.00" in page
+    assert "€0.200 per km" in page
 
 
 def test_vehicle_report_refuses_an_inverted_period_and_keeps_it(client, community, vehicle, member):

@@ -12,7 +12,7 @@ from django.utils import formats, timezone, translation
 from communities.models import User
 from tests.factories import UserFactory, VehicleFactory
 from tests.files import one_colour_png
-from tests.helpers import image_bytes, url
+from tests.helpers import english, image_bytes, url
 from vehicles.models import AvailabilityWindow, Blackout, Vehicle
 
 
@@ -337,7 +337,7 @@ def test_detail_shows_every_field_with_units_and_map_link(client, member, commun
     )
     client.force_login(member)
     page = client.get(url("vehicle_detail", community, vehicle.pk)).content.decode()
-    for text in ("Rue des Tilleuls", "Keys under the mat", "MAIF", "P-42", "0.125 €/km", "1.50 €/h", "12.00 €"):
+    for text in ("Rue des Tilleuls", "Keys under the mat", "MAIF", "P-42", "€0.125/km", "€1.50/h", "€12.00"):
         assert text in page
     assert "https://www.openstreetmap.org/?mlat=44.727700&amp;mlon=5.023000" in page
     assert "Always available" in page
@@ -545,8 +545,8 @@ def test_absurd_rates_are_refused_with_a_clear_message(client, member, community
     response = client.post(url("vehicle_create", community), form_data(rate_per_km="22", rate_per_hour="60"))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "22 €/km is far more than any car costs to run: the most is 2.00 €/km. Check the comma." in page
-    assert "60 €/h is far more than a neighbour&#x27;s car is worth an hour: the most is 50.00 €/h." in page
+    assert "€22/km is far more than any car costs to run: the most is €2.00/km. Check the comma." in page
+    assert "€60/h is far more than a neighbour&#x27;s car is worth an hour: the most is €50.00/h." in page
     assert 'value="22"' in page
     assert not Vehicle.objects.filter(name="Berlingo").exists()
 
@@ -646,3 +646,25 @@ def test_a_cost_model_switch_is_announced_with_the_day_it_takes_effect(client, o
     assert expected in form and "takes effect on the 1st of the next month" in form
     client.force_login(member)
     assert expected in client.get(url("vehicle_detail", community, vehicle.pk)).content.decode()
+
+
+def test_the_form_asks_for_a_position_by_the_phone_never_for_coordinates(client, member, community, vehicle):
+    client.force_login(member)
+    english(member)
+    page = client.get(url("vehicle_create", community)).content.decode()
+    assert '<input type="hidden" name="latitude"' in page and '<input type="hidden" name="longitude"' in page
+    assert 'type="number" name="latitude"' not in page and "e.g. 44.7277" not in page
+    assert "Use my position (I am next to the car)" in page and "data-position-use" in page
+    assert "No position: members see the description of the place." in page
+
+
+def test_a_position_given_by_the_phone_is_saved_and_shown_with_its_map_link(client, owner, community, vehicle):
+    client.force_login(owner)
+    english(owner)
+    edit = url("vehicle_edit", community, vehicle.pk)
+    client.post(edit, form_data(latitude="44.727712", longitude="5.023045"))
+    vehicle.refresh_from_db()
+    assert (vehicle.latitude, vehicle.longitude) == (Decimal("44.727712"), Decimal("5.023045"))
+    page = client.get(edit).content.decode()
+    assert "A position is saved." in page and "mlat=44.727712&amp;mlon=5.023045" in page
+    assert "Remove the position" in page

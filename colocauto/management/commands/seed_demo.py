@@ -49,14 +49,57 @@ class DemoPerson:
     language: str
     role: str
     note: str
+    # Everyone gives an IBAN, so the settle-up page shows its EPC QR code ("pay by scanning").
+    iban: str = ""
+    phone: str = ""
 
 
 PEOPLE = (
-    DemoPerson("camille@example.org", "Camille Martin", "fr", Membership.Role.ADMIN, "admin"),
-    DemoPerson("bernard@example.org", "Bernard Roux", "fr", Membership.Role.MEMBER, "owner of the Clio"),
-    DemoPerson("sophie@example.org", "Sophie Laurent", "en", Membership.Role.MEMBER, "owner of the Yaris"),
-    DemoPerson("james@example.org", "James Wilson", "en", Membership.Role.MEMBER, "member"),
-    DemoPerson("lea@example.org", "Léa Fabre", "fr", Membership.Role.MEMBER, "member"),
+    DemoPerson(
+        "camille@example.org",
+        "Camille Martin",
+        "fr",
+        Membership.Role.ADMIN,
+        "admin",
+        "FR7630006000011234567890189",
+        "+33 6 12 34 56 78",
+    ),
+    DemoPerson(
+        "bernard@example.org",
+        "Bernard Roux",
+        "fr",
+        Membership.Role.MEMBER,
+        "owner of the Clio",
+        "FR1420041010050500013M02606",
+        "+33 6 23 45 67 89",
+    ),
+    DemoPerson(
+        "sophie@example.org",
+        "Sophie Laurent",
+        "en",
+        Membership.Role.MEMBER,
+        "owner of the Yaris",
+        "DE89370400440532013000",
+        "+33 7 34 56 78 90",
+    ),
+    DemoPerson(
+        "james@example.org",
+        "James Wilson",
+        "en",
+        Membership.Role.MEMBER,
+        "member",
+        "GB82WEST12345698765432",
+        "+44 7700 900123",
+    ),
+    DemoPerson(
+        "lea@example.org",
+        "Léa Fabre",
+        "fr",
+        Membership.Role.MEMBER,
+        "member",
+        "FR7630001007941234567890185",
+        "+33 6 45 67 89 01",
+    ),
 )
 ADMIN_EMAIL = PEOPLE[0].email
 
@@ -184,8 +227,17 @@ class Command(BaseCommand):
 
     def _user(self, person: DemoPerson) -> User:
         user, created = User.objects.get_or_create(
-            email=person.email, defaults={"display_name": person.display_name, "language": person.language}
+            email=person.email,
+            defaults={
+                "display_name": person.display_name,
+                "language": person.language,
+                "iban": person.iban,
+                "phone": person.phone,
+            },
         )
+        if not created and not user.iban and person.iban:  # a demo database seeded before IBANs were added
+            user.iban, user.phone = person.iban, user.phone or person.phone
+            user.save(update_fields=["iban", "phone"])
         if created or not user.check_password(DEMO_PASSWORD):
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
