@@ -106,6 +106,11 @@ class VehicleForm(forms.ModelForm):
                 "compensation). Each month they are shared among all members by their days of membership."
             ),
             "parking_location": _("Street, car park, space number… what a neighbour needs to find it."),
+            # Shown by the API's schema; the web form fills these hidden fields from the phone's position.
+            "latitude": _(
+                "Latitude of the parking place (WGS 84), e.g. 44.7277. With the longitude, members get a link to the map."
+            ),
+            "longitude": _("Longitude of the parking place (WGS 84), e.g. 5.0230."),
             "is_active": _("A paused vehicle stays visible but cannot be booked."),
         }
         widgets = {
