@@ -204,7 +204,8 @@ class StatementLine:
 
     @property
     def label(self) -> str:
-        return self.transaction.get_kind_display()
+        # One translation: get_kind_display() hashes every (lazy) choice on each call, a CSV row's main cost.
+        return str(Transaction.Kind(self.transaction.kind).label)
 
     @property
     def description(self) -> str:
