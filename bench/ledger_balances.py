@@ -66,8 +66,8 @@ def seed(entries: int, noise: int) -> int:
                     credit, debit = rng.sample(accounts, 2)
                     amount = Decimal(rng.randrange(1, 20_000)) / 100
                     rows += [
-                        Entry(transaction=record, account=credit, amount=amount),
-                        Entry(transaction=record, account=debit, amount=-amount),
+                        Entry(transaction=record, account=credit, amount=amount, date=record.date),
+                        Entry(transaction=record, account=debit, amount=-amount, date=record.date),
                     ]
                 Entry.objects.bulk_create(rows, batch_size=10_000)
     from django.db import connection

@@ -169,14 +169,24 @@ def seed(communities: int, month) -> None:
                 amount = Decimal(t.distance_km) * Decimal("0.30")
                 owner = account[(record.community_id, t.vehicle.owner_id)]
                 entries += [
-                    Entry(transaction=record, account=account[(record.community_id, t.driver_id)], amount=-amount),
-                    Entry(transaction=record, account=owner, amount=amount),
+                    Entry(
+                        transaction=record,
+                        account=account[(record.community_id, t.driver_id)],
+                        amount=-amount,
+                        date=record.date,
+                    ),
+                    Entry(transaction=record, account=owner, amount=amount, date=record.date),
                 ]
             for record, e in zip(records[len(lent_trips) :], lent_expenses, strict=True):
                 owner = account[(record.community_id, e.vehicle.owner_id)]
                 entries += [
-                    Entry(transaction=record, account=account[(record.community_id, e.paid_by_id)], amount=e.amount),
-                    Entry(transaction=record, account=owner, amount=-e.amount),
+                    Entry(
+                        transaction=record,
+                        account=account[(record.community_id, e.paid_by_id)],
+                        amount=e.amount,
+                        date=record.date,
+                    ),
+                    Entry(transaction=record, account=owner, amount=-e.amount, date=record.date),
                 ]
             Entry.objects.bulk_create(entries)
             ids = [c.pk for c in batch]

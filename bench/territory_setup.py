@@ -277,11 +277,11 @@ def _bulk_sql() -> None:
         (
             "their entries",
             f"""
-            INSERT INTO ledger_entry (amount, account_id, transaction_id)
+            INSERT INTO ledger_entry (amount, account_id, transaction_id, date)
             SELECT c.amount * s.sign, CASE WHEN s.sign < 0 THEN c.driver_account ELSE c.creditor_account END,
-                   c.transaction_id
+                   c.transaction_id, c.date
             FROM (
-                SELECT tx.id AS transaction_id, driver.id AS driver_account,
+                SELECT tx.id AS transaction_id, tx.date AS date, driver.id AS driver_account,
                        coalesce(owner.id, pool.id) AS creditor_account,
                        round(t.distance_km * v.rate_per_km
                              + extract(epoch FROM t.ended_at - t.started_at) / 3600 * v.rate_per_hour, 2) AS amount

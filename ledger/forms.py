@@ -68,6 +68,21 @@ class MonthFilterForm(forms.Form):
     month = MonthField(label=_("Month"), required=False)
 
 
+class StatementForm(MonthFilterForm):
+    """What "My account" shows: a month (by default the current one), or with ``all`` every line since the start,
+    a page at a time; ``after`` / ``before`` a line's position (``ledger.selectors.LinePosition``) turn pages."""
+
+    all = forms.BooleanField(required=False)
+    after = forms.CharField(required=False, max_length=40)
+    before = forms.CharField(required=False, max_length=40)
+
+
+class StatementExportForm(MonthFilterForm):
+    """What an export holds: a month, a calendar year, or (neither) every line since the start."""
+
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=MIN_YEAR, max_value=MAX_YEAR)
+
+
 def model_choices(field: forms.Field) -> forms.ModelChoiceField[Any]:
     """A form's field known to be a ``ModelChoiceField``, typed as one (to set its queryset)."""
     if not isinstance(field, forms.ModelChoiceField):

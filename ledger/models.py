@@ -124,6 +124,9 @@ class Entry(models.Model):
     transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="entries")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
     amount = models.DecimalField(_("amount"), max_digits=AMOUNT_DIGITS, decimal_places=2)
+    # The transaction's date, copied at insert (``ledger.posting.post``; on PostgreSQL a trigger fills or checks
+    # it, migration 0009) so that a statement reads one account's lines by date from one index.
+    date = models.DateField(_("date"), editable=False)
 
     class Meta:
         verbose_name = _("entry")
@@ -133,8 +136,13 @@ class Entry(models.Model):
             models.CheckConstraint(condition=~Q(amount=0), name="entry_amount_not_zero"),
             models.UniqueConstraint(fields=["transaction", "account"], name="entry_one_per_account"),
         ]
-        # (account, amount) lets PostgreSQL sum a community's balances with an index-only scan.
-        indexes = [models.Index(fields=["account", "amount"], name="entry_account_amount")]
+        indexes = [
+            # (account, amount) lets PostgreSQL sum a community's balances with an index-only scan.
+            models.Index(fields=["account", "amount"], name="entry_account_amount"),
+            # A statement: one account's lines in (date, transaction) order, and its balance before a day, read
+            # from this index alone (amount included) whatever the other accounts and communities hold.
+            models.Index(fields=["account", "date", "transaction"], include=["amount"], name="entry_account_date"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account}: {self.amount}"

@@ -120,7 +120,7 @@ def post(
             raise
         return Transaction.objects.get(community=community, idempotency_key=key), False
     Entry.objects.bulk_create(
-        Entry(transaction=record, account_id=account_id, amount=amount)
+        Entry(transaction=record, account_id=account_id, amount=amount, date=record.date)
         for account_id, amount in sorted(totals.items())
         if amount != 0
     )

@@ -166,6 +166,6 @@ def test_outsider_gets_404_even_through_their_own_community(client, world, outsi
     response = getattr(client, method)(reverse(name, kwargs=kwargs))
     if set(kwargs) == {"community_id"}:
         # Pages about the community itself: the outsider sees their own community, never ours.
-        assert world.community.name.encode() not in response.content
+        assert world.community.name.encode() not in response.getvalue()
     else:
         assert response.status_code == 404

@@ -163,7 +163,12 @@ class StatementView(ListApiView):
         member_id = request.query_params.get("member")
         person = selectors.member_get(membership, path_id(member_id)) if member_id else request.user
         statement = selectors.statement_for(membership, person, form.cleaned_data["month"])
-        prepare(line.transaction for line in statement.lines)
+        paginator = self.paginator
+        assert isinstance(paginator, StatementPages)
+        paginator.statement = statement
+        # The page first, then only its lines explained: the explanations are most of a statement's cost.
+        page = paginator.paginate_queryset(statement.lines, request, view=self) or []
+        prepare(line.transaction for line in page)
         lines = [
             {
                 "transaction": line.transaction,
@@ -175,13 +180,9 @@ class StatementView(ListApiView):
                 "balance": line.balance,
                 "undone": is_reversed(line.transaction),
             }
-            for line in statement.lines
+            for line in page
         ]
-        paginator = self.paginator
-        assert isinstance(paginator, StatementPages)
-        paginator.statement = statement
-        page = paginator.paginate_queryset(lines, request, view=self)
-        return paginator.get_paginated_response(self.get_serializer(page, many=True).data)
+        return paginator.get_paginated_response(self.get_serializer(lines, many=True).data)
 
 
 # --- Balances --------------------------------------------------------------------------------

@@ -1,11 +1,14 @@
 """Amounts in the active language: « 1 234,56 € » in French, “€1,234.56” in English."""
 
+import unicodedata
+from datetime import date
 from decimal import Decimal
 
 from django import template
 from django.utils import formats
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import pgettext
 
 from ledger.emails import money_text
 
@@ -58,3 +61,16 @@ def iban_groups(iban: str) -> SafeString | str:
     compact = "".join(str(iban).split()).upper()
     groups = (compact[index : index + 4] for index in range(0, len(compact), 4))
     return format_html_join(" ", '<span class="iban-group">{}</span>', ((group,) for group in groups))
+
+
+@register.filter
+def statement_title(month: date) -> str:
+    """« Relevé d'octobre 2026 », « Relevé de novembre 2026 »: the title of a month's statement. French elides
+    before a vowel, so the catalogue has one sentence for month names starting with a vowel, one for the rest."""
+    name = formats.date_format(month, "YEAR_MONTH_FORMAT")
+    initial = unicodedata.normalize("NFD", name)[:1].casefold()
+    if initial in "aeiou":
+        title = pgettext("statement title; the month's name starts with a vowel", "Statement for %(month)s")
+    else:
+        title = pgettext("statement title; the month's name starts with a consonant", "Statement for %(month)s")
+    return title % {"month": name}

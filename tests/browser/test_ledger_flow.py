@@ -10,12 +10,13 @@ import pytest
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
-from colocauto.core.clock import previous_month
+from colocauto.core.clock import month_start, previous_month
 from communities.models import Membership
 from ledger import tasks
 from ledger.emails import money_text
 from ledger.models import Expense, Transfer
 from ledger.posting import local_today
+from ledger.templatetags.ledger_tags import statement_title
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory, VehicleFactory
 from tests.helpers import wait_for_mail
 
@@ -157,6 +158,16 @@ def test_a_fuel_expense_is_owed_settled_by_transfer_and_balances_return_to_zero(
     expect(maya.get_by_role("region", name=t("Current balance"))).to_contain_text(
         t("You are all square: you owe nothing and nobody owes you anything.")
     )
+    # The statement opens on this month, from the balance brought forward (last month's fill-up)…
+    with translation.override("fr"):
+        title = statement_title(month_start(local_today(community)))
+    this_month = maya.get_by_role("region", name=title)
+    expect(this_month.locator(".ledger-opening")).to_contain_text(euros("58.40"))
+    expect(this_month).to_contain_text(euros("-58.40"))
+    # … and the whole story is one link away, reached with the keyboard.
+    months = maya.get_by_role("navigation", name=t("Months of the statement"))
+    months.get_by_role("link", name=t("Every line since the start")).focus()
+    maya.keyboard.press("Enter")
     statement = maya.get_by_role("region", name=t("Statement: every line since the start"))
     expect(statement.locator("tbody").get_by_role("row")).to_have_count(2)
     expect(statement).to_contain_text(euros("58.40"))

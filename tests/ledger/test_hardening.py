@@ -216,7 +216,7 @@ def test_a_vehicle_name_that_starts_a_formula_is_quoted_in_the_csv(client, commu
 
     response = client.get(url("ledger_statement_csv", community))
 
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"), newline="")))
     assert rows[1][3] == f"'{name}"
     assert rows[1][4] == "-3.00"  # amounts stay numbers: 10 km × €0.30, paid by Chloe
 

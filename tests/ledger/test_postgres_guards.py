@@ -202,3 +202,29 @@ def test_a_flush_that_allows_it_may_truncate_the_ledger(money):
         transaction.savepoint_rollback(sid)
 
     assert Entry.objects.exists()
+
+
+def test_an_entry_takes_its_transactions_date_and_keeps_it(community, trio):
+    accounts = account_for(community, trio["b"].pk), account_for(community, trio["c"].pk)
+    day = local_today(community)
+    record = Transaction.objects.create(community=community, kind=Transaction.Kind.EXPENSE, date=day)
+    _raw(
+        f"INSERT INTO ledger_entry (transaction_id, account_id, amount) VALUES "
+        f"({record.pk}, {accounts[0].pk}, 10), ({record.pk}, {accounts[1].pk}, -10)"
+    )
+
+    assert set(Entry.objects.filter(transaction=record).values_list("date", flat=True)) == {day}
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        Entry.objects.filter(transaction=record).update(date=day.replace(year=day.year - 1))
+
+
+def test_an_entry_dated_otherwise_than_its_transaction_is_refused(community, trio):
+    accounts = account_for(community, trio["b"].pk), account_for(community, trio["c"].pk)
+    day = local_today(community)
+
+    with pytest.raises(DatabaseError, match="dated"), transaction.atomic():
+        record = Transaction.objects.create(community=community, kind=Transaction.Kind.EXPENSE, date=day)
+        Entry.objects.create(transaction=record, account=accounts[0], amount=Decimal("10.00"), date=day)
+        Entry.objects.create(
+            transaction=record, account=accounts[1], amount=Decimal("-10.00"), date=day.replace(year=day.year - 1)
+        )

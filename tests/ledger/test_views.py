@@ -64,7 +64,7 @@ def test_another_communitys_vehicle_report_is_not_found(client, member, communit
 
 
 def test_my_account_shows_the_balance_in_words_and_explains_each_line(client, community, trio, period_example):
-    html = page(client, trio["c"], url("ledger_account", community))
+    html = page(client, trio["c"], url("ledger_account", community), {"all": "1"})
 
     assert "You owe €15.00 to the others." in html
     assert "Trip with Clio: 50 km by Chloe" in html
@@ -72,7 +72,7 @@ def test_my_account_shows_the_balance_in_words_and_explains_each_line(client, co
 
 
 def test_a_positive_balance_says_the_others_owe_you(client, community, trio, period_example):
-    html = page(client, trio["b"], url("ledger_account", community))
+    html = page(client, trio["b"], url("ledger_account", community), {"all": "1"})
 
     assert "The others owe you €10.00." in html
     assert "Fuel / charging for Clio, paid by Bruno (charged to the owner)" in html
@@ -132,7 +132,7 @@ def test_statement_csv_lists_every_line_with_the_running_balance(client, communi
     response = client.get(url("ledger_statement_csv", community))
 
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows[0] == ["Date", "Kind", "Description", "Vehicle", "Amount", "Balance"]
     assert [row[4:] for row in rows[1:]] == [["-15.00", "-15.00"]]
     assert rows[1][1] == "Trip" and rows[1][3] == "Clio"
@@ -372,9 +372,9 @@ def test_a_line_cannot_be_undone_twice(client, community, trio, period_example):
 def test_undo_buttons_show_only_on_lines_the_viewer_may_undo(client, community, trio, period_example):
     english(trio["b"], trio["a"])
     client.force_login(trio["b"])  # author of the fuel expense, not an admin
-    mine = client.get(url("ledger_account", community)).content.decode()
+    mine = client.get(url("ledger_account", community), {"all": "1"}).content.decode()
     client.force_login(trio["a"])  # the admin sees an undo on every line
-    admin = client.get(url("ledger_account", community)).content.decode()
+    admin = client.get(url("ledger_account", community), {"all": "1"}).content.decode()
 
     assert mine.count("Undo this line") == 1  # the expense, not the trip charge
     assert admin.count("Undo this line") == 3  # two trips on the owner's account and the expense
@@ -494,7 +494,7 @@ def test_french_csv_uses_semicolons_and_decimal_commas_and_a_readable_name(clien
 
     response = client.get(url("ledger_statement_csv", community))
 
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")), delimiter=";"))
     assert len(rows[0]) == 6
     assert [row[4:] for row in rows[1:]] == [["-15,00", "-15,00"]]
     assert response["Content-Disposition"] == 'attachment; filename="colocauto-les-tilleuls-dete-chloe-all.csv"'
@@ -506,7 +506,7 @@ def test_english_csv_uses_commas_and_dots_and_names_the_month(client, community,
 
     response = client.get(url("ledger_statement_csv", community) + f"?month={last_month:%Y-%m}")
 
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows[1][2] == "Balance brought forward" and rows[1][5] == "0.00"
     assert rows[2][4:] == ["-15.00", "-15.00"]
     assert response["Content-Disposition"].endswith(f'-chloe-{last_month:%Y-%m}.csv"')
