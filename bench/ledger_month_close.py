@@ -294,6 +294,32 @@ def rss_mib(pid: int) -> float:
     return total / 1024
 
 
+def cpu_seconds(pids) -> dict[int, float]:
+    """User + system CPU time of each process still running (Linux /proc), in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    times = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        times[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return times
+
+
+def job_processes(worker_pid: int) -> list[int]:
+    """The worker, its pool processes, and the PostgreSQL backends serving this database (theirs)."""
+    from django.db import connection
+
+    children = [int(child) for child in Path(f"/proc/{worker_pid}/task/{worker_pid}/children").read_text().split()]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        backends = [pid for (pid,) in cursor.fetchall()]
+    return [worker_pid, *children, *backends]
+
+
 def run_workers(month, database_url: str, workers: int) -> None:
     """The job as production runs it: beat's task fans out one task per community to ``workers`` processes."""
     from colocauto.celery import app
@@ -316,10 +342,10 @@ def run_workers(month, database_url: str, workers: int) -> None:
         "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
         "BENCH_EMAIL_BACKEND": "mail_backends.EmptiedLocmemBackend",
         "DEBUG": "false",
-        "LOG_LEVEL": "INFO",
+        "LOG_LEVEL": "WARNING",
     }
     command = [sys.executable, "-m", "celery", "-A", "colocauto", "worker", f"--concurrency={workers}"]
-    command += ["--pool=prefork", "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    command += ["--pool=prefork", "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"]
     with log.open("w") as output:
         worker = subprocess.Popen(
             [sys.executable, str(ROOT / "bench" / "bench_worker.py"), *command[3:]],
@@ -334,6 +360,7 @@ def run_workers(month, database_url: str, workers: int) -> None:
         if worker.poll() is not None:
             raise SystemExit(f"The worker stopped:\n{log.read_text()[-3000:]}")
         rss_start = rss_mib(worker.pid)
+        cpu_start = cpu_seconds(job_processes(worker.pid))
         samples = []  # (seconds, communities mailed, worker memory MiB)
         started = time.perf_counter()
         app.send_task("ledger.tasks.month_close_all", args=[f"{month:%Y-%m}"])
@@ -347,6 +374,9 @@ def run_workers(month, database_url: str, workers: int) -> None:
             if samples[-1][0] > 1800:
                 raise SystemExit("Not finished after 30 minutes.")
         total = time.perf_counter() - started
+        cpu_end = cpu_seconds(job_processes(worker.pid))
+        cpu = sum(seconds - cpu_start.get(pid, 0.0) for pid, seconds in cpu_end.items())
+        load = os.getloadavg()[0]
     finally:
         if worker.poll() is None:
             worker.send_signal(signal.SIGTERM)
@@ -365,6 +395,11 @@ def run_workers(month, database_url: str, workers: int) -> None:
     print(f"| per community (wall time ÷ communities) | {total / max(done, 1) * 1000:.1f} ms |")
     print(f"| e-mails sent | {sent:,} |")
     print(f"| transfers in the plans | {transfers:,} |")
+    print(f"| CPU time of the job: worker processes + their PostgreSQL backends | {cpu:.0f} s |")
+    print(
+        f"| that CPU time spread over the {os.cpu_count()} cores (the wall time of an idle machine) | {cpu / os.cpu_count():.0f} s |"
+    )
+    print(f"| machine load (1-minute average) at the end | {load:.1f} |")
     marks = [samples[int(len(samples) * share) - 1] for share in (0.1, 0.5, 1.0)]
     memory = ", ".join(f"{mib:.0f} MiB at {count:,}" for _seconds, count, mib in marks)
     print(f"| worker resident memory (all processes): at start / along the run | {rss_start:.0f} MiB / {memory} |")
