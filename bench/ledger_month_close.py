@@ -228,6 +228,7 @@ def run_job(month, traced: int, smtp_port: int | None = None) -> None:
     queries, emails, durations = [], 0, []
     tracemalloc.start()
     started = time.perf_counter()
+    cpu_started = time.process_time()
     for position, community_id in enumerate(ids):
         if position == traced:
             heap_peak = tracemalloc.get_traced_memory()[1]
@@ -241,6 +242,7 @@ def run_job(month, traced: int, smtp_port: int | None = None) -> None:
         emails += len(mail.outbox) if not smtp_port else 0
         mail.outbox.clear()
     total = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     if tracemalloc.is_tracing():
         heap_peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
@@ -253,6 +255,10 @@ def run_job(month, traced: int, smtp_port: int | None = None) -> None:
     print("| --- | ---: |")
     print(f"| total time | {total:.0f} s |")
     print(f"| per community (median, untraced) | {statistics.median(untraced) * 1000:.1f} ms |")
+    print(
+        f"| CPU time of the job process per community (mean, PostgreSQL not included) | {cpu / len(ids) * 1000:.1f} ms |"
+    )
+    print(f"| machine load (1-minute average) at the end | {os.getloadavg()[0]:.1f} |")
     print(
         f"| SQL queries per community (min / median / max) | {min(queries)} / {statistics.median(queries):.0f} / {max(queries)} |"
     )
