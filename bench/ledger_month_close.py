@@ -3,31 +3,42 @@
 Usage (a dedicated PostgreSQL database; ``--fresh`` drops and recreates it, since ledger rows can
 never be deleted and a closed month is never closed twice):
 
-    .venv/bin/python bench/ledger_month_close.py --fresh \\
+    .venv/bin/python bench/ledger_month_close.py --fresh --mode workers --workers 2 \\
         --database-url postgres://postgres@127.0.0.1:5432/colocauto_bench_close
 
 Each community has 10 members, a lent car (rates) and a co-owned car (shared costs, fixed monthly
-costs), five trips and three expenses last month. The job runs in a child process, in-process
-tasks (``ledger.tasks.month_close_community`` with Celery eager, e-mails to the locmem backend),
-community after community as the worker would: it reports the total time, time per community,
-SQL queries per community (min / median / max: constant means no N+1), e-mails sent, the
-process's peak resident memory, and the Python heap's peak (tracemalloc) over the first
-``--traced`` communities.
+costs), five trips and three expenses last month. ``--mode``:
+
+- ``workers``: the production shape. A private redis-server and one Celery worker with ``--workers``
+  prefork processes; ``ledger.tasks.month_close_all`` fans out one ``month_close_community`` task per
+  community, each of which queues its ``settlement_emails_send``. E-mails go to the locmem backend
+  (emptied after each batch, ``bench/mail_backends.py``). Reports the wall time until every period is
+  marked mailed, and the worker processes' resident memory along the way.
+- ``inline``: one process, tasks in-process (Celery eager, locmem), community after community: the
+  time and SQL statements (round trips, BEGIN/COMMIT included) per community (min / median / max:
+  constant means no N+1), the process's peak resident memory, and the Python heap's peak
+  (tracemalloc) over the first ``--traced`` communities.
+- ``smtp``: as ``inline``, but e-mails go over SMTP to a real server on loopback (aiosmtpd,
+  ``bench/smtp_sink.py``, in its own process): time per community, and the SMTP connections it took.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
-from ledger_setup import database_label, recreate_database, setup_django
+from ledger_setup import ROOT, database_label, recreate_database, setup_django
 
 MEMBERS = 10
 
@@ -202,7 +213,7 @@ def seed(communities: int, month) -> None:
     )
 
 
-def run_job(month, traced: int) -> None:
+def run_job(month, traced: int, smtp_port: int | None = None) -> None:
     """The monthly job, community by community, exactly as the worker runs it (eager tasks)."""
     from django.core import mail
     from django.db import connection
@@ -216,11 +227,18 @@ def run_job(month, traced: int) -> None:
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
     setup_test_environment()  # mail.outbox for the locmem backend
+    if smtp_port:
+        from django.conf import settings
+
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", smtp_port, False
+        settings.EMAIL_TIMEOUT = 10
     ids = list(communities_to_close(month))
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     queries, emails, durations = [], 0, []
     tracemalloc.start()
     started = time.perf_counter()
+    cpu_started = time.process_time()
     for position, community_id in enumerate(ids):
         if position == traced:
             heap_peak = tracemalloc.get_traced_memory()[1]
@@ -231,9 +249,10 @@ def run_job(month, traced: int) -> None:
             tasks.month_close_community(community_id, f"{month:%Y-%m}")
         durations.append(time.perf_counter() - begun)
         queries.append(len(captured))
-        emails += len(mail.outbox)
+        emails += len(mail.outbox) if not smtp_port else 0
         mail.outbox.clear()
     total = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     if tracemalloc.is_tracing():
         heap_peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
@@ -247,9 +266,14 @@ def run_job(month, traced: int) -> None:
     print(f"| total time | {total:.0f} s |")
     print(f"| per community (median, untraced) | {statistics.median(untraced) * 1000:.1f} ms |")
     print(
+        f"| CPU time of the job process per community (mean, PostgreSQL not included) | {cpu / len(ids) * 1000:.1f} ms |"
+    )
+    print(f"| machine load (1-minute average) at the end | {os.getloadavg()[0]:.1f} |")
+    print(
         f"| SQL queries per community (min / median / max) | {min(queries)} / {statistics.median(queries):.0f} / {max(queries)} |"
     )
-    print(f"| e-mails sent | {emails:,} |")
+    if not smtp_port:
+        print(f"| e-mails sent | {emails:,} |")
     print(f"| transfers in the plans | {transfers:,} |")
     print(
         f"| peak resident memory of the job process | {rss_after / 1024:.0f} MiB (after set-up: {rss_before / 1024:.0f} MiB) |"
@@ -259,13 +283,172 @@ def run_job(month, traced: int) -> None:
     )
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"Timed out waiting for {what}.")
+        time.sleep(0.2)
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process and its children (the prefork pool), in MiB."""
+    pids = [pid] + [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    total = 0
+    for each in pids:
+        for line in Path(f"/proc/{each}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
+def cpu_seconds(pids) -> dict[int, float]:
+    """User + system CPU time of each process still running (Linux /proc), in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    times = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        times[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return times
+
+
+def job_processes(worker_pid: int) -> list[int]:
+    """The worker, its pool processes, and the PostgreSQL backends serving this database (theirs)."""
+    from django.db import connection
+
+    children = [int(child) for child in Path(f"/proc/{worker_pid}/task/{worker_pid}/children").read_text().split()]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        backends = [pid for (pid,) in cursor.fetchall()]
+    return [worker_pid, *children, *backends]
+
+
+def run_workers(month, database_url: str, workers: int) -> None:
+    """The job as production runs it: beat's task fans out one task per community to ``workers`` processes."""
+    from colocauto.celery import app
+    from ledger.closing import communities_to_close
+    from ledger.models import SettlementEmail, SettlementPeriod, Transfer
+
+    expected = communities_to_close(month).count()
+    port = free_port()
+    broker_url = f"redis://127.0.0.1:{port}/0"
+    redis = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    log = Path(tempfile.mkstemp(prefix="month-close-worker-", suffix=".log")[1])
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": broker_url,
+        "DJANGO_SETTINGS_MODULE": "colocauto.settings",
+        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
+        "BENCH_EMAIL_BACKEND": "mail_backends.EmptiedLocmemBackend",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    command = [sys.executable, "-m", "celery", "-A", "colocauto", "worker", f"--concurrency={workers}"]
+    command += ["--pool=prefork", "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    with log.open("w") as output:
+        worker = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "bench_worker.py"), *command[3:]],
+            env=env,
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        app.conf.broker_url, app.conf.task_always_eager = broker_url, False
+        wait_until(lambda: worker.poll() is not None or app.control.ping(timeout=0.5), 60, "the worker")
+        if worker.poll() is not None:
+            raise SystemExit(f"The worker stopped:\n{log.read_text()[-3000:]}")
+        rss_start = rss_mib(worker.pid)
+        cpu_start = cpu_seconds(job_processes(worker.pid))
+        samples = []  # (seconds, communities mailed, worker memory MiB)
+        started = time.perf_counter()
+        app.send_task("ledger.tasks.month_close_all", args=[f"{month:%Y-%m}"])
+        done = 0
+        while done < expected:
+            time.sleep(0.5)
+            done = SettlementPeriod.objects.filter(month=month, emails_sent_at__isnull=False).count()
+            samples.append((time.perf_counter() - started, done, rss_mib(worker.pid)))
+            if worker.poll() is not None:
+                raise SystemExit(f"The worker stopped:\n{log.read_text()[-3000:]}")
+            if samples[-1][0] > 1800:
+                raise SystemExit("Not finished after 30 minutes.")
+        total = time.perf_counter() - started
+        cpu_end = cpu_seconds(job_processes(worker.pid))
+        cpu = sum(seconds - cpu_start.get(pid, 0.0) for pid, seconds in cpu_end.items())
+        load = os.getloadavg()[0]
+    finally:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+        redis.kill()
+    sent = SettlementEmail.objects.filter(period__month=month, sent_at__isnull=False).count()
+    transfers = Transfer.objects.filter(period__month=month).count()
+    print(f"\n{database_label()}; month {month:%Y-%m}; one Celery worker, {workers} prefork processes.\n")
+    print("| measure | value |")
+    print("| --- | ---: |")
+    print(f"| communities closed and mailed | {done:,} |")
+    print(f"| total time (wall, from queueing month_close_all) | {total:.1f} s |")
+    print(f"| per community (wall time ÷ communities) | {total / max(done, 1) * 1000:.1f} ms |")
+    print(f"| e-mails sent | {sent:,} |")
+    print(f"| transfers in the plans | {transfers:,} |")
+    print(f"| CPU time of the job: worker processes + their PostgreSQL backends | {cpu:.0f} s |")
+    print(
+        f"| that CPU time spread over the {os.cpu_count()} cores (the wall time of an idle machine) | {cpu / os.cpu_count():.0f} s |"
+    )
+    print(f"| machine load (1-minute average) at the end | {load:.1f} |")
+    marks = [samples[int(len(samples) * share) - 1] for share in (0.1, 0.5, 1.0)]
+    memory = ", ".join(f"{mib:.0f} MiB at {count:,}" for _seconds, count, mib in marks)
+    print(f"| worker resident memory (all processes): at start / along the run | {rss_start:.0f} MiB / {memory} |")
+    print(f"\nWorker log: {log}")
+
+
+def run_smtp(month, database_url: str, traced: int) -> None:
+    """``inline`` with a real SMTP server on loopback, in its own process."""
+    port = free_port()
+    sink = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "smtp_sink.py"), str(port)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert sink.stdout is not None
+        sink.stdout.readline()  # "ready"
+        command = [sys.executable, __file__, "--database-url", database_url, "--job-only", "--traced", str(traced)]
+        subprocess.run([*command, "--smtp-port", str(port)], check=True)
+    finally:
+        sink.send_signal(signal.SIGTERM)
+        counts = sink.communicate(timeout=30)[0].strip()
+    print(f"| SMTP server (aiosmtpd, loopback): connections, messages | {counts} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--communities", type=int, default=5000)
+    parser.add_argument("--mode", choices=["workers", "inline", "smtp"], default="inline")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (mode workers)")
     parser.add_argument("--traced", type=int, default=200)
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
     parser.add_argument("--job-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--smtp-port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.fresh and not args.job_only:
         recreate_database(args.database_url)
@@ -277,9 +460,15 @@ def main() -> None:
 
     month = previous_month(timezone.localdate())
     if args.job_only:
-        run_job(month, args.traced)
+        run_job(month, args.traced, args.smtp_port)
         return
     seed(args.communities, month)
+    if args.mode == "workers":
+        run_workers(month, args.database_url, args.workers)
+        return
+    if args.mode == "smtp":
+        run_smtp(month, args.database_url, args.traced)
+        return
     # A fresh process, so its peak memory is the job's, not the seeding's.
     command = [
         sys.executable,

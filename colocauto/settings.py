@@ -261,6 +261,8 @@ MAIL_CLAIM_LEASE_SECONDS = env_int("MAIL_CLAIM_LEASE_SECONDS", 10 * 60)
 MAIL_SWEEP_SECONDS = env_int("MAIL_SWEEP_SECONDS", 5 * 60)
 # Attempts before a message that keeps failing for a temporary reason is recorded as undeliverable.
 MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
+# E-mails of a batch (the monthly ones): claimed in one statement, sent over one connection, marked sent together.
+MAIL_BATCH_SIZE = env_int("MAIL_BATCH_SIZE", 50)
 
 REST_FRAMEWORK = {
     # The token first: a request without credentials gets 401 with "WWW-Authenticate: Bearer".

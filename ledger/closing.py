@@ -21,10 +21,19 @@ from bookings.models import Trip
 from colocauto.core.clock import days_in_month, local_date, month_bounds, month_last_day, month_start, next_month
 from colocauto.core.errors import Conflict, DomainError
 from communities.models import Community
-from ledger.membership_days import days_with_members, membership_days
+from ledger.membership_days import days_by_member, days_covered, membership_days, membership_spans
 from ledger.models import Account, Expense, SettlementPeriod, Transaction, Transfer
 from ledger.money import ZERO, apportion, to_money
-from ledger.posting import BALANCE_FIELD, accounts_for, community_tz, creditor_account, local_today, post
+from ledger.posting import (
+    BALANCE_FIELD,
+    Holder,
+    Posting,
+    community_tz,
+    creditor_of,
+    local_today,
+    post_many,
+    posted,
+)
 from ledger.selectors import unsettled_transfers
 from ledger.settlement import settlement_plan
 from vehicles.models import Vehicle
@@ -67,56 +76,58 @@ def shared_costs_allocate(*, vehicle: Vehicle, month: date) -> list[Transaction]
     its month was closed, is posted with the next month's allocation but still split by its own
     month's km. Idempotent: an expense is posted once (key ``expense:<id>``).
     """
-    month = month_start(month)
-    community = vehicle.community
-    posted_already = Transaction.objects.filter(expense=OuterRef("pk"))
-    created: list[Transaction] = []
     with atomic():
-        expenses = list(
-            Expense.objects.select_for_update()
-            .filter(
-                vehicle=vehicle,
-                cost_model=Vehicle.CostModel.SHARED_COSTS,
-                cancelled_at__isnull=True,
-                spent_on__lt=next_month(month),
-            )
-            .exclude(Exists(posted_already))
-            .order_by("spent_on", "pk")
+        return post_many(community=vehicle.community, postings=_shared_costs_postings(vehicle, month))
+
+
+def _shared_costs_postings(vehicle: Vehicle, month: date) -> list[Posting]:
+    """The postings of ``shared_costs_allocate``, to record in the caller's transaction (it locks the expenses)."""
+    month = month_start(month)
+    posted_already = Transaction.objects.filter(expense=OuterRef("pk"))
+    expenses = list(
+        Expense.objects.select_for_update()
+        .filter(
+            vehicle=vehicle,
+            cost_model=Vehicle.CostModel.SHARED_COSTS,
+            cancelled_at__isnull=True,
+            spent_on__lt=next_month(month),
         )
-        weights_by_month: dict[date, dict[int, int]] = {}
-        for expense in expenses:
-            expense_month = month_start(expense.spent_on)
-            if expense_month not in weights_by_month:
-                try:
-                    weights_by_month[expense_month] = shared_costs_weights(vehicle, expense_month)
-                except (OverflowError, ValueError):
-                    # A month no date arithmetic reaches (e.g. year 1, entered before dates were
-                    # bounded): the close goes on without it, and the log says which one waits.
-                    logger.warning(
-                        "Expense %s (vehicle %s) dated %s skipped: its month cannot be computed.",
-                        expense.pk,
-                        vehicle.pk,
-                        expense.spent_on,
-                    )
-                    weights_by_month[expense_month] = {}
-            weights = weights_by_month[expense_month]
-            if not weights:
-                continue  # nobody to bear it yet (a community without members): it waits
-            shares = apportion(expense.amount, weights)
-            accounts = accounts_for(community, [*shares, expense.paid_by_id])
-            record, was_created = _post_split(
+        .exclude(Exists(posted_already))
+        .order_by("spent_on", "pk")
+    )
+    weights_by_month: dict[date, dict[int, int]] = {}
+    postings = []
+    for expense in expenses:
+        expense_month = month_start(expense.spent_on)
+        if expense_month not in weights_by_month:
+            try:
+                weights_by_month[expense_month] = shared_costs_weights(vehicle, expense_month)
+            except (OverflowError, ValueError):
+                # A month no date arithmetic reaches (e.g. year 1, entered before dates were
+                # bounded): the close goes on without it, and the log says which one waits.
+                logger.warning(
+                    "Expense %s (vehicle %s) dated %s skipped: its month cannot be computed.",
+                    expense.pk,
+                    vehicle.pk,
+                    expense.spent_on,
+                )
+                weights_by_month[expense_month] = {}
+        weights = weights_by_month[expense_month]
+        if not weights:
+            continue  # nobody to bear it yet (a community without members): it waits
+        postings.append(
+            _split(
                 vehicle=vehicle,
                 kind=Transaction.Kind.SHARED_COSTS,
                 month=month,
-                creditor=(accounts[expense.paid_by_id], expense.amount),
-                shares=[(accounts[user_id], share) for user_id, share in shares.items()],
+                creditor=(expense.paid_by_id, expense.amount),
+                shares=apportion(expense.amount, weights),
                 description=f"{expense_month:%Y-%m}",
                 key=f"expense:{expense.pk}",
                 expense=expense,
             )
-            if was_created:
-                created.append(record)
-    return created
+        )
+    return postings
 
 
 def fixed_costs_allocate(*, vehicle: Vehicle, month: date) -> Transaction | None:
@@ -129,58 +140,62 @@ def fixed_costs_allocate(*, vehicle: Vehicle, month: date) -> Transaction | None
     is not charged a whole month. Nothing is posted for a vehicle without fixed costs, or added
     after the month. Idempotent (key ``fixed:<vehicle>:<YYYY-MM>``).
     """
+    posting = _fixed_costs_posting(vehicle, month)
+    if posting is None:
+        return None
+    with atomic():
+        created = post_many(community=vehicle.community, postings=[posting])
+    return created[0] if created else posted(vehicle.community, posting.key)
+
+
+def _fixed_costs_posting(vehicle: Vehicle, month: date) -> Posting | None:
+    """The posting of ``fixed_costs_allocate``, or None when nothing is due."""
     month = month_start(month)
     community = vehicle.community
     since = max(month, local_date(vehicle.created_at, community_tz(community)))
     if vehicle.fixed_monthly_cost <= 0 or since >= next_month(month):
         return None
-    days = membership_days(community, month, since=since)
+    spans = membership_spans(community, month)
+    days = days_by_member(spans, since=since)
     if not days:
         return None
-    covered = days_with_members(community, month, since=since)
+    covered = days_covered(spans, since=since)
     month_days = days_in_month(month)
     amount = to_money(vehicle.fixed_monthly_cost * covered / month_days)
     if amount <= 0:
         return None
-    shares = apportion(amount, days)
     # "YYYY-MM", or "YYYY-MM:days/days of the month" when prorated: data the statement renders, not text.
     description = f"{month:%Y-%m}" if covered == month_days else f"{month:%Y-%m}:{covered}/{month_days}"
-    with atomic():
-        accounts = accounts_for(community, shares)
-        record, _created = _post_split(
-            vehicle=vehicle,
-            kind=Transaction.Kind.FIXED_COSTS,
-            month=month,
-            creditor=(creditor_account(vehicle), amount),
-            shares=[(accounts[user_id], share) for user_id, share in shares.items()],
-            description=description,
-            key=f"fixed:{vehicle.pk}:{month:%Y-%m}",
-        )
-    return record
+    return _split(
+        vehicle=vehicle,
+        kind=Transaction.Kind.FIXED_COSTS,
+        month=month,
+        creditor=(creditor_of(vehicle), amount),
+        shares=apportion(amount, days),
+        description=description,
+        key=f"fixed:{vehicle.pk}:{month:%Y-%m}",
+    )
 
 
-def _post_split(
+def _split(
     *,
     vehicle: Vehicle,
     kind: str,
     month: date,
-    creditor: tuple[Account, Decimal],
-    shares: list[tuple[Account, Decimal]],
+    creditor: tuple[Holder, Decimal],
+    shares: dict[int, Decimal],
     description: str,
     key: str,
     **links: Any,
-) -> tuple[Transaction, bool]:
+) -> Posting:
     """A month's allocation for the vehicle: the creditor is credited the amount, each bearer charged a share."""
-    lines = [creditor, *((account, -share) for account, share in shares)]
-    return post(
-        community=vehicle.community,
+    return Posting(
         kind=kind,
         on=month_last_day(month),
-        lines=lines,
+        lines=[creditor, *((user_id, -share) for user_id, share in shares.items())],
         description=description,
         key=key,
-        vehicle=vehicle,
-        **links,
+        links={"vehicle": vehicle, **links},
     )
 
 
@@ -221,10 +236,10 @@ def settlement_period_open(*, community: Community, month: date) -> SettlementPe
     in between.
     """
     month = month_start(month)
-    existing = SettlementPeriod.objects.filter(community=community, month=month).first()
-    if existing is not None:
-        return existing
-    if SettlementPeriod.objects.filter(community=community, month__gt=month).exists():
+    closed = SettlementPeriod.objects.filter(community=community, month__gte=month).order_by("month").first()
+    if closed is not None and closed.month == month:
+        return closed
+    if closed is not None:
         raise Conflict(_("A later month is already closed for this community."), code="later_month_closed")
     try:
         with atomic():
@@ -249,10 +264,12 @@ def settlement_period_open(*, community: Community, month: date) -> SettlementPe
 
 
 def month_close(*, community: Community, month: date) -> SettlementPeriod:
-    """Close a finished month: post every vehicle's allocations, then open the period with its plan.
+    """Close a finished month: post every vehicle's allocations, all in one transaction, then open the
+    period with its plan.
 
     Safe to run twice or concurrently: each step is claimed by a unique row, and once the period
-    exists the month is closed (allocations always come before it).
+    exists the month is closed (allocations always come before it). The statements run do not
+    depend on the number of members (``tests/ledger/test_monthly_job.py`` counts them).
     """
     month = month_start(month)
     if month >= month_start(local_today(community)):
@@ -260,9 +277,14 @@ def month_close(*, community: Community, month: date) -> SettlementPeriod:
     existing = SettlementPeriod.objects.filter(community=community, month=month).first()
     if existing is not None:
         return existing
-    for vehicle in Vehicle.objects.filter(community=community).select_related("community").order_by("pk"):
-        shared_costs_allocate(vehicle=vehicle, month=month)
-        fixed_costs_allocate(vehicle=vehicle, month=month)
+    with atomic():
+        postings: list[Posting] = []
+        for vehicle in Vehicle.objects.filter(community=community).select_related("community").order_by("pk"):
+            postings += _shared_costs_postings(vehicle, month)
+            fixed = _fixed_costs_posting(vehicle, month)
+            if fixed is not None:
+                postings.append(fixed)
+        post_many(community=community, postings=postings)
     return settlement_period_open(community=community, month=month)
 
 

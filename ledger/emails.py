@@ -14,6 +14,7 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import Exists
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -109,13 +110,15 @@ def _parts(period: SettlementPeriod, pool_holder: User | None) -> dict[int, Part
 def settlement_emails_send(*, period: SettlementPeriod) -> int:
     """E-mail everyone with a part in the period's plan, over one connection; returns how many went out.
 
-    Each e-mail has a ``SettlementEmail`` row (unique per period and person, inserted in bulk) that is
-    claimed with a lease just before sending, so a retry, a second run or a concurrent run never sends
-    it twice, and a run killed mid-send leaves claims that the sweep sends after the lease. Each person
-    is on their own: an address the mail server refuses is recorded on its row (shown to the admins),
-    a temporary failure gives the claim back and ``MailDeferred`` is raised after the batch so the
-    task retries with backoff. People who turned off ``notify_settlements`` (or whose account is
-    closed) get nothing.
+    Each e-mail has a ``SettlementEmail`` row (unique per period and person, inserted in one
+    ``INSERT … ON CONFLICT DO NOTHING``). They are claimed with a lease in batches of
+    ``MAIL_BATCH_SIZE`` (one statement), sent one by one over the connection, and the batch's accepted
+    ones marked sent together (``outbox.SentMarks``). So a retry, a second run or a concurrent run never
+    sends one twice, and a run killed mid-send leaves claims that the sweep sends after the lease. Each
+    person is on their own: an address the mail server refuses is recorded on its row (shown to the
+    admins), a temporary failure gives the claim back and ``MailDeferred`` is raised after the batch
+    so the task retries with backoff. People who turned off ``notify_settlements`` (or whose account
+    is closed) get nothing. The statements run do not depend on the number of people, up to a batch.
     """
     pool_holder = pool_holder_of(period.community)
     parts = {
@@ -128,43 +131,67 @@ def settlement_emails_send(*, period: SettlementPeriod) -> int:
     )
     unsent = SettlementEmail.objects.filter(period=period, sent_at=None, failed_at=None)
     sent = deferred = 0
+    last = 0
     with Mailer() as mailer:
-        for row in unsent.filter(outbox.claimable("claimed_at")).order_by("pk"):
-            part = parts.get(row.user_id)
-            if part is None:  # no longer in the plan or no longer wanted
-                unsent.filter(outbox.claimable("claimed_at"), pk=row.pk).delete()
-                continue
-            if not mailer.available:
-                deferred += 1
-                continue
-            if not outbox.claim(unsent.filter(pk=row.pk), "claimed_at"):
-                continue  # another run is sending it
-            try:
-                failure = mailer.send(_settlement_message(period, part.user, part, pool_holder))
-            except Exception:  # a bug in one person's e-mail must not block the others
-                logger.exception("Settlement e-mail %s could not be built.", row.pk)
-                failure = outbox.Failure("error", permanent=False)
-            # A crash between the server accepting the message and this line is the one way to a second copy.
-            deferred += not _record(row, failure)
-            sent += failure is None
-    if not unsent.exists():
-        SettlementPeriod.objects.filter(pk=period.pk, emails_sent_at=None).update(emails_sent_at=timezone.now())
+        while mailer.available:
+            # After the last batch's rows only: a claim given back for a retry waits for the task's retry.
+            batch = outbox.claim_batch(
+                unsent.filter(pk__gt=last),
+                "claimed_at",
+                limit=settings.MAIL_BATCH_SIZE,
+                returning=("id", "user_id", "attempts"),
+            )
+            marks = outbox.SentMarks(SettlementEmail.objects.all(), "sent_at", error_code="")
+            unwanted: list[int] = []
+            unsent_now: list[int] = []
+            for pk, user_id, attempts in batch:
+                part = parts.get(user_id)
+                if part is None:  # no longer in the plan or no longer wanted
+                    unwanted.append(pk)
+                elif not mailer.available:
+                    unsent_now.append(pk)
+                else:
+                    failure = _send(mailer, period, part, pool_holder, pk)
+                    if failure is None:
+                        marks.add(pk)
+                        sent += 1
+                    else:
+                        deferred += not _record_failure(pk, attempts, failure)
+            marks.flush()
+            if unwanted:
+                SettlementEmail.objects.filter(pk__in=unwanted, sent_at=None).delete()
+            if unsent_now:  # the server cannot be reached: given back without counting an attempt
+                outbox.release(SettlementEmail.objects.filter(pk__in=unsent_now), "claimed_at")
+                deferred += len(unsent_now)
+            if len(batch) < settings.MAIL_BATCH_SIZE:
+                break
+            last = batch[-1][0]
+    SettlementPeriod.objects.filter(pk=period.pk, emails_sent_at=None).exclude(Exists(unsent)).update(
+        emails_sent_at=timezone.now()
+    )
     logger.info("Settlement e-mails for period %s: %s sent, %s to retry.", period.pk, sent, deferred)
     if deferred:
         raise outbox.MailDeferred(f"{deferred} settlement e-mail(s) of period {period.pk} to retry")
     return sent
 
 
-def _record(row: SettlementEmail, failure: outbox.Failure | None) -> bool:
-    """Mark the claim sent or undeliverable (True), or give it back for a retry (False)."""
-    claim = SettlementEmail.objects.filter(pk=row.pk)
-    now = timezone.now()
-    if failure is None:
-        claim.update(sent_at=now, error_code="")
-        return True
-    attempts = row.attempts + failure.counts
+def _send(
+    mailer: Mailer, period: SettlementPeriod, part: Part, pool_holder: User | None, pk: int
+) -> outbox.Failure | None:
+    """One person's e-mail through the batch's connection: None once the server accepted it, else why not."""
+    try:
+        return mailer.send(_settlement_message(period, part.user, part, pool_holder))
+    except Exception:  # a bug in one person's e-mail must not block the others
+        logger.exception("Settlement e-mail %s could not be built.", pk)
+        return outbox.Failure("error", permanent=False)
+
+
+def _record_failure(pk: int, attempts: int, failure: outbox.Failure) -> bool:
+    """Record the claim undeliverable (True), or give it back for a retry (False)."""
+    claim = SettlementEmail.objects.filter(pk=pk)
+    attempts += failure.counts
     if failure.permanent or attempts >= settings.MAIL_MAX_ATTEMPTS:
-        claim.update(failed_at=now, error_code=failure.code, attempts=attempts)
+        claim.update(failed_at=timezone.now(), error_code=failure.code, attempts=attempts)
         return True
     outbox.release(claim, "claimed_at", error_code=failure.code, attempts=attempts)
     return False

@@ -38,18 +38,23 @@ def membership_spans(community: Community, month: date) -> list[Span]:
 def membership_days(community: Community, month: date, *, since: date | None = None) -> dict[int, int]:
     """Days of membership in the month per user (see ``membership_spans``), counted from ``since``
     when given (the day a vehicle was registered)."""
+    return days_by_member(membership_spans(community, month), since=since)
+
+
+def days_by_member(spans: list[Span], *, since: date | None = None) -> dict[int, int]:
+    """``membership_days`` of spans already read."""
     days: dict[int, int] = defaultdict(int)
-    for user_id, begins, ends in membership_spans(community, month):
+    for user_id, begins, ends in spans:
         begins = max(begins, since) if since else begins
         if ends > begins:
             days[user_id] += (ends - begins).days
     return dict(days)
 
 
-def days_with_members(community: Community, month: date, *, since: date | None = None) -> int:
-    """How many days of the month (from ``since`` when given) the community had at least one member."""
+def days_covered(spans: list[Span], *, since: date | None = None) -> int:
+    """How many days of the month (from ``since`` when given) the spans cover: days with at least one member."""
     covered: set[int] = set()
-    for _user_id, begins, ends in membership_spans(community, month):
+    for _user_id, begins, ends in spans:
         begins = max(begins, since) if since else begins
         covered.update(range(begins.toordinal(), ends.toordinal()))
     return len(covered)

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import DecimalField, Sum
+from django.db.models import DecimalField, Q, Sum
+from django.db.models.constants import OnConflict
 from django.db.models.functions import Coalesce
 
 from colocauto.core.clock import today_in
@@ -47,21 +49,51 @@ def account_for(community: Community | int, user_id: int | None) -> Account:
     return account
 
 
-def accounts_for(community: Community, user_ids: Iterable[int]) -> dict[int, Account]:
-    wanted = set(user_ids)
-    accounts = {
-        account.user_id: account
-        for account in Account.objects.filter(community=community, kind=Account.Kind.MEMBER, user_id__in=wanted)
-        if account.user_id is not None
-    }
-    for user_id in wanted - accounts.keys():
-        accounts[user_id] = account_for(community, user_id)
+# Whose account: a member's user id, or ``None`` for the community's pool.
+Holder = int | None
+
+
+def accounts_of(community: Community, holders: Iterable[Holder]) -> dict[Holder, Account]:
+    """The accounts of ``holders`` (user ids, ``None`` for the pool): one query when they all exist, else
+    the missing ones are created in one bulk insert (a concurrent creation of the same one is ignored)
+    and read again, three in all."""
+    wanted = set(holders)
+    if not wanted:
+        return {}
+    members = sorted(holder for holder in wanted if holder is not None)
+    which = Q(kind=Account.Kind.MEMBER, user_id__in=members)
+    if None in wanted:
+        which |= Q(kind=Account.Kind.POOL)
+
+    def existing() -> dict[Holder, Account]:
+        return {account.user_id: account for account in Account.objects.filter(which, community_id=community.pk)}
+
+    accounts = existing()
+    missing = wanted - accounts.keys()
+    if missing:
+        # Sorted, so two concurrent closes insert in the same order and one simply waits for the other.
+        Account.objects.bulk_create(
+            [
+                Account(
+                    community_id=community.pk,
+                    kind=Account.Kind.POOL if holder is None else Account.Kind.MEMBER,
+                    user_id=holder,
+                )
+                for holder in sorted(missing, key=lambda holder: -1 if holder is None else holder)
+            ],
+            ignore_conflicts=True,
+        )
+        accounts = existing()  # ignore_conflicts leaves primary keys unset
     return accounts
 
 
+def creditor_of(vehicle: Vehicle) -> Holder:
+    """Who is credited for a vehicle's use: its owner, or the pool (``None``) for a community-owned vehicle."""
+    return vehicle.owner_id
+
+
 def creditor_account(vehicle: Vehicle) -> Account:
-    """Who is credited for a vehicle's use: its owner, or the pool for a community-owned vehicle."""
-    return account_for(vehicle.community_id, vehicle.owner_id)
+    return account_for(vehicle.community_id, creditor_of(vehicle))
 
 
 def account_balances(community: Community | int) -> dict[int, Decimal]:
@@ -97,13 +129,10 @@ def post(
     Lines on the same account are merged and zero lines dropped. With a ``key``, the posting is
     claimed once per community: a second call (or a concurrent one) returns the first posting.
     """
-    totals: dict[int, Decimal] = defaultdict(Decimal)
-    for account, amount in lines:
+    for account, _amount in lines:
         if account.community_id != community.pk:
             raise ValueError("An entry must be on an account of the transaction's community.")
-        totals[account.pk] += to_money(amount)
-    if sum(totals.values(), ZERO) != 0:
-        raise ValueError(f"Unbalanced transaction: entries sum to {sum(totals.values())}.")
+    totals = _balanced((account.pk, amount) for account, amount in lines)
     try:
         with transaction.atomic():
             record = Transaction.objects.create(
@@ -125,6 +154,79 @@ def post(
         if amount != 0
     )
     return record, True
+
+
+def _balanced(lines: Iterable[tuple[Any, Decimal]]) -> dict[Any, Decimal]:
+    """Lines merged per account (or holder), in cents; raises unless they sum to zero."""
+    totals: dict[Any, Decimal] = defaultdict(Decimal)
+    for who, amount in lines:
+        totals[who] += to_money(amount)
+    if sum(totals.values(), ZERO) != 0:
+        raise ValueError(f"Unbalanced transaction: entries sum to {sum(totals.values())}.")
+    return totals
+
+
+@dataclass(frozen=True)
+class Posting:
+    """A balanced transaction still to record, keyed once per community (what ``post_many`` takes): its
+    lines are by holder (user id, ``None`` for the pool), whose accounts are found or created together."""
+
+    kind: str
+    on: date
+    lines: list[tuple[Holder, Decimal]]
+    key: str
+    description: str = ""
+    links: dict[str, Any] = field(default_factory=dict)
+
+
+def post_many(*, community: Community, postings: list[Posting]) -> list[Transaction]:
+    """Record many keyed transactions in a few statements, whatever their number: the accounts (found or
+    created together), one insert of the transactions, one of their entries. Returns those recorded now.
+
+    Lines are merged per holder and zero lines dropped, as ``post`` does. A key already posted (by an
+    earlier run, or a concurrent one that committed first) is skipped by the insert itself
+    (``ON CONFLICT DO NOTHING``), so nothing is posted twice. Call it inside ``atomic()``: the
+    entries must land with their transactions.
+    """
+    totals = {posting.key: _balanced(posting.lines) for posting in postings}
+    if not postings:
+        return []
+    accounts = accounts_of(community, {holder for lines in totals.values() for holder in lines})
+    records = [
+        Transaction(
+            community=community,
+            kind=posting.kind,
+            date=posting.on,
+            description=posting.description[:200],
+            idempotency_key=posting.key,
+            **posting.links,
+        )
+        for posting in postings
+    ]
+    meta = Transaction._meta
+    key_field = meta.get_field("idempotency_key")
+    # QuerySet._insert is what bulk_create runs; called directly, it returns the keys of the rows inserted.
+    rows = Transaction.objects._insert(  # type: ignore[attr-defined]
+        records,
+        fields=[f for f in meta.concrete_fields if not f.primary_key],
+        returning_fields=[meta.pk, key_field],
+        on_conflict=OnConflict.IGNORE,
+    )
+    # A single row that was already there comes back as None (nothing returned).
+    inserted = {row[1]: row[0] for row in rows if row is not None}
+    created = []
+    for record in records:
+        if record.idempotency_key in inserted:
+            record.pk = inserted[record.idempotency_key]
+            record._state.adding = False
+            created.append(record)
+    Entry.objects.bulk_create(
+        Entry(transaction=record, account=accounts[holder], amount=amount)
+        for record in created
+        for holder, amount in sorted(totals[str(record.idempotency_key)].items(), key=lambda line: accounts[line[0]].pk)
+        if amount != 0
+    )
+    return created
 
 
 def posted(community: Community, key: str) -> Transaction | None:
