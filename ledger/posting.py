@@ -221,7 +221,7 @@ def post_many(*, community: Community, postings: list[Posting]) -> list[Transact
             record._state.adding = False
             created.append(record)
     Entry.objects.bulk_create(
-        Entry(transaction=record, account=accounts[holder], amount=amount)
+        Entry(transaction=record, account=accounts[holder], amount=amount, date=record.date)
         for record in created
         for holder, amount in sorted(totals[str(record.idempotency_key)].items(), key=lambda line: accounts[line[0]].pk)
         if amount != 0
