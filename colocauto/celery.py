@@ -30,6 +30,12 @@ app.conf.beat_schedule = {
     "communities-emails-sweep": {"task": "communities.tasks.notices_sweep", "schedule": _SWEEP},
     "bookings-emails-sweep": {"task": "bookings.tasks.notices_sweep", "schedule": _SWEEP},
     "ledger-emails-sweep": {"task": "ledger.tasks.emails_sweep", "schedule": _SWEEP},
+    # The proof that every stored ledger balance equals the sum of its entries (ledger/stored_balances.py):
+    # each mismatch is logged as an error. At night, when the ledger is quiet.
+    "ledger-stored-balances-verify": {
+        "task": "ledger.tasks.stored_balances_verify",
+        "schedule": crontab(minute=15, hour=3),
+    },
     # Last month's usage roll-up for the territories' reports, after the close (shared costs are posted
     # then); re-run daily during the first week so trips recorded late are counted. Idempotent.
     "territories-usage-rollup": {
