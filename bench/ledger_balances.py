@@ -45,27 +45,31 @@ def seed(entries: int, noise: int, history: int) -> tuple[int, int]:
         return community.pk, longer.pk
     started = time.perf_counter()
     rng = random.Random(42)
+    # One database transaction per batch, as postings arrive in production (and so the deferred balance
+    # check of each batch runs at its commit). Names are given last: a seeding cut short is never reused.
     with transaction.atomic():
         communities = [
-            Community.objects.create(name=name, municipality="Crest", postal_code="26400")
+            Community.objects.create(name=f"{name} (seeding)", municipality="Crest", postal_code="26400")
             for name in (COMMUNITY_NAME, long_name)
         ]
         communities += [
             Community.objects.create(name=f"Bench ledger noise {index}", municipality="Die", postal_code="26150")
             for index in range(2)
         ]
-        joined = timezone.now() - timedelta(days=800)
-        counts = [entries, entries * history, noise, noise]
-        for community, count in zip(communities, counts, strict=True):
+    joined = timezone.now() - timedelta(days=800)
+    counts = [entries, entries * history, noise, noise]
+    for community, count in zip(communities, counts, strict=True):
+        with transaction.atomic():
             users = new_users(f"bal{community.pk}", MEMBERS)
             Membership.objects.bulk_create(
                 Membership(community=community, user=user, status="active", joined_at=joined) for user in users
             )
             accounts = Account.objects.bulk_create(Account(community=community, user=user) for user in users)
             accounts.append(Account.objects.create(community=community, kind=Account.Kind.POOL))
-            first_day = date(2023, 1, 1)
-            for batch_start in range(0, count // 2, 10_000):
-                size = min(10_000, count // 2 - batch_start)
+        first_day = date(2023, 1, 1)
+        for batch_start in range(0, count // 2, 10_000):
+            size = min(10_000, count // 2 - batch_start)
+            with transaction.atomic():
                 records = Transaction.objects.bulk_create(
                     Transaction(
                         community=community, kind="expense", date=first_day + timedelta(days=rng.randrange(1000))
@@ -81,6 +85,8 @@ def seed(entries: int, noise: int, history: int) -> tuple[int, int]:
                         Entry(transaction=record, account=debit, amount=-amount),
                     ]
                 Entry.objects.bulk_create(rows, batch_size=10_000)
+    for community, name in zip(communities, (COMMUNITY_NAME, long_name), strict=False):
+        Community.objects.filter(pk=community.pk).update(name=name)
     from django.db import connection
 
     # What autovacuum does soon after a bulk load: statistics, and the visibility map that lets the

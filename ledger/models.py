@@ -2,7 +2,8 @@
 
 ``Transaction`` and ``Entry`` rows are append-only: a mistake is corrected by a reversing
 transaction. On PostgreSQL, triggers (migrations 0002, 0005, 0010) refuse UPDATE and DELETE on them and
-check at commit, once per transaction, that its entries sum to zero on accounts of its own community.
+check at commit, once per transaction, that its entries sum to zero (and at insert that they are on
+accounts of its own community).
 
 Each account keeps its running ``balance`` and its net total per month (``AccountMonth``): a database
 trigger adds every entry to both as it is inserted, in the same transaction, whoever inserts it

@@ -4,12 +4,15 @@
   per row): adds the new entries to their account's ``balance`` and to its ``ledger_accountmonth`` row of
   the transaction's month, in the same database transaction as the posting, whoever inserts them
   (services, bulk inserts of the monthly job, benchmark seeding). On PostgreSQL it locks the accounts in
-  id order first, so concurrent postings on the same accounts queue instead of deadlocking, and refuses
-  entries added to a transaction recorded by an earlier database transaction.
+  id order first, so concurrent postings on the same accounts queue instead of deadlocking. It refuses, at
+  once, entries on another community's accounts and entries added to a transaction recorded by an
+  earlier database transaction (set-based, over the statement's rows).
 - ``ledger_transaction_balanced`` (PostgreSQL) replaces 0002's ``ledger_entry_balanced``: still deferred to
   commit, but fired once per transaction row, not once per entry (each entry re-summed its whole
-  transaction: quadratic in the number of entries). Same guarantees: the entries sum to zero, all on
-  accounts of the transaction's community; with the refusal above, no entry joins an old transaction.
+  transaction and joined it to the accounts: quadratic in the number of entries), and one index range
+  of the transaction's entries summed. Same guarantees: the entries sum to zero (at commit), all on
+  accounts of the transaction's community (now refused at insert); with the refusal of late entries
+  above, no entry joins an old transaction after its check.
 - Stored totals are written by that trigger only (PostgreSQL): changing ``ledger_account.balance``,
   creating an account with a balance, or writing ``ledger_accountmonth`` by hand is refused
   (``pg_trigger_depth() < 2``: not from inside a trigger); TRUNCATE as on every ledger table.
@@ -54,6 +57,7 @@ POSTGRES_FORWARD = [
     CREATE OR REPLACE FUNCTION ledger_entries_posted() RETURNS trigger AS $$
     DECLARE
         late bigint;
+        stranger bigint;
     BEGIN
         SELECT t.id INTO late
             FROM (SELECT DISTINCT transaction_id FROM posted) n
@@ -62,6 +66,16 @@ POSTGRES_FORWARD = [
             LIMIT 1;
         IF late IS NOT NULL THEN
             RAISE EXCEPTION 'The ledger is append-only: no entry can join transaction %, recorded earlier.', late
+                USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        SELECT p.transaction_id INTO stranger
+            FROM posted p
+            JOIN ledger_transaction t ON t.id = p.transaction_id
+            JOIN ledger_account a ON a.id = p.account_id
+            WHERE a.community_id <> t.community_id
+            LIMIT 1;
+        IF stranger IS NOT NULL THEN
+            RAISE EXCEPTION 'Ledger transaction % has entries on another community''s accounts.', stranger
                 USING ERRCODE = 'integrity_constraint_violation';
         END IF;
         PERFORM 1 FROM ledger_account WHERE id IN (SELECT account_id FROM posted) ORDER BY id FOR NO KEY UPDATE;
@@ -121,18 +135,10 @@ POSTGRES_FORWARD = [
     CREATE OR REPLACE FUNCTION ledger_check_transaction_balanced() RETURNS trigger AS $$
     DECLARE
         total numeric;
-        strangers integer;
     BEGIN
-        SELECT COALESCE(SUM(e.amount), 0), COUNT(*) FILTER (WHERE a.community_id <> NEW.community_id)
-            INTO total, strangers
-            FROM ledger_entry e JOIN ledger_account a ON a.id = e.account_id
-            WHERE e.transaction_id = NEW.id;
+        SELECT COALESCE(SUM(amount), 0) INTO total FROM ledger_entry WHERE transaction_id = NEW.id;
         IF total <> 0 THEN
             RAISE EXCEPTION 'Ledger transaction % is unbalanced: its entries sum to %.', NEW.id, total
-                USING ERRCODE = 'integrity_constraint_violation';
-        END IF;
-        IF strangers > 0 THEN
-            RAISE EXCEPTION 'Ledger transaction % has entries on another community''s accounts.', NEW.id
                 USING ERRCODE = 'integrity_constraint_violation';
         END IF;
         RETURN NULL;

@@ -70,7 +70,7 @@ def test_a_balanced_transaction_passes_the_commit_check(community, trio):
     assert Entry.objects.count() == 2
 
 
-def test_entries_on_another_communitys_account_are_refused_at_commit(community, trio):
+def test_entries_on_another_communitys_account_are_refused(community, trio):
     stranger = Account.objects.create(community=CommunityFactory(), user=UserFactory())
     ours = account_for(community, trio["b"].pk)
 
