@@ -51,6 +51,12 @@ app.conf.beat_schedule = {
     "privacy-exports-sweep": {"task": "privacy.tasks.exports_sweep", "schedule": _SWEEP},
     # Forget what is kept longer than needed (old receipts and incident photos, expired invitations, sessions).
     "privacy-retention": {"task": "privacy.tasks.retention_apply", "schedule": crontab(minute=30, hour=3)},
+    # The proof that every stored ledger balance equals the sum of its entries (ledger/stored_balances.py):
+    # each mismatch is logged as an error. At night, when the ledger is quiet.
+    "ledger-stored-balances-verify": {
+        "task": "ledger.tasks.stored_balances_verify",
+        "schedule": crontab(minute=15, hour=3),
+    },
     # Last month's usage roll-up for the territories' reports, after the close (shared costs are posted
     # then); re-run daily during the first week so trips recorded late are counted. Idempotent.
     "territories-usage-rollup": {

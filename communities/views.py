@@ -24,9 +24,7 @@ from communities.forms import (
     ProfileForm,
 )
 from communities.middleware import set_language_cookie
-from communities.models import Membership
-from ledger.money import ZERO
-from ledger.selectors import balances_for
+from ledger.selectors import own_balance
 
 
 def home(request):
@@ -126,7 +124,7 @@ def community_detail(request):
             "community": request.community,
             "membership": membership,
             "member_count": selectors.members_of(membership).count(),
-            "balance": _own_balance(membership),
+            "balance": own_balance(membership),
             "next_bookings": next_bookings,
             "more_bookings": more_bookings,
             "to_record": to_record,
@@ -159,15 +157,8 @@ def community_leave(request):
             return redirect("community_leave", community_id=request.community.pk)
         messages.success(request, _("You have left %(name)s.") % {"name": request.community.name})
         return redirect("home")
-    context = {"last_admin": rules.is_last_admin(membership), "balance": _own_balance(membership)}
+    context = {"last_admin": rules.is_last_admin(membership), "balance": own_balance(membership)}
     return render(request, "communities/community_leave.html", context)
-
-
-def _own_balance(membership: Membership):
-    """The member's own balance in their community (zero before any entry)."""
-    # TODO(issue 8): one ledger selector for "a member's own balance" (asked of the ledger helper).
-    own = (row.amount for row in balances_for(membership) if row.user is not None and row.user.pk == membership.user_id)
-    return next(own, ZERO)
 
 
 # --- Members ---------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.db.transaction import atomic
 from django.utils import timezone
@@ -22,7 +22,7 @@ from colocauto.core.clock import days_in_month, local_date, month_bounds, month_
 from colocauto.core.errors import Conflict, DomainError
 from communities.models import Community
 from ledger.membership_days import days_by_member, days_covered, membership_days, membership_spans
-from ledger.models import Account, Expense, SettlementPeriod, Transaction, Transfer
+from ledger.models import Account, AccountMonth, Entry, Expense, SettlementPeriod, Transaction, Transfer
 from ledger.money import ZERO, apportion, to_money
 from ledger.posting import (
     BALANCE_FIELD,
@@ -200,26 +200,42 @@ def _split(
 
 
 def plan_balances(*, community: Community, month: date, in_flight: list[Transfer]) -> dict[int, Decimal]:
-    """The balances a month's plan settles (account id → amount), in one aggregate query.
+    """The balances a month's plan settles (account id → amount).
 
     Balances as they stood at the end of ``month`` in the community's time zone: the entries of
     transactions dated in or before it (a trip is dated the day it ended, an allocation the month's last
     day); anything dated later goes to the next plan. Money that moved counts whenever it moved: every
     posting of a transfer (and its undoing), and the transfers of earlier plans declared paid but not
     confirmed yet (``in_flight``), as if confirmed — so a payment is never asked for twice.
+
+    Read from the stored figures, in two queries whatever the length of the history: each account's balance
+    less its month totals after ``month`` (``AccountMonth``), plus the transfer postings dated after it.
     """
-    counted = Q(entries__transaction__date__lt=next_month(month)) | Q(entries__transaction__transfer__isnull=False)
+    later = next_month(month)
+    months_after = (
+        AccountMonth.objects.filter(account=OuterRef("pk"), month__gte=later)
+        .order_by()
+        .values("account")
+        .annotate(total=Sum("amount", output_field=BALANCE_FIELD))
+        .values("total")
+    )
     rows = (
         Account.objects.filter(community=community)
-        .annotate(
-            balance=Coalesce(
-                Sum("entries__amount", filter=counted, output_field=BALANCE_FIELD), ZERO, output_field=BALANCE_FIELD
-            )
-        )
-        .values_list("pk", "balance")
+        .annotate(after=Coalesce(Subquery(months_after, output_field=BALANCE_FIELD), ZERO, output_field=BALANCE_FIELD))
+        .values_list("pk", "balance", "after")
     )
-    # SQLite sums decimals as floats: quantizing to the cent restores the exact value.
-    balances = {pk: to_money(balance) for pk, balance in rows}
+    # SQLite stores decimals as floats: quantizing to the cent restores the exact value.
+    balances = {pk: to_money(balance - after) for pk, balance, after in rows}
+    transfers_after = (
+        Entry.objects.filter(
+            transaction__community=community, transaction__date__gte=later, transaction__transfer__isnull=False
+        )
+        .values("account_id")
+        .annotate(total=Sum("amount", output_field=BALANCE_FIELD))
+        .values_list("account_id", "total")
+    )
+    for account_id, total in transfers_after:
+        balances[account_id] = to_money(balances[account_id] + total)
     for transfer in in_flight:
         balances[transfer.payer_id] += transfer.amount
         balances[transfer.payee_id] -= transfer.amount

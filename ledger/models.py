@@ -1,8 +1,14 @@
 """The ledger: accounts, double-entry transactions, expenses, settlement periods and transfers.
 
 ``Transaction`` and ``Entry`` rows are append-only: a mistake is corrected by a reversing
-transaction. On PostgreSQL, triggers (migration 0002) refuse UPDATE and DELETE on them and check
-at commit that each transaction's entries sum to zero on accounts of its own community.
+transaction. On PostgreSQL, triggers (migrations 0002, 0005, 0011) refuse UPDATE and DELETE on them and
+check at commit, once per transaction, that its entries sum to zero (and at insert that they are on
+accounts of its own community).
+
+Each account keeps its running ``balance`` and its net total per month (``AccountMonth``): a database
+trigger adds every entry to both as it is inserted, in the same transaction, whoever inserts it
+(migration 0011, on PostgreSQL and SQLite). Reads never re-sum the entries; ``ledger.stored_balances``
+proves periodically that the stored figures equal the sums.
 """
 
 from decimal import Decimal
@@ -18,6 +24,7 @@ AMOUNT_DIGITS = 12  # every amount column: up to 9,999,999,999.99, to the cent
 MAX_EXPENSE = Decimal("50000.00")
 MAX_LITRES = Decimal("500")
 MAX_ODOMETER = 2_000_000
+BALANCE_DIGITS = 20  # sums of amounts: running balances, monthly totals
 
 
 class Account(models.Model):
@@ -33,6 +40,11 @@ class Account(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_accounts"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The sum of the account's entries, kept by the database (see the module's docstring): never written by
+    # the application, and refused on PostgreSQL unless the entry trigger writes it.
+    balance = models.DecimalField(
+        _("balance"), max_digits=BALANCE_DIGITS, decimal_places=2, default=Decimal("0"), editable=False
+    )
 
     class Meta:
         verbose_name = _("account")
@@ -54,6 +66,21 @@ class Account(models.Model):
     @property
     def is_pool(self) -> bool:
         return self.kind == self.Kind.POOL
+
+
+class AccountMonth(models.Model):
+    """The net total of an account's entries whose transaction is dated in ``month``: kept by the database
+    like ``Account.balance``, so a balance at any date reads a few rows instead of the whole history."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="months")
+    month = models.DateField(help_text="The first day of the month.")
+    amount = models.DecimalField(max_digits=BALANCE_DIGITS, decimal_places=2)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "month"], name="account_month_once")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.month:%Y-%m}: {self.amount}"
 
 
 class Transaction(models.Model):

@@ -14,9 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import DecimalField, Q, Sum
+from django.db.models import DecimalField, Q
 from django.db.models.constants import OnConflict
-from django.db.models.functions import Coalesce
 
 from colocauto.core.clock import today_in
 from communities.models import Community, User
@@ -97,16 +96,11 @@ def creditor_account(vehicle: Vehicle) -> Account:
 
 
 def account_balances(community: Community | int) -> dict[int, Decimal]:
-    """Every account's balance (account id → amount) in one aggregate query."""
+    """Every account's balance (account id → amount) in one query: the stored balances, one row per account
+    whatever the length of the history."""
     community_id = community if isinstance(community, int) else community.pk
-    rows = (
-        Account.objects.filter(community_id=community_id)
-        .annotate(
-            balance=Coalesce(Sum("entries__amount", output_field=BALANCE_FIELD), ZERO, output_field=BALANCE_FIELD)
-        )
-        .values_list("pk", "balance")
-    )
-    # SQLite sums decimals as floats: quantizing to the cent restores the exact value.
+    rows = Account.objects.filter(community_id=community_id).values_list("pk", "balance")
+    # SQLite stores decimals as floats: quantizing to the cent restores the exact value.
     return {pk: to_money(balance) for pk, balance in rows}
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -14,7 +14,7 @@ from colocauto.core.clock import month_start, next_month
 from colocauto.core.parsers import in_year_range, parse_id
 from communities.models import Membership, User
 from communities.rules import require_active
-from ledger.models import Account, Entry, SettlementEmail, SettlementPeriod, Transaction, Transfer
+from ledger.models import Account, AccountMonth, Entry, SettlementEmail, SettlementPeriod, Transaction, Transfer
 from ledger.money import ZERO, to_money
 from ledger.posting import BALANCE_FIELD
 from vehicles.models import Vehicle
@@ -37,26 +37,13 @@ class Balance:
 def balances_for(membership: Membership) -> list[Balance]:
     """Every active member's balance, former members still owed or owing, and the pool's.
 
-    The amounts come from one aggregate query over the community's accounts, whatever the number
-    of entries; a second query lists the active members (those who never had an entry show 0).
-    Sorted by name, the pool last; the amounts always sum to zero.
+    Two queries whatever the length of the history: the community's accounts with their stored balances
+    (``Account.balance``, kept by the database as entries are posted), and the active members (those who
+    never had an entry show 0). Sorted by name, the pool last; the amounts always sum to zero.
     """
     require_active(membership)
     community_id = membership.community_id
-    # A sum per account (read from the (account, amount) index) rather than a GROUP BY over every
-    # entry joined to its user: the same single query, about half the time at 100,000 entries.
-    sums = (
-        Entry.objects.filter(account=OuterRef("pk"))
-        .order_by()
-        .values("account")
-        .annotate(total=Sum("amount", output_field=BALANCE_FIELD))
-        .values("total")
-    )
-    accounts = (
-        Account.objects.filter(community_id=community_id)
-        .select_related("user")
-        .annotate(balance=Coalesce(Subquery(sums, output_field=BALANCE_FIELD), ZERO, output_field=BALANCE_FIELD))
-    )
+    accounts = Account.objects.filter(community_id=community_id).select_related("user")
     members = {
         member.user_id: member.user
         for member in Membership.objects.filter(
@@ -66,7 +53,7 @@ def balances_for(membership: Membership) -> list[Balance]:
     people: list[tuple[User, Balance]] = []
     pool: Balance | None = None
     for account in accounts:
-        # SQLite sums decimals as floats: quantizing to the cent restores the exact value.
+        # SQLite stores decimals as floats: quantizing to the cent restores the exact value.
         amount = to_money(account.balance)
         if account.user is None:  # the pool
             pool = Balance(user=None, amount=amount, account_id=account.pk, is_member=False)
@@ -84,17 +71,42 @@ def balances_for(membership: Membership) -> list[Balance]:
     return balances
 
 
+def own_row(balances: list[Balance], membership: Membership) -> Decimal:
+    """The viewer's amount among ``balances_for``'s rows (0 before their first entry), for a page that shows
+    both and reads the balances once."""
+    return next((row.amount for row in balances if row.user is not None and row.user.pk == membership.user_id), ZERO)
+
+
 def _member_balance(community_id: int, user_id: int) -> Decimal:
-    total = Entry.objects.filter(
-        account__community_id=community_id, account__kind=Account.Kind.MEMBER, account__user_id=user_id
-    ).aggregate(total=Coalesce(Sum("amount", output_field=BALANCE_FIELD), ZERO, output_field=BALANCE_FIELD))["total"]
+    stored = (
+        Account.objects.filter(community_id=community_id, kind=Account.Kind.MEMBER, user_id=user_id)
+        .values_list("balance", flat=True)
+        .first()
+    )
+    # SQLite stores decimals as floats: quantizing to the cent restores the exact value.
+    return to_money(stored) if stored is not None else ZERO
+
+
+def account_balance_before(account_id: int, day: date) -> Decimal:
+    """The account's balance brought forward at the start of ``day``: its entries of transactions dated
+    before it. Read from the stored month totals (``AccountMonth``, one row per month with entries) plus,
+    when ``day`` is not a 1st, the account's entries of that month before ``day`` (a range of the
+    ``(account, date)`` index): never the whole history. The one place statements read an opening balance."""
+    first = month_start(day)
+    total = AccountMonth.objects.filter(account_id=account_id, month__lt=first).aggregate(
+        total=Coalesce(Sum("amount", output_field=BALANCE_FIELD), ZERO, output_field=BALANCE_FIELD)
+    )["total"]
+    if day != first:
+        total += Entry.objects.filter(account_id=account_id, date__gte=first, date__lt=day).aggregate(
+            total=Coalesce(Sum("amount", output_field=BALANCE_FIELD), ZERO, output_field=BALANCE_FIELD)
+        )["total"]
     # SQLite sums decimals as floats: quantizing to the cent restores the exact value.
     return to_money(total)
 
 
 def own_balance(membership: Membership) -> Decimal:
     """The member's own balance in their community (what the others owe them; negative: what they owe), in
-    one aggregate query: the amount ``balances_for`` shows on their row, 0 before their first entry. The one
+    one query (the stored balance): the amount ``balances_for`` shows on their row, 0 before their first entry. The one
     place every page showing "your balance" reads."""
     require_active(membership)
     return _member_balance(membership.community_id, membership.user_id)
@@ -137,17 +149,6 @@ def trip_charged(trip: Trip) -> Decimal | None:
 # 100 KiB of HTML whatever the history. Exports read the lines in chunks of EXPORT_CHUNK.
 STATEMENT_PAGE_SIZE = 50
 EXPORT_CHUNK = 500
-
-
-def account_balance_before(account_id: int, day: date) -> Decimal:
-    """The account's balance at the start of ``day``: the sum of its entries of transactions dated before it.
-
-    One aggregate over the ``(account, date)`` index; the one place statements read an opening balance."""
-    total = Entry.objects.filter(account_id=account_id, date__lt=day).aggregate(
-        total=Coalesce(Sum("amount", output_field=BALANCE_FIELD), ZERO, output_field=BALANCE_FIELD)
-    )["total"]
-    # SQLite sums decimals as floats: quantizing to the cent restores the exact value.
-    return to_money(total)
 
 
 @dataclass(frozen=True, order=True)

@@ -28,9 +28,9 @@ class PlannedTransfer:
     mine: bool
 
 
-def live_plan(membership: Membership) -> list[PlannedTransfer]:
-    """The plan the balances of today would give (shown before any month is closed)."""
-    rows = [row for row in selectors.balances_for(membership) if row.amount]
+def live_plan(membership: Membership, balances: list[selectors.Balance]) -> list[PlannedTransfer]:
+    """The plan the balances of today (``selectors.balances_for``) would give (shown before any month is closed)."""
+    rows = [row for row in balances if row.amount]
     names = {row.account_id: (str(row.user) if row.user else _("Community pool")) for row in rows}
     users = {row.account_id: row.user for row in rows}
     plan = settlement_plan({row.account_id: row.amount for row in rows})
@@ -130,12 +130,18 @@ def _pool_transfer_open(transfer: Transfer) -> bool:
 
 
 def settle_up(membership: Membership) -> SettleUp:
-    """What the settle-up page shows, in a fixed number of queries whatever the number of transfers."""
+    """What the settle-up page shows, in a fixed number of queries whatever the number of transfers, reading
+    the balances once."""
     period = selectors.current_period_for(membership)
-    state = SettleUp(membership=membership, period=period, balance=selectors.own_balance(membership))
     if period is None:
-        state.live_plan = live_plan(membership)
-        return state
+        balances = selectors.balances_for(membership)
+        return SettleUp(
+            membership=membership,
+            period=None,
+            balance=selectors.own_row(balances, membership),
+            live_plan=live_plan(membership, balances),
+        )
+    state = SettleUp(membership=membership, period=period, balance=selectors.own_balance(membership))
     state.pool_holder = pool_holder_of(membership.community)
     state.rows = [
         settle_row(membership, transfer, state.pool_holder) for transfer in selectors.transfers_of(membership, period)

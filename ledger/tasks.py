@@ -21,7 +21,7 @@ from colocauto.core.outbox import MailDeferred
 from colocauto.core.parsers import parse_month
 from colocauto.core.queue import wake
 from communities.models import Community
-from ledger import emails, transfer_emails
+from ledger import emails, stored_balances, transfer_emails
 from ledger.closing import communities_to_close, month_close
 from ledger.models import SettlementPeriod
 
@@ -88,6 +88,13 @@ def settlement_emails_send(period_id: int) -> int:
 def emails_sweep() -> int:
     """Beat's safety net: send the settlement and transfer e-mails still due; returns how many went out."""
     return emails.settlement_emails_sweep() + transfer_emails.transfer_notices_sweep()
+
+
+@shared_task
+def stored_balances_verify() -> int:
+    """Beat's daily proof that every stored balance equals the sum of its entries; mismatches are logged
+    as errors. Returns how many."""
+    return stored_balances.stored_balances_verify()
 
 
 @retried

@@ -1,5 +1,6 @@
 """Property: whatever members do — trips, expenses, undos, allocations, settlements — every transaction
-is balanced and each community's balances sum to exactly zero; a closed plan settles them all."""
+is balanced, each community's balances sum to exactly zero, the stored balances and month totals equal
+the sums of the entries; a closed plan settles them all."""
 
 from collections import defaultdict
 from datetime import timedelta
@@ -15,6 +16,7 @@ from communities.models import Membership
 from ledger import closing, services, transfers
 from ledger.models import Entry, Transaction
 from ledger.posting import account_balances, local_today
+from ledger.stored_balances import stored_balance_mismatches
 from tests.factories import CommunityFactory, VehicleFactory
 from tests.ledger.conftest import add_member, make_trip
 from vehicles.models import Vehicle
@@ -155,6 +157,14 @@ def test_random_activity_keeps_every_transaction_and_community_balanced(db, ops)
 
             for place in (community, other):
                 balances = account_balances(place)
+                # The stored balances equal the sums of the entries, and so do the month totals.
+                summed = defaultdict(Decimal)
+                for account_id, amount in Entry.objects.filter(account__community=place).values_list(
+                    "account_id", "amount"
+                ):
+                    summed[account_id] += amount
+                assert balances == {account_id: summed[account_id] for account_id in balances}
+                assert stored_balance_mismatches(place.pk) == []
                 assert sum(balances.values()) == 0
                 assert all(amount == amount.quantize(Decimal("0.01")) for amount in balances.values())
             # Summed in Python: SQLite's SUM of decimals is a float sum, inexact in the last digits.

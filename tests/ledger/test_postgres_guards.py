@@ -70,7 +70,7 @@ def test_a_balanced_transaction_passes_the_commit_check(community, trio):
     assert Entry.objects.count() == 2
 
 
-def test_entries_on_another_communitys_account_are_refused_at_commit(community, trio):
+def test_entries_on_another_communitys_account_are_refused(community, trio):
     stranger = Account.objects.create(community=CommunityFactory(), user=UserFactory())
     ours = account_for(community, trio["b"].pk)
 
@@ -121,6 +121,12 @@ FORBIDDEN = {
     ),
     "a member's account made the pool": "UPDATE ledger_account SET kind = 'pool', user_id = NULL WHERE id = {account.pk}",
     "an account deleted": "DELETE FROM ledger_account WHERE id = {account.pk}",
+    "an account's stored balance": "UPDATE ledger_account SET balance = balance + 1 WHERE id = {account.pk}",
+    "a month's stored total": "UPDATE ledger_accountmonth SET amount = amount + 1 WHERE account_id = {account.pk}",
+    "a month's stored total deleted": "DELETE FROM ledger_accountmonth WHERE account_id = {account.pk}",
+    "a month's stored total made up": (
+        "INSERT INTO ledger_accountmonth (account_id, month, amount) VALUES ({account.pk}, '1999-01-01', 5)"
+    ),
     "an unposted expense's amount": "UPDATE ledger_expense SET amount = 4000 WHERE id = {unposted.pk}",
     "an expense's payer": "UPDATE ledger_expense SET paid_by_id = {stranger.pk} WHERE id = {unposted.pk}",
     "an expense's vehicle": "UPDATE ledger_expense SET vehicle_id = vehicle_id + 1000 WHERE id = {unposted.pk}",
@@ -145,6 +151,7 @@ FORBIDDEN = {
             "ledger_expense",
             "ledger_settlementperiod",
             "ledger_transfer",
+            "ledger_accountmonth",
         )
     },
 }
