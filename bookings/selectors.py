@@ -234,9 +234,15 @@ class CalendarBooking(NamedTuple):
 
 
 def calendar_bookings(
-    membership: Membership, *, vehicle_id: int | None, start: datetime, end: datetime
+    membership: Membership,
+    *,
+    vehicle_id: int | None,
+    start: datetime,
+    end: datetime,
+    vehicle_ids: list[int] | None = None,
 ) -> list[CalendarBooking]:
-    """Every shown booking of the community (or vehicle) overlapping ``[start, end)``, in one query."""
+    """Every shown booking of the community (or vehicle, or of ``vehicle_ids`` of the community's vehicles)
+    overlapping ``[start, end)``, in one query."""
     bookings = Booking.objects.filter(
         community_id=membership.community_id,
         status__in=CALENDAR_STATUSES,
@@ -245,6 +251,8 @@ def calendar_bookings(
     )
     if vehicle_id is not None:
         bookings = bookings.filter(vehicle_id=vehicle_id)
+    if vehicle_ids is not None:
+        bookings = bookings.filter(vehicle_id__in=vehicle_ids)
     rows = bookings.order_by("starts_at", "pk").values_list(
         "pk", "vehicle_id", "member_id", "starts_at", "ends_at", "status", "member__display_name", "member__email"
     )

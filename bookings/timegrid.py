@@ -162,3 +162,33 @@ def free_cells(
                 early_end = next_busy  # stop where the next booking or closure begins
         free.append((position, early_end))
     return free
+
+
+def free_runs(
+    day: Day, lines: list[int], cells: list[Cell], free: list[tuple[int, datetime | None]]
+) -> list[tuple[int, int, datetime]]:
+    """The free intervals of a day of half-hour ``cells``, from the bookable ones (``free_cells``): each one's
+    first slot, the slot after its last, and the end of the booking proposed from its start.
+
+    An interval is a run of consecutive bookable slots, one grid row each (``lines``: ``Axis.lines``), whose
+    local clock advances by half an hour per row, so the time at any row inside it is its start plus half an
+    hour per row: a run stops where the clock jumps (the hour skipped in spring, the hour repeated in autumn)
+    and where the grid has rows this day lacks (another day's repeated hour)."""
+    runs: list[tuple[int, int, datetime]] = []
+    for position, early_end in free:
+        index, stop, _start, _end, default_end = cells[position]
+        if (
+            runs
+            and runs[-1][1] == index
+            and lines[index] == lines[index - 1] + 1
+            and _wall(day.locals[index]) - _wall(day.locals[index - 1]) == SLOT
+        ):
+            runs[-1] = (runs[-1][0], stop, runs[-1][2])
+        else:
+            runs.append((index, stop, early_end or default_end))
+    return runs
+
+
+def _wall(local: datetime) -> datetime:
+    """The local clock reading, without its zone: what a person sees on a watch."""
+    return local.replace(tzinfo=None)
