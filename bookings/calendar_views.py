@@ -9,9 +9,11 @@ from django.views.decorators.http import require_GET
 from bookings import selectors
 from bookings.calendar import VIEWS, calendar_page, community_tz, parse_day, parse_page, parse_view
 from bookings.timegrid import local_today
+from colocauto.core.web import compressible
 from communities.access import community_view
 
 
+@compressible  # the week of many vehicles is the largest page; the calendar shows no secret
 @community_view
 @require_GET
 def calendar(request, vehicle_id: int | None = None):
