@@ -18,7 +18,7 @@ from django.utils.translation import gettext, pgettext
 from bookings.availability import unavailable_periods
 from bookings.calendar_format import Labels, Links
 from bookings.models import Booking
-from bookings.selectors import CalendarBooking, calendar_bookings, calendar_vehicles
+from bookings.selectors import CalendarBooking, calendar_bookings, calendar_fleet, calendar_vehicles
 from bookings.timegrid import (
     Axis,
     Cell,
@@ -28,6 +28,7 @@ from bookings.timegrid import (
     free_cells,
     free_runs,
     local_today,
+    run_joins,
     utc,
 )
 from colocauto.core.parsers import MAX_YEAR, MIN_YEAR
@@ -192,14 +193,15 @@ def calendar_page(
     labels = Labels(tz)
     days, prev_day, next_day, period, anchor = _days_of(view, day, labels)
     range_start, range_end = day_bounds(days[0], tz)[0], day_bounds(days[-1], tz)[1]
-    vehicles = calendar_vehicles(membership, vehicle_id=vehicle_id, start=range_start, end=range_end)
-    fleet = len(vehicles)
     number, pages = 1, 1
-    if view == "week" and vehicle_id is None and fleet > WEEK_VEHICLES_PER_PAGE:
+    if view == "week" and vehicle_id is None:
         # A week of a large fleet is shown a page of vehicles at a time: each page stays light to send and draw.
-        pages = -(-fleet // WEEK_VEHICLES_PER_PAGE)
-        number = min(max(page_number, 1), pages)
-        vehicles = vehicles[(number - 1) * WEEK_VEHICLES_PER_PAGE : number * WEEK_VEHICLES_PER_PAGE]
+        vehicles, number, fleet = calendar_fleet(
+            membership, start=range_start, end=range_end, page=page_number, per_page=WEEK_VEHICLES_PER_PAGE
+        )
+        pages = max(1, -(-fleet // WEEK_VEHICLES_PER_PAGE))
+    else:
+        vehicles = calendar_vehicles(membership, vehicle_id=vehicle_id, start=range_start, end=range_end)
     bookings = calendar_bookings(
         membership,
         vehicle_id=vehicle_id,
@@ -222,9 +224,7 @@ def calendar_page(
         user_id=membership.user_id,
         vehicle_page=number,
         vehicle_pages=[
-            VehiclePage(
-                n, n * WEEK_VEHICLES_PER_PAGE - WEEK_VEHICLES_PER_PAGE + 1, min(n * WEEK_VEHICLES_PER_PAGE, fleet)
-            )
+            VehiclePage(n, (n - 1) * WEEK_VEHICLES_PER_PAGE + 1, min(n * WEEK_VEHICLES_PER_PAGE, fleet))
             for n in range(1, pages + 1)
         ]
         if pages > 1
@@ -278,14 +278,14 @@ def _fill_grids(
     page.dense = dense
     page.booking_minutes = int(length.total_seconds() // 60)
     cells_of = {t.day: t.cells(steps=steps, length=length) for t in timelines}
-    lines_of = {t.day: axis.lines(t) for t in timelines}
+    joins_of = {t.day: run_joins(t, axis.lines(t)) for t in timelines} if dense else {}
 
     def column(v: Vehicle, t: Day, heading: str, heading_href: str) -> Column:
         cells = cells_of[t.day]
         vehicle_busy = busy.get(v.pk, [])
         bookable = v.is_active and t.end > earliest and t.start <= latest
         free = free_cells(cells, busy=vehicle_busy, earliest=earliest, latest=latest) if bookable else []
-        runs = free_runs(t, lines_of[t.day], cells, free) if dense else []
+        runs = free_runs(joins_of[t.day], cells, free) if dense else []
         return Column(
             day=t.day,
             heading=heading,

@@ -35,11 +35,12 @@ def membership_get_for_user(user: User, community_id: int, *, admin: bool = Fals
         raise Http404
     membership = (
         Membership.objects.filter(user=user, community_id=community_id, status=Membership.Status.ACTIVE)
-        .select_related("community", "user")
+        .select_related("community")
         .first()
     )
     if membership is None:
         raise Http404
+    membership.user = user  # the row the request already holds: no join to read it again
     if admin and not membership.is_admin:
         raise PermissionDenied
     return membership

@@ -23,6 +23,11 @@ from bookings.timegrid import Day, utc
 register = template.Library()
 
 
+def _clock(local: datetime) -> str:
+    """A local time as a ``datetime-local`` value (what the booking form reads), e.g. ``2026-12-07T07:00``."""
+    return f"{local.year:04d}-{local.month:02d}-{local.day:02d}T{local.hour:02d}:{local.minute:02d}"
+
+
 @register.simple_tag
 def calendar_column(cal: CalendarPage, column: Column) -> SafeString:
     """The content of one column of a grid: gaps, past hours, free cells, unavailable periods, bookings."""
@@ -54,9 +59,12 @@ class _DayMarkup:
         self.day = day
         if grid.dense:
             # A dense grid links free intervals: each slot boundary's local time, in links and in words.
-            self.clock = [local.strftime("%Y-%m-%dT%H:%M") for local in day.locals] + [
-                day.end.astimezone(grid.tz).strftime("%Y-%m-%dT%H:%M")
+            self.clock = [_clock(local) for local in day.locals] + [_clock(day.end.astimezone(grid.tz))]
+            self.times: list[str] = [
+                escape(labels.time(local, with_zone=day.is_repeated(local))) for local in day.locals
             ]
+            self.times.append("24:00")  # a free interval that runs to the end of the day ends at 24:00
+            self.date_label = date_label
             return
         for index, stop, start, _end, default_end in column.cells:
             local = day.locals[index]
@@ -92,6 +100,7 @@ class _GridMarkup:
         self.you = escape(gettext("You"))
         self._days: dict[object, _DayMarkup] = {}
         self.today_label = escape(gettext("(today)"))
+        self._names: dict[str, str] = {}  # members' names, escaped once per page
 
     def dense_columns(self, grid: Grid, row_count: int) -> SafeString:
         parts = []
@@ -156,27 +165,25 @@ class _GridMarkup:
 
     def _runs(self, shared: _DayMarkup, column: Column) -> str:
         """One link per free interval, to the booking form at the interval's start; calendar.js moves the start
-        to the tapped half-hour. Its words (the interval's times) are read out, not shown."""
+        to the tapped half-hour. Its words (vehicle, day, times) are read out, not shown."""
         head = f'<a class="cal-free r-%s e-%s" href="{self.links.create}?vehicle={column.vehicle.pk}&amp;start='
-        lines, clock, day = shared.lines, shared.clock, shared.day
-        name, date_label = escape(column.vehicle.name), escape(self.labels.day(day.day))
+        lines, clock, times, day = shared.lines, shared.clock, shared.times, shared.day
+        label = self.interval_label % {
+            "vehicle": escape(column.vehicle.name),
+            "date": shared.date_label,
+            "start": "\x00",
+            "end": "\x01",
+        }
         links = []
         for first, stop, proposed_end in column.runs:
-            start = day.slots[first]
-            end = day.slots[stop] if stop < len(day.slots) else day.end
             # The form proposes the usual length by itself; the link says the end only when it comes sooner.
             end_query = ""
-            if proposed_end != start + self.length:
-                end_query = f"&amp;end={proposed_end.astimezone(self.tz).strftime('%Y-%m-%dT%H:%M')}"
-            label = self.interval_label % {
-                "vehicle": name,
-                "date": date_label,
-                "start": escape(self.labels.time(start.astimezone(self.tz), with_zone=day.is_repeated(start))),
-                "end": escape(self.labels.span(start, end, day).rpartition("–")[2]),
-            }
+            if proposed_end != day.slots[first] + self.length:
+                end_query = f"&amp;end={_clock(proposed_end.astimezone(self.tz))}"
+            words = label.replace("\x00", times[first]).replace("\x01", times[stop])
             links.append(
                 f"{head % (lines[first], lines[stop])}{clock[first]}{end_query}"
-                f'"><span class="visually-hidden">{label}</span></a>'
+                f'"><span class="visually-hidden">{words}</span></a>'
             )
         return "".join(links)
 
@@ -217,9 +224,12 @@ class _GridMarkup:
         confirmed = booking.status == Booking.Status.CONFIRMED
         when = escape(self.labels.span(utc(booking.starts_at), utc(booking.ends_at), day))
         status = "" if confirmed else f" <i>{self.status_labels[booking.status]}</i>"
+        who = self.you if mine else self._names.get(booking.member_name)
+        if who is None:
+            who = self._names[booking.member_name] = escape(booking.member_name)
         return (
             f'<a class="cal-block booking{"" if confirmed else f" status-{booking.status}"}{" mine" if mine else ""} '
             f'r-{lines[first]} e-{lines[last]}" href="{self.links.detail(booking.pk)}">'
             f'<span class="visually-hidden">{block_label} </span>'
-            f"{when} <b>{self.you if mine else escape(booking.member_name)}</b>{status}</a>"
+            f"{when} <b>{who}</b>{status}</a>"
         )

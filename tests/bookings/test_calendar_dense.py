@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bookings.calendar import DENSE_WEEK_VEHICLES, WEEK_VEHICLES_PER_PAGE
-from bookings.timegrid import SLOT, Axis, Day, free_cells, free_runs
+from bookings.timegrid import SLOT, Axis, Day, free_cells, free_runs, run_joins
 from tests.bookings.test_calendar import at, calendar_url, free_slot_links, get
 from tests.factories import VehicleFactory, book
 
@@ -182,5 +182,5 @@ def test_free_intervals_stop_where_the_clock_repeats_or_the_grid_has_rows_the_da
     for day, expected in ((days[6], [(0, 6), (6, 50)]), (days[0], [(0, 6), (6, 48)])):
         cells = day.cells(steps=1, length=timedelta(hours=1))
         free = free_cells(cells, busy=[], earliest=start, latest=end)
-        runs = free_runs(day, axis.lines(day), cells, free)
+        runs = free_runs(run_joins(day, axis.lines(day)), cells, free)
         assert [(first, stop) for first, stop, _end in runs] == expected
