@@ -300,16 +300,19 @@ def main() -> None:
             for _round in range(args.rounds):
                 for page in cpu_pages:
                     workers = server.workers()
-                    pg = backends(server.database)
-                    before = sum(map(cpu_seconds, workers)), {pid: cpu_seconds(pid) for pid in pg}
+                    before = (
+                        sum(map(cpu_seconds, workers)),
+                        {pid: cpu_seconds(pid) for pid in backends(server.database)},
+                    )
                     done = drive(server.port, [page], session, seconds=args.cpu_seconds, concurrency=2)
-                    after = sum(map(cpu_seconds, workers)), {pid: cpu_seconds(pid) for pid in pg}
+                    # A backend that ended meanwhile (CONN_MAX_AGE) is left out; one that started counts in full.
+                    after = sum(map(cpu_seconds, workers)), {pid: cpu_seconds(pid) for pid in backends(server.database)}
                     errors = [status for _name, status, _seconds in done if status != 200]
                     if errors:
                         raise SystemExit(f"{page.name}: {len(errors)} errors ({errors[:5]})")
                     total = totals[page.name]
                     total[0] += after[0] - before[0]
-                    total[1] += sum(after[1][pid] - before[1][pid] for pid in before[1])
+                    total[1] += sum(cpu - before[1].get(pid, 0.0) for pid, cpu in after[1].items() if cpu)
                     total[2] += len(done)
             for page in cpu_pages:
                 totals[page.name][3] = request(server.port, page.path, session if page.signed_in else None)[1]
