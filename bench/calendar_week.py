@@ -203,6 +203,10 @@ def main() -> None:
         ("Community week, 30 vehicles (DST: 2025-10-26)", f"{calendar}?view=week&date=2025-10-26"),
         ("Community week, 30 vehicles (this week)", f"{calendar}?view=week&date={today}"),
         ("Community week, 30 vehicles (next week)", f"{calendar}?view=week&date={today + timedelta(days=7)}"),
+        (
+            "Community week, 30 vehicles (next week, vehicles 21–30)",
+            f"{calendar}?view=week&date={today + timedelta(days=7)}&page=3",
+        ),
         ("Community week, 30 vehicles (in a year: empty)", f"{calendar}?view=week&date={today + timedelta(days=365)}"),
         ("Community day, 30 vehicles (tomorrow)", f"{calendar}?view=day&date={today + timedelta(days=1)}"),
         ("Community month (this month)", f"{calendar}?view=month&date={today}"),

@@ -18,8 +18,19 @@ from django.utils.translation import gettext, pgettext
 from bookings.availability import unavailable_periods
 from bookings.calendar_format import Labels, Links
 from bookings.models import Booking
-from bookings.selectors import CalendarBooking, calendar_bookings, calendar_vehicles
-from bookings.timegrid import Axis, Cell, Day, busy_by_vehicle, day_bounds, free_cells, local_today, utc
+from bookings.selectors import CalendarBooking, calendar_bookings, calendar_fleet, calendar_vehicles
+from bookings.timegrid import (
+    Axis,
+    Cell,
+    Day,
+    busy_by_vehicle,
+    day_bounds,
+    free_cells,
+    free_runs,
+    local_today,
+    run_joins,
+    utc,
+)
 from colocauto.core.parsers import MAX_YEAR, MIN_YEAR
 from communities.models import Membership
 from vehicles.models import Vehicle
@@ -27,6 +38,9 @@ from vehicles.models import Vehicle
 VIEWS = ("week", "day", "month")
 DEFAULT_LENGTH = timedelta(hours=1)
 MONTH_ENTRIES_PER_DAY = 3
+# From this many vehicles, the community week is dense: one link per free interval instead of one per free hour.
+DENSE_WEEK_VEHICLES = 3
+WEEK_VEHICLES_PER_PAGE = 10
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,7 @@ class Column:
     timeline: Day
     cells: list[Cell]  # the day's cells, shared by every vehicle's column of that day
     free: list[tuple[int, datetime | None]]  # the bookable cells, see timegrid.free_cells
+    runs: list[tuple[int, int, datetime]]  # on a dense grid, the free intervals instead, see timegrid.free_runs
     passed: int  # slots of today already gone by
     unavailable: list[tuple[datetime, datetime, str]]
     bookings: list[CalendarBooking]
@@ -61,6 +76,7 @@ class Grid:
     columns: list[Column]
     paused: bool = False
     compact: bool = False  # hour cells and shorter rows, for the week of many vehicles
+    dense: bool = False  # shorter rows and one link per free interval, for the week of many more vehicles
 
 
 @dataclass(frozen=True)
@@ -84,6 +100,13 @@ class MonthDay:
     count: int = 0
 
 
+@dataclass(frozen=True)
+class VehiclePage:
+    number: int
+    first: int  # the rank of its first vehicle, from 1
+    last: int
+
+
 @dataclass
 class CalendarPage:
     view: str
@@ -103,6 +126,15 @@ class CalendarPage:
     axis: Axis | None = None
     weeks: list[list[MonthDay]] = field(default_factory=list)
     weekday_names: list[tuple[str, str]] = field(default_factory=list)  # (full, short)
+    dense: bool = False  # see Grid.dense
+    vehicle_page: int = 1
+    vehicle_pages: list[VehiclePage] = field(default_factory=list)  # empty when every vehicle fits on the page
+    booking_minutes: int = 60  # the length of the booking a free slot proposes
+
+
+def proposed_length(community) -> timedelta:
+    """How long the booking that a free slot of the calendar proposes lasts."""
+    return min(DEFAULT_LENGTH, community.max_duration)
 
 
 def community_tz(membership: Membership) -> ZoneInfo:
@@ -111,6 +143,11 @@ def community_tz(membership: Membership) -> ZoneInfo:
 
 def parse_view(value: str | None) -> str:
     return value if value in VIEWS else "week"
+
+
+def parse_page(value: str | None) -> int:
+    """A page number of the week's vehicles; anything else means the first page."""
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 4 else 1
 
 
 def parse_day(value: str | None, *, default: date) -> date:
@@ -141,16 +178,37 @@ def _days_of(view: str, day: date, labels: Labels) -> tuple[list[date], date, da
 
 
 def calendar_page(
-    *, membership: Membership, vehicle_id: int | None = None, view: str, day: date, now: datetime
+    *,
+    membership: Membership,
+    vehicle_id: int | None = None,
+    view: str,
+    day: date,
+    now: datetime,
+    page_number: int = 1,
 ) -> CalendarPage:
-    """Everything the calendar template draws, for the community's vehicles or for one of them."""
+    """Everything the calendar template draws, for the community's vehicles or for one of them (in a week of
+    many vehicles: the ``page_number``-th page of them)."""
     tz = community_tz(membership)
     today = local_today(tz, now)
     labels = Labels(tz)
     days, prev_day, next_day, period, anchor = _days_of(view, day, labels)
     range_start, range_end = day_bounds(days[0], tz)[0], day_bounds(days[-1], tz)[1]
-    vehicles = calendar_vehicles(membership, vehicle_id=vehicle_id, start=range_start, end=range_end)
-    bookings = calendar_bookings(membership, vehicle_id=vehicle_id, start=range_start, end=range_end)
+    number, pages = 1, 1
+    if view == "week" and vehicle_id is None:
+        # A week of a large fleet is shown a page of vehicles at a time: each page stays light to send and draw.
+        vehicles, number, fleet = calendar_fleet(
+            membership, start=range_start, end=range_end, page=page_number, per_page=WEEK_VEHICLES_PER_PAGE
+        )
+        pages = max(1, -(-fleet // WEEK_VEHICLES_PER_PAGE))
+    else:
+        vehicles = calendar_vehicles(membership, vehicle_id=vehicle_id, start=range_start, end=range_end)
+    bookings = calendar_bookings(
+        membership,
+        vehicle_id=vehicle_id,
+        start=range_start,
+        end=range_end,
+        vehicle_ids=[v.pk for v in vehicles] if pages > 1 else None,
+    )
     vehicle = vehicles[0] if vehicle_id is not None else None
     page = CalendarPage(
         view=view,
@@ -164,6 +222,13 @@ def calendar_page(
         labels=labels,
         links=Links(membership.community_id),
         user_id=membership.user_id,
+        vehicle_page=number,
+        vehicle_pages=[
+            VehiclePage(n, (n - 1) * WEEK_VEHICLES_PER_PAGE + 1, min(n * WEEK_VEHICLES_PER_PAGE, fleet))
+            for n in range(1, pages + 1)
+        ]
+        if pages > 1
+        else [],
     )
     if view == "month":
         page.weekday_names = [(formats.date_format(d, "l"), formats.date_format(d, "D")) for d in days[:7]]
@@ -194,20 +259,33 @@ def _fill_grids(
         by_vehicle[booking.vehicle_id].append(booking)
     page.axis = axis = Axis(timelines)
     page.row_count = axis.count
-    page.hours = [HourLabel(f"r-{line}", labels.time(local, with_zone=twice)) for line, local, twice in axis.hours]
 
     community = membership.community
     now = utc(now)
     earliest, latest = now + community.min_notice, now + community.max_advance
-    # A week of several vehicles offers hour cells instead of half-hours, to keep the page light.
-    steps = 2 if vehicle is None and page.view == "week" else 1
-    length = min(DEFAULT_LENGTH, community.max_duration)
+    # A week of several vehicles offers hour cells instead of half-hours, to keep the page light; a week of
+    # many vehicles offers one link per free interval (at the tapped half-hour with calendar.js).
+    compact = vehicle is None and page.view == "week"
+    dense = compact and len(vehicles) >= DENSE_WEEK_VEHICLES
+    steps = 2 if compact and not dense else 1
+    length = proposed_length(community)
+    # The dense week's rows are short: its time axis names every third hour.
+    page.hours = [
+        HourLabel(f"r-{line}", labels.time(local, with_zone=twice))
+        for line, local, twice in axis.hours
+        if not dense or local.hour % 3 == 0
+    ]
+    page.dense = dense
+    page.booking_minutes = int(length.total_seconds() // 60)
     cells_of = {t.day: t.cells(steps=steps, length=length) for t in timelines}
+    joins_of = {t.day: run_joins(t, axis.lines(t)) for t in timelines} if dense else {}
 
     def column(v: Vehicle, t: Day, heading: str, heading_href: str) -> Column:
         cells = cells_of[t.day]
         vehicle_busy = busy.get(v.pk, [])
         bookable = v.is_active and t.end > earliest and t.start <= latest
+        free = free_cells(cells, busy=vehicle_busy, earliest=earliest, latest=latest) if bookable else []
+        runs = free_runs(joins_of[t.day], cells, free) if dense else []
         return Column(
             day=t.day,
             heading=heading,
@@ -216,7 +294,8 @@ def _fill_grids(
             vehicle=v,
             timeline=t,
             cells=cells,
-            free=free_cells(cells, busy=vehicle_busy, earliest=earliest, latest=latest) if bookable else [],
+            free=[] if dense else free,
+            runs=runs,
             passed=t.slot_index(now) if t.start < now < t.end else 0,
             unavailable=unavailable.get(v.pk, []),
             bookings=by_vehicle[v.pk],
@@ -234,7 +313,9 @@ def _fill_grids(
         columns = [
             column(v, t, labels.day(t.day, "short"), links.calendar(vehicle_id, "day", t.day)) for t in timelines
         ]
-        page.grids.append(Grid(title=v.name, vehicle=v, columns=columns, paused=not v.is_active, compact=steps > 1))
+        page.grids.append(
+            Grid(title=v.name, vehicle=v, columns=columns, paused=not v.is_active, compact=compact, dense=dense)
+        )
 
 
 def _month_weeks(

@@ -7,11 +7,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from bookings import selectors
-from bookings.calendar import VIEWS, calendar_page, community_tz, parse_day, parse_view
+from bookings.calendar import VIEWS, calendar_page, community_tz, parse_day, parse_page, parse_view
 from bookings.timegrid import local_today
+from colocauto.core.web import compressible
 from communities.access import community_view
 
 
+@compressible  # the week of many vehicles is the largest page; the calendar shows no secret
 @community_view
 @require_GET
 def calendar(request, vehicle_id: int | None = None):
@@ -21,7 +23,14 @@ def calendar(request, vehicle_id: int | None = None):
     chosen_view = request.GET.get("view")
     view = parse_view(chosen_view)
     day = parse_day(request.GET.get("date"), default=local_today(tz, now))
-    page = calendar_page(membership=request.membership, vehicle_id=vehicle_id, view=view, day=day, now=now)
+    page = calendar_page(
+        membership=request.membership,
+        vehicle_id=vehicle_id,
+        view=view,
+        day=day,
+        now=now,
+        page_number=parse_page(request.GET.get("page")),
+    )
     # Every grid of the page shares one time axis: render it once, not once per vehicle.
     axis = render_to_string("bookings/calendar_axis.html", {"cal": page}) if page.grids else ""
     return render(

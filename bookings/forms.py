@@ -47,6 +47,13 @@ def parse_query_datetime(value: str | None) -> str | None:
     return moment.strftime(LOCAL_FORMAT)
 
 
+def local_after(value: str | None, length) -> str | None:
+    """A ``datetime-local`` value ``length`` later on the clock, or None."""
+    if value is None:
+        return None
+    return (datetime.strptime(value, LOCAL_FORMAT) + length).strftime(LOCAL_FORMAT)
+
+
 def text_field(label, *, max_length: int | None = None, help_text: str = "") -> forms.CharField:
     """An optional few lines of free text."""
     return forms.CharField(

@@ -7,7 +7,18 @@ from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -28,11 +39,13 @@ def booking_get(membership: Membership, pk: int) -> Booking:
     """A booking of the viewer's community, with what its detail page shows."""
     booking = (
         Booking.objects.filter(community_id=membership.community_id, pk=pk)
-        .select_related("community", "vehicle", "vehicle__owner", "vehicle__community", "member", "trip")
+        .select_related("community", "vehicle", "vehicle__owner", "member", "trip")
         .first()
     )
     if booking is None:
         raise Http404
+    if booking.vehicle.community_id == booking.community_id:
+        booking.vehicle.community = booking.community  # the same row: no second join for it
     return booking
 
 
@@ -210,13 +223,33 @@ def feed_bookings(feed: CalendarFeed) -> QuerySet[Booking]:
 # Calendar: one query for the vehicles (windows and blackouts prefetched), one for the bookings
 
 
+def _calendar_prefetches(start: datetime, end: datetime) -> tuple[str | Prefetch, ...]:
+    """What the grid needs of each vehicle: its weekly windows and its blackouts in ``[start, end)``."""
+    return (
+        "availability_windows",
+        Prefetch("blackouts", queryset=Blackout.objects.filter(starts_at__lt=end, ends_at__gt=start)),
+    )
+
+
+def calendar_fleet(
+    membership: Membership, *, start: datetime, end: datetime, page: int, per_page: int
+) -> tuple[list[Vehicle], int, int]:
+    """A page of the community's vehicles, with what the grid needs (the last page past the end): the vehicles,
+    the page's number and how many vehicles the community has."""
+    vehicles = list(Vehicle.objects.filter(community_id=membership.community_id).order_by("name", "pk"))
+    pages = max(1, -(-len(vehicles) // per_page))
+    page = min(max(page, 1), pages)
+    shown = vehicles[(page - 1) * per_page : page * per_page]
+    prefetch_related_objects(shown, *_calendar_prefetches(start, end))
+    return shown, page, len(vehicles)
+
+
 def calendar_vehicles(
     membership: Membership, *, vehicle_id: int | None, start: datetime, end: datetime
 ) -> list[Vehicle]:
     """The community's vehicles (or the one asked for; 404 outside the community), with what the grid needs."""
     vehicles = Vehicle.objects.filter(community_id=membership.community_id).prefetch_related(
-        "availability_windows",
-        Prefetch("blackouts", queryset=Blackout.objects.filter(starts_at__lt=end, ends_at__gt=start)),
+        *_calendar_prefetches(start, end)
     )
     if vehicle_id is not None:
         vehicles = vehicles.filter(pk=vehicle_id)
@@ -239,9 +272,15 @@ class CalendarBooking(NamedTuple):
 
 
 def calendar_bookings(
-    membership: Membership, *, vehicle_id: int | None, start: datetime, end: datetime
+    membership: Membership,
+    *,
+    vehicle_id: int | None,
+    start: datetime,
+    end: datetime,
+    vehicle_ids: list[int] | None = None,
 ) -> list[CalendarBooking]:
-    """Every shown booking of the community (or vehicle) overlapping ``[start, end)``, in one query."""
+    """Every shown booking of the community (or vehicle, or of ``vehicle_ids`` of the community's vehicles)
+    overlapping ``[start, end)``, in one query."""
     bookings = Booking.objects.filter(
         community_id=membership.community_id,
         status__in=CALENDAR_STATUSES,
@@ -250,6 +289,8 @@ def calendar_bookings(
     )
     if vehicle_id is not None:
         bookings = bookings.filter(vehicle_id=vehicle_id)
+    if vehicle_ids is not None:
+        bookings = bookings.filter(vehicle_id__in=vehicle_ids)
     rows = bookings.order_by("starts_at", "pk").values_list(
         "pk", "vehicle_id", "member_id", "starts_at", "ends_at", "status", "member__display_name", "member__email"
     )

@@ -162,3 +162,32 @@ def free_cells(
                 early_end = next_busy  # stop where the next booking or closure begins
         free.append((position, early_end))
     return free
+
+
+def run_joins(day: Day, lines: list[int]) -> list[bool]:
+    """For each slot of ``day``, whether a free interval may run on into it from the slot before: its grid row
+    follows the previous one (``lines``: ``Axis.lines``) and its local clock reads half an hour later. Not so
+    where the clock jumps (the hour skipped in spring, the hour repeated in autumn) or where the grid has rows
+    this day lacks (another day's repeated hour). Computed once per day, shared by every vehicle."""
+    joins = [False]
+    for index in range(1, len(day.slots)):
+        wall_step = day.locals[index].replace(tzinfo=None) - day.locals[index - 1].replace(tzinfo=None)
+        joins.append(lines[index] == lines[index - 1] + 1 and wall_step == SLOT)
+    return joins
+
+
+def free_runs(
+    joins: list[bool], cells: list[Cell], free: list[tuple[int, datetime | None]]
+) -> list[tuple[int, int, datetime]]:
+    """The free intervals of a day of half-hour ``cells``, from the bookable ones (``free_cells``): each one's
+    first slot, the slot after its last, and the end of the booking proposed from its start. Consecutive
+    bookable slots make one interval where ``joins`` (``run_joins``) allows, so the time at any row inside an
+    interval is its start plus half an hour per row."""
+    runs: list[tuple[int, int, datetime]] = []
+    for position, early_end in free:
+        index, stop, _start, _end, default_end = cells[position]
+        if runs and runs[-1][1] == index and joins[index]:
+            runs[-1] = (runs[-1][0], stop, runs[-1][2])
+        else:
+            runs.append((index, stop, early_end or default_end))
+    return runs

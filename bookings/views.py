@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings import rules, selectors, services, trips
+from bookings.calendar import proposed_length
 from bookings.errors import ImplausibleDistance
 from bookings.formatting import history_rows
 from bookings.forms import (
@@ -22,6 +23,7 @@ from bookings.forms import (
     MessageForm,
     TripEndForm,
     TripStartForm,
+    local_after,
     parse_query_datetime,
 )
 from bookings.models import Booking
@@ -87,10 +89,15 @@ def booking_create(request):
             return _to_detail(booking)
     else:
         vehicle = selectors.vehicle_for_booking(membership, request.GET.get("vehicle"))
+        starts_at = parse_query_datetime(request.GET.get("start"))
+        # A link with a start and no end (the calendar's free intervals) proposes a booking of the usual length.
+        ends_at = parse_query_datetime(request.GET.get("end")) or local_after(
+            starts_at, proposed_length(membership.community)
+        )
         initial = {
             "vehicle": vehicle.pk if vehicle and vehicle.is_active else None,
-            "starts_at": parse_query_datetime(request.GET.get("start")),
-            "ends_at": parse_query_datetime(request.GET.get("end")),
+            "starts_at": starts_at,
+            "ends_at": ends_at,
         }
         form = BookingForm(initial=initial, vehicles=vehicles)
     return render(request, "bookings/booking_form.html", {"form": form})

@@ -4,9 +4,12 @@ from contextlib import suppress
 
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.middleware.gzip import GZipMiddleware
 from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from colocauto.core.web import COMPRESSIBLE
 
 
 class PrivatePagesMiddleware:
@@ -22,6 +25,17 @@ class PrivatePagesMiddleware:
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Django's gzip compression (with its random padding against BREACH), for the pages that asked for it
+    with ``colocauto.core.web.compressible`` only: the large pages that show no secret, such as the calendar.
+    Every other answer, above all a page or an API answer that shows an IBAN, is sent as it is."""
+
+    def process_response(self, request, response):
+        if not getattr(response, COMPRESSIBLE, False):
+            return response
+        return super().process_response(request, response)
 
 
 def _texts(request):

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses the pages that allow it (colocauto.core.web.compressible) after every other middleware.
+    "colocauto.middleware.CompressionMiddleware",
     "csp.middleware.CSPMiddleware",
     "colocauto.middleware.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

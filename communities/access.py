@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from colocauto.core.parsers import parse_id
-from communities.selectors import membership_get_for_user, pending_requests_for_user
+from communities.selectors import memberships_with_current, pending_requests_for_user
 
 
 def community_view(view=None, *, admin: bool = False):
@@ -27,7 +27,7 @@ def community_view(view=None, *, admin: bool = False):
             if parse_id(community_id) is None:
                 raise Http404  # e.g. twenty nines: no row has that id, and the database cannot even compare it
             try:
-                membership = membership_get_for_user(request.user, community_id, admin=admin)
+                membership, memberships = memberships_with_current(request.user, community_id, admin=admin)
             except Http404:
                 pending = pending_requests_for_user(request.user).filter(community_id=community_id).first()
                 if pending is None:
@@ -35,6 +35,7 @@ def community_view(view=None, *, admin: bool = False):
                 return render(request, "communities/membership_pending.html", {"pending": pending}, status=403)
             request.membership = membership
             request.community = membership.community
+            request.my_memberships = memberships  # the community switcher's list (communities.context_processors)
             return func(request, *args, **kwargs)
 
         return wrapper

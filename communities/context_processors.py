@@ -7,7 +7,8 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "my_memberships": memberships_for(user),
+        # A community page has read them already (communities.access.community_view).
+        "my_memberships": getattr(request, "my_memberships", None) or memberships_for(user),
         "current_community": getattr(request, "community", None),
         "current_membership": getattr(request, "membership", None),
     }

@@ -31,18 +31,25 @@ def communities_for(user: User) -> QuerySet[Community]:
 
 def membership_get_for_user(user: User, community_id: int, *, admin: bool = False) -> Membership:
     """The user's active membership of that community: 404 for anyone else, 403 if ``admin`` and not one."""
+    return memberships_with_current(user, community_id, admin=admin)[0]
+
+
+def memberships_with_current(
+    user: User, community_id: int, *, admin: bool = False
+) -> tuple[Membership, list[Membership]]:
+    """The user's active membership of that community (404 for anyone else, 403 if ``admin`` and not one), and
+    all their active memberships, which a page's community switcher lists: one query for both."""
     if not user.is_authenticated:
         raise Http404
-    membership = (
-        Membership.objects.filter(user=user, community_id=community_id, status=Membership.Status.ACTIVE)
-        .select_related("community", "user")
-        .first()
-    )
+    memberships = list(memberships_for(user))
+    membership = next((m for m in memberships if m.community_id == int(community_id)), None)
     if membership is None:
         raise Http404
     if admin and not membership.is_admin:
         raise PermissionDenied
-    return membership
+    for each in memberships:
+        each.user = user  # the row the request already holds: no join to read it again
+    return membership, memberships
 
 
 def members_of(membership: Membership) -> QuerySet[Membership]:

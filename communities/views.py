@@ -31,11 +31,14 @@ def home(request):
     """Signed-in users see their communities; visitors see what Colocauto is."""
     if not request.user.is_authenticated:
         return render(request, "communities/landing.html")
+    memberships = list(selectors.home_memberships_for(request.user))
     return render(
         request,
         "communities/home.html",
         {
-            "memberships": selectors.home_memberships_for(request.user),
+            "memberships": memberships,
+            # The same memberships fill the community switcher: no second query for it.
+            "my_memberships": memberships,
             "pending": selectors.pending_requests_for_user(request.user),
         },
     )

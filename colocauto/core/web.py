@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import wraps
 from typing import Any, TypeVar
 
 from django.contrib import messages
@@ -26,6 +27,24 @@ T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 _PAGES = {403: "403.html", 404: "404.html"}
+
+# The response attribute that lets colocauto.middleware.CompressionMiddleware compress a page.
+COMPRESSIBLE = "compressible"
+
+
+def compressible(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Lets the page of ``view`` be sent gzip-compressed. Only for pages that never show a secret (an IBAN, a
+    feed's or an invitation's token...): a compressed page that shows a secret next to text an attacker can
+    make it reflect leaks that secret through its compressed size (BREACH). Pages are not compressed unless
+    they say so, so a page that starts showing a secret later is not compressed by mistake."""
+
+    @wraps(view)
+    def view_with_compression(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        setattr(response, COMPRESSIBLE, True)
+        return response
+
+    return view_with_compression
 
 
 def attempt(form: Any, service: Callable[..., T], /, **kwargs: Any) -> T | None:

@@ -86,3 +86,51 @@
     });
   }
 })();
+
+// Week of many vehicles: each free interval is one link, to the booking form at the interval's start (that
+// is where a keyboard, or a browser without this script, opens it). A tap or click inside the interval
+// opens the form at the half-hour tapped instead, for the usual length, cut at the interval's end; a "+"
+// follows the pointer to show which half-hour that is. Each row of an interval is half an hour on the
+// clock (bookings.timegrid.free_runs splits intervals where it is not).
+(() => {
+  const root = document.querySelector(".calendar[data-booking-minutes]");
+  const grids = document.querySelectorAll(".cal-dense");
+  if (!root || !grids.length) return;
+  const length = Number(root.dataset.bookingMinutes) || 60;
+  const rowsOf = (link) => {
+    const match = link.className.match(/\br-(\d+) e-(\d+)/);
+    return match ? Number(match[2]) - Number(match[1]) : 1;
+  };
+  const rowAt = (link, clientY) => {
+    const box = link.getBoundingClientRect();
+    const rows = rowsOf(link);
+    return Math.min(rows - 1, Math.max(0, Math.floor(((clientY - box.top) / box.height) * rows)));
+  };
+  // "2026-12-07T07:00" plus some minutes, on the clock (computed in UTC so the browser's zone plays no part).
+  const later = (local, minutes) => {
+    const [day, time] = local.split("T");
+    const [year, month, date] = day.split("-").map(Number);
+    const [hour, minute] = time.split(":").map(Number);
+    return new Date(Date.UTC(year, month - 1, date, hour, minute + minutes)).toISOString().slice(0, 16);
+  };
+  const intervalStart = new WeakMap();
+  for (const grid of grids) {
+    grid.addEventListener("click", (event) => {
+      const link = event.target.closest("a.cal-free");
+      if (!link || event.detail === 0) return; // Enter on a focused interval: its start
+      const url = new URL(link.href);
+      if (!intervalStart.has(link)) intervalStart.set(link, url.searchParams.get("start"));
+      const first = intervalStart.get(link);
+      const start = later(first, rowAt(link, event.clientY) * 30);
+      const intervalEnd = later(first, rowsOf(link) * 30);
+      const end = later(start, length);
+      url.searchParams.set("start", start);
+      url.searchParams.set("end", end < intervalEnd ? end : intervalEnd);
+      link.href = url.toString();
+    });
+    grid.addEventListener("pointermove", (event) => {
+      const link = event.target.closest("a.cal-free");
+      if (link) link.style.setProperty("--at", rowAt(link, event.clientY));
+    });
+  }
+})();
