@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 CSS = Path(__file__).resolve().parents[2] / "static" / "css" / "app.css"
+CALENDAR_CSS = CSS.with_name("calendar.css")
 
 # (foreground, background): 4.5:1 for text (WCAG 1.4.3); the focus ring and field borders need 3:1 (1.4.11).
 TEXT = [
@@ -36,6 +37,11 @@ TEXT = [
     ("ink", "tint-badge"),
     ("brand", "tint-me"),
     ("brand", "tint-info"),
+    ("ink", "cal-booked"),
+    ("ink", "cal-mine"),
+    ("brand", "cal-free"),
+    ("muted", "cal-off"),
+    ("muted", "cal-past"),
 ]
 NON_TEXT = [("field-line", "field"), ("field-line", "card"), ("focus", "focus-halo")]
 
@@ -44,11 +50,18 @@ def _variables(block: str) -> dict[str, str]:
     return dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{3,6})", block))
 
 
+def _scheme_blocks(css: str, selector: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The variables ``selector`` defines, and those its dark-scheme block redefines."""
+    light = _variables(re.search(rf"{selector}\s*{{(.*?)}}", css, re.S).group(1))
+    dark = re.search(rf"@media \(prefers-color-scheme: dark\)\s*{{\s*{selector}\s*{{(.*?)}}", css, re.S)
+    return light, _variables(dark.group(1))
+
+
 def _schemes() -> dict[str, dict[str, str]]:
-    css = CSS.read_text()
-    light = _variables(re.search(r":root\s*{(.*?)}", css, re.S).group(1))
-    dark_block = re.search(r"@media \(prefers-color-scheme: dark\)\s*{\s*:root\s*{(.*?)}", css, re.S)
-    return {"light": light, "dark": {**light, **_variables(dark_block.group(1))}}
+    light, dark = _scheme_blocks(CSS.read_text(), ":root")
+    calendar_light, calendar_dark = _scheme_blocks(CALENDAR_CSS.read_text(), r"\.calendar")
+    light = {**light, **calendar_light}
+    return {"light": light, "dark": {**light, **dark, **calendar_dark}}
 
 
 def _luminance(colour: str) -> float:
