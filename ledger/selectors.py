@@ -4,8 +4,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -89,19 +90,26 @@ def _member_balance(community_id: int, user_id: int) -> Decimal:
 
 def account_balance_before(account_id: int, day: date) -> Decimal:
     """The account's balance brought forward at the start of ``day``: its entries of transactions dated
-    before it. Read from the stored month totals (``AccountMonth``, one row per month with entries) plus,
-    when ``day`` is not a 1st, the account's entries of that month before ``day`` (a range of the
-    ``(account, date)`` index): never the whole history. The one place statements read an opening balance."""
+    before it. One query, whatever the history: the stored month totals (``AccountMonth``) of the months
+    before ``day``'s, plus the account's entries of that month before ``day`` (a range of the
+    ``(account, date)`` index). The one place statements read an opening balance."""
     first = month_start(day)
-    total = AccountMonth.objects.filter(account_id=account_id, month__lt=first).aggregate(
-        total=Coalesce(Sum("amount", output_field=BALANCE_FIELD), ZERO, output_field=BALANCE_FIELD)
-    )["total"]
-    if day != first:
-        total += Entry.objects.filter(account_id=account_id, date__gte=first, date__lt=day).aggregate(
-            total=Coalesce(Sum("amount", output_field=BALANCE_FIELD), ZERO, output_field=BALANCE_FIELD)
-        )["total"]
+
+    def total(rows: QuerySet[Any]) -> Coalesce:
+        summed = rows.values("account_id").annotate(total=Sum("amount", output_field=BALANCE_FIELD)).values("total")
+        return Coalesce(Subquery(summed, output_field=BALANCE_FIELD), ZERO, output_field=BALANCE_FIELD)
+
+    row = (
+        Account.objects.filter(pk=account_id)
+        .annotate(
+            before_month=total(AccountMonth.objects.filter(account_id=account_id, month__lt=first)),
+            within_month=total(Entry.objects.filter(account_id=account_id, date__gte=first, date__lt=day)),
+        )
+        .values_list("before_month", "within_month")
+        .first()
+    )
     # SQLite sums decimals as floats: quantizing to the cent restores the exact value.
-    return to_money(total)
+    return to_money(row[0] + row[1]) if row else ZERO
 
 
 def own_balance(membership: Membership) -> Decimal:

@@ -80,8 +80,8 @@ def test_my_account_opens_on_the_current_month_from_the_balance_brought_forward(
     assert "Statement for November 2026" in html
     assert "line 3.00" in html and "line 40.00" not in html
     opening = re.search(r'ledger-opening">(.*?)</tr>', html, re.S).group(1)
-    assert "Balance brought forward" in opening and "40.00 €" in opening
-    assert "43.00 €" in html  # the running balance after this month's line
+    assert "Balance brought forward" in opening and "€40.00" in opening
+    assert "€43.00" in html  # the running balance after this month's line
 
 
 def test_the_months_around_link_back_to_the_first_line_and_not_past_this_month(client, community, pair):
@@ -169,7 +169,7 @@ def test_a_long_month_is_shown_a_page_at_a_time(client, community, pair, monkeyp
     assert "line 4.00" in first and "line 5.00" not in first
     assert "Balance after these lines" in first
     assert "line 5.00" in second and "line 8.00" in second and "line 4.00" not in second
-    assert "Balance before these lines" in second and "110.00 €" in second  # 100 + 1 + 2 + 3 + 4
+    assert "Balance before these lines" in second and "€110.00" in second  # 100 + 1 + 2 + 3 + 4
 
 
 @pytest.mark.parametrize("params", [{}, {"all": "1"}], ids=["this_month", "all_time"])
