@@ -21,13 +21,14 @@ pytestmark = [
 ]
 
 
-def worker_connections() -> list:
-    """When each connection to the test database other than this test's own was opened."""
+def other_connections() -> dict[int, object]:
+    """The connections to the test database other than this test's own: backend pid → when it was opened."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT backend_start FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "SELECT pid, backend_start FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
-        return [started for (started,) in cursor.fetchall()]
+        return dict(cursor.fetchall())
 
 
 def test_a_worker_runs_the_monthly_tasks_over_one_database_connection(trio, last_month, mid_last_month, tmp_path):
@@ -35,6 +36,7 @@ def test_a_worker_runs_the_monthly_tasks_over_one_database_connection(trio, last
     services.trip_charge(trip=make_trip(trio["car"], trio["b"], 100, ended_at=mid_last_month))
     services.trip_charge(trip=make_trip(trio["car"], trio["c"], 50, ended_at=mid_last_month))
     log = tmp_path / "worker.log"
+    before = other_connections()  # e.g. a connection an earlier test of this process left open
     with RedisServer() as redis, CeleryWorker(worker_env(broker_url=redis.url), log):
         from ledger.tasks import month_close_all
 
@@ -46,7 +48,7 @@ def test_a_worker_runs_the_monthly_tasks_over_one_database_connection(trio, last
             what="the month closed and mailed",
             log=log,
         )
-        opened = worker_connections()
+        opened = [started for pid, started in other_connections().items() if pid not in before]
         period = SettlementPeriod.objects.get()
 
     assert len(opened) == 1  # still open after its last task, not closed after each
