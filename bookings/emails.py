@@ -18,7 +18,7 @@ from bookings.models import Booking, BookingEvent, Incident
 from bookings.selectors import bookings_to_record
 from colocauto.core import outbox
 from colocauto.core.mail import email_subject, in_language
-from colocauto.text import StrOrPromise
+from colocauto.text import StrOrPromise, french_typography
 from communities.models import Membership, User
 
 START_REMINDER_AHEAD = timedelta(hours=2)
@@ -303,7 +303,7 @@ def _when(booking: Booking) -> dict[str, str]:
 
 
 def _format(moment: datetime, tz: ZoneInfo) -> str:
-    return formats.date_format(moment.astimezone(tz), "DATETIME_FORMAT")
+    return french_typography(formats.date_format(moment.astimezone(tz), "DATETIME_FORMAT"))
 
 
 def _booking(pk: int) -> Booking | None:

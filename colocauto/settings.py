@@ -100,6 +100,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "builtins": ["colocauto.templatetags.french"],  # « 1er décembre », « d’octobre »
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

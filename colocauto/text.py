@@ -5,6 +5,7 @@ import re
 import unicodedata
 
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 
 # A text, or a lazily translated one (``gettext_lazy``), rendered in the reader's language when shown.
 StrOrPromise = str | Promise
@@ -27,3 +28,27 @@ def subject_line(text: str) -> str:
     """An e-mail subject on one line, whatever a stored name holds. Runs of plain spaces collapse;
     no-break spaces stay, since French puts them before ':' and '€' and inside dates."""
     return re.sub(" {2,}", " ", _without_breaks(text)).strip()
+
+
+# French typography applied to text once its names and dates are in: "de" elides before a vowel or a mute
+# letter ("Compte d’Alice", "régularisation d’octobre"), and the first of the month is "1er".
+_VOWEL_START = "aeiouyàâäéèêëîïôöùûüœæAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ"
+# Words before which French does not elide although they start with a vowel sound letter.
+_NO_ELISION = ("onze", "onzième", "ouate", "yacht", "yaourt", "yoga", "yeti", "yéti")
+_DE = re.compile(rf"\b([Dd])e ([{_VOWEL_START}][\w’'-]*)")
+_MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+_FIRST_OF = re.compile(rf"(?<![\d])1(\s)(?=(?:{_MONTHS})\b)")
+
+
+def french_typography(text: str) -> str:
+    """``text`` with the elisions and ordinals French requires, when the active language is French."""
+    if not (get_language() or "").startswith("fr"):
+        return text
+
+    def elide(match: re.Match[str]) -> str:
+        word = match.group(2)
+        if word.casefold().startswith(_NO_ELISION):
+            return match.group(0)
+        return f"{match.group(1)}’{word}"
+
+    return _FIRST_OF.sub(r"1er\1", _DE.sub(elide, text))

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from colocauto.core import outbox
 from colocauto.core.clock import month_last_day
 from colocauto.core.outbox import Mailer
-from colocauto.text import subject_line
+from colocauto.text import french_typography, subject_line
 from communities.models import User
 from communities.selectors import pool_holder_of
 from ledger.epc import epc_payload, grouped_iban
@@ -211,7 +211,7 @@ def settlement_emails_sweep() -> int:
 def balances_as_of(period: SettlementPeriod) -> str:
     """When the plan's balances stood, in the active language: the end of the month's last day."""
     return _("the end of %(day)s (midnight, %(zone)s time)") % {
-        "day": formats.date_format(month_last_day(period.month), "DATE_FORMAT"),
+        "day": french_typography(formats.date_format(month_last_day(period.month), "DATE_FORMAT")),
         "zone": period.community.time_zone,
     }
 
@@ -278,7 +278,9 @@ def _settlement_message(
             "reference": reference,
             "link": settle_url(period.community_id),
         }
-        subject = _("%(community)s: settle up for %(month)s") % {"community": period.community.name, "month": month}
+        subject = french_typography(
+            _("%(community)s: settle up for %(month)s") % {"community": period.community.name, "month": month}
+        )
         body = render_to_string("emails/ledger/settlement.txt", context)
         html = render_to_string("emails/ledger/settlement.html", context)
     message = EmailMultiAlternatives(subject=email_subject(subject), body=body, to=[user.email])

@@ -7,7 +7,7 @@ from unittest import mock
 import pytest
 from celery.schedules import crontab
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from colocauto.celery import app
 from colocauto.core.outbox import MailDeferred
@@ -211,3 +211,16 @@ def test_the_email_carries_an_epc_qr_code_for_each_transfer_to_someone_with_an_i
     assert "BCD\n002\n1\nSCT\n\nBruno\nFR7630006000011234567890189\nEUR10.00" in expected
     to_anne = next(message for message in mailoutbox if message.to == [trio["a"].email])
     assert not to_anne.attachments  # Anne only receives: nothing to scan
+
+
+def test_the_french_subject_elides_before_a_month_starting_with_a_vowel(
+    run, community, closed_month_activity, last_month, mailoutbox
+):
+    run(tasks.month_close_community, community.pk, f"{last_month:%Y-%m}")
+
+    subject = next(message.subject for message in mailoutbox if message.to == [closed_month_activity["a"].email])
+    with translation.override("fr"):
+        month = formats.date_format(last_month, "YEAR_MONTH_FORMAT")
+    preposition = "d’" if month[0] in "aeiouAEIOU" else "de "
+    assert f"régularisation {preposition}{month}" in subject, subject
+    assert "de a" not in subject and "de o" not in subject

@@ -569,3 +569,12 @@ def test_the_shared_costs_card_takes_the_same_queries_for_1_and_20_expenses(clie
         _pay(trio["b_membership"], other if index % 2 else kangoo, "2.00")
     make_trip(other, trio["b"], 10, ended_at=timezone.now() - timedelta(minutes=2))
     assert queries_to_get(client, url("ledger_account", community)) == few
+
+
+def test_the_french_account_page_elides_before_a_vowel(client, community, trio):
+    """« Compte d’Anne », never « Compte de Anne »; « Compte de Chloe » keeps its « de »."""
+    client.force_login(trio["b"])
+    anne = client.get(url("ledger_account", community), {"member": trio["a"].pk}).content.decode()
+    chloe = client.get(url("ledger_account", community), {"member": trio["c"].pk}).content.decode()
+    assert "Compte d’Anne" in anne and "Compte de Anne" not in anne
+    assert "Compte de Chloe" in chloe
