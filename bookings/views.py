@@ -30,6 +30,7 @@ from bookings.models import Booking
 from colocauto.core.files import IMAGE_FORMATS, private_file_response
 from colocauto.core.web import attempt, attempt_or_message
 from communities.access import community_view, in_community_time
+from ledger import selectors as ledger_selectors
 
 
 def booking_page(view):
@@ -132,6 +133,8 @@ def booking_detail(request, pk):
         context["trip_start_form"] = TripStartForm(initial=_odometer(booking))
     if context["can_complete_trip"]:
         context["trip_end_form"] = TripEndForm()
+    if trip is not None and trip.is_completed:
+        context["trip_charge"] = ledger_selectors.trip_charge_of(membership, trip)
     return render(request, "bookings/booking_detail.html", context)
 
 

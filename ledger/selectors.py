@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -486,3 +486,37 @@ def transaction_get(membership: Membership, pk: int) -> Transaction:
     if record is None:
         raise Http404
     return record
+
+
+@dataclass(frozen=True)
+class TripCharge:
+    """What a finished trip cost its driver, as posted: the amount, the hours charged, whether it was undone."""
+
+    transaction: Transaction
+    amount: Decimal
+    hours_charged: timedelta
+    undone: bool
+
+
+def trip_charge_of(membership: Membership, trip: Trip) -> TripCharge | None:
+    """The posting that charged ``trip``'s driver, in the viewer's community (None: nothing was charged, e.g.
+    the owner drove, the vehicle's costs are shared at month end, or the trip is not finished). Two queries."""
+    require_active(membership)
+    record = (
+        Transaction.objects.filter(
+            community_id=membership.community_id, trip_id=trip.pk, kind=Transaction.Kind.TRIP_CHARGE
+        )
+        .select_related("reversed_by")
+        .first()
+    )
+    if record is None:
+        return None
+    driver_line = Entry.objects.filter(transaction=record, account__user_id=trip.driver_id).first()
+    if driver_line is None:
+        return None
+    booking = trip.booking
+    ends_at = max(booking.ends_at, trip.ended_at) if trip.ended_at else booking.ends_at
+    undone = getattr(record, "reversed_by", None) is not None
+    return TripCharge(
+        transaction=record, amount=-driver_line.amount, hours_charged=ends_at - booking.starts_at, undone=undone
+    )

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from bookings.models import Trip
 from communities.models import User
 from ledger import closing, services
 from ledger.models import Transaction, Transfer
@@ -16,7 +17,7 @@ from ledger.posting import account_for, local_today, post
 from ledger.selectors import balances_for
 from tests.factories import VehicleFactory
 from tests.helpers import MID_MONTH, english, page, queries_to_get, url
-from tests.ledger.conftest import add_member, make_trip
+from tests.ledger.conftest import add_member, make_trip, shared_car
 
 # --- Who sees what ---------------------------------------------------------------------------
 
@@ -578,3 +579,38 @@ def test_the_french_account_page_elides_before_a_vowel(client, community, trio):
     chloe = client.get(url("ledger_account", community), {"member": trio["c"].pk}).content.decode()
     assert "Compte d’Anne" in anne and "Compte de Anne" not in anne
     assert "Compte de Chloe" in chloe
+
+
+def _booking_page(client, user, trip) -> str:
+    english(user)
+    client.force_login(user)
+    return client.get(url("booking_detail", trip.booking.community, trip.booking.pk)).content.decode()
+
+
+def test_a_finished_trip_shows_what_was_charged_and_links_to_the_line(client, community, trio):
+    trip = make_trip(trio["car"], trio["c"], 87, hours=3)
+    record = services.trip_charge(trip=trip)
+    Trip.objects.filter(pk=trip.pk).update(duration=timedelta(0))  # recorded after the fact: no measured time
+
+    html = _booking_page(client, trio["b"], trip)
+
+    assert "€26.10 to Chloe: 87 km and 3 hours of booking, at the vehicle's rates." in html
+    assert f"?member={trio['c'].pk}&amp;month={record.date:%Y-%m}" in html
+    assert "0 minute" not in html
+
+
+def test_an_undone_charge_says_so(client, community, trio):
+    trip = make_trip(trio["car"], trio["c"], 10)
+    record = services.trip_charge(trip=trip)
+    services.transaction_reverse(membership=trio["a_membership"], transaction=record, reason="wrong km")
+    assert "Undone since: see the account." in _booking_page(client, trio["c"], trip)
+
+
+def test_the_owners_own_trip_and_a_shared_cost_cars_trip_say_why_nothing_was_charged(client, community, trio):
+    own = make_trip(trio["car"], trio["a"], 40)
+    services.trip_charge(trip=own)
+    assert "Nothing: the owner drove their own vehicle." in _booking_page(client, trio["b"], own)
+
+    shared = make_trip(shared_car(community, trio["a"]), trio["b"], 40)
+    services.trip_charge(trip=shared)
+    assert "costs are shared at the end of the month" in _booking_page(client, trio["b"], shared)
