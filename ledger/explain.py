@@ -11,6 +11,7 @@ from django.db.models import prefetch_related_objects
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from colocauto.text import french_typography
 from communities.models import Membership
 from ledger.models import Expense, Transaction
 from ledger.rules import may_cancel_expense, may_reverse
@@ -57,7 +58,7 @@ def explain(record: Transaction) -> str:
     expense = record.expense if record.kind in (Transaction.Kind.EXPENSE, Transaction.Kind.SHARED_COSTS) else None
     if expense is not None and expense.is_cancelled and expense.cancel_reason:
         text = _("%(line)s (undone: %(reason)s)") % {"line": text, "reason": expense.cancel_reason}
-    return text
+    return french_typography(text)  # « Virement d’Anne à Bruno », « le 1er octobre »
 
 
 def _explain(record: Transaction) -> str:

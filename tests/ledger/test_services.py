@@ -677,3 +677,15 @@ def test_new_member_is_shown_with_a_zero_balance(community, trio):
 
     assert _balances(community)["Zoe"] == Decimal("0.00")
     assert account_balances(community) == {}
+
+
+def test_french_line_explanations_need_no_agreement(community, trio):
+    """An insurance (feminine) is never « payé »: the line names who paid without a participle to agree."""
+    from tests.factories import ExpenseFactory
+
+    insurance = ExpenseFactory(
+        vehicle=trio["car"], paid_by=trio["b"], category=Expense.Category.INSURANCE, amount=Decimal("30.00")
+    )
+    with translation.override("fr"):
+        text = explain(insurance.transactions.get())
+    assert text.startswith("Assurance pour Clio (paiement : Bruno)") and "payé" not in text
