@@ -87,23 +87,16 @@ def export_build(*, export_id: int) -> bool:
     return True
 
 
-def exports_for(user) -> list[DataExport]:
-    """The person's recent requests, newest first (a selector kept here: the app has no other read)."""
-    return list(DataExport.objects.filter(user=user).order_by("-requested_at", "-pk")[:5])
-
-
-def export_status(*, user, export_id: int) -> DataExport:
-    export = DataExport.objects.filter(user=user, pk=export_id).first()
-    if export is None:
-        raise NotFound(_("No such export."))
-    return export
-
-
 def export_download(*, user, token: str) -> DataExport:
     """Take the archive behind a link, once: the link is the person's own, ready, not expired and not used."""
     export = DataExport.objects.filter(user=user, token=token).first()
     if export is None:
         raise NotFound(_("No such export."))
+    if not (export.archive and export.archive.storage.exists(export.archive.name)):
+        # Deleted by the sweep (used or expired) or lost: the link is not spent on a file that is not there.
+        raise ExportGone(
+            _("This download link has already been used or has expired. Ask for your data again from your profile.")
+        )
     taken = DataExport.objects.filter(
         pk=export.pk, ready_at__isnull=False, downloaded_at__isnull=True, expires_at__gt=timezone.now()
     ).update(downloaded_at=timezone.now())

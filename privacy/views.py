@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from colocauto.core.parsers import parse_id
 from colocauto.core.web import attempt_or_message
-from privacy import services
+from privacy import selectors, services
 
 
 @require_GET
@@ -34,7 +34,7 @@ def my_data(request):
         if export is not None:
             messages.success(request, _("Your archive is being prepared. We will e-mail you when it is ready."))
         return redirect("privacy_my_data")
-    exports = services.exports_for(request.user)
+    exports = selectors.exports_for(request.user)
     context = {"exports": exports, "preparing": any(export.in_progress for export in exports)}
     response = render(request, "privacy/my_data.html", context)
     response["Cache-Control"] = "no-store"
@@ -48,7 +48,7 @@ def export_status(request, pk):
     export_id = parse_id(pk)
     if export_id is None:
         raise Http404
-    export = services.export_status(user=request.user, export_id=export_id)
+    export = selectors.export_of(request.user, export_id)
     body = {"status": export.status, "label": export.get_status_display(), "progress": export.progress}
     if export.status == export.Status.READY:
         body["download_url"] = reverse("privacy_download", kwargs={"token": export.token})

@@ -264,3 +264,15 @@ def test_the_sweep_deletes_used_and_expired_archives(client, member, ask, time_m
     export.refresh_from_db()
     assert not export.archive
     assert not os.path.exists(path)
+
+
+def test_a_link_whose_archive_is_gone_says_so_and_is_not_spent(client, member, ask):
+    ask(member)
+    export = DataExport.objects.get(user=member)
+    os.remove(export.archive.path)  # lost on the server (a restore, a full disk)
+    link = reverse("privacy_download", kwargs={"token": export.token})
+    english(member)
+    response = client.get(link)
+    assert response.status_code == 410
+    assert "Ask for your data again" in response.content.decode()
+    assert DataExport.objects.get(pk=export.pk).downloaded_at is None
