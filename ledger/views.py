@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from colocauto.core.clock import month_start, next_month, previous_month
 from colocauto.core.parsers import parse_id
-from colocauto.core.web import attempt, attempt_or_message
+from colocauto.core.web import attempt, attempt_or_message, offline_copy
 from colocauto.spreadsheet import csv_dialect as _csv_dialect
 from colocauto.spreadsheet import csv_text as _csv_text
 from communities.models import User
@@ -100,6 +100,7 @@ def _export_name(request: CommunityRequest, person: User, statement: Statement, 
     return f"colocauto-{community}-{member}-{period}.{extension}"
 
 
+@offline_copy
 @member_view
 @require_GET
 def account(request: CommunityRequest) -> HttpResponse:
