@@ -198,6 +198,10 @@ class Expense(models.Model):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     receipt = models.FileField(_("receipt"), upload_to=receipt_upload_to, blank=True, validators=[validate_receipt])
+    # Saved without its receipt, which the payer will add later: listed as missing, and they are reminded.
+    receipt_to_follow = models.BooleanField(_("receipt to follow"), default=False)
+    receipt_reminder_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    receipt_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     litres = models.DecimalField(_("litres (or kWh)"), max_digits=6, decimal_places=2, null=True, blank=True)
     odometer = models.PositiveIntegerField(_("odometer (km)"), null=True, blank=True)
     # The vehicle's cost model when recorded: decides how (and whether) the expense is posted.
