@@ -158,6 +158,16 @@ def _statement_account(membership: Membership, user: User) -> Account | None:
     return Account.objects.filter(community_id=community_id, kind=Account.Kind.MEMBER, user=user).first()
 
 
+def _without_lines(membership: Membership, user: User, since: date | None, until: date | None) -> Statement:
+    """The window [``since``, ``until``) of the person's statement before its lines are read: whose, the
+    month when the window is one, and their account (none before their first line). Permissions are
+    checked here."""
+    account = _statement_account(membership, user)
+    month = since if since and until == next_month(since) and since.day == 1 else None
+    account_id = account.pk if account is not None else None
+    return Statement(user=user, month=month, opening=ZERO, since=since, until=until, account_id=account_id)
+
+
 def _window(account_id: int, since: date | None, until: date | None) -> QuerySet[Entry]:
     entries = Entry.objects.filter(account_id=account_id)
     if since is not None:
@@ -212,13 +222,11 @@ def statement_page(
     thousandth). Balances are open to every member; a person who never was a member here is a 404.
     A fixed number of queries: membership, account, the page's lines, and its opening balance."""
     size = size or STATEMENT_PAGE_SIZE
-    account = _statement_account(membership, user)
-    month = since if since and until == next_month(since) and since.day == 1 else None
-    statement = Statement(user=user, month=month, opening=ZERO, since=since, until=until)
-    if account is None:
+    statement = _without_lines(membership, user, since, until)
+    account_id = statement.account_id
+    if account_id is None:
         return statement
-    statement.account_id = account.pk
-    entries = _window(account.pk, since, until)
+    entries = _window(account_id, since, until)
     forward = before is None and (after is not None or since is not None)
     if after is not None:
         entries = _after(entries, after)
@@ -229,9 +237,9 @@ def statement_page(
     rows = rows[:size] if forward else rows[:size][::-1]
     if rows and (after is not None or before is not None or since is None):
         first = LinePosition(rows[0].date, rows[0].transaction_id)
-        statement.opening = balance_before_line(account.pk, first)
+        statement.opening = balance_before_line(account_id, first)
     elif since is not None:
-        statement.opening = account_balance_before(account.pk, since)
+        statement.opening = account_balance_before(account_id, since)
     statement.lines = _lines(rows, statement.opening)
     if statement.lines:
         has_earlier = (not forward and more) or after is not None
@@ -264,15 +272,12 @@ def statement_chunks(
     balance; no lines), and its lines oldest first in lists of at most ``chunk``, each read when asked
     for (keyset paging), so memory stays bounded whatever the history. Permissions are checked at once."""
     chunk = chunk or EXPORT_CHUNK
-    account = _statement_account(membership, user)
-    month = since if since and until == next_month(since) and since.day == 1 else None
-    statement = Statement(user=user, month=month, opening=ZERO, since=since, until=until)
-    if account is None:
+    statement = _without_lines(membership, user, since, until)
+    if statement.account_id is None:
         return statement, iter(())
-    statement.account_id = account.pk
     if since is not None:
-        statement.opening = account_balance_before(account.pk, since)
-    window = _window(account.pk, since, until)
+        statement.opening = account_balance_before(statement.account_id, since)
+    window = _window(statement.account_id, since, until)
 
     def read() -> Iterator[list[StatementLine]]:
         running, position = statement.opening, None
