@@ -70,7 +70,7 @@ class MonthFilterForm(forms.Form):
 
 class StatementForm(MonthFilterForm):
     """What "My account" shows: a month (by default the current one), or with ``all`` every line since the start,
-    a page at a time; ``after`` / ``before`` a line's position (``ledger.selectors.LinePosition``) turn pages."""
+    a page at a time; ``after`` / ``before`` a line's position (``ledger.statement_selectors.LinePosition``) turn pages."""
 
     all = forms.BooleanField(required=False)
     after = forms.CharField(required=False, max_length=40)
