@@ -51,6 +51,8 @@ app.conf.beat_schedule = {
     "privacy-exports-sweep": {"task": "privacy.tasks.exports_sweep", "schedule": _SWEEP},
     # Forget what is kept longer than needed (old receipts and incident photos, expired invitations, sessions).
     "privacy-retention": {"task": "privacy.tasks.retention_apply", "schedule": crontab(minute=30, hour=3)},
+    # Erase the accounts whose 14 days of grace are over (idempotent: an erased account is left alone).
+    "privacy-erasures": {"task": "privacy.tasks.erasures_run", "schedule": crontab(minute=45, hour=3)},
     # The proof that every stored ledger balance equals the sum of its entries (ledger/stored_balances.py):
     # each mismatch is logged as an error. At night, when the ledger is quiet.
     "ledger-stored-balances-verify": {

@@ -364,3 +364,20 @@ class SettlementEmail(models.Model):
     def refused(self) -> bool:
         """The mail server refused the address for good (a 5xx reply)."""
         return self.error_code.startswith("5")
+
+
+class LeftBalanceNotice(models.Model):
+    """A member left, was removed or had their account erased with a non-zero balance: it stays on their account,
+    in the community's settle-up plans, as a former member's that the remaining members settle. The community's
+    admins are told once, through the outbox (``ledger.left_balance``)."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(max_digits=BALANCE_DIGITS, decimal_places=2)
+    reason = models.CharField(max_length=20)  # communities.events: "member_left" or "member_removed"
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    notified_to = models.JSONField(default=list, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.amount}"
