@@ -21,6 +21,7 @@ from communities.forms import (
     CommunitySettingsForm,
     InvitationEmailForm,
     InvitationForm,
+    LeaveForm,
     ProfileForm,
 )
 from communities.middleware import set_language_cookie
@@ -157,7 +158,8 @@ def community_edit(request):
 def community_leave(request):
     membership = request.membership
     if request.method == "POST":
-        leave = request.POST.get("leave_balance") == "on"
+        form = LeaveForm(request.POST)
+        leave = form.is_valid() and form.cleaned_data["leave_balance"]
         if attempt_or_message(request, member_leave, membership=membership, leave_balance=leave) is None:
             return redirect("community_leave", community_id=request.community.pk)
         messages.success(request, _("You have left %(name)s.") % {"name": request.community.name})

@@ -5,7 +5,7 @@ person's row, now a pseudonym ("Former member 3"), so every balance, statement a
 was and each community still sums to zero. Only what the person wrote goes: the notes and undo reasons of
 the expenses they paid, recorded or undid, and the reasons of the lines they undid (``TransactionNote``).
 
-Receipts are kept (decision, see docs/privacy.md): they justify amounts other members paid or were
+Receipts are kept (decision, see docs/architecture.md, "Erasure"): they justify amounts other members paid or were
 credited, the community's accounting needs them, their file names are random, and the expense now points
 at the pseudonym; the retention job deletes them after ``RETENTION_RECEIPT_DAYS`` like everyone's.
 """
