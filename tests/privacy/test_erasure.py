@@ -301,3 +301,37 @@ def test_former_members_are_numbered_per_community(community, member, owner):
     person_erase(user_id=owner.pk)
 
     assert [User.objects.get(pk=pk).former_number for pk in (member.pk, owner.pk)] == [1, 2]
+
+
+def test_the_community_settles_with_a_former_members_account_in_the_next_plan(community, admin_user, owner, member):
+    from ledger import closing, transfers
+    from ledger.posting import local_today
+
+    owes(community, member, owner, "20.00")  # the community owes the member 20.00
+    deletion.deletion_request(user=member, leave_balance=True)
+    this_month = local_today(community).replace(day=1)
+    with time_machine.travel(timezone.now() + timedelta(days=40), tick=False):
+        deletion.erasures_run()
+        period = closing.month_close(community=community, month=this_month)
+        (transfer,) = period.transfers.select_related("payer__user", "payee__user")
+        assert (transfer.payer.user, transfer.payee.user, transfer.amount) == (owner, member, Decimal("20.00"))
+        assert str(transfer.payee) in ("Ancien membre 1", "Former member 1")
+        # The former member cannot confirm: an admin does it for them once the money has reached them.
+        transfers.transfer_confirm(
+            membership=Membership.objects.get(community=community, user=admin_user), transfer=transfer
+        )
+
+    assert Account.objects.get(community=community, user=member).balance == 0
+    assert all(total == 0 for total in _sums_by_community().values())
+
+
+def test_erasing_a_communitys_only_admin_hands_the_community_to_its_longest_standing_member(
+    community, admin_user, owner, member
+):
+    Membership.objects.filter(community=community, user=owner).update(joined_at=timezone.now() - timedelta(days=900))
+
+    person_erase(user_id=admin_user.pk)
+
+    assert Membership.objects.get(community=community, user=owner).is_admin
+    assert not Membership.objects.get(community=community, user=member).is_admin
+    assert Membership.objects.get(community=community, user=admin_user).status == Membership.Status.LEFT
