@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from bookings import selectors
 from bookings.calendar import VIEWS, calendar_page, community_tz, parse_day, parse_page, parse_view
 from bookings.timegrid import local_today
-from colocauto.core.web import compressible
+from colocauto.core.web import compressible, offline_copy
 from communities.access import community_view
 
 
@@ -45,6 +45,7 @@ def calendar(request, vehicle_id: int | None = None):
     )
 
 
+@offline_copy
 @community_view
 @require_GET
 def my_bookings(request):

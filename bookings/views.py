@@ -28,7 +28,7 @@ from bookings.forms import (
 )
 from bookings.models import Booking
 from colocauto.core.files import IMAGE_FORMATS, private_file_response
-from colocauto.core.web import attempt, attempt_or_message
+from colocauto.core.web import attempt, attempt_or_message, offline_copy
 from communities.access import community_view, in_community_time
 from ledger import selectors as ledger_selectors
 
@@ -104,6 +104,7 @@ def booking_create(request):
     return render(request, "bookings/booking_form.html", {"form": form})
 
 
+@offline_copy
 @community_view
 @in_community_time
 @require_http_methods(["GET"])

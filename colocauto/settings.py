@@ -161,6 +161,8 @@ ACCOUNT_SIGNUP_FORM_CLASS = "communities.forms.SignupExtraForm"
 ACCOUNT_ADAPTER = "communities.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Colocauto] "
+# Tell people when their password or e-mail address changes (templates/account/email/*).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",

@@ -2,12 +2,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from colocauto import pwa
 from colocauto.views import healthz, healthz_ready
 from privacy.views import privacy_policy
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("healthz/ready", healthz_ready, name="healthz_ready"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("communities.urls")),

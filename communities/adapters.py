@@ -14,7 +14,9 @@ class AccountAdapter(DefaultAccountAdapter):
         context = {**context, "site_url": settings.SITE_URL.rstrip("/")}
         user = context.get("user")
         if user is None:
+            # Security notices (password changed…) come without the user: greet them by name all the same.
             user = get_user_model().objects.filter(email__iexact=email).first()
+            context["user"] = user
         language = getattr(user, "language", None) or translation.get_language()
         with translation.override(language):
             super().send_mail(template_prefix, email, context)

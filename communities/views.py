@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bookings import selectors as booking_selectors
 from colocauto.core.parsers import parse_id
-from colocauto.core.web import attempt, attempt_or_message
+from colocauto.core.web import attempt, attempt_or_message, offline_copy
 from communities import invitations, rules, selectors, services
 from communities.access import community_view
 from communities.forms import (
@@ -114,6 +114,7 @@ def _first_rows(queryset, count: int = OVERVIEW_ROWS) -> tuple[list, bool]:
     return rows[:count], len(rows) > count
 
 
+@offline_copy
 @community_view
 @require_GET
 def community_detail(request):

@@ -19,7 +19,7 @@ from colocauto.core.clock import next_month
 from colocauto.core.parsers import parse_id
 from colocauto.core.web import attempt, attempt_or_message
 from communities.models import Membership
-from ledger import cost_selectors, services
+from ledger import charts, cost_selectors, services
 from ledger.calculator import rate_breakdown
 from ledger.emails import money_text
 from ledger.explain import can_cancel_expense
@@ -144,10 +144,15 @@ def vehicle_report(request: CommunityRequest, vehicle_id: int) -> HttpResponse:
     period = form.cleaned_data if form.is_bound and form.is_valid() else default
     report = cost_selectors.vehicle_report(membership, vehicle_id, start=period["start"], end=period["end"])
     can_manage = vehicle_selectors.can_manage(membership, report.vehicle)
-    status = 400 if form.errors else 200
-    return render(
-        request, "ledger/vehicle_report.html", {"form": form, "report": report, "can_manage": can_manage}, status=status
-    )
+    costs_chart, km_chart = charts.vehicle_charts(membership, report.vehicle, report.start, report.end)
+    context = {
+        "form": form,
+        "report": report,
+        "can_manage": can_manage,
+        "costs_chart": costs_chart,
+        "km_chart": km_chart,
+    }
+    return render(request, "ledger/vehicle_report.html", context, status=400 if form.errors else 200)
 
 
 # --- Rate calculator -------------------------------------------------------------------------

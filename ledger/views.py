@@ -25,11 +25,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from colocauto.core.clock import month_start, next_month, previous_month
 from colocauto.core.parsers import parse_id
-from colocauto.core.web import attempt, attempt_or_message
+from colocauto.core.web import attempt, attempt_or_message, offline_copy
 from colocauto.spreadsheet import csv_dialect as _csv_dialect
 from colocauto.spreadsheet import csv_text as _csv_text
 from communities.models import User
-from ledger import cost_selectors, selectors, services, transfers
+from ledger import charts, cost_selectors, selectors, services, transfers
 from ledger.emails import balances_as_of
 from ledger.explain import can_reverse, explain, is_reversed, prepare
 from ledger.forms import ReverseForm, StatementExportForm, StatementForm
@@ -100,6 +100,7 @@ def _export_name(request: CommunityRequest, person: User, statement: Statement, 
     return f"colocauto-{community}-{member}-{period}.{extension}"
 
 
+@offline_copy
 @member_view
 @require_GET
 def account(request: CommunityRequest) -> HttpResponse:
@@ -130,6 +131,7 @@ def account(request: CommunityRequest) -> HttpResponse:
         "person": person,
         "is_me": is_me,
         "balance": selectors.balance_of(request.membership, person),
+        "balance_chart": charts.balance_chart(request.membership, person, local_today(request.community)),
         "form": form,
         "statement": statement,
         "lines": lines,
@@ -298,6 +300,7 @@ def balances(request: CommunityRequest) -> HttpResponse:
         "rows": rows,
         "total": sum((row.amount for row in rows), ZERO),
         "owed": sum((row.amount for row in rows if row.amount > 0), ZERO),
+        "activity": charts.community_charts(request.membership, local_today(request.community)),
     }
     return render(request, "ledger/balances.html", context)
 

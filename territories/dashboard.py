@@ -4,13 +4,15 @@ for the participating communities' names)."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from colocauto.core.charts import Chart, bar_chart
 from colocauto.text import StrOrPromise
 from communities.models import Community
-from territories.charts import Point, bar_chart
 from territories.figures import Figures, Indicators
 from territories.models import Territory
 from territories.periods import Period, last_months
@@ -138,29 +140,37 @@ class Series:
     name: str
     title: str
     cells: list[Cell]
-    svg: str
+    chart: Chart
 
     def values(self) -> list:
         return [getattr(c.indicators, self.name) if c.indicators else None for c in self.cells]
+
+
+def _figure(value: Decimal | int) -> str:
+    return number_format(value, use_l10n=True, force_grouping=True)
 
 
 def series(report: Report, months: list[Period]) -> list[Series]:
     known = {period.key for period in report.periods}
     months = [month for month in months if month.key in known]
     cells = [cell(report, report.territory.pk, ALL_ENERGIES, month) for month in months]
+    labels = [c.period.label for c in cells]
+    # The axis: the month's short name, with the year under the first month and every January.
+    short = [
+        f"{c.period.short_label} {c.period.start:%y}"
+        if index == 0 or c.period.start.month == 1
+        else c.period.short_label
+        for index, c in enumerate(cells)
+    ]
+    confidential = [c.confidential for c in cells]
+    note = _("c = confidential")
     result = []
     for name, title in SERIES:
-        points = [
-            Point(
-                c.period.short_label,
-                getattr(c.indicators, name) if c.indicators else None,
-                sublabel=str(c.period.start.year) if index == 0 or c.period.start.month == 1 else "",
-                confidential=c.confidential,
-            )
-            for index, c in enumerate(cells)
-        ]
-        svg = bar_chart(points, title=str(title), chart_id=f"chart-{name}", confidential_label=_("confidential"))
-        result.append(Series(name=name, title=str(title), cells=cells, svg=svg))
+        values = [getattr(c.indicators, name) if c.indicators else None for c in cells]
+        chart = bar_chart(
+            str(title), labels, [(str(title), values)], _figure, short, confidential=confidential, note=note
+        )
+        result.append(Series(name=name, title=str(title), cells=cells, chart=chart))
     return result
 
 

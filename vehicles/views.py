@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bookings import selectors as booking_selectors
 from colocauto.core.files import IMAGE_FORMATS, private_file_response
-from colocauto.core.web import attempt, attempt_or_message
+from colocauto.core.web import attempt, attempt_or_message, offline_copy
 from communities.access import community_view, in_community_time
 from vehicles import rules, selectors, services
 from vehicles.forms import BlackoutForm, VehicleForm, WindowFormSet, cost_model_notice
@@ -36,6 +36,7 @@ def vehicle_list(request):
     return render(request, "vehicles/vehicle_list.html", {"vehicles": vehicles})
 
 
+@offline_copy
 @community_view
 @require_GET
 @in_community_time

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from colocauto.core.errors import DomainError, NotAllowed, NotFound
@@ -45,6 +46,25 @@ def compressible(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         return response
 
     return view_with_compression
+
+
+# The header that tells the service worker (templates/pwa/sw.js) to keep a copy of a page for reading offline.
+OFFLINE_COPY_HEADER = "X-Colocauto-Offline"
+
+
+def offline_copy(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Lets the installed app keep the last copy of the page of ``view`` on the person's device, to read it
+    offline (next bookings, where a car is parked, one's balance). Only for pages people need away from a
+    network; the copies are forgotten when they log out (static/js/pwa.js)."""
+
+    @wraps(view)
+    def view_kept_offline(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            response[OFFLINE_COPY_HEADER] = "keep"
+        return response
+
+    return view_kept_offline
 
 
 def attempt(form: Any, service: Callable[..., T], /, **kwargs: Any) -> T | None:

@@ -43,7 +43,9 @@ TEXT = [
     ("muted", "cal-off"),
     ("muted", "cal-past"),
 ]
-NON_TEXT = [("field-line", "field"), ("field-line", "card"), ("focus", "focus-halo")]
+NON_TEXT = [("field-line", "field"), ("field-line", "card"), ("focus", "focus-halo")] + [
+    (f"chart-{number}", background) for number in range(1, 7) for background in ("card", "bg")
+]
 
 
 def _variables(block: str) -> dict[str, str]:
