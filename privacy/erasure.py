@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 
 from allauth.account.models import EmailAddress, EmailConfirmation
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
@@ -33,7 +35,8 @@ ERASES = (
 
 
 def erase_logins_and_exports(user: User) -> None:
-    """allauth's addresses, the person's sessions (they are logged out everywhere) and their archives."""
+    """allauth's addresses, the person's sessions (they are logged out everywhere), their archives, and the admin
+    site's history lines about their account (which repeat its name)."""
     EmailConfirmation.objects.filter(email_address__user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
     key = str(user.pk)
@@ -43,6 +46,7 @@ def erase_logins_and_exports(user: User) -> None:
         if session.get_decoded().get("_auth_user_id") == key
     ]
     Session.objects.filter(session_key__in=stale).delete()
+    LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)).delete()
     for export in DataExport.objects.filter(user=user):
         if export.archive:
             export.archive.delete(save=False)

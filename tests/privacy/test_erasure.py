@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -92,6 +93,7 @@ def bruno(community, admin_user, owner, member, vehicle, client, now):
     Invitation.objects.create(community=community, email=EMAIL, note=f"Pour {NAME}", created_by=admin_user)
     CalendarFeed.objects.create(user=user)
     token_create(user=user, name=NOTES[6], scope="read")
+    LogEntry.objects.log_actions(admin_user.pk, [user], CHANGE, change_message=f"Phone of {NAME}")
     client.force_login(user)
     return {"user": user, "membership": joined, "expense": expense, "future": future, "own_car": own_car}
 
