@@ -6,7 +6,7 @@ Each area of version 1 lists its routes in its own module of ``api/v1/``; this f
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api.v1 import availability, bookings, communities, expenses, ledger, me, territories, trips, vehicles
+from api.v1 import availability, bookings, communities, expenses, invitations, ledger, me, territories, trips, vehicles
 from api.views import api_root
 
 app_name = "api"
@@ -14,6 +14,7 @@ app_name = "api"
 v1 = [
     path("me/", me.MeView.as_view(), name="me"),
     *communities.urlpatterns,
+    *invitations.urlpatterns,
     *vehicles.urlpatterns,
     *availability.urlpatterns,
     *expenses.urlpatterns,

@@ -145,7 +145,11 @@ def main() -> None:
     from django.urls import reverse
 
     from communities.models import Membership
-    from ledger import selectors
+
+    try:
+        from ledger import statement_selectors as selectors
+    except ImportError:  # revisions before the statement's reads had their own module
+        from ledger import selectors
     from ledger.models import Account, Entry
     from ledger.posting import local_today
 

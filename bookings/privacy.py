@@ -4,65 +4,28 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Booking, BookingEvent, CalendarFeed, Incident, IncidentPhoto, Trip
-from colocauto.core.privacy import Column, Retention, Section, file_name, keep_for, register
+from colocauto.core.privacy import Column, Retention, Section, fields, file_name, keep_for, register
+from communities.privacy import COMMUNITY
+from vehicles.privacy import VEHICLE
 
-VEHICLE = Column("vehicle", "string", _("The vehicle's name."))
-BOOKING = Column("booking", "integer", _("Number of the booking (the id in the bookings file)."))
+TRIP = Column("trip", "integer", _("Number of the trip."), "trip_id")
+BOOKING = Column("booking", "integer", _("Number of the booking (the id in the bookings file)."), "booking_id")
 
 
 def _bookings(user):
-    rows = Booking.objects.filter(member=user).select_related("community", "vehicle").order_by("starts_at", "pk")
-    for booking in rows.iterator(chunk_size=500):
-        yield {
-            "booking": booking.pk,
-            "community": booking.community.name,
-            "vehicle": booking.vehicle.name,
-            "starts_at": booking.starts_at,
-            "ends_at": booking.ends_at,
-            "status": booking.status,
-            "note": booking.note,
-            "decision_message": booking.decision_message,
-            "decision_reason": booking.decision_reason,
-            "cancelled_late": booking.cancelled_late,
-            "created_at": booking.created_at,
-            "updated_at": booking.updated_at,
-        }
+    return Booking.objects.filter(member=user).select_related("community", "vehicle").order_by("starts_at", "pk")
 
 
 def _history(user):
-    events = (
+    return (
         BookingEvent.objects.filter(Q(booking__member=user) | Q(actor=user))
         .select_related("actor", "booking__vehicle")
         .order_by("booking_id", "created_at", "pk")
     )
-    for event in events.iterator(chunk_size=500):
-        yield {
-            "booking": event.booking_id,
-            "vehicle": event.booking.vehicle.name,
-            "kind": event.kind,
-            "by": event.actor.name if event.actor else None,
-            "at": event.created_at,
-            "details": event.details,
-        }
 
 
 def _trips(user):
-    trips = Trip.objects.filter(driver=user).select_related("vehicle").order_by("started_at", "pk")
-    for trip in trips.iterator(chunk_size=500):
-        yield {
-            "trip": trip.pk,
-            "booking": trip.booking_id,
-            "vehicle": trip.vehicle.name,
-            "started_at": trip.started_at,
-            "ended_at": trip.ended_at,
-            "start_odometer": trip.start_odometer,
-            "end_odometer": trip.end_odometer,
-            "distance_km": trip.distance_km,
-            "unlogged_km": trip.unlogged_km,
-            "duration": trip.duration,
-            "fuel_level": trip.fuel_level,
-            "notes": trip.notes,
-        }
+    return Trip.objects.filter(driver=user).select_related("vehicle").order_by("started_at", "pk")
 
 
 def _incidents_of(user):
@@ -70,16 +33,11 @@ def _incidents_of(user):
 
 
 def _incidents(user):
-    incidents = _incidents_of(user).select_related("trip__vehicle").prefetch_related("photos").order_by("pk")
-    for incident in incidents:
-        yield {
-            "incident": incident.pk,
-            "trip": incident.trip_id,
-            "vehicle": incident.trip.vehicle.name,
-            "description": incident.description,
-            "created_at": incident.created_at,
-            "photos": [file_name("incidents", photo.pk, photo.photo) for photo in incident.photos.all()],
-        }
+    return _incidents_of(user).select_related("trip__vehicle").prefetch_related("photos").order_by("pk")
+
+
+def _photo_names(incident):
+    return [file_name("incidents", photo.pk, photo.photo) for photo in incident.photos.all()]
 
 
 def _incident_photos(user):
@@ -88,12 +46,11 @@ def _incident_photos(user):
 
 
 def _feeds(user):
-    for feed in CalendarFeed.objects.filter(user=user).select_related("vehicle").order_by("pk"):
-        yield {
-            "vehicle": feed.vehicle.name if feed.vehicle else None,
-            "token": f"{feed.token[:4]}…",
-            "created_at": feed.created_at,
-        }
+    return CalendarFeed.objects.filter(user=user).select_related("vehicle").order_by("pk")
+
+
+def _masked(feed):
+    return f"{feed.token[:4]}…"
 
 
 register(
@@ -102,20 +59,16 @@ register(
         title=_("Bookings"),
         description=_("Every booking you made, whatever became of it."),
         columns=(
-            BOOKING,
-            Column("community", "string", _("Name of the community.")),
+            BOOKING.at("pk"),
+            COMMUNITY,
             VEHICLE,
-            Column("starts_at", "datetime", _("Start.")),
-            Column("ends_at", "datetime", _("End.")),
-            Column("status", "string", _("requested, confirmed, declined or cancelled.")),
+            *fields(Booking, "starts_at ends_at status"),
             Column("note", "string", _("Your note to the owner.")),
             Column("decision_message", "string", _("The owner's message with their answer.")),
             Column("decision_reason", "string", _("The reason given for a refusal.")),
-            Column("cancelled_late", "boolean", _("Whether it was cancelled at short notice.")),
-            Column("created_at", "datetime", _("When you made it.")),
-            Column("updated_at", "datetime", _("When it last changed.")),
+            *fields(Booking, "cancelled_late created_at updated_at"),
         ),
-        rows=_bookings,
+        objects=_bookings,
         covers=("bookings.Booking.member",),
         order=30,
     ),
@@ -125,13 +78,13 @@ register(
         description=_("What happened to your bookings, and what you did to other members' bookings."),
         columns=(
             BOOKING,
-            VEHICLE,
+            VEHICLE.at("booking.vehicle.name"),
             Column("kind", "string", _("What happened (created, approved, changed, cancelled…).")),
-            Column("by", "string", _("Display name of who did it.")),
-            Column("at", "datetime", _("When.")),
+            Column("by", "string", _("Display name of who did it."), "actor.name"),
+            Column("at", "datetime", _("When."), "created_at"),
             Column("details", "json", _("What changed (codes and values).")),
         ),
-        rows=_history,
+        objects=_history,
         covers=("bookings.BookingEvent.actor",),
         order=31,
     ),
@@ -140,20 +93,15 @@ register(
         title=_("Trips"),
         description=_("The trips you drove: odometer readings, distance, fuel level and notes."),
         columns=(
-            Column("trip", "integer", _("Number of the trip.")),
+            TRIP.at("pk"),
             BOOKING,
             VEHICLE,
-            Column("started_at", "datetime", _("When the trip started.")),
-            Column("ended_at", "datetime", _("When it ended.")),
-            Column("start_odometer", "integer", _("Odometer at the start, in km.")),
-            Column("end_odometer", "integer", _("Odometer at the end, in km.")),
-            Column("distance_km", "integer", _("Distance driven, in km.")),
-            Column("unlogged_km", "integer", _("Km found unrecorded before your trip.")),
-            Column("duration", "duration", _("Duration.")),
-            Column("fuel_level", "string", _("Fuel level at the end.")),
-            Column("notes", "string", _("Your notes.")),
+            *fields(
+                Trip, "started_at ended_at start_odometer end_odometer distance_km unlogged_km duration fuel_level"
+            ),
+            *fields(Trip, "notes"),
         ),
-        rows=_trips,
+        objects=_trips,
         covers=("bookings.Trip.driver",),
         order=32,
     ),
@@ -162,14 +110,14 @@ register(
         title=_("Incidents"),
         description=_("Incidents you reported, with their photos."),
         columns=(
-            Column("incident", "integer", _("Number of the incident.")),
-            Column("trip", "integer", _("Number of the trip.")),
-            VEHICLE,
-            Column("description", "string", _("What you wrote.")),
+            Column("incident", "integer", _("Number of the incident."), "pk"),
+            TRIP,
+            VEHICLE.at("trip.vehicle.name"),
+            *fields(Incident, "description"),
             Column("created_at", "datetime", _("When you reported it.")),
-            Column("photos", "json", _("The photos in this archive.")),
+            Column("photos", "json", _("The photos in this archive."), _photo_names),
         ),
-        rows=_incidents,
+        objects=_incidents,
         files=_incident_photos,
         covers=("bookings.Incident.reported_by",),
         order=33,
@@ -179,11 +127,11 @@ register(
         title=_("Calendar subscriptions"),
         description=_("Your calendar feed addresses; the secret part is masked."),
         columns=(
-            Column("vehicle", "string", _("The vehicle of the feed (empty: all your bookings).")),
-            Column("token", "string", _("The first characters of the feed's secret.")),
+            Column("vehicle", "string", _("The vehicle of the feed (empty: all your bookings)."), "vehicle.name"),
+            Column("token", "string", _("The first characters of the feed's secret."), _masked),
             Column("created_at", "datetime", _("When it was created.")),
         ),
-        rows=_feeds,
+        objects=_feeds,
         covers=("bookings.CalendarFeed.user",),
         order=34,
     ),

@@ -373,6 +373,8 @@ GBFS_CONTACT_EMAIL = env_str("GBFS_CONTACT_EMAIL", default=parseaddr(DEFAULT_FRO
 
 # Privacy: the address on the privacy page for questions and erasure requests, and how many archives of
 # their data a person may ask for in a day (each one reads their whole history).
+# An expense saved as "receipt to follow" reminds its payer this many days later if still without receipt.
+RECEIPT_REMINDER_AFTER_DAYS = env_int("RECEIPT_REMINDER_AFTER_DAYS", 3)
 PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", default=parseaddr(DEFAULT_FROM_EMAIL)[1])
 PRIVACY_EXPORTS_PER_DAY = env_int("PRIVACY_EXPORTS_PER_DAY", 3)
 # Retention (days), applied every night by privacy.tasks.retention_apply: receipts six years after the

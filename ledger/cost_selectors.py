@@ -32,6 +32,11 @@ def expenses_of(membership: Membership, *, vehicle_id: int | None = None) -> Que
     return expenses
 
 
+def receipts_to_follow(expenses: QuerySet[Expense]) -> QuerySet[Expense]:
+    """Of ``expenses``, those saved as "receipt to follow" whose receipt is still missing (undone ones need none)."""
+    return expenses.filter(receipt_to_follow=True, receipt="", cancelled_at__isnull=True)
+
+
 def expense_get(membership: Membership, pk: int) -> Expense:
     """An expense of the viewer's community; 404 for any other."""
     expense = expenses_of(membership).filter(pk=pk).first()

@@ -23,11 +23,11 @@ from ledger import charts, cost_selectors, services
 from ledger.calculator import rate_breakdown
 from ledger.emails import money_text
 from ledger.explain import can_cancel_expense
-from ledger.forms import CalculatorForm, ExpenseFilterForm, ExpenseForm, PeriodForm, ReverseForm
+from ledger.forms import CalculatorForm, ExpenseFilterForm, ExpenseForm, PeriodForm, ReceiptForm, ReverseForm
 from ledger.models import Expense
 from ledger.posting import local_today
 from ledger.receipts import receipt_response
-from ledger.rules import require_may_cancel_expense
+from ledger.rules import may_attach_receipt, require_may_cancel_expense
 from ledger.web import CommunityRequest, member_view
 from vehicles import selectors as vehicle_selectors
 from vehicles import services as vehicle_services
@@ -51,11 +51,28 @@ def expense_list(request: CommunityRequest) -> HttpResponse:
         if form.cleaned_data["month"]:
             month = form.cleaned_data["month"]
             expenses = expenses.filter(spent_on__gte=month, spent_on__lt=next_month(month))
+        if form.cleaned_data["missing_receipts"]:
+            expenses = cost_selectors.receipts_to_follow(expenses)
     page = Paginator(expenses.order_by("-spent_on", "-pk"), EXPENSES_PER_PAGE).get_page(request.GET.get("page"))
-    rows = [{"expense": expense, "can_cancel": can_cancel_expense(membership, expense)} for expense in page]
+    rows = [
+        {
+            "expense": expense,
+            "can_cancel": can_cancel_expense(membership, expense),
+            "can_attach": may_attach_receipt(membership, expense),
+        }
+        for expense in page
+    ]
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "rows": rows, "vehicles": vehicles, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "vehicles": vehicles,
+        "query": query.urlencode(),
+        "to_follow": cost_selectors.receipts_to_follow(cost_selectors.expenses_of(membership)).count(),
+        "receipt_form": ReceiptForm(),
+    }
     return render(request, "ledger/expense_list.html", context)
 
 
@@ -93,6 +110,7 @@ def expense_create(request: CommunityRequest) -> HttpResponse:
             receipt=data["receipt"],
             litres=data["litres"],
             odometer=data["odometer"],
+            receipt_to_follow=data["receipt_to_follow"],
         )
         if recorded:
             messages.success(request, _("The expense has been recorded."))
@@ -115,6 +133,25 @@ def expense_cancel(request: CommunityRequest, pk: int) -> HttpResponse:
     reason = form.cleaned_data["reason"]
     if attempt_or_message(request, services.expense_cancel, membership=membership, expense=expense, reason=reason):
         messages.success(request, _("The expense has been undone; the history keeps it, crossed out."))
+    return redirect(back)
+
+
+@member_view
+@require_POST
+def expense_receipt_attach(request: CommunityRequest, pk: int) -> HttpResponse:
+    """Add the receipt of an expense saved as "receipt to follow"."""
+    membership = request.membership
+    expense = cost_selectors.expense_get(membership, pk)
+    form = ReceiptForm(request.POST, request.FILES)
+    back = reverse("ledger_expenses", args=[request.community.pk])
+    if not form.is_valid():
+        messages.error(request, _("Choose the receipt's file: a photo (JPEG, PNG, WebP) or a PDF."))
+        return redirect(back)
+    receipt = form.cleaned_data["receipt"]
+    if attempt_or_message(
+        request, services.expense_attach_receipt, membership=membership, expense=expense, receipt=receipt
+    ):
+        messages.success(request, _("The receipt has been added."))
     return redirect(back)
 
 

@@ -48,7 +48,7 @@ keep(
 )
 keep(
     "Machine-made text only (km, month, idempotency key, cost model): no person's words, which a check constraint "
-    "keeps off the append-only rows (migration 0012).",
+    "keeps off the append-only rows (migration 0013).",
     "ledger.Transaction.description",
     "ledger.Transaction.idempotency_key",
     "ledger.Expense.cost_model",

@@ -70,7 +70,7 @@ class MonthFilterForm(forms.Form):
 
 class StatementForm(MonthFilterForm):
     """What "My account" shows: a month (by default the current one), or with ``all`` every line since the start,
-    a page at a time; ``after`` / ``before`` a line's position (``ledger.selectors.LinePosition``) turn pages."""
+    a page at a time; ``after`` / ``before`` a line's position (``ledger.statement_selectors.LinePosition``) turn pages."""
 
     all = forms.BooleanField(required=False)
     after = forms.CharField(required=False, max_length=40)
@@ -95,9 +95,24 @@ class PersonChoiceField(_PersonChoiceField):
         return obj.name
 
 
+# What the file picker offers for a receipt (the server checks the content: ledger.receipts).
+RECEIPT_ACCEPT = "image/jpeg,image/png,image/webp,application/pdf"
+
+
+class ReceiptForm(forms.Form):
+    """The receipt of an expense saved without it."""
+
+    receipt = forms.FileField(
+        label=_("Receipt"),
+        help_text=_("A photo (JPEG, PNG, WebP) or a PDF."),
+        widget=forms.ClearableFileInput(attrs={"accept": RECEIPT_ACCEPT}),
+    )
+
+
 class ExpenseFilterForm(forms.Form):
     vehicle = forms.ModelChoiceField(label=_("Vehicle"), queryset=Vehicle.objects.none(), required=False)
     month = MonthField(label=_("Month"), required=False)
+    missing_receipts = forms.BooleanField(label=_("Only the receipts to follow"), required=False)
 
     def __init__(self, *args: Any, vehicles: QuerySet[Vehicle], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -152,7 +167,12 @@ class ExpenseForm(forms.Form):
         label=_("Receipt"),
         required=False,
         help_text=_("Optional: a photo (JPEG, PNG, WebP) or a PDF."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+        widget=forms.ClearableFileInput(attrs={"accept": RECEIPT_ACCEPT}),
+    )
+    receipt_to_follow = forms.BooleanField(
+        label=_("Receipt to follow"),
+        required=False,
+        help_text=_("No receipt at hand? Tick this and add it later from the list of expenses; you will be reminded."),
     )
     litres = LocalizedDecimalField(
         label=QUANTITY_LABELS[None],

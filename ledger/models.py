@@ -109,7 +109,7 @@ class Transaction(models.Model):
     )
     # Made by the application only ("12 km", "2026-03", "2026-03:12/31"), never typed by a person: this row can
     # never be changed, so a person's words (an undo's reason) live in an erasable ``TransactionNote`` instead.
-    # On PostgreSQL a check constraint refuses anything else (migration 0012).
+    # On PostgreSQL a check constraint refuses anything else (migration 0013).
     description = models.CharField(_("description"), max_length=200, blank=True)
     trip = models.ForeignKey(
         "bookings.Trip", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_transactions"
@@ -225,6 +225,10 @@ class Expense(models.Model):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     receipt = models.FileField(_("receipt"), upload_to=receipt_upload_to, blank=True, validators=[validate_receipt])
+    # Saved without its receipt, which the payer will add later: listed as missing, and they are reminded.
+    receipt_to_follow = models.BooleanField(_("receipt to follow"), default=False)
+    receipt_reminder_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    receipt_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     litres = models.DecimalField(_("litres (or kWh)"), max_digits=6, decimal_places=2, null=True, blank=True)
     odometer = models.PositiveIntegerField(_("odometer (km)"), null=True, blank=True)
     # The vehicle's cost model when recorded: decides how (and whether) the expense is posted.

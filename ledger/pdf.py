@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 
 from communities.models import Community, User
 from ledger.money import ZERO
-from ledger.selectors import Statement
+from ledger.statement_selectors import Statement
 
 
 def statement_pdf(

@@ -9,19 +9,24 @@ from django.db.models import Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
 
-from colocauto.core.privacy import Column, Retention, Section, file_name, keep_for, register
+from colocauto.core.privacy import Column, Retention, Section, fields, file_name, keep_for, register, whether
 from communities.models import User
+from communities.privacy import COMMUNITY
 from ledger.models import Entry, Expense, SettlementEmail, Transaction, Transfer
+from vehicles.privacy import VEHICLE
 
-COMMUNITY = Column("community", "string", _("Name of the community."))
-AMOUNT = Column("amount", "decimal", _("Amount in euros."))
+TRANSACTION = Column("transaction", "integer", _("Number of the transaction."), "pk")
+MONTH = Column("month", "date", _("The settled month."), "period.month")
+IN_PERIOD = COMMUNITY.at("period.community.name")
+# An undo's reason, in an erasable ``TransactionNote`` beside the append-only transaction (migration 0013).
+NOTE = Column("note", "string", _("The words written beside the line: why it was undone."))
 
 
 def _entries(user: User) -> Iterator[dict[str, Any]]:
     """Each line of each of the person's accounts, oldest first, with the account's balance after it."""
     entries = (
         Entry.objects.filter(account__user=user)
-        .select_related("account__community", "transaction")
+        .select_related("account__community", "transaction__note")
         .order_by("account_id", "transaction__date", "transaction_id")
     )
     account: int | None = None
@@ -37,6 +42,7 @@ def _entries(user: User) -> Iterator[dict[str, Any]]:
             "date": transaction.date,
             "kind": transaction.kind,
             "description": transaction.description,
+            "note": transaction.note_text,
             "amount": entry.amount,
             "balance": balance,
             "recorded_at": transaction.created_at,
@@ -47,26 +53,17 @@ def _expenses_of(user: User) -> QuerySet[Expense]:
     return Expense.objects.filter(Q(paid_by=user) | Q(created_by=user) | Q(cancelled_by=user))
 
 
-def _expenses(user: User) -> Iterator[dict[str, Any]]:
-    expenses = _expenses_of(user).select_related("community", "vehicle", "paid_by").order_by("spent_on", "pk")
-    for expense in expenses.iterator(chunk_size=500):
-        yield {
-            "expense": expense.pk,
-            "community": expense.community.name,
-            "vehicle": expense.vehicle.name,
-            "category": expense.category,
-            "amount": expense.amount,
-            "spent_on": expense.spent_on,
-            "paid_by": expense.paid_by.name,
-            "note": expense.note,
-            "litres": expense.litres,
-            "odometer": expense.odometer,
-            "receipt": file_name("receipts", expense.pk, expense.receipt) if expense.receipt else None,
-            "recorded_by_you": expense.created_by_id == user.pk,
-            "created_at": expense.created_at,
-            "cancelled_at": expense.cancelled_at,
-            "cancel_reason": expense.cancel_reason,
-        }
+def _expenses(user: User) -> QuerySet[Expense]:
+    return (
+        _expenses_of(user)
+        .annotate(recorded_by_you=whether(Q(created_by=user)))
+        .select_related("community", "vehicle", "paid_by")
+        .order_by("spent_on", "pk")
+    )
+
+
+def _receipt(expense: Expense) -> str | None:
+    return file_name("receipts", expense.pk, expense.receipt) if expense.receipt else None
 
 
 def _receipts(user: User) -> Iterator[tuple[str, FieldFile]]:
@@ -75,48 +72,28 @@ def _receipts(user: User) -> Iterator[tuple[str, FieldFile]]:
         yield file_name("receipts", expense.pk, expense.receipt), expense.receipt
 
 
-def _transfers(user: User) -> Iterator[dict[str, Any]]:
-    transfers = (
+def _transfers(user: User) -> QuerySet[Transfer]:
+    return (
         Transfer.objects.filter(Q(payer__user=user) | Q(payee__user=user) | Q(declared_by=user) | Q(confirmed_by=user))
         .select_related("period__community", "payer__user", "payee__user")
         .order_by("period__month", "position", "pk")
     )
-    for transfer in transfers:
-        yield {
-            "community": transfer.period.community.name,
-            "month": transfer.period.month,
-            "payer": str(transfer.payer),
-            "payee": str(transfer.payee),
-            "amount": transfer.amount,
-            "declared_paid_at": transfer.declared_paid_at,
-            "confirmed_at": transfer.confirmed_at,
-            "superseded_at": transfer.superseded_at,
-        }
 
 
-def _postings(user: User) -> Iterator[dict[str, Any]]:
-    postings = Transaction.objects.filter(author=user).select_related("community").order_by("date", "pk")
-    for transaction in postings.iterator(chunk_size=1000):
-        yield {
-            "transaction": transaction.pk,
-            "community": transaction.community.name,
-            "date": transaction.date,
-            "kind": transaction.kind,
-            "description": transaction.description,
-            "recorded_at": transaction.created_at,
-        }
+def _payer(transfer: Transfer) -> str:
+    return str(transfer.payer)
 
 
-def _settlement_emails(user: User) -> Iterator[dict[str, Any]]:
-    emails = SettlementEmail.objects.filter(user=user).select_related("period__community").order_by("pk")
-    for email in emails:
-        yield {
-            "community": email.period.community.name,
-            "month": email.period.month,
-            "sent_at": email.sent_at,
-            "failed_at": email.failed_at,
-            "error_code": email.error_code,
-        }
+def _payee(transfer: Transfer) -> str:
+    return str(transfer.payee)
+
+
+def _postings(user: User) -> QuerySet[Transaction]:
+    return Transaction.objects.filter(author=user).select_related("community", "note").order_by("date", "pk")
+
+
+def _settlement_emails(user: User) -> QuerySet[SettlementEmail]:
+    return SettlementEmail.objects.filter(user=user).select_related("period__community").order_by("pk")
 
 
 register(
@@ -126,10 +103,9 @@ register(
         description=_("Every line of your accounts in your communities, with your balance after each line."),
         columns=(
             COMMUNITY,
-            Column("transaction", "integer", _("Number of the transaction.")),
-            Column("date", "date", _("Date of the transaction.")),
-            Column("kind", "string", _("trip_charge, expense, shared_costs, fixed_costs, settlement or reversal.")),
-            Column("description", "string", _("What it was.")),
+            TRANSACTION,
+            *fields(Transaction, "date kind description"),
+            NOTE,
             Column("amount", "decimal", _("The amount on your account: positive, the others owe you more.")),
             Column("balance", "decimal", _("Your balance in that community after this line.")),
             Column("recorded_at", "datetime", _("When it was recorded.")),
@@ -143,23 +119,18 @@ register(
         title=_("Expenses"),
         description=_("Expenses you paid, recorded or undid, with their receipts."),
         columns=(
-            Column("expense", "integer", _("Number of the expense.")),
+            Column("expense", "integer", _("Number of the expense."), "pk"),
             COMMUNITY,
-            Column("vehicle", "string", _("The vehicle's name.")),
-            Column("category", "string", _("Category.")),
-            AMOUNT,
-            Column("spent_on", "date", _("Date of the expense.")),
-            Column("paid_by", "string", _("Display name of who paid.")),
-            Column("note", "string", _("Note.")),
-            Column("litres", "decimal", _("Litres (or kWh).")),
-            Column("odometer", "integer", _("Odometer, in km.")),
-            Column("receipt", "file", _("The receipt in this archive.")),
+            VEHICLE,
+            *fields(Expense, "category amount spent_on"),
+            Column("paid_by", "string", _("Display name of who paid."), "paid_by.name"),
+            *fields(Expense, "note litres odometer"),
+            Column("receipt", "file", _("The receipt in this archive."), _receipt),
             Column("recorded_by_you", "boolean", _("Whether you recorded it.")),
             Column("created_at", "datetime", _("When it was recorded.")),
-            Column("cancelled_at", "datetime", _("When it was undone.")),
-            Column("cancel_reason", "string", _("Why it was undone.")),
+            *fields(Expense, "cancelled_at cancel_reason"),
         ),
-        rows=_expenses,
+        objects=_expenses,
         files=_receipts,
         covers=("ledger.Expense.paid_by", "ledger.Expense.created_by", "ledger.Expense.cancelled_by"),
         order=41,
@@ -169,16 +140,14 @@ register(
         title=_("Settlement transfers"),
         description=_("The transfers of the monthly settlements you had to make or receive."),
         columns=(
-            COMMUNITY,
-            Column("month", "date", _("The settled month.")),
-            Column("payer", "string", _("Display name of who pays.")),
-            Column("payee", "string", _("Display name of who is paid.")),
-            AMOUNT,
-            Column("declared_paid_at", "datetime", _("When it was declared paid.")),
-            Column("confirmed_at", "datetime", _("When the payee confirmed it.")),
+            IN_PERIOD,
+            MONTH,
+            Column("payer", "string", _("Display name of who pays."), _payer),
+            Column("payee", "string", _("Display name of who is paid."), _payee),
+            *fields(Transfer, "amount declared_paid_at confirmed_at"),
             Column("superseded_at", "datetime", _("When a newer plan replaced it.")),
         ),
-        rows=_transfers,
+        objects=_transfers,
         covers=("ledger.Transfer.declared_by", "ledger.Transfer.confirmed_by"),
         order=42,
     ),
@@ -187,14 +156,13 @@ register(
         title=_("Postings you recorded"),
         description=_("Ledger transactions recorded by you (expenses, settlements, undos)."),
         columns=(
-            Column("transaction", "integer", _("Number of the transaction.")),
+            TRANSACTION,
             COMMUNITY,
-            Column("date", "date", _("Date of the transaction.")),
-            Column("kind", "string", _("Kind of transaction.")),
-            Column("description", "string", _("What it was.")),
-            Column("recorded_at", "datetime", _("When you recorded it.")),
+            *fields(Transaction, "date kind description"),
+            NOTE.at("note_text"),
+            Column("recorded_at", "datetime", _("When you recorded it."), "created_at"),
         ),
-        rows=_postings,
+        objects=_postings,
         covers=("ledger.Transaction.author",),
         order=43,
     ),
@@ -203,13 +171,13 @@ register(
         title=_("Settlement e-mails"),
         description=_("The monthly settlement e-mails sent to you."),
         columns=(
-            COMMUNITY,
-            Column("month", "date", _("The settled month.")),
+            IN_PERIOD,
+            MONTH,
             Column("sent_at", "datetime", _("When it was sent.")),
             Column("failed_at", "datetime", _("When it could not be delivered.")),
             Column("error_code", "string", _("The mail server's answer when it failed.")),
         ),
-        rows=_settlement_emails,
+        objects=_settlement_emails,
         covers=("ledger.SettlementEmail.user",),
         order=44,
     ),

@@ -57,6 +57,23 @@ def require_may_cancel_expense(membership: Membership, expense: Expense) -> None
         )
 
 
+def may_attach_receipt(membership: Membership, expense: Expense) -> bool:
+    """A receipt is added later to an expense saved without one, by whoever may undo it, while it stands."""
+    return not expense.receipt and not expense.is_cancelled and may_cancel_expense(membership, expense)
+
+
+def require_may_attach_receipt(membership: Membership, expense: Expense) -> None:
+    if expense.receipt:
+        raise InvalidExpense(_("This expense already has its receipt."), code="receipt_already_attached")
+    if expense.is_cancelled:
+        raise InvalidExpense(_("This expense was undone: it needs no receipt."), code="expense_undone")
+    if not may_cancel_expense(membership, expense):
+        raise NotAllowed(
+            _("Only the person who recorded it, the payer or an admin can add its receipt."),
+            code="receipt_attach_not_allowed",
+        )
+
+
 def may_reverse(membership: Membership, record: Transaction) -> bool:
     """A transaction is undone by an admin or its author; an expense's posting also by whoever may
     cancel that expense (undoing the posting is undoing the expense)."""

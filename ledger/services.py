@@ -29,7 +29,13 @@ from ledger.models import MAX_EXPENSE, MAX_LITRES, MAX_ODOMETER, Expense, Transa
 from ledger.money import to_money
 from ledger.posting import account_for, community_tz, creditor_account, local_today, post
 from ledger.receipts import normalised_receipt
-from ledger.rules import InvalidExpense, check_expense_date, may_reverse, require_may_cancel_expense
+from ledger.rules import (
+    InvalidExpense,
+    check_expense_date,
+    may_reverse,
+    require_may_attach_receipt,
+    require_may_cancel_expense,
+)
 from vehicles.models import Vehicle
 from vehicles.selectors import cost_model_on
 
@@ -159,8 +165,12 @@ def expense_record(
     receipt: File[bytes] | None = None,
     litres: Decimal | None = None,
     odometer: int | None = None,
+    receipt_to_follow: bool = False,
 ) -> Expense:
     """Record an expense for a vehicle of the member's community.
+
+    Without its receipt, ``receipt_to_follow`` says the payer will add it later (``expense_attach_receipt``):
+    the expense is listed as missing its receipt and the payer reminded (``ledger.receipt_reminders``).
 
     A member records what they paid; an admin may record an expense paid by another member. The cost model
     is the one in force on the day it was spent (``cost_model_on``). Rates model: the payer is credited and
@@ -180,11 +190,7 @@ def expense_record(
     amount = _clean_amount(amount)
     check_expense_date(spent_on, today=local_today(community))
     litres = _clean_fuel(category, litres, odometer)
-    if receipt:
-        try:
-            receipt = normalised_receipt(receipt)
-        except ValidationError as error:
-            raise InvalidExpense(error.messages[0], code=error.code or "invalid_receipt") from None
+    receipt = _checked_receipt(receipt)
     cost_model = cost_model_on(vehicle, spent_on)
     with atomic():
         expense = Expense.objects.create(
@@ -196,6 +202,7 @@ def expense_record(
             paid_by=payer,
             note=note[:200],
             receipt=receipt or "",
+            receipt_to_follow=receipt_to_follow and not receipt,
             litres=litres,
             odometer=odometer,
             cost_model=cost_model,
@@ -212,6 +219,32 @@ def expense_record(
                 expense=expense,
                 vehicle=vehicle,
             )
+    return expense
+
+
+def _checked_receipt(receipt: File[bytes] | None) -> File[bytes] | None:
+    if not receipt:
+        return None
+    try:
+        return normalised_receipt(receipt)
+    except ValidationError as error:
+        raise InvalidExpense(error.messages[0], code=error.code or "invalid_receipt") from None
+
+
+def expense_attach_receipt(*, membership: Membership, expense: Expense, receipt: File[bytes]) -> Expense:
+    """Add the receipt of an expense saved without one (its author, its payer or an admin)."""
+    require_active(membership)
+    if expense.community_id != membership.community_id:
+        raise NotAllowed(_("This expense is not in this community."), code="expense_not_in_community")
+    checked = _checked_receipt(receipt)
+    if checked is None:
+        raise InvalidExpense(_("Choose the receipt's file."), code="receipt_missing", field="receipt")
+    with atomic():
+        expense = Expense.objects.select_for_update().get(pk=expense.pk)
+        require_may_attach_receipt(membership, expense)
+        expense.receipt = checked
+        expense.receipt_to_follow = False
+        expense.save(update_fields=["receipt", "receipt_to_follow"])
     return expense
 
 

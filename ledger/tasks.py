@@ -21,7 +21,7 @@ from colocauto.core.outbox import MailDeferred
 from colocauto.core.parsers import parse_month
 from colocauto.core.queue import wake
 from communities.models import Community
-from ledger import emails, left_balance, stored_balances, transfer_emails
+from ledger import emails, left_balance, receipt_reminders, stored_balances, transfer_emails
 from ledger.closing import communities_to_close, month_close
 from ledger.models import SettlementPeriod
 
@@ -99,6 +99,12 @@ def stored_balances_verify() -> int:
     """Beat's daily proof that every stored balance equals the sum of its entries; mismatches are logged
     as errors. Returns how many."""
     return stored_balances.stored_balances_verify()
+
+
+@shared_task
+def receipts_remind() -> int:
+    """Beat's daily reminder of receipts still to follow (ledger/receipt_reminders.py); returns how many went out."""
+    return receipt_reminders.receipts_remind()
 
 
 @retried

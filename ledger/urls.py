@@ -15,6 +15,7 @@ urlpatterns = [
     path("expenses/new/", cost_views.expense_create, name="ledger_expense_create"),
     path("expenses/<int:pk>/undo/", cost_views.expense_cancel, name="ledger_expense_cancel"),
     path("expenses/<int:pk>/receipt/", cost_views.expense_receipt, name="ledger_receipt"),
+    path("expenses/<int:pk>/receipt/add/", cost_views.expense_receipt_attach, name="ledger_receipt_attach"),
     path("vehicles/<int:vehicle_id>/report/", cost_views.vehicle_report, name="ledger_vehicle_report"),
     path("calculator/", cost_views.calculator, name="ledger_calculator"),
 ]

@@ -29,7 +29,7 @@ from colocauto.core.web import attempt, attempt_or_message, offline_copy
 from colocauto.spreadsheet import csv_dialect as _csv_dialect
 from colocauto.spreadsheet import csv_text as _csv_text
 from communities.models import User
-from ledger import charts, cost_selectors, selectors, services, transfers
+from ledger import charts, cost_selectors, selectors, services, statement_selectors, transfers
 from ledger.emails import balances_as_of
 from ledger.explain import can_reverse, explain, is_reversed, prepare
 from ledger.forms import ReverseForm, StatementExportForm, StatementForm
@@ -37,8 +37,8 @@ from ledger.models import Transfer
 from ledger.money import ZERO
 from ledger.pdf import statement_pdf
 from ledger.posting import community_tz, local_today
-from ledger.selectors import LinePosition, Statement, StatementLine
 from ledger.settle_up import settle_up
+from ledger.statement_selectors import LinePosition, Statement, StatementLine
 from ledger.web import CommunityRequest, View, member_view
 
 # --- My account and statements ---------------------------------------------------------------
@@ -116,7 +116,7 @@ def account(request: CommunityRequest) -> HttpResponse:
     month = None if view_all else (data.get("month") or this_month)
     after = LinePosition.parse(data.get("after"))
     before = None if after else LinePosition.parse(data.get("before"))
-    statement = selectors.statement_page(
+    statement = statement_selectors.statement_page(
         request.membership,
         person,
         since=month,
@@ -125,7 +125,7 @@ def account(request: CommunityRequest) -> HttpResponse:
         before=before,
     )
     lines = _explained(request, statement)
-    first_day = selectors.statement_first_day(statement.account_id)
+    first_day = statement_selectors.statement_first_day(statement.account_id)
     page: dict[str, Any] = {"all": 1} if view_all else {"month": f"{month:%Y-%m}"}
     context = {
         "person": person,
@@ -214,7 +214,7 @@ def statement_csv(request: CommunityRequest) -> StreamingHttpResponse:
     """The month, the year or every line since the start (without either), streamed as it is read."""
     person = _person(request)
     since, until = _window(StatementExportForm(request.GET or None))
-    statement, chunks = selectors.statement_chunks(request.membership, person, since=since, until=until)
+    statement, chunks = statement_selectors.statement_chunks(request.membership, person, since=since, until=until)
     rows = _in_current_language(_csv_rows(statement, chunks))
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_export_name(request, person, statement, "csv")}"'
@@ -229,7 +229,7 @@ def statement_pdf_view(request: CommunityRequest) -> HttpResponse:
     person = _person(request)
     form = StatementExportForm(request.GET or None)
     since, until = _window(form)
-    statement, chunks = selectors.statement_chunks(request.membership, person, since=since, until=until)
+    statement, chunks = statement_selectors.statement_chunks(request.membership, person, since=since, until=until)
     lines: list[StatementLine] = []
     for chunk in chunks:
         lines += chunk

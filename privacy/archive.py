@@ -99,7 +99,7 @@ def _write_json(archive: zipfile.ZipFile, user: Any, sections: list[Section], ge
         out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "sections": {')
         for index, section in enumerate(sections):
             out.write(("," if index else "") + f"\n{json.dumps(section.name)}: [")
-            for number, row in enumerate(section.rows(user)):
+            for number, row in enumerate(section.read(user)):
                 out.write(("," if number else "") + "\n  " + json.dumps(_row(section, row), ensure_ascii=False))
             out.write("]")
         out.write("\n}}\n")
@@ -112,7 +112,7 @@ def _write_csv(archive: zipfile.ZipFile, user: Any, section: Section) -> None:
         out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
         writer = csv.writer(out)
         writer.writerow(section.keys)
-        for row in section.rows(user):
+        for row in section.read(user):
             writer.writerow([cell(row.get(key)) for key in section.keys])
         out.flush()
         out.detach()

@@ -4,18 +4,16 @@ from allauth.account.models import EmailAddress, EmailConfirmation
 from django.contrib.sessions.models import Session
 from django.utils.translation import gettext_lazy as _
 
-from colocauto.core.privacy import Column, Retention, Section, keep_for, register
+from colocauto.core.privacy import Column, Retention, Section, fields, keep_for, register
 from privacy.models import DataExport
 
 
 def _addresses(user):
-    for address in EmailAddress.objects.filter(user=user).order_by("pk"):
-        yield {"email": address.email, "verified": address.verified, "primary": address.primary}
+    return EmailAddress.objects.filter(user=user).order_by("pk")
 
 
 def _exports(user):
-    for export in DataExport.objects.filter(user=user).order_by("pk"):
-        yield {"requested_at": export.requested_at, "ready_at": export.ready_at, "downloaded_at": export.downloaded_at}
+    return DataExport.objects.filter(user=user).order_by("pk")
 
 
 register(
@@ -24,11 +22,10 @@ register(
         title=_("E-mail addresses"),
         description=_("The addresses of your account and whether you confirmed them."),
         columns=(
-            Column("email", "string", _("The address.")),
-            Column("verified", "boolean", _("Whether you confirmed it.")),
+            *fields(EmailAddress, "email verified"),
             Column("primary", "boolean", _("Whether it is the one you log in with.")),
         ),
-        rows=_addresses,
+        objects=_addresses,
         covers=("account.EmailAddress.user",),
         order=1,
     ),
@@ -36,12 +33,8 @@ register(
         name="data_exports",
         title=_("Data exports"),
         description=_("When you asked for your data, this archive included."),
-        columns=(
-            Column("requested_at", "datetime", _("When you asked.")),
-            Column("ready_at", "datetime", _("When the archive was ready.")),
-            Column("downloaded_at", "datetime", _("When it was downloaded.")),
-        ),
-        rows=_exports,
+        columns=fields(DataExport, "requested_at ready_at downloaded_at"),
+        objects=_exports,
         covers=("privacy.DataExport.user",),
         order=90,
     ),

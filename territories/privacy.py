@@ -3,10 +3,11 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from colocauto.core.privacy import Column, Retention, Section, keep_for, register
+from colocauto.core.privacy import Column, Retention, Section, fields, keep_for, register, whether
+from communities.privacy import COMMUNITY
 from territories.models import TerritoryConsent, TerritoryInvitation, TerritoryStaff
 
-TERRITORY = Column("territory", "string", _("Name of the territory."))
+TERRITORY = Column("territory", "string", _("Name of the territory."), "territory.name")
 
 
 def _roles(user):
@@ -28,37 +29,21 @@ def _roles(user):
 
 
 def _invitations(user):
-    invitations = (
+    return (
         TerritoryInvitation.objects.filter(Q(invited_by=user) | Q(accepted_by=user))
+        .annotate(sent_by_you=whether(Q(invited_by=user)))
         .select_related("territory")
         .order_by("pk")
     )
-    for invitation in invitations:
-        yield {
-            "territory": invitation.territory.name,
-            "email": invitation.email,
-            "sent_by_you": invitation.invited_by_id == user.pk,
-            "created_at": invitation.created_at,
-            "expires_at": invitation.expires_at,
-            "accepted_at": invitation.accepted_at,
-        }
 
 
 def _consents(user):
-    consents = (
+    return (
         TerritoryConsent.objects.filter(Q(granted_by=user) | Q(withdrawn_by=user))
+        .annotate(granted_by_you=whether(Q(granted_by=user)), withdrawn_by_you=whether(Q(withdrawn_by=user)))
         .select_related("community", "territory")
         .order_by("pk")
     )
-    for consent in consents:
-        yield {
-            "community": consent.community.name,
-            "territory": consent.territory.name,
-            "granted_by_you": consent.granted_by_id == user.pk,
-            "granted_at": consent.granted_at,
-            "withdrawn_by_you": consent.withdrawn_by_id == user.pk,
-            "withdrawn_at": consent.withdrawn_at,
-        }
 
 
 register(
@@ -83,13 +68,11 @@ register(
         description=_("Invitations to a territory's reports that you sent or accepted."),
         columns=(
             TERRITORY,
-            Column("email", "string", _("The invited address.")),
+            *fields(TerritoryInvitation, "email"),
             Column("sent_by_you", "boolean", _("Whether you sent it.")),
-            Column("created_at", "datetime", _("When it was created.")),
-            Column("expires_at", "datetime", _("When it expires.")),
-            Column("accepted_at", "datetime", _("When it was accepted.")),
+            *fields(TerritoryInvitation, "created_at expires_at accepted_at"),
         ),
-        rows=_invitations,
+        objects=_invitations,
         covers=("territories.TerritoryInvitation.invited_by", "territories.TerritoryInvitation.accepted_by"),
         order=61,
     ),
@@ -98,14 +81,14 @@ register(
         title=_("Consents to share figures"),
         description=_("Consents you gave or withdrew, as an admin, to share anonymous figures with a territory."),
         columns=(
-            Column("community", "string", _("Name of the community.")),
+            COMMUNITY,
             TERRITORY,
             Column("granted_by_you", "boolean", _("Whether you gave it.")),
-            Column("granted_at", "datetime", _("When it was given.")),
+            *fields(TerritoryConsent, "granted_at"),
             Column("withdrawn_by_you", "boolean", _("Whether you withdrew it.")),
-            Column("withdrawn_at", "datetime", _("When it was withdrawn.")),
+            *fields(TerritoryConsent, "withdrawn_at"),
         ),
-        rows=_consents,
+        objects=_consents,
         covers=("territories.TerritoryConsent.granted_by", "territories.TerritoryConsent.withdrawn_by"),
         order=62,
     ),

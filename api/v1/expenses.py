@@ -60,6 +60,9 @@ class ExpenseSerializer(serializers.Serializer):
     recorded_by = LedgerMemberSerializer(source="created_by")
     recorded_at = serializers.DateTimeField(source="created_at")
     receipt = serializers.SerializerMethodField(help_text="Where to download the receipt (this API), or null.")
+    receipt_to_follow = serializers.BooleanField(
+        help_text="Saved without its receipt, which the payer will add later (true until it is added)."
+    )
     cancelled_at = serializers.DateTimeField(allow_null=True, help_text="When it was undone, or null.")
     cancelled_by = LedgerMemberSerializer(allow_null=True)
     cancel_reason = serializers.CharField(help_text="Why it was undone (empty while it is not).")
@@ -107,6 +110,11 @@ class ExpenseInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
     receipt = serializers.FileField(
         required=False, help_text="A photo (JPEG, PNG, WebP) or a PDF, sent as multipart/form-data."
+    )
+    receipt_to_follow = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Without a receipt: the payer will add it later; the expense is listed as missing it and they are reminded.",
     )
     litres = serializers.DecimalField(
         max_digits=6,
@@ -227,6 +235,7 @@ class ExpenseListView(ListApiView):
             receipt=data["receipt"],
             litres=data["litres"],
             odometer=data["odometer"],
+            receipt_to_follow=data["receipt_to_follow"],
         )
         expense = cost_selectors.expense_get(membership, expense.pk)
         return Response(_expense_data(request, membership, expense), status=status.HTTP_201_CREATED)

@@ -27,12 +27,12 @@ from colocauto.core.clock import month_last_day
 from colocauto.core.parsers import MAX_ID
 from communities.models import Membership
 from communities.selectors import pool_holder_of
-from ledger import cost_selectors, selectors, transfers
+from ledger import cost_selectors, selectors, statement_selectors, transfers
 from ledger.explain import explain, is_reversed, prepare
 from ledger.forms import MonthFilterForm
 from ledger.models import Transaction, Transfer
-from ledger.selectors import Statement
 from ledger.settle_up import settle_row, settle_up
+from ledger.statement_selectors import Statement
 
 MONEY = {"max_digits": 20, "decimal_places": 2}
 
@@ -162,7 +162,7 @@ class StatementView(ListApiView):
         form = validate_with(MonthFilterForm, request.query_params, serializer_class=StatementQuerySerializer)
         member_id = request.query_params.get("member")
         person = selectors.member_get(membership, path_id(member_id)) if member_id else request.user
-        statement = selectors.statement_for(membership, person, form.cleaned_data["month"])
+        statement = statement_selectors.statement_for(membership, person, form.cleaned_data["month"])
         paginator = self.paginator
         assert isinstance(paginator, StatementPages)
         paginator.statement = statement

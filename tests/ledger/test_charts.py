@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from communities.models import Membership
 from ledger import charts
@@ -37,7 +38,8 @@ def test_balance_chart_shows_each_months_closing_balance_for_a_year(community):
     TransactionFactory(community=community, on=date(2026, 2, 1), lines={anna: Decimal("-7.50"), ben: Decimal("7.50")})
     membership = Membership.objects.get(community=community, user=ben)
 
-    chart = charts.balance_chart(membership, anna, date(2026, 6, 15))
+    with translation.override("fr"):
+        chart = charts.balance_chart(membership, anna, date(2026, 6, 15))
 
     months = [row[0] for row in chart.rows]
     assert months[0] == "juillet 2025" and months[-1] == "juin 2026"
@@ -67,7 +69,8 @@ def test_vehicle_charts_split_costs_by_category_and_count_km_each_month(communit
     TripFactory(booking__vehicle=car, booking__member=owner, km=120)
     membership = Membership.objects.get(community=community, user=owner)
 
-    costs, km = charts.vehicle_charts(membership, car, date(2026, 1, 1), date(2026, 6, 15))
+    with translation.override("fr"):
+        costs, km = charts.vehicle_charts(membership, car, date(2026, 1, 1), date(2026, 6, 15))
 
     assert [row[0] for row in costs.rows] == [
         "janvier 2026",

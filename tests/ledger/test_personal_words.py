@@ -15,8 +15,8 @@ from ledger.posting import account_for
 from tests.factories import ExpenseFactory
 from tests.ledger.conftest import make_trip
 
-BEFORE = [("ledger", "0011_stored_balances_triggers")]
-AFTER = [("ledger", "0012_transaction_note")]
+BEFORE = [("ledger", "0012_expense_receipt_to_follow")]
+AFTER = [("ledger", "0013_transaction_note")]
 
 
 def _texts(records) -> list[str]:
@@ -114,7 +114,7 @@ def test_the_migration_moves_the_words_off_the_transactions_and_the_texts_stay(c
     kept = _texts([charge, reversal, posting])
 
     try:
-        old = _migrate(BEFORE)  # the words go back onto the rows, as they were before 0012
+        old = _migrate(BEFORE)  # the words go back onto the rows, as they were before 0013
         OldTransaction = old.get_model("ledger", "Transaction")
         assert OldTransaction.objects.get(pk=reversal.pk).description == "Test drive"
         assert OldTransaction.objects.get(pk=posting.pk).description == "Plein à Crest"

@@ -11,7 +11,8 @@ from ledger import services
 from ledger.cost_selectors import vehicle_report
 from ledger.models import Transaction
 from ledger.posting import account_for, local_today, post
-from ledger.selectors import balance_of, balances_for, own_balance, statement_for
+from ledger.selectors import balance_of, balances_for, own_balance
+from ledger.statement_selectors import statement_for
 from tests.factories import CommunityFactory, MembershipFactory, VehicleFactory
 from tests.helpers import MID_MONTH
 from tests.ledger.conftest import add_member, make_trip

@@ -12,10 +12,10 @@ from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 
-from ledger import selectors, views
+from ledger import statement_selectors, views
 from ledger.models import Transaction
 from ledger.posting import account_for, post
-from ledger.selectors import LinePosition, account_balance_before, statement_page
+from ledger.statement_selectors import LinePosition, account_balance_before, statement_page
 from tests.factories import CommunityFactory
 from tests.helpers import MID_MONTH, english, page, queries_to_get, url
 from tests.ledger.conftest import add_member
@@ -129,7 +129,7 @@ def _walk_back(membership, user, **window):
 
 
 def test_all_time_pages_cover_every_line_once_with_each_pages_opening_balance(community, pair, monkeypatch):
-    monkeypatch.setattr(selectors, "STATEMENT_PAGE_SIZE", 3)
+    monkeypatch.setattr(statement_selectors, "STATEMENT_PAGE_SIZE", 3)
     anne, bruno, membership = pair
     amounts = [Decimal(f"{index}.00") for index in range(1, 9)]
     days = [date(2026, 9, 1)] * 4 + [date(2026, 9, 2)] * 2 + [date(2026, 10, 5)] * 2  # pages split a day
@@ -154,7 +154,7 @@ def test_all_time_pages_cover_every_line_once_with_each_pages_opening_balance(co
 
 
 def test_a_long_month_is_shown_a_page_at_a_time(client, community, pair, monkeypatch):
-    monkeypatch.setattr(selectors, "STATEMENT_PAGE_SIZE", 4)
+    monkeypatch.setattr(statement_selectors, "STATEMENT_PAGE_SIZE", 4)
     anne, bruno, _membership = pair
     english(anne)
     line(community, anne, bruno, "100.00", date(2026, 10, 31))
@@ -189,7 +189,7 @@ def test_my_account_takes_the_same_queries_for_2_and_200_lines(client, community
 
 
 def test_the_csv_streams_every_line_in_chunks_with_a_continuous_balance(client, community, pair, monkeypatch):
-    monkeypatch.setattr(selectors, "EXPORT_CHUNK", 3)
+    monkeypatch.setattr(statement_selectors, "EXPORT_CHUNK", 3)
     anne, bruno, _membership = pair
     english(anne)
     for day in range(1, 9):

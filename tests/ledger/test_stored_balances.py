@@ -14,8 +14,8 @@ from ledger import services, tasks
 from ledger.models import Account, AccountMonth, Entry, Transaction
 from ledger.money import ZERO
 from ledger.posting import account_for, post
-from ledger.selectors import account_balance_before
 from ledger.settle_up import settle_up
+from ledger.statement_selectors import account_balance_before
 from ledger.stored_balances import stored_balance_mismatches, stored_balances_verify
 from tests.helpers import url
 from tests.ledger.conftest import make_trip

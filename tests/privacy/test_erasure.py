@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
-from django.contrib.admin.models import CHANGE, LogEntry
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
@@ -23,7 +23,7 @@ from bookings.models import Booking, BookingEvent, CalendarFeed, Incident, Incid
 from communities.models import Invitation, Membership, User
 from ledger import services as ledger_services
 from ledger.models import Account, Entry, Expense, Transaction
-from ledger.selectors import statement_for
+from ledger.statement_selectors import statement_for
 from privacy import deletion
 from privacy.erasure import person_erase
 from privacy.models import AccountDeletion

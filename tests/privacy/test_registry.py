@@ -1,11 +1,17 @@
 """The privacy registry covers every reference to a person: a new table holding personal data fails here
 until its app registers it for the export (or says why it holds nothing to export)."""
 
+import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import translation
 
-from colocauto.core.privacy import registry
+from bookings.models import Booking, CalendarFeed, Trip
+from colocauto.core.privacy import Column, fields, registry, whether
+from ledger.models import Expense, SettlementEmail
+from vehicles.models import Vehicle
 
 # Where personal data lives: our apps, allauth's accounts and the privacy app itself.
 APPS = ("communities", "vehicles", "bookings", "ledger", "territories", "api", "privacy", "account")
@@ -40,6 +46,52 @@ def test_sections_have_unique_names_and_columns():
     for section in registry.ordered():
         assert len(set(section.keys)) == len(section.keys), section.name
         assert all(str(column.description) for column in section.columns), section.name
+
+
+def test_a_field_column_is_typed_by_the_fields_class():
+    duration, odometer, status = fields(Trip, "duration start_odometer fuel_level")
+    amount, receipt = fields(Expense, "amount receipt")
+    (latitude,) = fields(Vehicle, "latitude")
+    assert [duration.type, odometer.type, status.type] == ["duration", "integer", "string"]
+    assert [amount.type, receipt.type] == ["decimal", "file"]
+    assert latitude.type == "string"  # six decimals: not an amount
+
+
+def test_a_choice_columns_description_names_every_value_it_may_hold():
+    (status,) = fields(Booking, "status")
+    with translation.override("en"):
+        described = str(status.description)
+        stored = [f"{value} ({label})" for value, label in Booking.Status.choices]
+    assert described.startswith("Status: ")
+    assert all(value in described for value in stored), described
+
+
+def test_a_field_column_is_described_in_the_readers_language():
+    (unlogged,) = fields(Trip, "unlogged_km")
+    with translation.override("en"):
+        assert str(unlogged.description) == "Unlogged km. Gap between the last known odometer and this trip's start."
+    with translation.override("fr"):
+        assert str(unlogged.description).startswith("Km non enregistrés.")
+
+
+def test_a_relation_or_a_field_without_a_translated_label_needs_its_own_column():
+    with pytest.raises(ValueError, match="relation"):
+        fields(Booking, "vehicle")
+    with pytest.raises(ValueError, match="verbose_name"):
+        fields(SettlementEmail, "sent_at")
+
+
+def test_a_column_reads_a_path_and_stops_at_an_empty_link():
+    feed = CalendarFeed(vehicle=None, token="abcdef")
+    assert Column("vehicle", "string", "Vehicle.", "vehicle.name").read(feed) is None
+    assert Column("token", "string", "Token.").read(feed) == "abcdef"
+
+
+@pytest.mark.django_db
+def test_whether_is_false_not_empty_where_the_reference_is_empty(member, vehicle):
+    CalendarFeed.objects.create(user=member)
+    feed = CalendarFeed.objects.annotate(for_vehicle=whether(Q(vehicle=vehicle))).get(user=member)
+    assert feed.for_vehicle is False
 
 
 # --- Erasure -----------------------------------------------------------------------------------

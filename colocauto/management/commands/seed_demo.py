@@ -174,7 +174,10 @@ YARIS_WINDOWS = [vehicle_services.WindowSpec(weekday, time(8, 0), time(19, 0)) f
 ]
 
 
-MEMBERS_SINCE = timedelta(days=100)
+MEMBERS_SINCE = timedelta(days=230)
+# Six closed months, oldest first, so the charts have a history: how much each month drove and spent
+# compared with the pattern below (last month is 1).
+HISTORY = (Decimal("0.6"), Decimal("1.2"), Decimal("0.9"), Decimal("1.4"), Decimal("0.8"), Decimal("1"))
 
 # Last month's driving: (driver's e-mail, vehicle index, day of the month, hour, hours, km).
 LAST_MONTH_TRIPS = (
@@ -219,7 +222,7 @@ class Command(BaseCommand):
             ]
             self._windows(memberships[ADMIN_EMAIL], vehicles[1], YARIS_WINDOWS)
             self._bookings(community, memberships, vehicles)
-            self._last_month(community, memberships, vehicles)
+            self._history(community, memberships, vehicles)
             territory_staff = seed_territories(
                 tilleuls=community, tilleuls_admin=memberships[ADMIN_EMAIL], password=DEMO_PASSWORD
             )
@@ -319,36 +322,56 @@ class Command(BaseCommand):
                 membership=membership, vehicle=vehicle, starts_at=at(day, start), ends_at=at(day, end), note=note
             )
 
-    def _last_month(self, community: Community, memberships: dict[str, Membership], vehicles: list[Vehicle]) -> None:
-        """Last month's trips and expenses, charged through the ledger, and the month closed: the demo opens
-        with real balances and a settle-up plan."""
+    def _history(self, community: Community, memberships: dict[str, Membership], vehicles: list[Vehicle]) -> None:
+        """Six months of trips and expenses, charged through the ledger, each month closed in turn: the demo
+        opens with real balances, a settle-up plan and charts with a history. This month, one fuel expense
+        waits for its receipt."""
         if Trip.objects.filter(vehicle__community=community).exists():
             return
-        # The community and its cars date from before last month, or the month close would skip them.
+        # The community and its cars date from before the first month, or the month close would skip them.
         Community.objects.filter(pk=community.pk).update(created_at=timezone.now() - MEMBERS_SINCE)
         Vehicle.objects.filter(community=community).update(created_at=timezone.now() - MEMBERS_SINCE)
         zone = ZoneInfo(community.time_zone)
-        month = previous_month(local_today(community))
-        odometers = {vehicle.pk: vehicle.odometer_km - 1500 for vehicle in vehicles}
-        for email, index, day, hour, hours, km in LAST_MONTH_TRIPS:
-            vehicle = vehicles[index]
-            starts_at = datetime.combine(month.replace(day=day), time(hour), tzinfo=zone)
-            ends_at = starts_at + timedelta(hours=hours)
-            driver = memberships[email].user
-            start = odometers[vehicle.pk]
-            odometers[vehicle.pk] = start + km
-            past_trip(vehicle=vehicle, driver=driver, starts_at=starts_at, ends_at=ends_at, start_odometer=start, km=km)
-        for email, index, day, category, amount, litres, note in LAST_MONTH_EXPENSES:
-            ledger_services.expense_record(
-                membership=memberships[email],
-                vehicle=vehicles[index],
-                category=category,
-                amount=amount,
-                spent_on=month.replace(day=day),
-                note=note,
-                litres=litres,
-            )
-        month_close(community=community, month=month)
+        months = [previous_month(local_today(community))]
+        while len(months) < len(HISTORY):
+            months.insert(0, previous_month(months[0]))
+        odometers = {vehicle.pk: vehicle.odometer_km - 6000 for vehicle in vehicles}
+        for month, factor in zip(months, HISTORY, strict=True):
+            for email, index, day, hour, hours, km in LAST_MONTH_TRIPS:
+                vehicle, driven = vehicles[index], max(5, int(km * factor))
+                starts_at = datetime.combine(month.replace(day=day), time(hour), tzinfo=zone)
+                start = odometers[vehicle.pk]
+                odometers[vehicle.pk] = start + driven
+                past_trip(
+                    vehicle=vehicle,
+                    driver=memberships[email].user,
+                    starts_at=starts_at,
+                    ends_at=starts_at + timedelta(hours=hours),
+                    start_odometer=start,
+                    km=driven,
+                )
+            for email, index, day, category, amount, litres, note in LAST_MONTH_EXPENSES:
+                scaled = category == Expense.Category.FUEL
+                ledger_services.expense_record(
+                    membership=memberships[email],
+                    vehicle=vehicles[index],
+                    category=category,
+                    amount=(amount * factor).quantize(Decimal("0.01")) if scaled else amount,
+                    spent_on=month.replace(day=day),
+                    note=note,
+                    litres=(litres * factor).quantize(Decimal("0.01")) if scaled and litres else litres,
+                )
+            month_close(community=community, month=month)
+        ledger_services.expense_record(
+            membership=memberships["james@example.org"],
+            vehicle=vehicles[0],
+            category=Expense.Category.FUEL,
+            amount=Decimal("31.20"),
+            spent_on=local_today(community),
+            note="Plein à Crest, ticket oublié",
+            litres=Decimal("17.10"),
+            receipt_to_follow=True,
+        )
 
     def _print_logins(self, community: Community, territory_staff: User) -> None:
         self.stdout.write(self.style.SUCCESS(f"Demo community “{community.name}” ({community.municipality}) is ready."))

@@ -1,4 +1,5 @@
-"""Communities, members, invitations and joining by token: who gets what (``api/v1/communities.py``)."""
+"""Communities, members, invitations and joining by token: who gets what (``api/v1/communities.py``,
+``api/v1/invitations.py``)."""
 
 from communities.models import Membership
 from tests.api.matrix import (

@@ -100,7 +100,7 @@ def unguard(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ledger", "0011_stored_balances_triggers")]
+    dependencies = [("ledger", "0012_expense_receipt_to_follow")]
 
     operations = [
         migrations.CreateModel(

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0012_transaction_note'),
+        ('ledger', '0013_transaction_note'),
     ]
 
     operations = [
