@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from colocauto.core.errors import Conflict, DomainError, NotFound
 from colocauto.core.queue import wake_by_name
 from communities.models import Community, Membership, User
+from communities.rules import is_last_admin
 from ledger.leaving import BalanceNotSettled
 from ledger.models import Account
 from ledger.money import to_money
@@ -50,14 +51,12 @@ class StandingBalance:
     moves: list[Move] = field(default_factory=list)
 
 
-def standing_balances(user: User, *, community: Community | None = None) -> list[StandingBalance]:
-    """The person's non-zero balances (in one community, or everywhere), with the transfers of the settle-up
-    plan they take part in: those of the latest closed month still open, or the plan today's balances give."""
+def standing_balances(user: User) -> list[StandingBalance]:
+    """The person's non-zero balances, community by community, with the transfers of the settle-up plan they
+    take part in: those of the latest closed month still open, or the plan today's balances give."""
     accounts = (
         Account.objects.filter(user=user, kind=Account.Kind.MEMBER).exclude(balance=0).select_related("community")
     )
-    if community is not None:
-        accounts = accounts.filter(community=community)
     active = {
         membership.community_id: membership
         for membership in Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).select_related(
@@ -79,6 +78,17 @@ def standing_balances(user: User, *, community: Community | None = None) -> list
                 ]
         standing.append(row)
     return standing
+
+
+def communities_handed_over(user: User) -> list[Community]:
+    """The communities the person is the only admin of, with other members: at the erasure their
+    longest-standing member becomes admin (``communities.erasure.memberships_end``)."""
+    handed = []
+    for membership in Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).select_related("community"):
+        others = Membership.objects.filter(community_id=membership.community_id, status=Membership.Status.ACTIVE)
+        if is_last_admin(membership) and others.exclude(pk=membership.pk).exists():
+            handed.append(membership.community)
+    return handed
 
 
 def deletion_pending(user: User) -> AccountDeletion | None:

@@ -22,6 +22,7 @@ def account_delete(request):
     context = {
         "pending": deletion.deletion_pending(request.user),
         "balances": deletion.standing_balances(request.user),
+        "handed_over": deletion.communities_handed_over(request.user),
     }
     response = render(request, "privacy/account_delete.html", context)
     response["Cache-Control"] = "no-store"

@@ -337,3 +337,12 @@ def test_erasing_a_communitys_only_admin_hands_the_community_to_its_longest_stan
     assert Membership.objects.get(community=community, user=owner).is_admin
     assert not Membership.objects.get(community=community, user=member).is_admin
     assert Membership.objects.get(community=community, user=admin_user).status == Membership.Status.LEFT
+
+
+def test_the_page_warns_a_communitys_only_admin_that_it_will_be_handed_over(client, community, admin_user, member):
+    english(admin_user)
+    client.force_login(admin_user)
+
+    page = client.get(reverse("privacy_account_delete")).content.decode()
+
+    assert "You are the only admin of Les Tilleuls: its longest-standing member will become admin" in page
