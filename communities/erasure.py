@@ -67,6 +67,7 @@ def erase_person(user: User) -> None:
     Invitation.objects.filter(created_by=user).exclude(note="").update(note="")  # their labels
     user.former_number = former_number(user)
     user.erased_at = timezone.now()
+    user.erasure_due_at = None
     user.email = f"erased-{user.pk}@erased.invalid"
     user.display_name = user.phone = user.iban = ""
     user.set_unusable_password()

@@ -92,6 +92,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # ("Former member 3"), distinct from every other former member of the communities they were in.
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
     former_number = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # When the person's requested erasure is due (``privacy.AccountDeletion``, kept in step by ``privacy.deletion``):
+    # read with the user on every page for the banner "your account will be erased", without a query of its own.
+    erasure_due_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 

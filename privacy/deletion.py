@@ -108,6 +108,7 @@ def deletion_request(*, user: User, leave_balance: bool = False) -> AccountDelet
             deletion = AccountDeletion.objects.create(
                 user=user, requested_at=now, erase_after=now + GRACE_PERIOD, leave_balance=leave_balance
             )
+            User.objects.filter(pk=user.pk).update(erasure_due_at=deletion.erase_after)
     except IntegrityError:
         raise Conflict(_("Your account is already scheduled for erasure."), code="deletion_already_requested") from None
     wake_by_name("privacy.tasks.deletion_email", deletion.pk)
@@ -127,6 +128,7 @@ def deletion_cancel(*, user: User, token: str | None = None) -> AccountDeletion:
             raise NotFound(_("There is no erasure of your account to cancel."), code="deletion_not_found")
         deletion.cancelled_at = timezone.now()
         deletion.save(update_fields=["cancelled_at"])
+        User.objects.filter(pk=user.pk).update(erasure_due_at=None)
     return deletion
 
 

@@ -247,7 +247,7 @@ def test_cancelling_in_the_grace_period_keeps_the_account(bruno, community, owne
     owes(community, owner, user, "55.10")
     client.post(reverse("privacy_account_delete"))
     scheduled = AccountDeletion.objects.get(user=user)
-    assert "pending_deletion" in client.get(reverse("profile")).context
+    assert "erasure_due_at" in client.get(reverse("profile")).context
 
     client.post(reverse("privacy_deletion_cancel_link", args=[scheduled.token]))
 
