@@ -71,6 +71,7 @@ def test_vehicle_charts_split_costs_by_category_and_count_km_each_month(communit
 
     with translation.override("fr"):
         costs, km = charts.vehicle_charts(membership, car, date(2026, 1, 1), date(2026, 6, 15))
+        categories = [str(Expense.Category.INSURANCE.label), str(Expense.Category.FUEL.label)]
 
     assert [row[0] for row in costs.rows] == [
         "janvier 2026",
@@ -80,7 +81,7 @@ def test_vehicle_charts_split_costs_by_category_and_count_km_each_month(communit
         "mai 2026",
         "juin 2026",
     ]
-    assert [name for name, _values in costs.series] == [Expense.Category.INSURANCE.label, Expense.Category.FUEL.label]
+    assert [name for name, _values in costs.series] == categories == ["Assurance", "Carburant / recharge"]
     assert costs.rows[4][1] == ["300,00\u00a0€", "40,00\u00a0€"]
     assert costs.rows[5][1] == ["0,00\u00a0€", "25,00\u00a0€"]
     assert km.rows[5][1] == ["120 km"] and km.rows[4][1] == ["0 km"]
