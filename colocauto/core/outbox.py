@@ -100,7 +100,7 @@ class SentMarks:
 
 
 def commit_unflushed(using: str = "default") -> None:
-    """Inside ``atomic()``: the transaction's commit returns without waiting for the disk (PostgreSQL's
+    """Inside an outermost ``atomic()``: the transaction's commit returns without waiting for the disk (PostgreSQL's
     ``synchronous_commit = off``, for this transaction only), saving a flush of the log (about a
     millisecond each, several per community in the monthly job).
 
@@ -111,7 +111,8 @@ def commit_unflushed(using: str = "default") -> None:
     same, only its flush to disk is later (a fraction of a second).
     """
     connection = connections[using]
-    if connection.vendor == "postgresql" and connection.in_atomic_block:
+    # Only in the outermost block (no savepoint): nested, it would be the caller's whole transaction.
+    if connection.vendor == "postgresql" and connection.in_atomic_block and not connection.savepoint_ids:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
