@@ -149,7 +149,7 @@ def run_workers(month, database_url: str, workers: int) -> None:
         "LOG_LEVEL": "WARNING",
     }
     command = [sys.executable, "-m", "celery", "-A", "colocauto", "worker", f"--concurrency={workers}"]
-    command += ["--pool=prefork", "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    command += ["--pool=prefork", "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat", *os.environ.get("BENCH_WORKER_OPTIONS", "").split()]
     with log.open("w") as output:
         worker = subprocess.Popen(
             [sys.executable, str(ROOT / "bench" / "bench_worker.py"), *command[3:]],
@@ -180,7 +180,8 @@ def run_workers(month, database_url: str, workers: int) -> None:
                 raise SystemExit("Not finished after 30 minutes.")
         total = time.perf_counter() - started
         meter.sample()
-        python_cpu, database_cpu = meter.total()
+        main_cpu, pool_cpu, database_cpu = meter.total()
+        python_cpu = main_cpu + pool_cpu
         load = os.getloadavg()[0]
     finally:
         if worker.poll() is None:
@@ -202,7 +203,7 @@ def run_workers(month, database_url: str, workers: int) -> None:
     print(f"| transfers in the plans | {transfers:,} |")
     cpu, cores, per = python_cpu + database_cpu, os.cpu_count(), 1000 / max(done, 1)
     print(
-        f"| CPU time of the worker's processes (main + pool) | {python_cpu:.1f} s ({python_cpu * per:.1f} ms per community) |"
+        f"| CPU time of the worker's processes: main + pool | {python_cpu:.1f} s ({main_cpu * per:.1f} + {pool_cpu * per:.1f} ms per community) |"
     )
     print(
         f"| CPU time of their PostgreSQL backends | {database_cpu:.1f} s ({database_cpu * per:.1f} ms per community) |"

@@ -237,16 +237,18 @@ class CpuMeter:
         self.python_pids.update(children_of(self.worker_pid))
         self.last.update(cpu_seconds(job_processes(self.worker_pid)))
 
-    def total(self) -> tuple[float, float]:
-        """(seconds of the worker's processes, seconds of the PostgreSQL backends) since the start."""
-        python = database = 0.0
+    def total(self) -> tuple[float, float, float]:
+        """Seconds since the start: (the worker's main process, its pool processes, the PostgreSQL backends)."""
+        main = pool = database = 0.0
         for pid, seconds in self.last.items():
             used = seconds - self.start.get(pid, 0.0)
-            if pid in self.python_pids:
-                python += used
+            if pid == self.worker_pid:
+                main += used
+            elif pid in self.python_pids:
+                pool += used
             else:
                 database += used
-        return python, database
+        return main, pool, database
 
 
 def children_of(pid: int) -> list[int]:
