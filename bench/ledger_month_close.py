@@ -13,8 +13,9 @@ costs), five trips and three expenses last month. ``--mode``:
   prefork processes; ``ledger.tasks.month_close_all`` fans out one ``month_close_community`` task per
   community, which closes it and sends its e-mails. E-mails go to the locmem backend (emptied after
   each batch, ``bench/mail_backends.py``). Reports the wall time until every period is marked mailed,
-  the CPU time of the worker's processes and of their PostgreSQL backends, and the worker processes'
-  resident memory along the way.
+  the CPU time of the worker's processes and of their PostgreSQL backends, the pool's SQL statements
+  per community, and the worker processes' resident memory along the way. ``BENCH_WORKER_OPTIONS``
+  (environment) adds options to the worker's command line, e.g. ``--prefetch-multiplier=4``.
 - ``inline``: one process, tasks in-process (Celery eager, locmem), community after community: the
   wall and CPU time and SQL statements (round trips, BEGIN/COMMIT included) per community (min /
   median / max: constant means no N+1), the process's peak resident memory, and the Python heap's
@@ -149,7 +150,8 @@ def run_workers(month, database_url: str, workers: int) -> None:
         "LOG_LEVEL": "WARNING",
     }
     command = [sys.executable, "-m", "celery", "-A", "colocauto", "worker", f"--concurrency={workers}"]
-    command += ["--pool=prefork", "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat", *os.environ.get("BENCH_WORKER_OPTIONS", "").split()]
+    command += ["--pool=prefork", "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    command += os.environ.get("BENCH_WORKER_OPTIONS", "").split()
     with log.open("w") as output:
         worker = subprocess.Popen(
             [sys.executable, str(ROOT / "bench" / "bench_worker.py"), *command[3:]],
