@@ -100,15 +100,15 @@ class SentMarks:
 
 
 def commit_unflushed(using: str = "default") -> None:
-    """Inside an outermost ``atomic()``: the transaction's commit returns without waiting for the disk (PostgreSQL's
-    ``synchronous_commit = off``, for this transaction only), saving a flush of the log (about a
-    millisecond each, several per community in the monthly job).
+    """Inside an outermost ``atomic()``: the transaction's commit returns without waiting for the disk
+    (PostgreSQL's ``synchronous_commit = off``, for this transaction only), saving a flush of the log
+    (about a millisecond here).
 
     Only for rows a crash of the database server may lose harmlessly: outbox rows and their claims (the
-    sweep inserts and claims them again) and "all sent" bookkeeping. Never for the marks that say a
-    message was sent: those stay synchronous, and PostgreSQL writes its log in order, so once a mark
-    is on disk the claim before it is too. A crash of a worker loses nothing: the commit itself is the
-    same, only its flush to disk is later (a fraction of a second).
+    sweep inserts and claims them again). Never for the marks that say a message was sent: those stay
+    synchronous, and PostgreSQL writes its log in order, so once a mark is on disk the claim before it
+    is too. A crash of a worker loses nothing: the commit itself is the same, only its flush to disk is
+    later (a fraction of a second).
     """
     connection = connections[using]
     # Only in the outermost block (no savepoint): nested, it would be the caller's whole transaction.
