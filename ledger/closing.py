@@ -252,56 +252,70 @@ def settlement_period_open(*, community: Community, month: date) -> SettlementPe
     in between.
     """
     month = month_start(month)
-    closed = SettlementPeriod.objects.filter(community=community, month__gte=month).order_by("month").first()
-    if closed is not None and closed.month == month:
-        return closed
+    closed = _period_of(community, month)
     if closed is not None:
-        raise Conflict(_("A later month is already closed for this community."), code="later_month_closed")
+        return closed
     try:
         with atomic():
-            period = SettlementPeriod.objects.create(community=community, month=month)
-            unsettled = list(
-                unsettled_transfers(community.pk, before=month).select_for_update(of=("self",)).order_by("pk")
-            )
-            in_flight = [transfer for transfer in unsettled if transfer.declared_paid_at]
-            balances = plan_balances(community=community, month=month, in_flight=in_flight)
-            Transfer.objects.bulk_create(
-                Transfer(period=period, payer_id=payer, payee_id=payee, amount=amount, position=position)
-                for position, (payer, payee, amount) in enumerate(
-                    settlement_plan({pk: amount for pk, amount in balances.items() if amount})
-                )
-            )
-            Transfer.objects.filter(pk__in=[t.pk for t in unsettled if not t.declared_paid_at]).update(
-                superseded_at=timezone.now()
-            )
+            return _period_create(community, month)
     except IntegrityError:
         return SettlementPeriod.objects.get(community=community, month=month)
+
+
+def _period_of(community: Community, month: date) -> SettlementPeriod | None:
+    """The month's period if it is closed already; ``later_month_closed`` if a later month is."""
+    closed = SettlementPeriod.objects.filter(community=community, month__gte=month).order_by("month").first()
+    if closed is not None and closed.month != month:
+        raise Conflict(_("A later month is already closed for this community."), code="later_month_closed")
+    return closed
+
+
+def _period_create(community: Community, month: date) -> SettlementPeriod:
+    """The period and its plan, in the caller's transaction (a concurrent close raises IntegrityError)."""
+    period = SettlementPeriod.objects.create(community=community, month=month)
+    unsettled = list(unsettled_transfers(community.pk, before=month).select_for_update(of=("self",)).order_by("pk"))
+    in_flight = [transfer for transfer in unsettled if transfer.declared_paid_at]
+    balances = plan_balances(community=community, month=month, in_flight=in_flight)
+    Transfer.objects.bulk_create(
+        Transfer(period=period, payer_id=payer, payee_id=payee, amount=amount, position=position)
+        for position, (payer, payee, amount) in enumerate(
+            settlement_plan({pk: amount for pk, amount in balances.items() if amount})
+        )
+    )
+    Transfer.objects.filter(pk__in=[t.pk for t in unsettled if not t.declared_paid_at]).update(
+        superseded_at=timezone.now()
+    )
     return period
 
 
 def month_close(*, community: Community, month: date) -> SettlementPeriod:
-    """Close a finished month: post every vehicle's allocations, all in one transaction, then open the
-    period with its plan.
+    """Close a finished month: post every vehicle's allocations and open the period with its plan, all
+    in one transaction (one commit: the monthly job is thousands of these).
 
-    Safe to run twice or concurrently: each step is claimed by a unique row, and once the period
-    exists the month is closed (allocations always come before it). The statements run do not
-    depend on the number of members (``tests/ledger/test_monthly_job.py`` counts them).
+    Safe to run twice or concurrently: each step is claimed by a unique row (a concurrent close that
+    commits first makes this one roll back and return its period), and once the period exists the
+    month is closed. A month before one already closed is refused (``later_month_closed``) before
+    anything is posted. The statements run do not depend on the number of members
+    (``tests/ledger/test_monthly_job_at_scale.py`` counts them).
     """
     month = month_start(month)
     if month >= month_start(local_today(community)):
         raise DomainError(_("Only a finished month can be closed."), code="month_not_finished")
-    existing = SettlementPeriod.objects.filter(community=community, month=month).first()
+    existing = _period_of(community, month)
     if existing is not None:
         return existing
-    with atomic():
-        postings: list[Posting] = []
-        for vehicle in Vehicle.objects.filter(community=community).select_related("community").order_by("pk"):
-            postings += _shared_costs_postings(vehicle, month)
-            fixed = _fixed_costs_posting(vehicle, month)
-            if fixed is not None:
-                postings.append(fixed)
-        post_many(community=community, postings=postings)
-    return settlement_period_open(community=community, month=month)
+    try:
+        with atomic():
+            postings: list[Posting] = []
+            for vehicle in Vehicle.objects.filter(community=community).select_related("community").order_by("pk"):
+                postings += _shared_costs_postings(vehicle, month)
+                fixed = _fixed_costs_posting(vehicle, month)
+                if fixed is not None:
+                    postings.append(fixed)
+            post_many(community=community, postings=postings)
+            return _period_create(community, month)
+    except IntegrityError:
+        return SettlementPeriod.objects.get(community=community, month=month)
 
 
 def communities_to_close(month: date) -> QuerySet[Community, int]:

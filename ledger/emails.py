@@ -15,6 +15,7 @@ import segno
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import Exists
+from django.db.transaction import atomic
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -104,7 +105,8 @@ def settlement_emails_send(*, period: SettlementPeriod) -> int:
     """E-mail everyone with a part in the period's plan, over one connection; returns how many went out.
 
     Each e-mail has a ``SettlementEmail`` row (unique per period and person, inserted in one
-    ``INSERT … ON CONFLICT DO NOTHING``). They are claimed with a lease in batches of
+    ``INSERT … ON CONFLICT DO NOTHING``, committed with the first batch's claims without waiting for the
+    disk: ``outbox.commit_unflushed``). They are claimed with a lease in batches of
     ``MAIL_BATCH_SIZE`` (one statement), sent one by one over the connection, and the batch's accepted
     ones marked sent together (``outbox.SentMarks``). So a retry, a second run or a concurrent run never
     sends one twice, and a run killed mid-send leaves claims that the sweep sends after the lease. Each
@@ -119,21 +121,26 @@ def settlement_emails_send(*, period: SettlementPeriod) -> int:
         for user_id, part in _parts(period, pool_holder).items()
         if part.user.is_active and part.user.notify_settlements
     }
-    SettlementEmail.objects.bulk_create(
-        [SettlementEmail(period=period, user_id=user_id) for user_id in parts], ignore_conflicts=True
-    )
     unsent = SettlementEmail.objects.filter(period=period, sent_at=None, failed_at=None)
+
+    def claim_after(last: int) -> list[tuple[Any, ...]]:
+        # After the last batch's rows only: a claim given back for a retry waits for the task's retry.
+        return outbox.claim_batch(
+            unsent.filter(pk__gt=last),
+            "claimed_at",
+            limit=settings.MAIL_BATCH_SIZE,
+            returning=("id", "user_id", "attempts"),
+        )
+
+    with atomic():  # the rows and the first batch's claims: one commit, not waiting for the disk
+        outbox.commit_unflushed()
+        SettlementEmail.objects.bulk_create(
+            [SettlementEmail(period=period, user_id=user_id) for user_id in parts], ignore_conflicts=True
+        )
+        batch = claim_after(0)
     sent = deferred = 0
-    last = 0
     with Mailer() as mailer:
-        while mailer.available:
-            # After the last batch's rows only: a claim given back for a retry waits for the task's retry.
-            batch = outbox.claim_batch(
-                unsent.filter(pk__gt=last),
-                "claimed_at",
-                limit=settings.MAIL_BATCH_SIZE,
-                returning=("id", "user_id", "attempts"),
-            )
+        while True:
             marks = outbox.SentMarks(SettlementEmail.objects.all(), "sent_at", error_code="")
             unwanted: list[int] = []
             unsent_now: list[int] = []
@@ -156,9 +163,9 @@ def settlement_emails_send(*, period: SettlementPeriod) -> int:
             if unsent_now:  # the server cannot be reached: given back without counting an attempt
                 outbox.release(SettlementEmail.objects.filter(pk__in=unsent_now), "claimed_at")
                 deferred += len(unsent_now)
-            if len(batch) < settings.MAIL_BATCH_SIZE:
+            if len(batch) < settings.MAIL_BATCH_SIZE or not mailer.available:
                 break
-            last = batch[-1][0]
+            batch = claim_after(batch[-1][0])
     SettlementPeriod.objects.filter(pk=period.pk, emails_sent_at=None).exclude(Exists(unsent)).update(
         emails_sent_at=timezone.now()
     )

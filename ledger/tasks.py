@@ -63,6 +63,10 @@ def month_close_all(month: str | None = None) -> int:
 
 @retried
 def month_close_community(community_id: int, month: str) -> int | None:
+    """Close the community's month, then send its e-mails in the same task (one task per community: the
+    job is thousands of them). The close commits before the first e-mail is claimed; a retry (a temporary
+    mail failure) finds the month closed and sends only what is still due; a worker that dies leaves
+    claims the sweep sends after their lease, as for ``settlement_emails_send``."""
     community = Community.objects.filter(pk=community_id).first()
     if community is None:
         return None
@@ -72,7 +76,9 @@ def month_close_community(community_id: int, month: str) -> int | None:
         # E.g. the month has not ended yet in this community's time zone: tomorrow's run closes it.
         logger.info("Community %s, %s not closed: %s", community_id, month, refusal.message)
         return None
-    wake(settlement_emails_send, period.pk)
+    if period.emails_sent_at is None:
+        period.community = community
+        emails.settlement_emails_send(period=period)
     return period.pk
 
 

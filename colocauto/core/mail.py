@@ -9,10 +9,13 @@ a text and an HTML part from one pair of templates).
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from email.mime.base import MIMEBase
+from functools import lru_cache
 from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import forbid_multi_line_headers
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -47,10 +50,32 @@ def render_in_language(recipient: HasLanguage | str | None, template: str, conte
         return render_to_string(template, context)
 
 
+@lru_cache(maxsize=256)
+def _encoded_subject(subject: str, encoding: str) -> str:
+    return str(forbid_multi_line_headers("Subject", subject, encoding)[1])
+
+
+class SharedSubjectEmail(EmailMultiAlternatives):
+    """An e-mail whose subject many others share (the monthly e-mails: one subject per community and
+    language). Python encodes a non-ASCII header in time quadratic in its length, a large part of building
+    a short message; the encoded subject is computed once here, by Django's own function (so the header
+    is the same, and a subject with a line break is refused the same way)."""
+
+    def message(self) -> MIMEBase:
+        subject, self.subject = self.subject, ""
+        try:
+            message: MIMEBase = super().message()
+        finally:
+            self.subject = subject
+        message.replace_header("Subject", _encoded_subject(subject, self.encoding or settings.DEFAULT_CHARSET))
+        return message
+
+
 def templated_email(subject: str, template: str, context: dict[str, Any], to: str) -> EmailMultiAlternatives:
     """A message to ``to`` whose text part is ``<template>.txt`` and HTML part ``<template>.html``, both
-    rendered from ``context`` in the active language, under ``email_subject(subject)``."""
+    rendered from ``context`` in the active language, under ``email_subject(subject)`` (encoded once for
+    every message that shares it: ``SharedSubjectEmail``)."""
     body = render_to_string(f"{template}.txt", context)
-    message = EmailMultiAlternatives(subject=email_subject(subject), body=body, to=[to])
+    message = SharedSubjectEmail(subject=email_subject(subject), body=body, to=[to])
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     return message

@@ -99,6 +99,24 @@ class SentMarks:
             self.pending = []
 
 
+def commit_unflushed(using: str = "default") -> None:
+    """Inside an outermost ``atomic()``: the transaction's commit returns without waiting for the disk
+    (PostgreSQL's ``synchronous_commit = off``, for this transaction only), saving a flush of the log
+    (about a millisecond here).
+
+    Only for rows a crash of the database server may lose harmlessly: outbox rows and their claims (the
+    sweep inserts and claims them again). Never for the marks that say a message was sent: those stay
+    synchronous, and PostgreSQL writes its log in order, so once a mark is on disk the claim before it
+    is too. A crash of a worker loses nothing: the commit itself is the same, only its flush to disk is
+    later (a fraction of a second).
+    """
+    connection = connections[using]
+    # Only in the outermost block (no savepoint): nested, it would be the caller's whole transaction.
+    if connection.vendor == "postgresql" and connection.in_atomic_block and not connection.savepoint_ids:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def release(rows: QuerySet[Any], field: str, **changes: Any) -> None:
     """Give a claim back at once (a temporary failure): the next retry or sweep may send it."""
     rows.update(**{field: None}, **changes)

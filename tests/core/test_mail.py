@@ -2,9 +2,17 @@
 
 from types import SimpleNamespace
 
+import pytest
 from django.utils import translation
 
-from colocauto.core.mail import email_subject, in_language, language_of, render_in_language, templated_email
+from colocauto.core.mail import (
+    SharedSubjectEmail,
+    email_subject,
+    in_language,
+    language_of,
+    render_in_language,
+    templated_email,
+)
 
 
 def test_a_subject_is_prefixed_and_kept_on_one_line_with_its_no_break_spaces():
@@ -43,3 +51,33 @@ def test_a_templated_email_has_the_text_and_html_parts_of_one_template_pair(tmp_
     assert message.to == ["lea@example.org"]
     assert message.body == "Hello Léa <3"
     assert message.alternatives == [("<p>Hello Léa &lt;3</p>", "text/html")]
+
+
+def test_a_shared_subject_is_the_header_django_writes_and_is_encoded_once(monkeypatch):
+    from django.core.mail import EmailMultiAlternatives
+    from django.core.mail import message as django_message
+
+    from colocauto.core import mail
+
+    subject = "[Colocauto] Les Lilas\u00a0: régularisation d’octobre 2026 — « 12\u00a0€ »"
+    expected = EmailMultiAlternatives(subject=subject, body="b", to=["a@example.org"]).message()["Subject"]
+    mail._encoded_subject.cache_clear()
+    encodings = []
+    real = django_message.forbid_multi_line_headers
+    monkeypatch.setattr(mail, "forbid_multi_line_headers", lambda *args: encodings.append(args[0]) or real(*args))
+
+    headers = [
+        SharedSubjectEmail(subject=subject, body="b", to=[f"{name}@example.org"]).message()
+        for name in ("anne", "bruno", "chloe")
+    ]
+
+    assert [message["Subject"] for message in headers] == [expected] * 3
+    assert [message["To"] for message in headers] == ["anne@example.org", "bruno@example.org", "chloe@example.org"]
+    assert encodings == ["Subject"]  # once for the three messages
+
+
+def test_a_shared_subject_with_a_line_break_is_refused_as_django_refuses_it():
+    from django.core.mail import BadHeaderError
+
+    with pytest.raises(BadHeaderError):
+        SharedSubjectEmail(subject="Bonjour\nBcc: x@example.org", body="b", to=["a@example.org"]).message()

@@ -152,3 +152,79 @@ def spy_on_marks(monkeypatch) -> list[int]:
 
     monkeypatch.setattr(emails, "_settlement_message", counting)
     return seen
+
+
+def test_the_close_task_sends_the_communitys_emails_itself_and_queues_nothing(
+    db, last_month, mailoutbox, django_capture_on_commit_callbacks
+):
+    from ledger import tasks
+    from ledger.models import SettlementPeriod
+
+    community = busy_community(4, last_month, "One task")
+    with django_capture_on_commit_callbacks() as queued:  # nothing runs after commit: no second task
+        tasks.month_close_community(community.pk, f"{last_month:%Y-%m}")
+
+    assert queued == []
+    assert len(mailoutbox) == 4
+    assert SettlementPeriod.objects.get(community=community).emails_sent_at is not None
+    tasks.month_close_community(community.pk, f"{last_month:%Y-%m}")  # again: the month is closed and mailed
+    assert len(mailoutbox) == 4
+
+
+def test_a_close_whose_plan_fails_posts_none_of_its_allocations(db, last_month, monkeypatch):
+    community = busy_community(3, last_month, "Plan fails")
+    posted_before = Transaction.objects.filter(community=community).count()
+
+    def fails(balances):
+        raise RuntimeError("the plan could not be computed")
+
+    monkeypatch.setattr(closing, "settlement_plan", fails)
+    with pytest.raises(RuntimeError):
+        closing.month_close(community=community, month=last_month)
+
+    assert Transaction.objects.filter(community=community).count() == posted_before  # one transaction
+    monkeypatch.undo()
+    period = closing.month_close(community=community, month=last_month)
+    assert period.transfers.exists()
+    assert Transaction.objects.filter(community=community).count() > posted_before
+
+
+def test_a_month_before_a_closed_one_is_refused_before_anything_is_posted(db, last_month):
+    from colocauto.core.clock import previous_month
+    from colocauto.core.errors import Conflict
+
+    community = busy_community(3, previous_month(last_month), "Late")
+    closing.month_close(community=community, month=last_month)
+    posted = Transaction.objects.filter(community=community).count()
+
+    with pytest.raises(Conflict) as refusal:
+        closing.month_close(community=community, month=previous_month(last_month))
+
+    assert refusal.value.code == "later_month_closed"
+    assert Transaction.objects.filter(community=community).count() == posted
+
+
+@pytest.mark.postgres("synchronous_commit is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_outbox_rows_and_claims_commit_without_waiting_for_the_disk_but_sent_marks_wait(last_month, mailoutbox):
+    community = busy_community(3, last_month, "Flush")
+    period = closing.month_close(community=community, month=last_month)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert emails.settlement_emails_send(period=period) == 3
+    transactions, current = [], []
+    for query in queries.captured_queries:
+        current.append(query["sql"])
+        if query["sql"] in ("COMMIT", "ROLLBACK") or current[0] != "BEGIN":  # an autocommitted statement is its own
+            transactions.append(current)
+            current = []
+    unflushed = [each for each in transactions if "SET LOCAL synchronous_commit TO OFF" in each]
+
+    assert len(unflushed) == 1
+    assert any(sql.startswith('INSERT INTO "ledger_settlementemail"') for sql in unflushed[0])
+    assert any('SET "claimed_at"' in sql for sql in unflushed[0])
+    marks = [each for each in transactions if any('SET "sent_at"' in sql for sql in each)]
+    assert marks and all(each not in unflushed for each in marks)
+    with connection.cursor() as cursor:  # SET LOCAL: the session's setting is untouched
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
