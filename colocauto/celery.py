@@ -49,6 +49,8 @@ app.conf.beat_schedule = {
     "ledger-emails-sweep": {"task": "ledger.tasks.emails_sweep", "schedule": _SWEEP},
     # Data exports: build what a dead worker left, send the "ready" e-mails, delete used or expired archives.
     "privacy-exports-sweep": {"task": "privacy.tasks.exports_sweep", "schedule": _SWEEP},
+    # Community backups: the same for the archives of a whole community.
+    "backups-sweep": {"task": "backups.tasks.backups_sweep", "schedule": _SWEEP},
     # Forget what is kept longer than needed (old receipts and incident photos, expired invitations, sessions).
     "privacy-retention": {"task": "privacy.tasks.retention_apply", "schedule": crontab(minute=30, hour=3)},
     # Remind payers of the receipts they said would follow (once each, a few days after the expense).

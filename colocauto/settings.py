@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "territories",
     "api",
     "privacy",
+    "backups",
     "colocauto.apps.ProjectConfig",  # project-wide management commands (seed_demo)
 ]
 
@@ -377,6 +378,8 @@ GBFS_CONTACT_EMAIL = env_str("GBFS_CONTACT_EMAIL", default=parseaddr(DEFAULT_FRO
 RECEIPT_REMINDER_AFTER_DAYS = env_int("RECEIPT_REMINDER_AFTER_DAYS", 3)
 PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", default=parseaddr(DEFAULT_FROM_EMAIL)[1])
 PRIVACY_EXPORTS_PER_DAY = env_int("PRIVACY_EXPORTS_PER_DAY", 3)
+# How many archives of a whole community its admins may ask for in a day (each one holds every upload).
+BACKUPS_PER_DAY = env_int("BACKUPS_PER_DAY", 3)
 # Retention (days), applied every night by privacy.tasks.retention_apply: receipts six years after the
 # expense (beyond the five-year limitation period for claims between individuals), incident photos three
 # years (beyond the two years of insurance claims), expired or revoked invitations 90 days, sessions once expired.

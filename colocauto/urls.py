@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("communities.urls")),
+    path("", include("backups.urls")),
     path("c/<int:community_id>/vehicles/", include("vehicles.urls")),
     path("c/<int:community_id>/bookings/", include("bookings.urls")),
     path("c/<int:community_id>/calendar/", include("bookings.calendar_urls")),

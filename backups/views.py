@@ -1,0 +1,54 @@
+"""A community's backup page (admins only): ask for the archive, follow its preparation, download it once."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from backups import selectors, services
+from colocauto.core.parsers import parse_id
+from colocauto.core.web import attempt_or_message
+from communities.access import community_view
+
+
+@community_view(admin=True)
+@require_http_methods(["GET", "POST"])
+def backup_page(request):
+    community_id = request.community.pk
+    if request.method == "POST":
+        if attempt_or_message(request, services.backup_request, membership=request.membership) is not None:
+            messages.success(request, _("The archive is being prepared. We will e-mail you when it is ready."))
+        return redirect("community_backup", community_id=community_id)
+    exports = selectors.backups_of(request.membership)
+    context = {"exports": exports, "preparing": any(export.in_progress for export in exports)}
+    response = render(request, "backups/backup.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@community_view(admin=True)
+@require_GET
+def backup_status(request, pk):
+    """The preparation's progress, for the page's script (the page itself says the same without script)."""
+    export_id = parse_id(pk)
+    if export_id is None:
+        raise Http404
+    export = selectors.backup_of(request.membership, export_id)
+    body = {"status": export.status, "label": export.get_status_display(), "progress": export.progress}
+    return JsonResponse(body, headers={"Cache-Control": "no-store"})
+
+
+@community_view(admin=True)
+@require_GET
+def backup_download(request, token):
+    export = services.backup_download(membership=request.membership, token=token)
+    try:
+        handle = export.archive.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    name = f"colocauto-community-{request.community.pk}-{timezone.localdate():%Y-%m-%d}.zip"
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type="application/zip")
+    response["Cache-Control"] = "private, no-store"
+    return response
