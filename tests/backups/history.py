@@ -48,7 +48,9 @@ def community_with_history(name="Les Tilleuls"):
     car.photo.save("car.png", SimpleUploadedFile("car.png", image_bytes()), save=True)
     AvailabilityWindow.objects.create(vehicle=car, weekday=0, start_time=time(8), end_time=time(20))
     now = timezone.now()
-    Blackout.objects.create(vehicle=car, starts_at=now + timedelta(days=20), ends_at=now + timedelta(days=22), reason="garage")
+    Blackout.objects.create(
+        vehicle=car, starts_at=now + timedelta(days=20), ends_at=now + timedelta(days=22), reason="garage"
+    )
     CostModelPeriod.objects.create(vehicle=car, cost_model="shared_costs", ends_on=date(2026, 1, 1))
 
     booking = book(car, member, now - timedelta(hours=5), hours=3, status=Booking.Status.CONFIRMED)
