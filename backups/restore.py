@@ -115,7 +115,7 @@ class _Importer:
         batch_ids: set[int] = set()
 
         def flush() -> None:
-            made = table.model.objects.bulk_create([self.instance(table, row) for row in batch])
+            made = table.model._default_manager.bulk_create([self.instance(table, row) for row in batch])
             for row, instance in zip(batch, made, strict=True):
                 mapping[row["id"]] = instance.pk
             batch.clear()
@@ -145,7 +145,7 @@ class _Importer:
                 )
                 for name, value in values.items()
             }
-            table.model.objects.filter(pk=self.ids[table.name][old_id]).update(**mapped)
+            table.model._default_manager.filter(pk=self.ids[table.name][old_id]).update(**mapped)
 
 
 def community_import(*, archive_path: Any) -> Imported:

@@ -31,17 +31,17 @@ Writer = Callable[[Any, IO[bytes], Callable[[int], None]], None]
 def build_once(model: type[Model], export_id: int, write: Writer, ready_task: str) -> bool:
     """Build one archive once with ``write(row, target, progress)``; False when there was nothing to do (built,
     taken by a live worker, gone). A worker killed half-way leaves its claim to expire: the sweep builds again."""
-    rows = model.objects.filter(pk=export_id, ready_at__isnull=True, failed_at__isnull=True)
+    rows = model._default_manager.filter(pk=export_id, ready_at__isnull=True, failed_at__isnull=True)
     lease_ends = timezone.now() - BUILD_LEASE
     if not rows.filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=lease_ends)).update(
         claimed_at=timezone.now(), progress=0
     ):
         return False
-    export: Any = model.objects.get(pk=export_id)
+    export: Any = model._default_manager.get(pk=export_id)
     rows.update(attempts=export.attempts + 1)
 
     def progress(percent: int) -> None:
-        model.objects.filter(pk=export_id).update(progress=min(percent, 99))
+        model._default_manager.filter(pk=export_id).update(progress=min(percent, 99))
 
     try:
         with tempfile.TemporaryFile() as target:
@@ -57,7 +57,7 @@ def build_once(model: type[Model], export_id: int, write: Writer, ready_task: st
             rows.update(claimed_at=None)
         raise
     now = timezone.now()
-    model.objects.filter(pk=export_id).update(
+    model._default_manager.filter(pk=export_id).update(
         archive=export.archive.name, size=size, progress=100, ready_at=now, expires_at=now + LINK_LIFETIME
     )
     wake_by_name(ready_task, export_id)
@@ -71,7 +71,9 @@ def take_once(export: Any, gone: DomainError) -> Any:
         raise gone
     taken = (
         type(export)
-        .objects.filter(pk=export.pk, ready_at__isnull=False, downloaded_at__isnull=True, expires_at__gt=timezone.now())
+        ._default_manager.filter(
+            pk=export.pk, ready_at__isnull=False, downloaded_at__isnull=True, expires_at__gt=timezone.now()
+        )
         .update(downloaded_at=timezone.now())
     )
     if not taken:
@@ -83,18 +85,19 @@ def sweep(model: type[Model], build_task: str) -> int:
     """Build again what a dead worker or a down broker left, and delete used or expired archives. Returns how
     many archives were deleted."""
     now = timezone.now()
-    stale = model.objects.filter(ready_at__isnull=True, failed_at__isnull=True).filter(
+    stale = model._default_manager.filter(ready_at__isnull=True, failed_at__isnull=True).filter(
         Q(claimed_at__isnull=True, requested_at__lt=now - timedelta(minutes=2)) | Q(claimed_at__lt=now - BUILD_LEASE)
     )
     for export_id in stale.values_list("pk", flat=True):
         wake_by_name(build_task, export_id)
     # A downloaded archive is deleted an hour later, so that a download still streaming is not cut off.
-    done = model.objects.exclude(archive="").filter(
+    done = model._default_manager.exclude(archive="").filter(
         Q(expires_at__lte=now) | Q(downloaded_at__lt=now - timedelta(hours=1))
     )
     deleted = 0
+    export: Any
     for export in done:
         export.archive.delete(save=False)
-        model.objects.filter(pk=export.pk).update(archive="")
+        model._default_manager.filter(pk=export.pk).update(archive="")
         deleted += 1
     return deleted

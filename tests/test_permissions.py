@@ -56,6 +56,8 @@ MANAGER_ACTION = {"member": 403, "owner": 302, "admin": 302}
 MATRIX = [
     ("community_detail", "get", ALL_MEMBERS),
     ("community_edit", "get", ADMIN_ONLY_PAGE),
+    ("community_backup", "get", ADMIN_ONLY_PAGE),
+    ("community_backup", "post", ADMIN_ONLY_ACTION),
     ("community_leave", "get", ALL_MEMBERS),
     ("member_list", "get", ALL_MEMBERS),
     ("member_approve", "post", ADMIN_ONLY_ACTION),
@@ -119,6 +121,8 @@ COVERED_ELSEWHERE = {
     "incident_photo": "tests/bookings/test_views.py",
     "ledger_receipt": "tests/ledger/test_views_costs.py",
     "community_consent_withdraw": "tests/territories/test_views.py",
+    "community_backup_status": "tests/backups/test_views.py",
+    "community_backup_download": "tests/backups/test_views.py",
 }
 
 

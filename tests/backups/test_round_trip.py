@@ -1,13 +1,10 @@
 import io
-import zipfile
 
 import pytest
-from django.core.management import call_command
 
 from backups import archive
 from backups.restore import community_import
 from bookings.models import Booking, IncidentPhoto
-from communities.models import Community
 from ledger.models import Expense
 from ledger.stored_balances import stored_balance_mismatches
 from tests.backups.history import community_with_history, what_people_see

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("colocauto", "communities", "vehicles", "bookings", "ledger", "territories", "api", "privacy")
+APPS = ("colocauto", "communities", "vehicles", "bookings", "ledger", "territories", "api", "privacy", "backups")
 
 
 def raised_codes() -> dict[str, str]:
