@@ -13,8 +13,8 @@ from colocauto.core.privacy import Column, fields, registry, whether
 from ledger.models import Expense, SettlementEmail
 from vehicles.models import Vehicle
 
-# Where personal data lives: our apps, allauth's accounts and the privacy app itself.
-APPS = ("communities", "vehicles", "bookings", "ledger", "territories", "api", "privacy", "account")
+# Where personal data lives: our apps, allauth's accounts, the privacy and backups apps.
+APPS = ("communities", "vehicles", "bookings", "ledger", "territories", "api", "privacy", "backups", "account")
 
 
 def _references_to_people() -> set[str]:
