@@ -23,9 +23,7 @@ def backup_page(request):
         return redirect("community_backup", community_id=community_id)
     exports = selectors.backups_of(request.membership)
     context = {"exports": exports, "preparing": any(export.in_progress for export in exports)}
-    response = render(request, "backups/backup.html", context)
-    response["Cache-Control"] = "no-store"
-    return response
+    return render(request, "backups/backup.html", context)
 
 
 @community_view(admin=True)
@@ -37,7 +35,7 @@ def backup_status(request, pk):
         raise Http404
     export = selectors.backup_of(request.membership, export_id)
     body = {"status": export.status, "label": export.get_status_display(), "progress": export.progress}
-    return JsonResponse(body, headers={"Cache-Control": "no-store"})
+    return JsonResponse(body)
 
 
 @community_view(admin=True)

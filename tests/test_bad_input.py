@@ -15,6 +15,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from backups.models import CommunityExport
 from bookings import trips
 from bookings.models import Booking
 from communities.models import Invitation, Membership
@@ -95,6 +96,7 @@ def world(community, admin_user, owner, member, vehicle):
         period__community=community, period__month=date(2026, 1, 1), paid_by=owner, paid_to=member
     )
     pending = MembershipFactory(community=community, pending=True)
+    backup = CommunityExport.objects.create(community=community, requested_by=admin_user)
     ids = {
         "member_approve": {"pk": pending.pk},
         "member_reject": {"pk": pending.pk},
@@ -117,6 +119,8 @@ def world(community, admin_user, owner, member, vehicle):
         "ledger_transfer_confirm": {"pk": transfer.pk},
         "incident_photo": {"pk": trip.incidents.get().photos.get().pk},
         "trip_end": {"pk": driven.pk},
+        "community_backup_status": {"pk": backup.pk},
+        "community_backup_download": {"token": backup.token},
     }
     return {"community": community, "vehicle": vehicle, "booking": booking, "ids": ids}
 
