@@ -71,6 +71,7 @@ class _Importer:
         self.archive, self.rows, self.missing = archive, rows, missing
         self.ids: dict[str, dict[int, int]] = {}
         self.deferred: list[tuple[Table, int, dict[str, Any]]] = []
+        self.stored: list[Any] = []  # files written to storage, deleted again if the import is refused
 
     def instance(self, table: Table, row: dict[str, Any]) -> models.Model:
         values: dict[str, Any] = {}
@@ -102,6 +103,7 @@ class _Importer:
                 content = ContentFile(self.archive.read(upload_path(stored)), name=stored.rsplit("/", 1)[-1])
                 setattr(instance, name, content)  # an upload_to may read the content (a receipt's type)
                 getattr(instance, name).save(stored.rsplit("/", 1)[-1], content, save=False)
+                self.stored.append(getattr(instance, name))
         if later:
             self.deferred.append((table, row["id"], later))
         return instance
@@ -158,13 +160,18 @@ def community_import(*, archive_path: Any) -> Imported:
         checks.check_references(rows)
         balances = checks.check_ledger(rows)
         importer = _Importer(archive, rows, set(manifest.get("missing_uploads") or []))
-        with transaction.atomic(), _dates_as_given():
-            importer.ids["users"], created = _people(rows["users"])
-            for table in TABLES[1:]:
-                importer.insert(table)
-            importer.finish_deferred()
-            community = Community.objects.get(pk=importer.ids["communities"][rows["communities"][0]["id"]])
-            _prove(community, importer.ids["accounts"], balances)
+        try:
+            with transaction.atomic(), _dates_as_given():
+                importer.ids["users"], created = _people(rows["users"])
+                for table in TABLES[1:]:
+                    importer.insert(table)
+                importer.finish_deferred()
+                community = Community.objects.get(pk=importer.ids["communities"][rows["communities"][0]["id"]])
+                _prove(community, importer.ids["accounts"], balances)
+        except BaseException:
+            for stored in importer.stored:
+                stored.delete(save=False)
+            raise
     counts = {name: len(table_rows) for name, table_rows in rows.items()}
     return Imported(community, counts, created, len(rows["users"]) - created)
 

@@ -4,8 +4,10 @@ import hashlib
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from backups import checks, restore
@@ -136,6 +138,8 @@ def test_a_refusal_after_rows_were_inserted_imports_nothing(files, tmp_path, mon
         community_import(archive_path=_zip(files, tmp_path, rehash=False))
     assert refusal.value.code == "archive_balance_mismatch"
     assert (Community.objects.count(), Transaction.objects.count()) == before
+    stored = {path.relative_to(settings.MEDIA_ROOT) for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()}
+    assert len(stored) == 3  # the source's photos and receipt; none of the refused import's copies
 
 
 def test_an_archive_holds_no_secret(files):
