@@ -1,6 +1,6 @@
 """``manage.py community_import ARCHIVE``: a site operator imports a community archive made on another server."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from backups.errors import ArchiveRefused
 from backups.restore import community_import
@@ -15,11 +15,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("archive", help="path of the archive (.zip)")
 
+    @no_translations  # the operator's messages are in English, like docs/error-codes.md and Django's own commands
     def handle(self, *args, archive, **options):
         try:
             imported = community_import(archive_path=archive)
         except ArchiveRefused as error:
-            raise CommandError(f"Refused ({error.code}): {error.message}. Nothing was imported.") from error
+            message = str(error.message).rstrip(".")
+            raise CommandError(f"Refused ({error.code}): {message}. Nothing was imported.") from error
         self.stdout.write(
             f"Imported community “{imported.community.name}” as #{imported.community.pk}: "
             f"{imported.people_matched} people matched by e-mail, {imported.people_created} created "
