@@ -10,8 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from backups import checks
@@ -168,12 +169,22 @@ def community_import(*, archive_path: Any) -> Imported:
                 importer.finish_deferred()
                 community = Community.objects.get(pk=importer.ids["communities"][rows["communities"][0]["id"]])
                 _prove(community, importer.ids["accounts"], balances)
+        except (ValidationError, DatabaseError, ValueError, TypeError, KeyError) as error:
+            _forget(importer.stored)
+            raise ArchiveRefused(
+                _("The database refused a row of the archive: %(error)s") % {"error": str(error).strip()[:300]},
+                code="archive_rows_refused",
+            ) from error
         except BaseException:
-            for stored in importer.stored:
-                stored.delete(save=False)
+            _forget(importer.stored)
             raise
     counts = {name: len(table_rows) for name, table_rows in rows.items()}
     return Imported(community, counts, created, len(rows["users"]) - created)
+
+
+def _forget(stored: list[Any]) -> None:
+    for upload in stored:
+        upload.delete(save=False)
 
 
 def _prove(community: Community, accounts: dict[int, int], balances: dict[int, Decimal]) -> None:

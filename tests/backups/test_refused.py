@@ -119,6 +119,18 @@ def test_a_row_of_another_community_is_refused(files, tmp_path):
     _refused(_zip(changed, tmp_path), "archive_dangling_reference", "communities")
 
 
+def test_a_row_the_database_refuses_is_refused(files, tmp_path):
+    def change(rows):
+        rows[0]["ends_at"] = rows[0]["starts_at"]  # a booking must end after it starts
+
+    _refused(_zip(_edit(files, "bookings", change), tmp_path), "archive_rows_refused", "booking_ends_after_start")
+
+
+def test_a_value_that_is_not_of_its_column_is_refused(files, tmp_path):
+    changed = _edit(files, "trips", lambda rows: rows[0].update(started_at="yesterday"))
+    _refused(_zip(changed, tmp_path), "archive_rows_refused", "yesterday")
+
+
 def test_a_community_whose_balances_do_not_sum_to_zero_is_refused():
     rows = {
         "transactions": [],
