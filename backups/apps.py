@@ -8,4 +8,7 @@ class BackupsConfig(AppConfig):
     verbose_name = _("Community backups")
 
     def ready(self) -> None:
-        from backups import privacy  # noqa: F401  (registers the backups a person asked for)
+        from backups import (
+            erasure,  # noqa: F401  (deletes the archives a person asked for)
+            privacy,  # noqa: F401  (registers the backups a person asked for)
+        )

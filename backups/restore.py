@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from uuid import uuid4
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
@@ -55,6 +56,18 @@ def _people(rows: list[dict[str, Any]]) -> tuple[dict[int, int], int]:
     e-mail code or resets a password."""
     ids, created = {}, 0
     for row in rows:
+        if row.get("erased_at"):  # a former member: a pseudonym of its own here, never someone else's account
+            user = User(
+                display_name="", language=row["language"], is_active=False, email=f"erased-{uuid4().hex}@x.invalid"
+            )
+            user.erased_at = User._meta.get_field("erased_at").to_python(row["erased_at"])
+            user.former_number = row["former_number"]
+            user.set_unusable_password()
+            user.save()
+            User.objects.filter(pk=user.pk).update(email=f"erased-{user.pk}@erased.invalid")
+            created += 1
+            ids[row["id"]] = user.pk
+            continue
         email = (row["email"] or "").strip().lower()
         user = User.objects.filter(email__iexact=email).first()
         if user is None:

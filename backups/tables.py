@@ -16,7 +16,17 @@ from django.db.models import QuerySet
 
 from bookings.models import Booking, BookingEvent, Incident, IncidentPhoto, Trip
 from communities.models import Community, Membership, User
-from ledger.models import Account, Entry, Expense, SettlementEmail, SettlementPeriod, Transaction, Transfer
+from ledger.models import (
+    Account,
+    Entry,
+    Expense,
+    LeftBalanceNotice,
+    SettlementEmail,
+    SettlementPeriod,
+    Transaction,
+    TransactionNote,
+    Transfer,
+)
 from vehicles.models import AvailabilityWindow, Blackout, CostModelPeriod, Vehicle
 
 FORMAT = "colocauto-community"
@@ -68,14 +78,15 @@ def _people(community_id: int) -> QuerySet:
     return User.objects.filter(pk__in=ids)
 
 
+# A person as the community's admins see them; an erased account keeps its pseudonym ("Former member 3").
+USER_COLUMNS = {"id", "email", "display_name", "language", "erased_at", "former_number"}
+
 TABLES: list[Table] = [
     Table(
         "users",
         User,
         _people,
-        exclude=tuple(
-            f.name for f in User._meta.concrete_fields if f.name not in {"id", "email", "display_name", "language"}
-        ),
+        exclude=tuple(f.name for f in User._meta.concrete_fields if f.name not in USER_COLUMNS),
     ),
     Table("communities", Community, lambda c: Community.objects.filter(pk=c)),
     # The invitation is left out: its token is a secret, and it is no use on another server.
@@ -118,6 +129,13 @@ TABLES: list[Table] = [
     ),
     Table("transactions", Transaction, lambda c: Transaction.objects.filter(community_id=c)),
     Table("entries", Entry, lambda c: Entry.objects.filter(transaction__community_id=c)),
+    Table("transaction_notes", TransactionNote, lambda c: TransactionNote.objects.filter(transaction__community_id=c)),
+    Table(
+        "left_balance_notices",
+        LeftBalanceNotice,
+        lambda c: LeftBalanceNotice.objects.filter(account__community_id=c),
+        user_lists=("notified_to",),
+    ),
     Table("settlement_emails", SettlementEmail, lambda c: SettlementEmail.objects.filter(period__community_id=c)),
 ]
 TABLE_OF: dict[Any, str] = {table.model: table.name for table in TABLES}

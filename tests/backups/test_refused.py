@@ -156,7 +156,9 @@ def test_a_refusal_after_rows_were_inserted_imports_nothing(files, tmp_path, mon
 
 def test_an_archive_holds_no_secret(files):
     users = json.loads(files["tables/users.json"])
-    assert users and all(set(user) == {"id", "email", "display_name", "language"} for user in users)
+    assert users and all(
+        set(user) == {"id", "email", "display_name", "language", "erased_at", "former_number"} for user in users
+    )
     columns = {
         key
         for name, content in files.items()
