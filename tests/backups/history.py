@@ -17,6 +17,7 @@ from ledger.models import Account
 from ledger.posting import account_for
 from ledger.selectors import balances_for
 from ledger.statement_selectors import statement_for
+from privacy.erasure import person_erase
 from tests.factories import (
     CommunityFactory,
     ExpenseFactory,
@@ -88,17 +89,18 @@ def community_with_history(name="Les Tilleuls"):
     Membership.objects.filter(pk=former_ms.pk).update(status=Membership.Status.LEFT, ended_at=now)
     MembershipFactory(community=community, pending=True)
     account_for(community, None)  # the pool, without entries
+    person_erase(user_id=former.pk)  # a former member whose account was erased: "Former member 1"
     return community
 
 
 def what_people_see(community):
     """Balances, every account's statement and the calendar, by e-mail address and vehicle name."""
     admin = Membership.objects.filter(community=community, role=Membership.Role.ADMIN, status="active").first()
-    balances = [(b.user.email if b.user else "pool", str(b.amount)) for b in balances_for(admin)]
+    balances = [(_who(b.user) if b.user else "pool", str(b.amount)) for b in balances_for(admin)]
     statements = {}
     for account in Account.objects.filter(community=community, user__isnull=False).select_related("user"):
         statement = statement_for(admin, account.user)
-        statements[account.user.email] = [
+        statements[_who(account.user)] = [
             (
                 line.date.isoformat(),
                 line.transaction.kind,
@@ -116,3 +118,8 @@ def what_people_see(community):
         for row in calendar_bookings(admin, vehicle_id=None, start=timezone.now() - far, end=timezone.now() + far)
     ]
     return {"balances": balances, "statements": statements, "calendar": calendar}
+
+
+def _who(user):
+    """A person by e-mail address; an erased one (whose placeholder address is the server's own) by pseudonym."""
+    return str(user.name) if user.is_erased else user.email
