@@ -57,16 +57,16 @@ def _people(rows: list[dict[str, Any]]) -> tuple[dict[int, int], int]:
     ids, created = {}, 0
     for row in rows:
         if row.get("erased_at"):  # a former member: a pseudonym of its own here, never someone else's account
-            user = User(
+            former = User(
                 display_name="", language=row["language"], is_active=False, email=f"erased-{uuid4().hex}@x.invalid"
             )
-            user.erased_at = User._meta.get_field("erased_at").to_python(row["erased_at"])
-            user.former_number = row["former_number"]
-            user.set_unusable_password()
-            user.save()
-            User.objects.filter(pk=user.pk).update(email=f"erased-{user.pk}@erased.invalid")
+            former.erased_at = User._meta.get_field("erased_at").to_python(row["erased_at"])
+            former.former_number = row["former_number"]
+            former.set_unusable_password()
+            former.save()
+            User.objects.filter(pk=former.pk).update(email=f"erased-{former.pk}@erased.invalid")
             created += 1
-            ids[row["id"]] = user.pk
+            ids[row["id"]] = former.pk
             continue
         email = (row["email"] or "").strip().lower()
         user = User.objects.filter(email__iexact=email).first()
