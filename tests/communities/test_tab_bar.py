@@ -24,7 +24,7 @@ def test_the_tabs_link_to_booking_calendar_my_bookings_and_my_account_and_mark_t
     tabs = nav.split('<details class="tab-more">')[0]
     expected = [
         reverse("booking_create", args=[community.pk]),
-        calendar,
+        f"{calendar}#now",  # today's day view at the current hour
         mine,
         reverse("ledger_account", args=[community.pk]),
     ]
@@ -33,7 +33,7 @@ def test_the_tabs_link_to_booking_calendar_my_bookings_and_my_account_and_mark_t
     assert 'aria-label="Main tabs"' in nav
     assert "<summary>More</summary>" in nav
 
-    assert current_links(tab_bar(login(member).get(calendar).content.decode())) == [calendar]
+    assert current_links(tab_bar(login(member).get(calendar).content.decode())) == [f"{calendar}#now"]
 
 
 def test_more_lists_every_other_page_of_the_community_and_the_account_links(login, community, member, admin_user):
