@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ from bookings.formatting import reason_text
 from bookings.models import Booking, BookingEvent, Incident
 from bookings.selectors import bookings_to_record
 from colocauto.core import outbox
-from colocauto.core.mail import email_subject, in_language
+from colocauto.core.mail import in_language, templated_email
 from colocauto.text import StrOrPromise, french_typography
 from communities.models import Membership, User
 
@@ -325,10 +324,4 @@ def _message(
         "url": url,
         "action": action or _("See the booking"),
     }
-    email = EmailMultiAlternatives(
-        subject=email_subject(subject),
-        body=render_to_string("emails/bookings/notification.txt", context),
-        to=[recipient.email],
-    )
-    email.attach_alternative(render_to_string("emails/bookings/notification.html", context), "text/html")
-    return email
+    return templated_email(subject, "emails/bookings/notification", context, recipient.email)

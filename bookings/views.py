@@ -75,6 +75,15 @@ def _local_times(*names: str) -> Callable[[Booking], dict]:
     return lambda booking: {name: timezone.localtime(getattr(booking, name)) for name in names}
 
 
+def booked(request, booking: Booking):
+    """After a booking is made: say whether it is confirmed or waits for an answer, and show it."""
+    if booking.status == Booking.Status.REQUESTED:
+        messages.success(request, _("Your request has been sent; the slot is held until it is answered."))
+    else:
+        messages.success(request, _("Your booking is confirmed."))
+    return _to_detail(booking)
+
+
 @booking_page
 def booking_create(request):
     membership = request.membership
@@ -83,11 +92,7 @@ def booking_create(request):
         form = BookingForm(request.POST, vehicles=vehicles)
         booking = form.is_valid() and attempt(form, services.booking_create, membership=membership, **form.cleaned_data)
         if booking:
-            if booking.status == Booking.Status.REQUESTED:
-                messages.success(request, _("Your request has been sent; the slot is held until it is answered."))
-            else:
-                messages.success(request, _("Your booking is confirmed."))
-            return _to_detail(booking)
+            return booked(request, booking)
     else:
         vehicle = selectors.vehicle_for_booking(membership, request.GET.get("vehicle"))
         starts_at = parse_query_datetime(request.GET.get("start"))

@@ -6,8 +6,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from django.db.models import DecimalField, F, Sum, Window
+from django.db.models import DecimalField, F, QuerySet, Sum, Window
 from django.db.models.functions import TruncMonth
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -83,6 +84,23 @@ def balance_chart(membership: Membership, person: User, today: date) -> Chart:
     return line_chart(_("Balance at the end of each month"), full, _("Balance"), balances, _money, short)
 
 
+def _km_by_month(trips: QuerySet[Trip], first: date, last: date, tz: ZoneInfo) -> dict[date, int]:
+    """The km of ``trips`` in each month from ``first`` to ``last`` (first days of months), by the month each
+    trip ended in the community's time: one GROUP BY query."""
+    rows = (
+        trips.filter(
+            ended_at__gte=month_bounds(first, tz)[0],
+            ended_at__lt=month_bounds(last, tz)[1],
+            distance_km__isnull=False,
+        )
+        .annotate(month=TruncMonth("ended_at", tzinfo=tz))
+        .values("month")
+        .annotate(km=Sum("distance_km"))
+        .values_list("month", "km")
+    )
+    return {moment.date(): total for moment, total in rows}
+
+
 def vehicle_charts(membership: Membership, vehicle: Vehicle, start: date, end: date) -> tuple[Chart, Chart]:
     """The vehicle's expenses by category and its km, month by month over ``start``–``end`` (the report's
     period, capped to its last 24 months): two GROUP BY queries."""
@@ -107,19 +125,7 @@ def vehicle_charts(membership: Membership, vehicle: Vehicle, start: date, end: d
         (str(labels.get(category, category)), [amounts.get(month, ZERO) for month in months])
         for category, amounts in sorted(by_category.items(), key=lambda item: -sum(item[1].values()))
     ]
-    km_rows = (
-        Trip.objects.filter(
-            vehicle=vehicle,
-            ended_at__gte=month_bounds(first, tz)[0],
-            ended_at__lt=month_bounds(month_start(end), tz)[1],
-            distance_km__isnull=False,
-        )
-        .annotate(month=TruncMonth("ended_at", tzinfo=tz))
-        .values("month")
-        .annotate(km=Sum("distance_km"))
-        .values_list("month", "km")
-    )
-    km = {moment.date(): total for moment, total in km_rows}
+    km = _km_by_month(Trip.objects.filter(vehicle=vehicle), first, month_start(end), tz)
     full, short = _names(months)
     cost_chart = bar_chart(_("Expenses each month, by category"), full, series, _money, short)
     km_chart = bar_chart(
@@ -133,19 +139,7 @@ def community_charts(membership: Membership, today: date) -> tuple[Chart, Chart]
     require_active(membership)
     months = last_months(today)
     tz = community_tz(membership.community)
-    km_rows = (
-        Trip.objects.filter(
-            vehicle__community_id=membership.community_id,
-            ended_at__gte=month_bounds(months[0], tz)[0],
-            ended_at__lt=month_bounds(months[-1], tz)[1],
-            distance_km__isnull=False,
-        )
-        .annotate(month=TruncMonth("ended_at", tzinfo=tz))
-        .values("month")
-        .annotate(km=Sum("distance_km"))
-        .values_list("month", "km")
-    )
-    km = {moment.date(): total for moment, total in km_rows}
+    km = _km_by_month(Trip.objects.filter(vehicle__community_id=membership.community_id), months[0], months[-1], tz)
     cost_rows = (
         Expense.objects.filter(
             community_id=membership.community_id,

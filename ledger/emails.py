@@ -15,14 +15,14 @@ import segno
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import Exists
-from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from colocauto.core import outbox
 from colocauto.core.clock import month_last_day
+from colocauto.core.mail import templated_email
 from colocauto.core.outbox import Mailer
-from colocauto.text import french_typography, subject_line
+from colocauto.text import french_typography
 from communities.models import User
 from communities.selectors import pool_holder_of
 from ledger.epc import epc_payload, grouped_iban
@@ -35,13 +35,6 @@ logger = logging.getLogger(__name__)
 
 # The sweep leaves alone the e-mails of periods closed longer ago than this (a month's plan is stale).
 SWEEP_HORIZON = timedelta(days=40)
-
-
-def email_subject(text: str) -> str:
-    """The prefixed subject on one line: control characters (newlines included) and runs of spaces
-    become one space, so a name typed with a line break can never make the header invalid. No-break
-    spaces stay: French puts them before ":" and "€"."""
-    return subject_line(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{text}")
 
 
 def settle_url(community_id: int) -> str:
@@ -281,10 +274,7 @@ def _settlement_message(
         subject = french_typography(
             _("%(community)s: settle up for %(month)s") % {"community": period.community.name, "month": month}
         )
-        body = render_to_string("emails/ledger/settlement.txt", context)
-        html = render_to_string("emails/ledger/settlement.html", context)
-    message = EmailMultiAlternatives(subject=email_subject(subject), body=body, to=[user.email])
-    message.attach_alternative(html, "text/html")
+        message = templated_email(subject, "emails/ledger/settlement", context, user.email)
     if images:
         # Inline images belong with the HTML part: multipart/related keeps them out of the attachment list.
         message.mixed_subtype = "related"

@@ -11,13 +11,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from colocauto.core import outbox
-from colocauto.core.mail import email_subject, in_language
+from colocauto.core.mail import in_language, templated_email
 from ledger.cost_selectors import receipts_to_follow
 from ledger.emails import money_text
 from ledger.models import Expense
@@ -37,13 +36,7 @@ def _reminder(expense: Expense) -> EmailMultiAlternatives:
     }
     context = {"user": payer, "expense": expense, "url": url, **values}
     subject = _("Receipt to add: %(category)s, %(amount)s (%(vehicle)s)") % values
-    message = EmailMultiAlternatives(
-        subject=email_subject(subject),
-        body=render_to_string("emails/ledger/receipt_reminder.txt", context),
-        to=[payer.email],
-    )
-    message.attach_alternative(render_to_string("emails/ledger/receipt_reminder.html", context), "text/html")
-    return message
+    return templated_email(subject, "emails/ledger/receipt_reminder", context, payer.email)
 
 
 def remind_one(expense_id: int) -> bool:

@@ -13,9 +13,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from colocauto.core import outbox
+from colocauto.core.mail import email_subject
 from communities.models import User
 from communities.selectors import pool_holder_of
-from ledger.emails import email_subject, money_text, settle_url
+from ledger.emails import money_text, settle_url
 from ledger.models import Transfer
 from ledger.rules import account_holder, confirmed_on_behalf
 

@@ -1,8 +1,9 @@
 """E-mail in the recipient's language, with one rule for subjects.
 
 Every app builds its messages with these: ``email_subject`` (the site's prefix, on one line, whatever a
-stored name holds), ``language_of`` (whose language a message is written in) and ``in_language`` /
-``render_in_language`` (text produced while that language is active).
+stored name holds), ``language_of`` (whose language a message is written in), ``in_language`` /
+``render_in_language`` (text produced while that language is active) and ``templated_email`` (a message with
+a text and an HTML part from one pair of templates).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -43,3 +45,12 @@ def render_in_language(recipient: HasLanguage | str | None, template: str, conte
     """``template`` rendered in the recipient's language."""
     with in_language(recipient):
         return render_to_string(template, context)
+
+
+def templated_email(subject: str, template: str, context: dict[str, Any], to: str) -> EmailMultiAlternatives:
+    """A message to ``to`` whose text part is ``<template>.txt`` and HTML part ``<template>.html``, both
+    rendered from ``context`` in the active language, under ``email_subject(subject)``."""
+    body = render_to_string(f"{template}.txt", context)
+    message = EmailMultiAlternatives(subject=email_subject(subject), body=body, to=[to])
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    return message

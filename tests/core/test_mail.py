@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 from django.utils import translation
 
-from colocauto.core.mail import email_subject, in_language, language_of, render_in_language
+from colocauto.core.mail import email_subject, in_language, language_of, render_in_language, templated_email
 
 
 def test_a_subject_is_prefixed_and_kept_on_one_line_with_its_no_break_spaces():
@@ -30,3 +30,16 @@ def test_text_is_produced_in_the_recipients_language_whatever_is_active(tmp_path
         with in_language("fr"):
             assert translation.get_language() == "fr"
         assert translation.get_language() == "en"
+
+
+def test_a_templated_email_has_the_text_and_html_parts_of_one_template_pair(tmp_path, settings):
+    (tmp_path / "notice.txt").write_text("{% autoescape off %}Hello {{ name }}{% endautoescape %}")
+    (tmp_path / "notice.html").write_text("<p>Hello {{ name }}</p>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+
+    message = templated_email("Notice\nsplit", "notice", {"name": "Léa <3"}, "lea@example.org")
+
+    assert message.subject == "[Colocauto] Notice split"
+    assert message.to == ["lea@example.org"]
+    assert message.body == "Hello Léa <3"
+    assert message.alternatives == [("<p>Hello Léa &lt;3</p>", "text/html")]

@@ -11,6 +11,7 @@ from functools import partial
 import pytest
 
 from colocauto.core.errors import DomainError
+from colocauto.core.mail import email_subject
 from communities.models import User
 from ledger import closing, emails, services, transfer_emails
 from ledger.models import Expense, Transaction
@@ -261,7 +262,7 @@ def test_a_community_name_with_a_line_break_still_gets_the_settlement_emails_out
 
 
 def test_subjects_keep_the_no_break_spaces_of_french_typography():
-    assert emails.email_subject("Les Tilleuls\u202f: 10,00\xa0€") == "[Colocauto] Les Tilleuls\u202f: 10,00\xa0€"
+    assert email_subject("Les Tilleuls\u202f: 10,00\xa0€") == "[Colocauto] Les Tilleuls\u202f: 10,00\xa0€"
 
 
 # --- Undo: the payer of an expense an admin entered sees the button, and it works -------------
