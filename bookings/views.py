@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from bookings import rules, selectors, services, trips
 from bookings.calendar import proposed_length
 from bookings.errors import ImplausibleDistance
+from bookings.estimate_views import form_estimate
 from bookings.formatting import history_rows
 from bookings.forms import (
     BookingForm,
@@ -88,11 +89,18 @@ def booked(request, booking: Booking):
 def booking_create(request):
     membership = request.membership
     vehicles = selectors.bookable_vehicles(membership)
+    estimate = None
     if request.method == "POST":
         form = BookingForm(request.POST, vehicles=vehicles)
-        booking = form.is_valid() and attempt(form, services.booking_create, membership=membership, **form.cleaned_data)
-        if booking:
-            return booked(request, booking)
+        if "preview" in request.POST:
+            # "See the cost" (the way without JavaScript): the same form with its estimate; nothing is booked.
+            estimate = form_estimate(membership, form)
+        else:
+            booking = form.is_valid() and attempt(
+                form, services.booking_create, membership=membership, **form.cleaned_data
+            )
+            if booking:
+                return booked(request, booking)
     else:
         vehicle = selectors.vehicle_for_booking(membership, request.GET.get("vehicle"))
         starts_at = parse_query_datetime(request.GET.get("start"))
@@ -106,7 +114,10 @@ def booking_create(request):
             "ends_at": ends_at,
         }
         form = BookingForm(initial=initial, vehicles=vehicles)
-    return render(request, "bookings/booking_form.html", {"form": form})
+        # A link that fills the form in (a free slot of the calendar) shows its estimate at once; the form's
+        # own fields read the times, as they would on "Book".
+        estimate = form_estimate(membership, BookingForm(data=initial, vehicles=vehicles))
+    return render(request, "bookings/booking_form.html", {"form": form, "estimate": estimate})
 
 
 @offline_copy

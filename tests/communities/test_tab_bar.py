@@ -23,7 +23,7 @@ def test_the_tabs_link_to_booking_calendar_my_bookings_and_my_account_and_mark_t
     nav = tab_bar(html)
     tabs = nav.split('<details class="tab-more">')[0]
     expected = [
-        reverse("booking_create", args=[community.pk]),
+        reverse("booking_find", args=[community.pk]),
         f"{calendar}#now",  # today's day view at the current hour
         mine,
         reverse("ledger_account", args=[community.pk]),
