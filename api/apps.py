@@ -9,6 +9,7 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from api import (
+            erasure,  # noqa: F401  (registers how api erases a person)
             privacy,  # noqa: F401  (registers what api holds about a person)
             schema,  # noqa: F401  (registers the token scheme with drf-spectacular)
         )

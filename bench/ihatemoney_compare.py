@@ -188,8 +188,8 @@ def seed_colocauto(names: list[str], bills) -> int:
         for batch_start in range(0, len(bills), 5_000):
             batch = bills[batch_start : batch_start + 5_000]
             records = Transaction.objects.bulk_create(
-                Transaction(community=community, kind="expense", date=date.fromisoformat(day), description=f"Bill {n}")
-                for n, (_payer, _cents, _owed_by, day) in enumerate(batch, start=batch_start + 1)
+                Transaction(community=community, kind="expense", date=date.fromisoformat(day))
+                for _payer, _cents, _owed_by, day in batch
             )
             entries = []
             for record, (payer, cents, owed_by, _day) in zip(records, batch, strict=True):

@@ -7,6 +7,7 @@ class BookingsConfig(AppConfig):
 
     def ready(self) -> None:
         from bookings import (
+            erasure,  # noqa: F401  (registers how bookings erases a person)
             handlers,  # noqa: F401 - registers the subscribers to lower layers' events
             privacy,  # noqa: F401  (registers what bookings holds about a person)
         )

@@ -53,6 +53,8 @@ app.conf.beat_schedule = {
     "privacy-retention": {"task": "privacy.tasks.retention_apply", "schedule": crontab(minute=30, hour=3)},
     # Remind payers of the receipts they said would follow (once each, a few days after the expense).
     "ledger-receipts-remind": {"task": "ledger.tasks.receipts_remind", "schedule": crontab(minute=0, hour=10)},
+    # Erase the accounts whose 14 days of grace are over (idempotent: an erased account is left alone).
+    "privacy-erasures": {"task": "privacy.tasks.erasures_run", "schedule": crontab(minute=45, hour=3)},
     # The proof that every stored ledger balance equals the sum of its entries (ledger/stored_balances.py):
     # each mismatch is logged as an error. At night, when the ledger is quiet.
     "ledger-stored-balances-verify": {

@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "communities.context_processors.navigation",
                 "territories.context_processors.territory_navigation",
+                "privacy.context_processors.pending_deletion",
             ],
         },
     },

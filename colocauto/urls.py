@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("profile/tokens/", include("api.web_urls")),
     path("profile/data/", include("privacy.urls")),
+    path("profile/delete/", include("privacy.deletion_urls")),
     path("privacy/", privacy_policy, name="privacy"),
 ]
 

@@ -6,4 +6,7 @@ class CommunitiesConfig(AppConfig):
     name = "communities"
 
     def ready(self) -> None:
-        from communities import privacy  # noqa: F401  (registers what communities holds about a person)
+        from communities import (
+            erasure,  # noqa: F401  (registers how communities erases a person)
+            privacy,  # noqa: F401  (registers what communities holds about a person)
+        )

@@ -239,3 +239,16 @@ class InvitationEmailForm(forms.Form):
         label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"})
     )
     expires_in_days = validity_field()
+
+
+class LeaveForm(forms.Form):
+    """Leave a community: with a non-zero balance, say that one leaves it to the community (``ledger.leaving``)."""
+
+    leave_balance = forms.BooleanField(
+        label=_("I leave my balance to the community, which settles it with me"),
+        required=False,
+        help_text=_(
+            "Needed when the balance is not zero (else 400 balance_not_settled): it stays on the account, as a "
+            "former member's, which the remaining members settle; the admins are told."
+        ),
+    )

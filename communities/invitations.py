@@ -174,7 +174,12 @@ def invitation_accept(*, user: User, invitation: Invitation) -> Membership:
     if counted != 1:
         raise _used_up()
     now = timezone.now()
-    auto = community.auto_approve_invitees
+    # Someone who left or was removed comes back only when an admin lets them in (their account, balance included,
+    # is where they left it).
+    former = Membership.objects.filter(
+        community=community, user=user, status__in=(Membership.Status.LEFT, Membership.Status.REMOVED)
+    ).exists()
+    auto = community.auto_approve_invitees and not former
     membership = Membership(community=community, user=user, invitation=invitation, role=Membership.Role.MEMBER)
     membership.status = Membership.Status.ACTIVE if auto else Membership.Status.PENDING
     membership.requested_at, membership.joined_at = now, (now if auto else None)

@@ -87,6 +87,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set when the person's account was erased (GDPR Art. 17): the row stays, emptied of everything personal,
+    # so the ledger and the vehicles' history keep pointing at someone. ``former_number`` makes the pseudonym
+    # ("Former member 3"), distinct from every other former member of the communities they were in.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
+    former_number = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # When the person's requested erasure is due (``privacy.AccountDeletion``, kept in step by ``privacy.deletion``):
+    # read with the user on every page for the banner "your account will be erased", without a query of its own.
+    erasure_due_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -103,7 +111,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def name(self) -> str:
+        if self.former_number is not None:  # rendered in the reader's language
+            return _("Former member %(number)s") % {"number": self.former_number}
         return self.display_name or self.email.split("@")[0]
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     def get_full_name(self) -> str:
         return self.name

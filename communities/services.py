@@ -199,6 +199,17 @@ def membership_leave(*, membership: Membership) -> Membership:
     return membership
 
 
+@transaction.atomic
+def membership_end_for_erasure(*, membership: Membership) -> Membership:
+    """The person's account is being erased: their membership ends as if they left (``MemberLeft``), whatever
+    their role; the caller has given the community another admin first when it needed one."""
+    lock_community(membership.community_id)
+    membership = _reload(membership, membership.community_id)
+    if membership.status == Membership.Status.ACTIVE:
+        _end(membership, status=Membership.Status.LEFT, actor=membership.user)
+    return membership
+
+
 def _end(membership: Membership, *, status: str, actor: User) -> None:
     """End an active membership and tell the layers above, in this transaction."""
     removed = status == Membership.Status.REMOVED

@@ -21,9 +21,11 @@ from communities.forms import (
     CommunitySettingsForm,
     InvitationEmailForm,
     InvitationForm,
+    LeaveForm,
     ProfileForm,
 )
 from communities.middleware import set_language_cookie
+from ledger.leaving import member_leave
 from ledger.selectors import own_balance
 
 
@@ -157,7 +159,9 @@ def community_edit(request):
 def community_leave(request):
     membership = request.membership
     if request.method == "POST":
-        if attempt_or_message(request, services.membership_leave, membership=membership) is None:
+        form = LeaveForm(request.POST)
+        leave = form.is_valid() and form.cleaned_data["leave_balance"]
+        if attempt_or_message(request, member_leave, membership=membership, leave_balance=leave) is None:
             return redirect("community_leave", community_id=request.community.pk)
         messages.success(request, _("You have left %(name)s.") % {"name": request.community.name})
         return redirect("home")

@@ -31,7 +31,7 @@ class TransactionAdmin(ReadOnlyAdmin):
     list_display = ["pk", "date", "community", "kind", "vehicle", "author", "description"]
     list_filter = ["kind"]
     list_select_related = ["community", "vehicle", "author"]
-    search_fields = ["description", "idempotency_key"]
+    search_fields = ["description", "note__text", "idempotency_key"]
     date_hierarchy = "date"
     inlines = [EntryInline]
 

@@ -27,7 +27,7 @@ from ledger.forms import CalculatorForm, ExpenseFilterForm, ExpenseForm, PeriodF
 from ledger.models import Expense
 from ledger.posting import local_today
 from ledger.receipts import receipt_response
-from ledger.rules import may_attach_receipt, require_may_cancel_expense
+from ledger.rules import may_attach_receipt, require_may_cancel_expense, require_may_handle_receipt
 from ledger.web import CommunityRequest, member_view
 from vehicles import selectors as vehicle_selectors
 from vehicles import services as vehicle_services
@@ -142,6 +142,7 @@ def expense_receipt_attach(request: CommunityRequest, pk: int) -> HttpResponse:
     """Add the receipt of an expense saved as "receipt to follow"."""
     membership = request.membership
     expense = cost_selectors.expense_get(membership, pk)
+    require_may_handle_receipt(membership, expense)
     form = ReceiptForm(request.POST, request.FILES)
     back = reverse("ledger_expenses", args=[request.community.pk])
     if not form.is_valid():

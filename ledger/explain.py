@@ -31,6 +31,7 @@ EXPLAIN_RELATIONS = (
     "reverses__transfer__payee__user",
     "reverses__transfer__confirmed_by",
     "reversed_by",
+    "note",
 )
 
 
@@ -104,13 +105,13 @@ def _explain(record: Transaction) -> str:
             return _("Transfer from %(payer)s to %(payee)s, confirmed by %(name)s") % values
         return _("Transfer from %(payer)s to %(payee)s") % values
     if kind == Transaction.Kind.REVERSAL and (original := record.reverses) is not None:
-        return _("Undoes “%(original)s” of %(date)s — reason: %(reason)s") % {
-            "original": _explain(original),
-            "date": _day(original.date),
-            "reason": record.description,
-        }
+        values = {"original": _explain(original), "date": _day(original.date)}
+        if reason := record.note_text:  # empty once its author's account was erased
+            return _("Undoes “%(original)s” of %(date)s — reason: %(reason)s") % {**values, "reason": reason}
+        return _("Undoes “%(original)s” of %(date)s") % values
     label = record.get_kind_display()
-    return f"{label}: {record.description}" if record.description else label
+    text = record.note_text or record.description
+    return f"{label}: {text}" if text else label
 
 
 def is_reversed(record: Transaction) -> bool:

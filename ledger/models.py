@@ -107,6 +107,9 @@ class Transaction(models.Model):
         verbose_name=_("recorded by"),
         help_text=_("Empty for postings made by the application (trips, monthly allocations)."),
     )
+    # Made by the application only ("12 km", "2026-03", "2026-03:12/31"), never typed by a person: this row can
+    # never be changed, so a person's words (an undo's reason) live in an erasable ``TransactionNote`` instead.
+    # On PostgreSQL a check constraint refuses anything else (migration 0013).
     description = models.CharField(_("description"), max_length=200, blank=True)
     trip = models.ForeignKey(
         "bookings.Trip", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_transactions"
@@ -143,6 +146,30 @@ class Transaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date:%Y-%m-%d} #{self.pk}"
+
+    @property
+    def note_text(self) -> str:
+        """What a person wrote beside the line (a reversal's reason), from its erasable note; empty when
+        there is none or it was erased."""
+        try:
+            return self.note.text
+        except TransactionNote.DoesNotExist:
+            return ""
+
+
+class TransactionNote(models.Model):
+    """A person's words shown beside an append-only transaction: why a line was undone. Unlike the transaction,
+    this row may be emptied or deleted, so erasing its author's account removes the words and keeps the money."""
+
+    transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="note")
+    text = models.CharField(_("text"), max_length=200)
+
+    class Meta:
+        verbose_name = _("transaction note")
+        verbose_name_plural = _("transaction notes")
+
+    def __str__(self) -> str:
+        return f"#{self.transaction_id}: {self.text}"
 
 
 class Entry(models.Model):
@@ -341,3 +368,20 @@ class SettlementEmail(models.Model):
     def refused(self) -> bool:
         """The mail server refused the address for good (a 5xx reply)."""
         return self.error_code.startswith("5")
+
+
+class LeftBalanceNotice(models.Model):
+    """A member left, was removed or had their account erased with a non-zero balance: it stays on their account,
+    in the community's settle-up plans, as a former member's that the remaining members settle. The community's
+    admins are told once, through the outbox (``ledger.left_balance``)."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(max_digits=BALANCE_DIGITS, decimal_places=2)
+    reason = models.CharField(max_length=20)  # communities.events: "member_left" or "member_removed"
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    notified_to = models.JSONField(default=list, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.amount}"

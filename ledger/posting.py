@@ -19,7 +19,7 @@ from django.db.models.constants import OnConflict
 
 from colocauto.core.clock import today_in
 from communities.models import Community, User
-from ledger.models import Account, Entry, Transaction
+from ledger.models import Account, Entry, Transaction, TransactionNote
 from ledger.money import ZERO, to_money
 from vehicles.models import Vehicle
 
@@ -115,10 +115,14 @@ def post(
     lines: Iterable[tuple[Account, Decimal]],
     author: User | None = None,
     description: str = "",
+    note: str = "",
     key: str | None = None,
     **links: Any,
 ) -> tuple[Transaction, bool]:
     """Record a balanced transaction; returns ``(transaction, created)``.
+
+    ``description`` is machine-made text ("12 km"); a person's words (``note``, an undo's reason) go to an
+    erasable ``TransactionNote``, never onto the append-only row.
 
     Lines on the same account are merged and zero lines dropped. With a ``key``, the posting is
     claimed once per community: a second call (or a concurrent one) returns the first posting.
@@ -147,6 +151,8 @@ def post(
         for account_id, amount in sorted(totals.items())
         if amount != 0
     )
+    if note:
+        TransactionNote.objects.create(transaction=record, text=note[:200])
     return record, True
 
 

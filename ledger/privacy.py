@@ -18,13 +18,15 @@ from vehicles.privacy import VEHICLE
 TRANSACTION = Column("transaction", "integer", _("Number of the transaction."), "pk")
 MONTH = Column("month", "date", _("The settled month."), "period.month")
 IN_PERIOD = COMMUNITY.at("period.community.name")
+# An undo's reason, in an erasable ``TransactionNote`` beside the append-only transaction (migration 0013).
+NOTE = Column("note", "string", _("The words written beside the line: why it was undone."))
 
 
 def _entries(user: User) -> Iterator[dict[str, Any]]:
     """Each line of each of the person's accounts, oldest first, with the account's balance after it."""
     entries = (
         Entry.objects.filter(account__user=user)
-        .select_related("account__community", "transaction")
+        .select_related("account__community", "transaction__note")
         .order_by("account_id", "transaction__date", "transaction_id")
     )
     account: int | None = None
@@ -40,6 +42,7 @@ def _entries(user: User) -> Iterator[dict[str, Any]]:
             "date": transaction.date,
             "kind": transaction.kind,
             "description": transaction.description,
+            "note": transaction.note_text,
             "amount": entry.amount,
             "balance": balance,
             "recorded_at": transaction.created_at,
@@ -86,7 +89,7 @@ def _payee(transfer: Transfer) -> str:
 
 
 def _postings(user: User) -> QuerySet[Transaction]:
-    return Transaction.objects.filter(author=user).select_related("community").order_by("date", "pk")
+    return Transaction.objects.filter(author=user).select_related("community", "note").order_by("date", "pk")
 
 
 def _settlement_emails(user: User) -> QuerySet[SettlementEmail]:
@@ -102,6 +105,7 @@ register(
             COMMUNITY,
             TRANSACTION,
             *fields(Transaction, "date kind description"),
+            NOTE,
             Column("amount", "decimal", _("The amount on your account: positive, the others owe you more.")),
             Column("balance", "decimal", _("Your balance in that community after this line.")),
             Column("recorded_at", "datetime", _("When it was recorded.")),
@@ -155,6 +159,7 @@ register(
             TRANSACTION,
             COMMUNITY,
             *fields(Transaction, "date kind description"),
+            NOTE.at("note_text"),
             Column("recorded_at", "datetime", _("When you recorded it."), "created_at"),
         ),
         objects=_postings,

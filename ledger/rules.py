@@ -62,16 +62,22 @@ def may_attach_receipt(membership: Membership, expense: Expense) -> bool:
     return not expense.receipt and not expense.is_cancelled and may_cancel_expense(membership, expense)
 
 
-def require_may_attach_receipt(membership: Membership, expense: Expense) -> None:
-    if expense.receipt:
-        raise InvalidExpense(_("This expense already has its receipt."), code="receipt_already_attached")
-    if expense.is_cancelled:
-        raise InvalidExpense(_("This expense was undone: it needs no receipt."), code="expense_undone")
+def require_may_handle_receipt(membership: Membership, expense: Expense) -> None:
+    """Refuse (403 ``receipt_attach_not_allowed``) anyone but the expense's author, payer or an admin."""
     if not may_cancel_expense(membership, expense):
         raise NotAllowed(
             _("Only the person who recorded it, the payer or an admin can add its receipt."),
             code="receipt_attach_not_allowed",
         )
+
+
+def require_may_attach_receipt(membership: Membership, expense: Expense) -> None:
+    """``may_attach_receipt``, or why not."""
+    require_may_handle_receipt(membership, expense)
+    if expense.receipt:
+        raise InvalidExpense(_("This expense already has its receipt."), code="receipt_already_attached")
+    if expense.is_cancelled:
+        raise InvalidExpense(_("This expense was undone: it needs no receipt."), code="expense_undone")
 
 
 def may_reverse(membership: Membership, record: Transaction) -> bool:

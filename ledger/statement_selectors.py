@@ -111,7 +111,8 @@ class StatementLine:
 
     @property
     def description(self) -> str:
-        return self.transaction.description
+        """A person's words beside the line (an undo's reason), else the machine-made description."""
+        return self.transaction.note_text or self.transaction.description
 
 
 @dataclass

@@ -21,7 +21,7 @@ from colocauto.core.outbox import MailDeferred
 from colocauto.core.parsers import parse_month
 from colocauto.core.queue import wake
 from communities.models import Community
-from ledger import emails, receipt_reminders, stored_balances, transfer_emails
+from ledger import emails, left_balance, receipt_reminders, stored_balances, transfer_emails
 from ledger.closing import communities_to_close, month_close
 from ledger.models import SettlementPeriod
 
@@ -87,7 +87,11 @@ def settlement_emails_send(period_id: int) -> int:
 @shared_task
 def emails_sweep() -> int:
     """Beat's safety net: send the settlement and transfer e-mails still due; returns how many went out."""
-    return emails.settlement_emails_sweep() + transfer_emails.transfer_notices_sweep()
+    return (
+        emails.settlement_emails_sweep()
+        + transfer_emails.transfer_notices_sweep()
+        + left_balance.left_balance_emails_sweep()
+    )
 
 
 @shared_task
@@ -119,3 +123,9 @@ def transfer_confirmed_email(transfer_id: int) -> bool:
 def transfer_confirmed_for_email(transfer_id: int) -> bool:
     """Tell the payee an admin confirmed the transfer on their behalf; True if an e-mail was due and sent."""
     return transfer_emails.transfer_confirmed_for_email_send(transfer_id=transfer_id)
+
+
+@retried
+def left_balance_email(notice_id: int) -> int:
+    """Tell the admins a member left with a non-zero balance; returns e-mails sent."""
+    return left_balance.left_balance_email_send(notice_id=notice_id)

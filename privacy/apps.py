@@ -8,4 +8,7 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Privacy")
 
     def ready(self) -> None:
-        from privacy import sections  # noqa: F401  (registers allauth's and this app's own tables)
+        from privacy import (
+            erasure,  # noqa: F401  (erases logins, sessions and archives)
+            sections,  # noqa: F401  (registers allauth's and this app's own tables)
+        )

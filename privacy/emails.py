@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from colocauto.core import outbox
 from colocauto.core.mail import email_subject, in_language
-from privacy.models import DataExport
+from privacy.models import AccountDeletion, DataExport
 
 
 def export_ready_deliver(*, export_id: int) -> bool:
@@ -37,4 +37,38 @@ def emails_sweep() -> int:
     )
     return outbox.sweep(
         due.values_list("pk", flat=True), lambda pk: int(export_ready_deliver(export_id=pk)), what="Data export"
+    )
+
+
+def deletion_email_deliver(*, deletion_id: int) -> bool:
+    """The person is told, in their language, when their account will be erased and how to cancel."""
+    deletions = AccountDeletion.objects.filter(pk=deletion_id, cancelled_at__isnull=True, erased_at__isnull=True)
+
+    def messages():
+        deletion = deletions.select_related("user").first()
+        if deletion is None:
+            return
+        person = deletion.user
+        context = {
+            "person": person,
+            "deletion": deletion,
+            "cancel_url": settings.SITE_URL.rstrip("/")
+            + reverse("privacy_deletion_cancel_link", kwargs={"token": deletion.token}),
+        }
+        with in_language(person):
+            subject = render_to_string("emails/privacy/deletion_scheduled_subject.txt", context)
+            body = render_to_string("emails/privacy/deletion_scheduled.txt", context)
+        yield person.pk, EmailMessage(subject=email_subject(subject), body=body, to=[person.email])
+
+    return outbox.deliver(deletions, claimed="email_claimed_at", done="email_sent_at", messages=messages) == 1
+
+
+def deletion_emails_sweep() -> int:
+    due = outbox.due(
+        AccountDeletion.objects.filter(cancelled_at__isnull=True, erased_at__isnull=True),
+        claimed="email_claimed_at",
+        done="email_sent_at",
+    )
+    return outbox.sweep(
+        due.values_list("pk", flat=True), lambda pk: int(deletion_email_deliver(deletion_id=pk)), what="Deletion"
     )

@@ -75,3 +75,56 @@ class DataExport(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.BUILDING)
+
+
+# How long a person can change their mind after asking for their account to be erased (the e-mail says so).
+GRACE_PERIOD = timedelta(days=14)
+
+
+class AccountDeletion(models.Model):
+    """A person's request to erase their account (GDPR Art. 17), or a site operator's on their written request.
+
+    Erased by the beat job once ``erase_after`` has passed (``privacy.erasure``); cancelled by the person until
+    then. ``leave_balance``: they chose to leave a non-zero balance to their communities, as a former member's
+    account the community settles. ``operator`` and ``operator_reason``: who erased the account on a written
+    request, and why (the management command ``erase_person``).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deletions")
+    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    erase_after = models.DateTimeField(_("erased after"))
+    leave_balance = models.BooleanField(default=False)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+    operator = models.CharField(max_length=120, blank=True)
+    operator_reason = models.CharField(max_length=500, blank=True)
+    # The e-mail with the cancel link, to the person, sent once through the outbox.
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account deletion")
+        verbose_name_plural = _("account deletions")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(cancelled_at__isnull=True, erased_at__isnull=True),
+                name="account_deletion_one_open_per_user",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["erase_after"],
+                condition=Q(cancelled_at__isnull=True, erased_at__isnull=True),
+                name="account_deletion_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.requested_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.cancelled_at is None and self.erased_at is None

@@ -9,6 +9,7 @@ class TerritoriesConfig(AppConfig):
 
     def ready(self):
         from territories import (
+            erasure,  # noqa: F401  (registers how territories erases a person)
             privacy,  # noqa: F401  (registers what territories holds about a person)
             signals,  # noqa: F401  (connects the login receiver)
             usage,  # noqa: F401  (follows the monthly roll-up)

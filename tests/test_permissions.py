@@ -27,6 +27,7 @@ def _kwargs(world, name: str) -> dict:
         "calendar_vehicle": {"vehicle_id": world.vehicle.pk},
         "ledger_transaction_undo": {"pk": world.expense.transactions.get().pk},
         "ledger_expense_cancel": {"pk": world.expense.pk},
+        "ledger_receipt_attach": {"pk": world.expense.pk},
         "ledger_transfer_declare_paid": {"pk": world.transfer.pk},
         "ledger_transfer_confirm": {"pk": world.transfer.pk},
         "ledger_vehicle_report": {"vehicle_id": world.vehicle.pk},
@@ -102,6 +103,8 @@ MATRIX = [
     # The member recorded the expense (author); the owner is charged for it but may not undo it.
     ("ledger_transaction_undo", "get", {"member": 200, "owner": 403, "admin": 200}),
     ("ledger_expense_cancel", "post", {"member": 302, "owner": 403, "admin": 302}),
+    # Adding a receipt later: the same people as undoing the expense.
+    ("ledger_receipt_attach", "post", {"member": 302, "owner": 403, "admin": 302}),
     # The owner pays the member: only the payer declares; the payee (or an admin who is not the payer) confirms.
     ("ledger_transfer_declare_paid", "post", {"member": 403, "owner": 302, "admin": 403}),
     ("ledger_transfer_confirm", "post", {"member": 302, "owner": 403, "admin": 302}),

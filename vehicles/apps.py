@@ -6,4 +6,7 @@ class VehiclesConfig(AppConfig):
     name = "vehicles"
 
     def ready(self) -> None:
-        from vehicles import privacy  # noqa: F401  (registers what vehicles holds about a person)
+        from vehicles import (
+            erasure,  # noqa: F401  (registers how vehicles erases a person)
+            privacy,  # noqa: F401  (registers what vehicles holds about a person)
+        )

@@ -18,12 +18,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.base import ApiView, ListApiView, membership_for
-from api.forms import validation_error
+from api.forms import form_serializer, validate_with, validation_error
 from api.v1.paths import id_parameters, path_id
 from communities import rules, selectors, services
-from communities.forms import CommunitySettingsForm
+from communities.forms import CommunitySettingsForm, LeaveForm
 from communities.models import Community, Membership
 from communities.services import COMMUNITY_FIELDS
+from ledger.leaving import member_leave
 
 # --- Communities -----------------------------------------------------------------------------------------
 
@@ -177,12 +178,16 @@ class CommunityDetail(ApiView):
 class CommunityLeave(ApiView):
     @extend_schema(
         operation_id="communities_leave",
-        request=None,
+        request=form_serializer(LeaveForm),
         responses={204: None},
         summary="Leave the community (its last admin may not: 409 last_admin); my future bookings are cancelled",
+        description="With a non-zero balance, `leave_balance: true` is needed (else 400 `balance_not_settled`): "
+        "the balance stays on my account, as a former member's that the community settles; the admins are told.",
     )
     def post(self, request: Request, community_id: str) -> Response:
-        services.membership_leave(membership=membership_for(request, community_id))
+        membership = membership_for(request, community_id)
+        form = validate_with(LeaveForm, request.data or {})
+        member_leave(membership=membership, leave_balance=form.cleaned_data["leave_balance"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

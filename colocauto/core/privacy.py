@@ -9,6 +9,12 @@ reference that is deliberately left out says why (``exempt``). ``tests/privacy/t
 when a model gains a reference to a person that no section covers and no exemption explains, so a new
 table cannot be forgotten by the export (and, later, by erasure).
 
+Each app also registers how its rows are erased when a person's account is erased (``erase_with``: an ``Eraser``
+that removes or pseudonymises what it ``covers``), or why a reference or a field keeps its value (``keep``: a
+foreign key that now points at the pseudonym, a vehicle's name, a secret token). ``tests/privacy/test_registry.py``
+fails when a reference to a person, a free-text field or an upload has neither, so no app is forgotten by the
+erasure either. ``privacy/erasure.py`` runs the erasers in their order, in one transaction.
+
 Each app also says how long it keeps what it no longer needs (``keep_for``: old receipts, incident photos,
 expired invitations); ``privacy/retention.py`` applies those rules every day.
 
@@ -190,11 +196,43 @@ class Retention:
     forget: Callable[[datetime], int]
 
 
+@dataclass(frozen=True)
+class Eraser:
+    """How an app erases a person: ``erase(user)`` removes or pseudonymises what the person wrote, uploaded or is
+    identified by in the app's rows, in the caller's transaction, and is harmless to run twice. ``covers`` names
+    the references ("app.Model.field" to a person) and the fields ("app.Model.field", or "app.Model" for all its
+    fields) it deals with. Erasers run by ``order``: memberships end first (0), the person's own row last (1000)."""
+
+    name: str
+    erase: Callable[[Any], None]
+    covers: tuple[str, ...]
+    order: int = 100
+
+
 @dataclass
 class Registry:
     sections: dict[str, Section] = field(default_factory=dict)
     exemptions: dict[str, str] = field(default_factory=dict)
     retentions: dict[str, Retention] = field(default_factory=dict)
+    erasers: dict[str, Eraser] = field(default_factory=dict)
+    kept: dict[str, str] = field(default_factory=dict)
+
+    def erase_with(self, *erasers: Eraser) -> None:
+        for eraser in erasers:
+            if eraser.name in self.erasers and self.erasers[eraser.name] is not eraser:
+                raise ValueError(f"eraser {eraser.name!r} registered twice")
+            self.erasers[eraser.name] = eraser
+
+    def keep(self, reason: str, *references: str) -> None:
+        """``references`` ("app.Model.field", or "app.Model") keep their value when a person is erased, for ``reason``."""
+        for reference in references:
+            self.kept[reference] = reason
+
+    def ordered_erasers(self) -> list[Eraser]:
+        return sorted(self.erasers.values(), key=lambda eraser: (eraser.order, eraser.name))
+
+    def erased(self) -> set[str]:
+        return {reference for eraser in self.erasers.values() for reference in eraser.covers}
 
     def keep_for(self, *rules: Retention) -> None:
         for rule in rules:
@@ -223,6 +261,8 @@ registry = Registry()
 register = registry.register
 exempt = registry.exempt
 keep_for = registry.keep_for
+erase_with = registry.erase_with
+keep = registry.keep
 
 
 def file_name(prefix: str, pk: int, stored: FieldFile) -> str:

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from communities.models import Invitation, Membership
-from tests.factories import CommunityFactory, InvitationFactory, MembershipFactory, UserFactory, member_of
+from tests.factories import CommunityFactory, InvitationFactory, MembershipFactory, UserFactory, member_of, owes
 
 
 def url(community, rest=""):
@@ -189,6 +189,17 @@ def test_a_member_leaves(as_user, member, community):
     assert response.status_code == 204
     assert Membership.objects.get(community=community, user=member).status == "left"
     assert as_user(member).get(url(community)).status_code == 404
+
+
+def test_a_member_with_a_balance_leaves_only_when_leaving_it_to_the_community(as_user, member, owner, community):
+    owes(community, owner, member, "9.00")
+
+    refused = as_user(member).post(url(community, "leave/"), {}, format="json")
+    left = as_user(member).post(url(community, "leave/"), {"leave_balance": True}, format="json")
+
+    assert (refused.status_code, refused.json()["code"]) == (400, "balance_not_settled")
+    assert left.status_code == 204
+    assert Membership.objects.get(community=community, user=member).status == "left"
 
 
 def test_the_members_list_takes_the_same_queries_for_2_and_20_members(as_user, admin_user, community):

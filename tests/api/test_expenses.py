@@ -259,7 +259,7 @@ def test_the_payer_undoes_an_expense_and_its_posting_is_reversed(as_user, commun
     assert body["cancel_reason"] == "Paid twice" and body["cancelled_by"]["id"] == member.pk
     assert body["can_undo"] is False
     reversal = Transaction.objects.get(kind=Transaction.Kind.REVERSAL)
-    assert reversal.reverses.expense == pdf_expense and reversal.description == "Paid twice"
+    assert reversal.reverses.expense == pdf_expense and reversal.note_text == "Paid twice"
     assert sum(entry.amount for entry in reversal.entries.all()) == 0
 
 

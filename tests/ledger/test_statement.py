@@ -36,7 +36,7 @@ def line(community, member, other, amount: str, on: date):
             (account_for(community, member.pk), Decimal(amount)),
             (account_for(community, other.pk), -Decimal(amount)),
         ],
-        description=f"line {amount}",
+        note=f"line {amount}",
     )
     return record
 

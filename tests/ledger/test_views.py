@@ -335,7 +335,8 @@ def test_the_leave_page_warns_a_member_who_still_owes(client, community, trio, p
     client.force_login(trio["c"])
     owing = client.get(reverse("community_leave", args=[community.pk])).content.decode()
 
-    assert "Your balance is -€15.00: settle up before leaving." in owing
+    assert "Your balance is -€15.00. Money is never lost when someone leaves; you have two choices:" in owing
+    assert 'name="leave_balance"' in owing and reverse("ledger_settle", args=[community.pk]) in owing
 
 
 def test_the_leave_page_says_nothing_about_money_when_square(client, community, member):

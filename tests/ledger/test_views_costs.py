@@ -225,7 +225,7 @@ def test_the_payer_undoes_an_expense_and_its_posting_is_reversed(client, communi
     assert response.status_code == 302
     pdf_expense.refresh_from_db()
     assert pdf_expense.is_cancelled
-    assert Transaction.objects.get(kind=Transaction.Kind.REVERSAL).description == "Paid twice"
+    assert Transaction.objects.get(kind=Transaction.Kind.REVERSAL).note_text == "Paid twice"
 
 
 def test_another_member_cannot_undo_an_expense(client, community, pdf_expense, owner):

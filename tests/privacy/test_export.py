@@ -22,7 +22,7 @@ from django.utils import timezone
 from api.tokens import token_create
 from bookings.models import BookingEvent, CalendarFeed, Incident, IncidentPhoto
 from colocauto.core.privacy import registry
-from communities.models import Invitation
+from communities.models import Invitation, Membership
 from ledger.models import Account
 from privacy import archive, services
 from privacy.models import DataExport
@@ -117,6 +117,18 @@ def test_the_archive_holds_every_value_the_database_holds_about_the_person(histo
     assert {"+33 6 12 34 56 78", "FR7630006000011234567890189", "Pour le marché de Crest", "Raccourci iPhone"} <= values
     missing = {value for value in values if value not in text}
     assert not missing
+
+
+def test_the_archive_holds_the_reasons_the_person_gave_for_undoing_lines(history, member, owner, community):
+    from ledger.services import transaction_reverse
+
+    line = owes(community, owner, member, "4.00")
+    Membership.objects.filter(community=community, user=member).update(role=Membership.Role.ADMIN)
+    undoer = Membership.objects.get(community=community, user=member)
+    transaction_reverse(membership=undoer, transaction=line, reason="Compté deux fois")
+
+    # On the statement line and among the postings they recorded, each in data.json and its CSV.
+    assert _text(_build(member)).count("Compté deux fois") == 4
 
 
 def test_the_archive_holds_nothing_private_of_another_member(history, member, owner):

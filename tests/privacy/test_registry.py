@@ -4,6 +4,7 @@ until its app registers it for the export (or says why it holds nothing to expor
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.db import models
 from django.db.models import Q
 from django.utils import translation
 
@@ -91,3 +92,49 @@ def test_whether_is_false_not_empty_where_the_reference_is_empty(member, vehicle
     CalendarFeed.objects.create(user=member)
     feed = CalendarFeed.objects.annotate(for_vehicle=whether(Q(vehicle=vehicle))).get(user=member)
     assert feed.for_vehicle is False
+
+
+# --- Erasure -----------------------------------------------------------------------------------
+
+
+def _personal_fields() -> set[str]:
+    """Every reference to a person, and every field that can hold a person's words, address or upload: free text
+    (no choices), JSON and files, in the apps that hold personal data."""
+    fields = set(_references_to_people())
+    for app in APPS:
+        for model in apps.get_app_config(app).get_models():
+            for column in model._meta.concrete_fields:
+                text = isinstance(column, models.CharField | models.TextField | models.JSONField | models.FileField)
+                if text and not column.choices and column.name != "password":
+                    fields.add(f"{model._meta.label}.{column.name}")
+    return fields
+
+
+def _handled(reference: str) -> bool:
+    known = registry.erased() | set(registry.kept)
+    model = reference.rsplit(".", 1)[0] if reference.count(".") == 2 else reference
+    return reference in known or model in known
+
+
+def test_every_personal_field_is_erased_or_kept_for_a_reason():
+    missing = sorted(reference for reference in _personal_fields() if not _handled(reference))
+    assert not missing, f"no eraser covers {missing}: register one (or say why it is kept) in the app's erasure.py"
+
+
+def test_the_erasure_registry_names_only_fields_that_exist():
+    def exists(reference: str) -> bool:
+        parts = reference.split(".")
+        try:
+            model = apps.get_model(".".join(parts[:2]))
+            return len(parts) == 2 or any(field.name == parts[2] for field in model._meta.concrete_fields)
+        except LookupError:
+            return False
+
+    stale = sorted(reference for reference in registry.erased() | set(registry.kept) if not exists(reference))
+    assert not stale, f"the erasure registry names fields that no longer exist: {stale}"
+
+
+def test_every_kept_field_says_why_and_the_person_is_erased_last():
+    assert all(len(reason) > 20 for reason in registry.kept.values())
+    erasers = registry.ordered_erasers()
+    assert erasers[0].name == "memberships" and erasers[-1].name == "person"

@@ -49,8 +49,14 @@ ROWS = [
     Row("communities", "get", EVERYONE_SIGNED_IN),
     Row("community", "get", MEMBERS_READ, kwargs=community_kwargs),
     Row("community", "patch", ADMIN_ONLY, kwargs=community_kwargs, body=lambda world: {"name": "Les Tilleuls 2"}),
-    # The only admin may not leave (409 last_admin); members may.
-    Row("community_leave", "post", statuses(member=204, owner=204, admin=409, read_token=403), kwargs=community_kwargs),
+    # The only admin may not leave (409 last_admin); members may (leaving their balance to the community).
+    Row(
+        "community_leave",
+        "post",
+        statuses(member=204, owner=204, admin=409, read_token=403),
+        kwargs=community_kwargs,
+        body=lambda world: {"leave_balance": True},
+    ),
     Row("members", "get", MEMBERS_READ, kwargs=community_kwargs),
     Row("member", "delete", ADMIN_ONLY, kwargs=_member),
     Row("member_approve", "post", ADMIN_ONLY, kwargs=_pending),
