@@ -123,7 +123,7 @@ def test_the_rules_and_the_estimate_are_shown(client, member, community, fleet):
     assert offer["confirmed_at_once"] is False
     html = response.content.decode()
     assert "12,50" in html
-    assert "50 km" in html
+    assert "50\u00a0km" in html  # French typography: a non-breaking space before the unit
 
 
 @pytest.mark.time_machine(WEDNESDAY, tick=False)
