@@ -47,6 +47,7 @@ WEEK_VEHICLES_PER_PAGE = 10
 class HourLabel:
     css: str  # the grid line where the hour starts, e.g. "r-3"
     label: str
+    now: bool = False  # the current hour in today's day view, the target of "#now"
 
 
 @dataclass
@@ -270,8 +271,13 @@ def _fill_grids(
     steps = 2 if compact and not dense else 1
     length = proposed_length(community)
     # The dense week's rows are short: its time axis names every third hour.
+    # Today's day view opens at the current hour (links to it end in "#now"); compared in UTC, so that only
+    # the right one of a repeated hour (the autumn change of clock) is the current one.
+    hour_now = utc(now).astimezone(tz).replace(minute=0, second=0, microsecond=0) if page.view == "day" else None
     page.hours = [
-        HourLabel(f"r-{line}", labels.time(local, with_zone=twice))
+        HourLabel(
+            f"r-{line}", labels.time(local, with_zone=twice), now=hour_now is not None and utc(local) == utc(hour_now)
+        )
         for line, local, twice in axis.hours
         if not dense or local.hour % 3 == 0
     ]

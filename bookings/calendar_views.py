@@ -3,6 +3,7 @@
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -17,11 +18,12 @@ from communities.access import community_view
 @community_view
 @require_GET
 def calendar(request, vehicle_id: int | None = None):
-    """Week (default), day or month of the community's vehicles, or of one vehicle."""
+    """Week (default; day on a phone), day or month of the community's vehicles, or of one vehicle."""
     now = timezone.now()
     tz = community_tz(request.membership)
     chosen_view = request.GET.get("view")
-    view = parse_view(chosen_view)
+    view_chosen = chosen_view in VIEWS
+    view = parse_view(chosen_view) if view_chosen or not is_phone(request) else "day"
     day = parse_day(request.GET.get("date"), default=local_today(tz, now))
     page = calendar_page(
         membership=request.membership,
@@ -33,16 +35,22 @@ def calendar(request, vehicle_id: int | None = None):
     )
     # Every grid of the page shares one time axis: render it once, not once per vehicle.
     axis = render_to_string("bookings/calendar_axis.html", {"cal": page}) if page.grids else ""
-    return render(
-        request,
-        "bookings/calendar.html",
-        {
-            "cal": page,
-            "axis": axis,
-            "view_chosen": chosen_view in VIEWS,
-            "time_zone": request.community.time_zone,
-        },
+    response = render(
+        request, "bookings/calendar.html", {"cal": page, "axis": axis, "time_zone": request.community.time_zone}
     )
+    if not view_chosen:
+        patch_vary_headers(response, PHONE_HEADERS)
+    return response
+
+
+PHONE_HEADERS = ("Sec-CH-UA-Mobile", "User-Agent")
+
+
+def is_phone(request) -> bool:
+    """Whether the browser says it is a phone's: the client hint Chromium-based browsers send, or "Mobi" in the
+    user agent (Safari, Firefox), as MDN advises. A phone gets the day view when it chose none: one column it
+    can read, from the server, with no script and no second page."""
+    return request.headers.get("Sec-CH-UA-Mobile") == "?1" or "Mobi" in request.headers.get("User-Agent", "")
 
 
 @offline_copy

@@ -93,6 +93,13 @@ class BookingForm(TimesValidationMixin, forms.Form):
         self.fields["vehicle"].queryset = vehicles
 
 
+class SlotForm(TimesValidationMixin, forms.Form):
+    """The slot of "find a free car"."""
+
+    starts_at = local_datetime_field(_("From"))
+    ends_at = local_datetime_field(_("To"))
+
+
 class ChangeTimesForm(TimesValidationMixin, forms.Form):
     starts_at = local_datetime_field(_("New start"))
     ends_at = local_datetime_field(_("New end"))

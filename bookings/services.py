@@ -19,7 +19,7 @@ from bookings.errors import BookingConflict, BookingRefused
 from bookings.formatting import duration_text
 from bookings.history import record, times
 from bookings.models import Booking, BookingEvent, CalendarFeed
-from colocauto.core.errors import NotAllowed
+from colocauto.core.errors import DomainError, NotAllowed
 from communities.models import Community, Membership, User
 from vehicles.models import Vehicle
 
@@ -196,6 +196,18 @@ def locked(booking: Booking) -> Booking:
 
 
 # --- the rules of times and slots ---------------------------------------------------------------------
+
+
+def slot_refusal(*, vehicle: Vehicle, starts_at: datetime, ends_at: datetime) -> DomainError | None:
+    """What ``booking_create`` would refuse about booking ``vehicle`` for ``[starts_at, ends_at)`` (the
+    community's rules, the vehicle's windows and blackouts, a booking holding the slot), or None when it is
+    free. Reads only: "find a free car" lists the vehicles for which this is None."""
+    try:
+        _check_times(vehicle=vehicle, starts_at=starts_at, ends_at=ends_at)
+        _check_overlap(vehicle=vehicle, starts_at=starts_at, ends_at=ends_at)
+    except DomainError as refusal:
+        return refusal
+    return None
 
 
 def _check_times(*, vehicle: Vehicle, starts_at: datetime, ends_at: datetime) -> None:

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from bookings import views
+from bookings import estimate_views, find_views, views
 
 urlpatterns = [
     path("new/", views.booking_create, name="booking_create"),
+    path("estimate/", estimate_views.booking_estimate_fragment, name="booking_estimate"),
+    path("find/", find_views.booking_find, name="booking_find"),
     path("<int:pk>/", views.booking_detail, name="booking_detail"),
     path("<int:pk>/confirm/", views.booking_confirm, name="booking_confirm"),
     path("<int:pk>/reject/", views.booking_reject, name="booking_reject"),

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from bookings import rules, selectors, services, trips
 from bookings.calendar import proposed_length
 from bookings.errors import ImplausibleDistance
+from bookings.estimate_views import form_estimate
 from bookings.formatting import history_rows
 from bookings.forms import (
     BookingForm,
@@ -75,19 +76,31 @@ def _local_times(*names: str) -> Callable[[Booking], dict]:
     return lambda booking: {name: timezone.localtime(getattr(booking, name)) for name in names}
 
 
+def booked(request, booking: Booking):
+    """After a booking is made: say whether it is confirmed or waits for an answer, and show it."""
+    if booking.status == Booking.Status.REQUESTED:
+        messages.success(request, _("Your request has been sent; the slot is held until it is answered."))
+    else:
+        messages.success(request, _("Your booking is confirmed."))
+    return _to_detail(booking)
+
+
 @booking_page
 def booking_create(request):
     membership = request.membership
     vehicles = selectors.bookable_vehicles(membership)
+    estimate = None
     if request.method == "POST":
         form = BookingForm(request.POST, vehicles=vehicles)
-        booking = form.is_valid() and attempt(form, services.booking_create, membership=membership, **form.cleaned_data)
-        if booking:
-            if booking.status == Booking.Status.REQUESTED:
-                messages.success(request, _("Your request has been sent; the slot is held until it is answered."))
-            else:
-                messages.success(request, _("Your booking is confirmed."))
-            return _to_detail(booking)
+        if "preview" in request.POST:
+            # "See the cost" (the way without JavaScript): the same form with its estimate; nothing is booked.
+            estimate = form_estimate(membership, form)
+        else:
+            booking = form.is_valid() and attempt(
+                form, services.booking_create, membership=membership, **form.cleaned_data
+            )
+            if booking:
+                return booked(request, booking)
     else:
         vehicle = selectors.vehicle_for_booking(membership, request.GET.get("vehicle"))
         starts_at = parse_query_datetime(request.GET.get("start"))
@@ -101,7 +114,10 @@ def booking_create(request):
             "ends_at": ends_at,
         }
         form = BookingForm(initial=initial, vehicles=vehicles)
-    return render(request, "bookings/booking_form.html", {"form": form})
+        # A link that fills the form in (a free slot of the calendar) shows its estimate at once; the form's
+        # own fields read the times, as they would on "Book".
+        estimate = form_estimate(membership, BookingForm(data=initial, vehicles=vehicles))
+    return render(request, "bookings/booking_form.html", {"form": form, "estimate": estimate})
 
 
 @offline_copy

@@ -69,6 +69,12 @@ def trip_price(*, vehicle: Vehicle, km: int, starts_at: datetime, ends_at: datet
     return to_money(total)
 
 
+def charged_per_trip(*, vehicle: Vehicle, driver_id: int, on: date) -> bool:
+    """Whether a trip of ``driver_id`` ending ``on`` is charged on its own: not for the owner driving their
+    own car, nor in a shared-costs month (its costs are split at month end)."""
+    return vehicle.owner_id != driver_id and cost_model_on(vehicle, on) == Vehicle.CostModel.RATES
+
+
 def trip_charge(*, trip: Trip) -> Transaction | None:
     """Charge a completed trip on a rates-model vehicle: the driver pays, the owner (or pool) is credited.
 
@@ -83,7 +89,7 @@ def trip_charge(*, trip: Trip) -> Transaction | None:
     vehicle = trip.vehicle
     community = vehicle.community
     ended_on = local_date(trip.ended_at, community_tz(community))
-    if vehicle.owner_id == trip.driver_id or cost_model_on(vehicle, ended_on) != Vehicle.CostModel.RATES:
+    if not charged_per_trip(vehicle=vehicle, driver_id=trip.driver_id, on=ended_on):
         return None
     starts_at = trip.booking.starts_at
     ends_at = max(trip.booking.ends_at, trip.ended_at)

@@ -38,6 +38,8 @@ def _kwargs(world, name: str) -> dict:
         return {"community_id": c, "pk": world.vehicle.pk}
     if name.startswith(("booking_", "trip_")) and name not in (
         "booking_create",
+        "booking_estimate",
+        "booking_find",
         "booking_feeds",
         "booking_feed_regenerate",
     ):
@@ -78,6 +80,8 @@ MATRIX = [
     ("vehicle_blackout_add", "get", MANAGER_PAGE),
     ("vehicle_blackout_delete", "post", MANAGER_ACTION),
     ("booking_create", "get", ALL_MEMBERS),
+    ("booking_estimate", "get", ALL_MEMBERS),
+    ("booking_find", "get", ALL_MEMBERS),
     ("booking_detail", "get", ALL_MEMBERS),
     ("booking_confirm", "get", MANAGER_PAGE),
     ("booking_reject", "get", MANAGER_PAGE),

@@ -1,12 +1,9 @@
-// Calendar: on a phone, a calendar opened without a chosen view shows one day instead of a week.
-// The Day / Week / Month links work without this script.
+// Calendar: today's day view opens at the current hour. Links to it end in "#now", which needs no script;
+// a phone that came another way (a bookmark, the overview's button) is scrolled there.
 (() => {
-  const root = document.querySelector(".calendar[data-default-view]");
-  if (!root || !window.matchMedia("(max-width: 40rem)").matches) return;
-  const url = new URL(window.location.href);
-  if (url.searchParams.has("view")) return;
-  url.searchParams.set("view", root.dataset.defaultView);
-  window.location.replace(url.toString());
+  const now = document.getElementById("now");
+  if (!now || window.location.hash || !window.matchMedia("(max-width: 40rem)").matches) return;
+  now.scrollIntoView({ block: "start" });
 })();
 
 // Week of several vehicles: each vehicle has its own grid; scrolling one sideways scrolls them all,
