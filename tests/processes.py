@@ -182,7 +182,13 @@ def broker(url: str):
 
 def _forget_connections(app) -> None:
     # Celery keeps a connection pool and a producer pool bound to the broker it first used; drop both.
+    # kombu also keeps every producer pool in a registry of its own, by broker address: an eager task
+    # (which still borrows a producer, for its serializer) after this would get the old pool back, its
+    # connections closed here ("Acquire on closed pool"). kombu.pools.reset() empties that registry.
+    from kombu import pools
+
     if app._pool is not None:
         app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
+    pools.reset()

@@ -89,3 +89,18 @@ def test_a_task_named_before_its_module_was_imported_is_found(monkeypatch):
     monkeypatch.delitem(sys.modules, "territories.tasks")
     monkeypatch.delitem(app.tasks, name)
     assert _registered(name).name == name
+
+
+def test_in_process_tasks_still_run_after_a_test_borrowed_a_real_broker(db):
+    """An eager task borrows a producer (for its serializer) from kombu's registry of pools; a test that
+    pointed the tasks at a real broker must not leave that registry holding a closed pool, or every task
+    of the later tests in this process fails ("Acquire on closed pool") and their e-mails never go."""
+    from colocauto.core.queue import _registered
+
+    ping = _registered("ledger.tasks.stored_balances_verify")
+    with broker(f"redis://127.0.0.1:{free_port()}/0"):
+        pass
+    ping.apply_async()  # creates the producer pool for the usual broker address
+    with broker(f"redis://127.0.0.1:{free_port()}/0"):
+        pass
+    assert ping.apply_async().successful()
