@@ -137,8 +137,14 @@ def main() -> None:
         )
         # Chromium asks for http://127.0.0.1:<port>/ (a secure context, as https is): the host the site answers,
         # and the proxy's header says the request came over https.
+        # Requests Lighthouse does not send itself (the service worker's script) carry no proxy header: with
+        # no proxy in front, they must not be redirected to https either, as they are not behind a real one.
         server.environment.update(
-            {"ALLOWED_HOSTS": f"127.0.0.1,{PUBLIC_HOST}", "SITE_URL": f"http://127.0.0.1:{server.port}"}
+            {
+                "ALLOWED_HOSTS": f"127.0.0.1,{PUBLIC_HOST}",
+                "SITE_URL": f"http://127.0.0.1:{server.port}",
+                "SECURE_SSL_REDIRECT": "false",
+            }
         )
         server.start()
         try:
