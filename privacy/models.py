@@ -21,7 +21,10 @@ def archive_upload_to(instance: "DataExport", filename: str) -> str:
     return f"exports/{instance.user_id}/{secrets.token_hex(12)}.zip"
 
 
-class DataExport(models.Model):
+class ArchiveBuild(models.Model):
+    """An archive built by a worker and downloaded once through a link that expires: a person's data export,
+    a community's backup (``backups.models.CommunityExport``). Its life cycle is ``privacy.builds``."""
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for a worker")
         BUILDING = "building", _("Being prepared")
@@ -30,7 +33,6 @@ class DataExport(models.Model):
         EXPIRED = "expired", _("Expired")
         FAILED = "failed", _("Failed")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_exports")
     token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     # The worker building it claims it (a lease: a dead worker's build is started again by the sweep).
@@ -41,22 +43,13 @@ class DataExport(models.Model):
     downloaded_at = models.DateTimeField(_("downloaded at"), null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
-    archive = models.FileField(upload_to=archive_upload_to, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
     email_claimed_at = models.DateTimeField(null=True, blank=True)
     email_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("data export")
-        verbose_name_plural = _("data exports")
+        abstract = True
         ordering = ["-requested_at", "-pk"]
-        constraints = [
-            models.CheckConstraint(condition=Q(progress__lte=100), name="data_export_progress_percent"),
-        ]
-        indexes = [models.Index(fields=["user", "requested_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.user} {self.requested_at:%Y-%m-%d %H:%M}"
 
     @property
     def status(self) -> str:
@@ -75,6 +68,22 @@ class DataExport(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.BUILDING)
+
+
+class DataExport(ArchiveBuild):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_exports")
+    archive = models.FileField(upload_to=archive_upload_to, blank=True)
+
+    class Meta(ArchiveBuild.Meta):
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="data_export_progress_percent"),
+        ]
+        indexes = [models.Index(fields=["user", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.requested_at:%Y-%m-%d %H:%M}"
 
 
 # How long a person can change their mind after asking for their account to be erased (the e-mail says so).
