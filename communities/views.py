@@ -27,6 +27,7 @@ from communities.forms import (
 from communities.middleware import set_language_cookie
 from ledger.leaving import member_leave
 from ledger.selectors import own_balance
+from ledger.settle_up import my_open_moves
 
 
 def home(request):
@@ -165,7 +166,12 @@ def community_leave(request):
             return redirect("community_leave", community_id=request.community.pk)
         messages.success(request, _("You have left %(name)s.") % {"name": request.community.name})
         return redirect("home")
-    context = {"last_admin": rules.is_last_admin(membership), "balance": own_balance(membership)}
+    balance = own_balance(membership)
+    context = {
+        "last_admin": rules.is_last_admin(membership),
+        "balance": balance,
+        "moves": my_open_moves(membership) if balance else [],
+    }
     return render(request, "communities/community_leave.html", context)
 
 

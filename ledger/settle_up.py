@@ -147,3 +147,26 @@ def settle_up(membership: Membership) -> SettleUp:
         settle_row(membership, transfer, state.pool_holder) for transfer in selectors.transfers_of(membership, period)
     ]
     return state
+
+
+@dataclass(frozen=True)
+class Move:
+    """A transfer the member has to make or receive: who pays whom, how much."""
+
+    payer: str
+    payee: str
+    amount: Decimal
+
+
+def my_open_moves(membership: Membership) -> list[Move]:
+    """The transfers of the settle-up plan the member takes part in and that are still to be made: those of
+    the latest closed month still open, or the plan today's balances give. What someone who leaves (a
+    community, or Colocauto) must pay or receive to leave square."""
+    state = settle_up(membership)
+    if state.period is None:
+        return [Move(t.payer, t.payee, t.amount) for t in state.live_plan if t.mine]
+    return [
+        Move(str(r["transfer"].payer), str(r["transfer"].payee), r["transfer"].amount)
+        for r in state.rows
+        if r["side"] is not None and r["transfer"].is_open
+    ]

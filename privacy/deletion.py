@@ -25,20 +25,11 @@ from communities.rules import is_last_admin
 from ledger.leaving import BalanceNotSettled
 from ledger.models import Account
 from ledger.money import to_money
-from ledger.settle_up import settle_up
+from ledger.settle_up import Move, my_open_moves
 from privacy.erasure import person_erase
 from privacy.models import GRACE_PERIOD, AccountDeletion
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Move:
-    """A transfer the person has to make or receive: who pays whom, how much."""
-
-    payer: str
-    payee: str
-    amount: Decimal
 
 
 @dataclass
@@ -67,15 +58,7 @@ def standing_balances(user: User) -> list[StandingBalance]:
     for account in accounts.order_by("community__name", "pk"):
         row = StandingBalance(account.community, to_money(account.balance), account.community_id in active)
         if row.member:
-            state = settle_up(active[account.community_id])
-            if state.period is None:
-                row.moves = [Move(t.payer, t.payee, t.amount) for t in state.live_plan if t.mine]
-            else:
-                row.moves = [
-                    Move(str(r["transfer"].payer), str(r["transfer"].payee), r["transfer"].amount)
-                    for r in state.rows
-                    if r["side"] is not None and r["transfer"].is_open
-                ]
+            row.moves = my_open_moves(active[account.community_id])
         standing.append(row)
     return standing
 

@@ -13,7 +13,7 @@ from communities.models import Community, Membership
 from ledger.leaving import BalanceNotSettled, member_leave
 from ledger.models import Account, LeftBalanceNotice
 from tests.factories import InvitationFactory, owes
-from tests.helpers import english
+from tests.helpers import english, page
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,12 @@ def test_leaving_with_a_balance_asks_to_settle_first_or_to_leave_it(community, o
 
     assert refused.value.code == "balance_not_settled"
     assert _membership(community, member).is_active
+
+
+def test_the_leave_page_lists_the_transfers_that_would_square_the_balance(client, community, owner, member):
+    owes(community, owner, member, "12.50")
+    content = page(client, member, reverse("community_leave", args=[community.pk]))
+    assert f"{member.name} pays {owner.name} €12.50" in content
 
 
 def test_a_balance_left_to_the_community_stays_on_the_account_and_the_admins_are_told(
