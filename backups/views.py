@@ -1,7 +1,7 @@
 """A community's backup page (admins only): ask for the archive, follow its preparation, download it once."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from backups import selectors, services
 from colocauto.core.parsers import parse_id
 from colocauto.core.web import attempt_or_message
 from communities.access import community_view
+from privacy.builds import archive_response, status_response
 
 
 @community_view(admin=True)
@@ -34,19 +35,11 @@ def backup_status(request, pk):
     if export_id is None:
         raise Http404
     export = selectors.backup_of(request.membership, export_id)
-    body = {"status": export.status, "label": export.get_status_display(), "progress": export.progress}
-    return JsonResponse(body)
+    return status_response(export)
 
 
 @community_view(admin=True)
 @require_GET
 def backup_download(request, token):
     export = services.backup_download(membership=request.membership, token=token)
-    try:
-        handle = export.archive.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    name = f"colocauto-community-{request.community.pk}-{timezone.localdate():%Y-%m-%d}.zip"
-    response = FileResponse(handle, as_attachment=True, filename=name, content_type="application/zip")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return archive_response(export, f"colocauto-community-{request.community.pk}-{timezone.localdate():%Y-%m-%d}.zip")

@@ -7,15 +7,21 @@ The model has the columns of ``DataExport``: ``claimed_at`` (a lease), ``progres
 
 import logging
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.files import File
-from django.db.models import Model, Q
+from django.core.mail import EmailMessage
+from django.db.models import Model, Q, QuerySet
+from django.http import FileResponse, Http404, JsonResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
 
+from colocauto.core import outbox
 from colocauto.core.errors import DomainError
+from colocauto.core.mail import email_subject, in_language
 from colocauto.core.queue import wake_by_name
 from privacy.models import LINK_LIFETIME
 
@@ -101,3 +107,47 @@ def sweep(model: type[Model], build_task: str) -> int:
         model._default_manager.filter(pk=export.pk).update(archive="")
         deleted += 1
     return deleted
+
+
+# --- The web side: a status for the page's script, the download, the "ready" e-mail --------------------------
+
+
+def status_response(export: Any, download_url: str | None = None) -> JsonResponse:
+    """The archive's progress for the page's script, never cached; ``download_url`` once it is ready, for
+    whoever may download it."""
+    body = {"status": export.status, "label": export.get_status_display(), "progress": export.progress}
+    if download_url and export.status == export.Status.READY:
+        body["download_url"] = download_url
+    return JsonResponse(body, headers={"Cache-Control": "private, no-store"})
+
+
+def archive_response(export: Any, filename: str) -> FileResponse:
+    """The archive as a download, never stored by a browser or a proxy; 404 when its file is gone."""
+    try:
+        handle = export.archive.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/zip")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def ready_email_deliver(
+    exports: QuerySet[Any], *, person: Callable[[Any], Any], url: Callable[[Any], str], template: str
+) -> bool:
+    """Send once, through the outbox, the e-mail saying the archive of ``exports`` (one ready row) can be
+    downloaded at ``url(export)``, to ``person(export)`` in their language; ``template``: the e-mail's
+    templates without ``.txt`` / ``_subject.txt``."""
+
+    def messages() -> Iterator[tuple[int, EmailMessage]]:
+        export = exports.first()
+        if export is None:
+            return
+        reader = person(export)
+        context = {"person": reader, "export": export, "download_url": settings.SITE_URL.rstrip("/") + url(export)}
+        with in_language(reader):
+            subject = render_to_string(f"{template}_subject.txt", context)
+            body = render_to_string(f"{template}.txt", context)
+        yield reader.pk, EmailMessage(subject=email_subject(subject), body=body, to=[reader.email])
+
+    return outbox.deliver(exports, claimed="email_claimed_at", done="email_sent_at", messages=messages) == 1

@@ -7,28 +7,17 @@ from django.urls import reverse
 
 from colocauto.core import outbox
 from colocauto.core.mail import email_subject, in_language
+from privacy.builds import ready_email_deliver
 from privacy.models import AccountDeletion, DataExport
 
 
 def export_ready_deliver(*, export_id: int) -> bool:
-    exports = DataExport.objects.filter(pk=export_id, ready_at__isnull=False)
-
-    def messages():
-        export = exports.select_related("user").first()
-        if export is None:
-            return
-        person = export.user
-        context = {
-            "person": person,
-            "export": export,
-            "download_url": settings.SITE_URL.rstrip("/") + reverse("privacy_download", kwargs={"token": export.token}),
-        }
-        with in_language(person):
-            subject = render_to_string("emails/privacy/export_ready_subject.txt", context)
-            body = render_to_string("emails/privacy/export_ready.txt", context)
-        yield person.pk, EmailMessage(subject=email_subject(subject), body=body, to=[person.email])
-
-    return outbox.deliver(exports, claimed="email_claimed_at", done="email_sent_at", messages=messages) == 1
+    return ready_email_deliver(
+        DataExport.objects.filter(pk=export_id, ready_at__isnull=False).select_related("user"),
+        person=lambda export: export.user,
+        url=lambda export: reverse("privacy_download", kwargs={"token": export.token}),
+        template="emails/privacy/export_ready",
+    )
 
 
 def emails_sweep() -> int:

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from colocauto.core.parsers import parse_id
 from colocauto.core.web import attempt_or_message
 from privacy import selectors, services
+from privacy.builds import archive_response, status_response
 
 
 @require_GET
@@ -49,21 +50,11 @@ def export_status(request, pk):
     if export_id is None:
         raise Http404
     export = selectors.export_of(request.user, export_id)
-    body = {"status": export.status, "label": export.get_status_display(), "progress": export.progress}
-    if export.status == export.Status.READY:
-        body["download_url"] = reverse("privacy_download", kwargs={"token": export.token})
-    return JsonResponse(body, headers={"Cache-Control": "no-store"})
+    return status_response(export, reverse("privacy_download", kwargs={"token": export.token}))
 
 
 @login_required
 @require_GET
 def download(request, token):
     export = services.export_download(user=request.user, token=token)
-    try:
-        handle = export.archive.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    name = f"colocauto-{timezone.localdate():%Y-%m-%d}.zip"
-    response = FileResponse(handle, as_attachment=True, filename=name, content_type="application/zip")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return archive_response(export, f"colocauto-{timezone.localdate():%Y-%m-%d}.zip")

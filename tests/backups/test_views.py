@@ -50,7 +50,9 @@ def test_the_status_follows_the_preparation(client, community, admin_user):
     client.force_login(admin_user)
     export = CommunityExport.objects.create(community=community, requested_by=admin_user)
     url = reverse("community_backup_status", kwargs={"community_id": community.pk, "pk": export.pk})
-    assert client.get(url).json()["status"] == "pending"
+    response = client.get(url)
+    assert response.json()["status"] == "pending"
+    assert response["Cache-Control"] == "private, no-store"  # the page's script always reads the current state
 
 
 @pytest.mark.parametrize(
