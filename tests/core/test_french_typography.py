@@ -68,9 +68,7 @@ def test_a_plain_email_in_french_elides_before_names_and_months_and_an_english_o
 
 
 @pytest.mark.django_db
-def test_a_territory_invitation_in_french_names_aouste_with_its_elision(
-    mailoutbox, django_capture_on_commit_callbacks
-):
+def test_a_territory_invitation_in_french_names_aouste_with_its_elision(mailoutbox, django_capture_on_commit_callbacks):
     from territories import services
     from territories.models import Territory
 
