@@ -1,9 +1,11 @@
 """An empty list says why it is empty and offers the next action (templates/_empty_state.html)."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from communities import services
 from tests.factories import ExpenseFactory, UserFactory, VehicleFactory
@@ -111,3 +113,22 @@ def test_the_empty_state_reads_in_french(client, founder, alone):
 def test_a_vehicle_of_another_community_does_not_count(get, community, member, other_community):
     VehicleFactory(community=other_community)
     assert empty_state(get(member, "vehicle_list", community))
+
+
+def in_two_days() -> str:
+    """A slot two days ahead, 10:00 to 12:00 (within every rule of the fixtures' community)."""
+    day = timezone.localdate() + timedelta(days=2)
+    return f"?starts_at={day:%Y-%m-%d}T10:00&ends_at={day:%Y-%m-%d}T12:00"
+
+
+def test_finding_a_free_vehicle_in_a_community_without_any_leads_to_adding_one(get, community, member):
+    html = get(member, "booking_find", community, in_two_days())
+    assert "No vehicle yet." in empty_state(html)
+    assert action(html) == reverse("vehicle_create", args=[community.pk])
+    assert "No vehicle is free for these times." not in html
+
+
+def test_finding_a_free_vehicle_where_there_is_one_shows_no_empty_state(get, community, member, vehicle):
+    html = get(member, "booking_find", community, in_two_days())
+    assert not empty_state(html)
+    assert "Clio bleue" in html
