@@ -85,6 +85,12 @@ def test_no_expense_leads_to_recording_the_first_and_an_empty_filter_does_not(ge
     assert "No expense recorded here yet." in filtered
 
 
+def test_no_expense_and_no_vehicle_leads_to_adding_a_vehicle_first(get, community, member):
+    html = get(member, "ledger_expenses", community)
+    assert "No vehicle yet." in empty_state(html)
+    assert action(html) == reverse("vehicle_create", args=[community.pk])
+
+
 def test_an_admin_alone_is_asked_to_invite_neighbours(get, founder, alone):
     html = get(founder, "member_list", alone)
     assert "You are the only member so far." in empty_state(html)
