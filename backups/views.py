@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -22,7 +23,11 @@ def backup_page(request):
         if attempt_or_message(request, services.backup_request, membership=request.membership) is not None:
             messages.success(request, _("The archive is being prepared. We will e-mail you when it is ready."))
         return redirect("community_backup", community_id=community_id)
-    exports = selectors.backups_of(request.membership)
+    exports = list(selectors.backups_of(request.membership))
+    for export in exports:
+        export.status_url = reverse("community_backup_status", args=[community_id, export.pk])
+        mine = export.requested_by_id == request.user.pk
+        export.download_url = reverse("community_backup_download", args=[community_id, export.token]) if mine else None
     context = {"exports": exports, "preparing": any(export.in_progress for export in exports)}
     return render(request, "backups/backup.html", context)
 

@@ -35,7 +35,10 @@ def my_data(request):
         if export is not None:
             messages.success(request, _("Your archive is being prepared. We will e-mail you when it is ready."))
         return redirect("privacy_my_data")
-    exports = selectors.exports_for(request.user)
+    exports = list(selectors.exports_for(request.user))
+    for export in exports:
+        export.status_url = reverse("privacy_export_status", args=[export.pk])
+        export.download_url = reverse("privacy_download", args=[export.token])
     context = {"exports": exports, "preparing": any(export.in_progress for export in exports)}
     response = render(request, "privacy/my_data.html", context)
     response["Cache-Control"] = "no-store"
