@@ -3,8 +3,7 @@
 from django.urls import reverse
 
 from backups.models import CommunityExport
-from colocauto.core import outbox
-from privacy.builds import ready_email_deliver
+from privacy.builds import ready_email_deliver, ready_emails_sweep
 
 
 def backup_ready_deliver(*, export_id: int) -> bool:
@@ -19,9 +18,4 @@ def backup_ready_deliver(*, export_id: int) -> bool:
 
 
 def emails_sweep() -> int:
-    due = outbox.due(
-        CommunityExport.objects.filter(ready_at__isnull=False), claimed="email_claimed_at", done="email_sent_at"
-    )
-    return outbox.sweep(
-        due.values_list("pk", flat=True), lambda pk: int(backup_ready_deliver(export_id=pk)), what="Community backup"
-    )
+    return ready_emails_sweep(CommunityExport, backup_ready_deliver, what="Community backup")

@@ -64,10 +64,9 @@ def backup_download(*, membership: Membership, token: str) -> CommunityExport:
     export = CommunityExport.objects.filter(
         community_id=membership.community_id, requested_by=membership.user, token=token
     ).first()
-    if export is None:
-        raise NotFound(_("No such archive."))
     return builds.take_once(
         export,
+        NotFound(_("No such archive.")),
         BackupGone(
             _("This download link has already been used or has expired. Ask for the community's archive again.")
         ),

@@ -1,7 +1,6 @@
 """A community's backup page (admins only): ask for the archive, follow its preparation, download it once."""
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -9,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from backups import selectors, services
-from colocauto.core.parsers import parse_id
 from colocauto.core.web import attempt_or_message
 from communities.access import community_view
 from privacy.builds import archive_response, status_response
@@ -36,11 +34,7 @@ def backup_page(request):
 @require_GET
 def backup_status(request, pk):
     """The preparation's progress, for the page's script (the page itself says the same without script)."""
-    export_id = parse_id(pk)
-    if export_id is None:
-        raise Http404
-    export = selectors.backup_of(request.membership, export_id)
-    return status_response(export)
+    return status_response(pk, lambda export_id: selectors.backup_of(request.membership, export_id))
 
 
 @community_view(admin=True)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from colocauto.core import outbox
 from colocauto.core.errors import DomainError
 from colocauto.core.mail import text_email
+from colocauto.core.parsers import parse_id
 from colocauto.core.queue import wake_by_name
 from privacy.models import LINK_LIFETIME
 
@@ -69,8 +70,11 @@ def build_once(model: type[Model], export_id: int, write: Writer, ready_task: st
     return True
 
 
-def take_once(export: Any, gone: DomainError) -> Any:
-    """Spend the link of a ready, unexpired, unused archive; ``gone`` is raised otherwise."""
+def take_once(export: Any, missing: DomainError, gone: DomainError) -> Any:
+    """Spend the link of a ready, unexpired, unused archive; ``missing`` is raised when there is no such archive
+    (``export`` is None), ``gone`` when it cannot be downloaded any more."""
+    if export is None:
+        raise missing
     if not (export.archive and export.archive.storage.exists(export.archive.name)):
         # Deleted by the sweep (used or expired) or lost: the link is not spent on a file that is not there.
         raise gone
@@ -111,12 +115,18 @@ def sweep(model: type[Model], build_task: str) -> int:
 # --- The web side: a status for the page's script, the download, the "ready" e-mail --------------------------
 
 
-def status_response(export: Any, download_url: str | None = None) -> JsonResponse:
-    """The archive's progress for the page's script, never cached; ``download_url`` once it is ready, for
-    whoever may download it."""
+def status_response(
+    pk: object, find: Callable[[int], Any], download_url: Callable[[Any], str] | None = None
+) -> JsonResponse:
+    """The progress of the archive ``find(id)`` (``pk``: the id in the path; not an id, 404) for the page's script,
+    never cached; with ``download_url(export)`` once it is ready, for whoever may download it."""
+    export_id = parse_id(pk)
+    if export_id is None:
+        raise Http404
+    export = find(export_id)
     body = {"status": export.status, "label": export.get_status_display(), "progress": export.progress}
     if download_url and export.status == export.Status.READY:
-        body["download_url"] = download_url
+        body["download_url"] = download_url(export)
     return JsonResponse(body, headers={"Cache-Control": "private, no-store"})
 
 
@@ -147,3 +157,11 @@ def ready_email_deliver(
         yield reader.pk, text_email(reader, template, context, reader.email)
 
     return outbox.deliver(exports, claimed="email_claimed_at", done="email_sent_at", messages=messages) == 1
+
+
+def ready_emails_sweep(model: type[Model], deliver: Callable[..., bool], *, what: str) -> int:
+    """Beat's safety net: send the "ready" e-mails (``deliver(export_id=…)``) of ``model``'s archives still due."""
+    due = outbox.due(
+        model._default_manager.filter(ready_at__isnull=False), claimed="email_claimed_at", done="email_sent_at"
+    )
+    return outbox.sweep(due.values_list("pk", flat=True), lambda pk: int(deliver(export_id=pk)), what=what)

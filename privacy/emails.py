@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from colocauto.core import outbox
 from colocauto.core.mail import text_email
-from privacy.builds import ready_email_deliver
+from privacy.builds import ready_email_deliver, ready_emails_sweep
 from privacy.models import AccountDeletion, DataExport
 
 
@@ -19,12 +19,7 @@ def export_ready_deliver(*, export_id: int) -> bool:
 
 
 def emails_sweep() -> int:
-    due = outbox.due(
-        DataExport.objects.filter(ready_at__isnull=False), claimed="email_claimed_at", done="email_sent_at"
-    )
-    return outbox.sweep(
-        due.values_list("pk", flat=True), lambda pk: int(export_ready_deliver(export_id=pk)), what="Data export"
-    )
+    return ready_emails_sweep(DataExport, export_ready_deliver, what="Data export")
 
 
 def deletion_email_deliver(*, deletion_id: int) -> bool:

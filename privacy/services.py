@@ -56,11 +56,9 @@ def export_build(*, export_id: int) -> bool:
 
 def export_download(*, user, token: str) -> DataExport:
     """Take the archive behind a link, once: the link is the person's own, ready, not expired and not used."""
-    export = DataExport.objects.filter(user=user, token=token).first()
-    if export is None:
-        raise NotFound(_("No such export."))
     return builds.take_once(
-        export,
+        DataExport.objects.filter(user=user, token=token).first(),
+        NotFound(_("No such export.")),
         ExportGone(
             _("This download link has already been used or has expired. Ask for your data again from your profile.")
         ),

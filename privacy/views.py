@@ -3,14 +3,12 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from colocauto.core.parsers import parse_id
 from colocauto.core.web import attempt_or_message
 from privacy import selectors, services
 from privacy.builds import archive_response, status_response
@@ -49,11 +47,11 @@ def my_data(request):
 @require_GET
 def export_status(request, pk):
     """The preparation's progress, for the page's script (the page itself says the same without script)."""
-    export_id = parse_id(pk)
-    if export_id is None:
-        raise Http404
-    export = selectors.export_of(request.user, export_id)
-    return status_response(export, reverse("privacy_download", kwargs={"token": export.token}))
+    return status_response(
+        pk,
+        lambda export_id: selectors.export_of(request.user, export_id),
+        lambda export: reverse("privacy_download", kwargs={"token": export.token}),
+    )
 
 
 @login_required

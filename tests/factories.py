@@ -8,6 +8,7 @@ import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
+from bookings import trips
 from bookings.models import Booking, Trip
 from colocauto.core.clock import previous_month
 from communities.models import Community, Invitation, Membership, User
@@ -64,6 +65,16 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 def member_of(community, role=Membership.Role.MEMBER, **user_fields) -> User:
     """A new person (``user_fields`` go to ``UserFactory``), an active member of ``community`` with ``role``."""
     return MembershipFactory(community=community, role=role, user=UserFactory(**user_fields)).user
+
+
+OSCAR = {"email": "oscar@example.org", "display_name": "Oscar Renard"}
+
+
+def community_of(*people: dict, **community_fields) -> tuple[Community, list[User]]:
+    """Les Tilleuls (``community_fields`` go to ``CommunityFactory``) and ``people`` (each the fields of a
+    ``UserFactory``), its active members in that order: the neighbours most browser tests start from."""
+    community = CommunityFactory(name="Les Tilleuls", **community_fields)
+    return community, [member_of(community, **person) for person in people]
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):
@@ -140,6 +151,13 @@ class TripFactory(factory.django.DjangoModelFactory):
     distance_km = factory.LazyAttribute(lambda trip: trip.km if trip.ended else None)
     started_at = factory.SelfAttribute("booking.starts_at")
     ended_at = factory.LazyAttribute(lambda trip: trip.booking.ends_at if trip.ended else None)
+
+
+def drive(membership: Membership, booking: Booking, km: int, **completion) -> Trip:
+    """The trip of ``booking`` started and completed through the services, as its driver does: ``km`` driven from
+    the vehicle's odometer; ``completion`` (notes, incident_description, incident_photos…) goes to trip_complete."""
+    trip = trips.trip_start(membership=membership, booking=booking, start_odometer=booking.vehicle.odometer_km)
+    return trips.trip_complete(membership=membership, trip=trip, end_odometer=trip.start_odometer + km, **completion)
 
 
 # --- The ledger: through its services and its one posting function, so every transaction is balanced --------------

@@ -16,10 +16,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from backups.models import CommunityExport
-from bookings import trips
 from bookings.models import Booking
 from communities.models import Invitation, Membership
-from tests.factories import ExpenseFactory, MembershipFactory, TransferFactory, book
+from tests.factories import ExpenseFactory, MembershipFactory, TransferFactory, book, drive
 from tests.helpers import image_bytes
 from vehicles.models import Blackout
 
@@ -78,11 +77,10 @@ def world(community, admin_user, owner, member, vehicle):
     booking = book(vehicle, member, start, hours=3, status=Booking.Status.REQUESTED)
     began = timezone.now() - timedelta(hours=3)
     driven = book(vehicle, member, began, hours=2)
-    trip = trips.trip_start(membership=membership, booking=driven, start_odometer=vehicle.odometer_km)
-    trips.trip_complete(
-        membership=membership,
-        trip=trip,
-        end_odometer=vehicle.odometer_km + 37,
+    trip = drive(
+        membership,
+        driven,
+        37,
         incident_description="A scratch",
         incident_photos=[SimpleUploadedFile("scratch.png", image_bytes())],
     )

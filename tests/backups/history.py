@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from bookings import trips
 from bookings.models import Booking
 from bookings.selectors import calendar_bookings
 from communities.models import Membership
@@ -26,6 +25,7 @@ from tests.factories import (
     TransferFactory,
     VehicleFactory,
     book,
+    drive,
     member_of,
     owes,
 )
@@ -55,11 +55,10 @@ def community_with_history(name="Les Tilleuls"):
     CostModelPeriod.objects.create(vehicle=car, cost_model="shared_costs", ends_on=date(2026, 1, 1))
 
     booking = book(car, member, now - timedelta(hours=5), hours=3, status=Booking.Status.CONFIRMED)
-    trip = trips.trip_start(membership=member_ms, booking=booking, start_odometer=car.odometer_km)
-    trips.trip_complete(
-        membership=member_ms,
-        trip=trip,
-        end_odometer=car.odometer_km + 120,
+    drive(
+        member_ms,
+        booking,
+        120,
         notes="Windscreen chipped",
         incident_description="A stone hit the windscreen.",
         incident_photos=[SimpleUploadedFile("stone.png", image_bytes(), content_type="image/png")],

@@ -1,12 +1,11 @@
 """Back up a community in a real browser: from its settings, prepare the archive, download it once."""
 
 import json
-import zipfile
 
 import pytest
-from playwright.sync_api import expect
 
 from communities.models import Membership
+from tests.browser.archives import expect_downloaded_once, prepare_and_download
 from tests.browser.test_flow import log_in
 from tests.factories import PASSWORD, CommunityFactory, member_of
 
@@ -21,18 +20,11 @@ def test_an_admin_backs_up_the_community_from_its_settings(page, live_server, t)
 
     page.goto(f"{live_server.url}/c/{community.pk}/settings/")
     page.get_by_role("link", name=t("Back up the community (archive to download or move to another server)")).click()
-    page.get_by_role("button", name=t("Prepare the archive")).click()
-    link = page.get_by_role("link", name=t("Download the archive"))
-    expect(link).to_be_visible()
+    archive = prepare_and_download(page, t, "Prepare the archive")
     page.screenshot(path="/tmp/backup-page.png", full_page=True)
-
-    with page.expect_download() as download:
-        link.click()
-    archive = zipfile.ZipFile(download.value.path())
     members = json.loads(archive.read("tables/users.json"))
     assert {member["display_name"] for member in members} == {"Alice Martin", "Maya Fabre"}
     assert json.loads(archive.read("manifest.json"))["format"] == "colocauto-community"
 
     page.reload()
-    expect(page.get_by_role("link", name=t("Download the archive"))).to_have_count(0)
-    expect(page.get_by_text(t("Downloaded"))).to_be_visible()
+    expect_downloaded_once(page, t)

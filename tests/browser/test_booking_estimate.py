@@ -10,18 +10,14 @@ from playwright.sync_api import expect
 
 from bookings.models import Booking
 from tests.browser.test_bookings_flow import PARIS, PHONE
-from tests.factories import CommunityFactory, MembershipFactory, UserFactory, VehicleFactory
+from tests.factories import OSCAR, VehicleFactory, community_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def maya():
-    community = CommunityFactory(name="Les Tilleuls")
-    owner = UserFactory(email="oscar@example.org", display_name="Oscar Renard")
-    user = UserFactory(email="maya@example.org", display_name="Maya Roux")
-    for person in (owner, user):
-        MembershipFactory(community=community, user=person)
+    community, (owner, user) = community_of(OSCAR, {"email": "maya@example.org", "display_name": "Maya Roux"})
     VehicleFactory(
         community=community, owner=owner, name="Clio bleue", rate_per_km=Decimal("0.32"), rate_per_hour=Decimal("1.50")
     )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from bookings.calendar import DENSE_WEEK_VEHICLES
-from tests.factories import CommunityFactory, MembershipFactory, UserFactory, VehicleFactory, book
+from tests.factories import OSCAR, VehicleFactory, book, community_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,11 +22,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 @pytest.fixture
 def fleet():
     """Les Tilleuls with enough vehicles for a dense week; the Clio is first (names sort it first)."""
-    community = CommunityFactory(name="Les Tilleuls")
-    owner = UserFactory(email="oscar@example.org", display_name="Oscar Renard")
-    jules = UserFactory(email="jules@example.org", display_name="Jules Petit")
-    for user in (owner, jules):
-        MembershipFactory(community=community, user=user)
+    community, (owner, jules) = community_of(OSCAR, {"email": "jules@example.org", "display_name": "Jules Petit"})
     car = VehicleFactory(community=community, owner=owner, name="A Clio bleue")
     for n in range(1, DENSE_WEEK_VEHICLES + 1):
         VehicleFactory(community=community, owner=owner, name=f"Vehicle {n:02d}")

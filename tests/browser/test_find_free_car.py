@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from bookings.models import Booking
-from tests.factories import CommunityFactory, MembershipFactory, UserFactory, VehicleFactory, book
+from tests.factories import OSCAR, VehicleFactory, book, community_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,11 +22,9 @@ DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 @pytest.fixture
 def village():
     """Les Tilleuls: Oscar's Clio is free tonight, his Zoé is already taken for the whole evening."""
-    community = CommunityFactory(name="Les Tilleuls", owner_approval_required=False)
-    owner = UserFactory(email="oscar@example.org", display_name="Oscar Renard")
-    maya = UserFactory(email="maya@example.org", display_name="Maya Fabre")
-    for user in (owner, maya):
-        MembershipFactory(community=community, user=user)
+    community, (owner, maya) = community_of(
+        OSCAR, {"email": "maya@example.org", "display_name": "Maya Fabre"}, owner_approval_required=False
+    )
     clio = VehicleFactory(
         community=community, owner=owner, name="Clio bleue", rate_per_km=Decimal("0.250"), rate_per_hour=Decimal("0.5")
     )

@@ -7,18 +7,16 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.test_bookings_flow import PARIS, PHONE
-from tests.factories import CommunityFactory, MembershipFactory, UserFactory, VehicleFactory
+from tests.factories import OSCAR, VehicleFactory, community_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def maya():
-    community = CommunityFactory(name="Les Tilleuls", min_notice=timezone.timedelta(0))
-    owner = UserFactory(email="oscar@example.org", display_name="Oscar Renard")
-    user = UserFactory(email="maya@example.org", display_name="Maya Roux")
-    for person in (owner, user):
-        MembershipFactory(community=community, user=person)
+    community, (owner, user) = community_of(
+        OSCAR, {"email": "maya@example.org", "display_name": "Maya Roux"}, min_notice=timezone.timedelta(0)
+    )
     VehicleFactory(community=community, owner=owner, name="Clio bleue")
     VehicleFactory(community=community, owner=owner, name="Kangoo")
     return user, community

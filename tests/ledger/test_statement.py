@@ -41,6 +41,12 @@ def line(community, member, other, amount: str, on: date):
     return record
 
 
+def daily_lines(community, member, other, month: date, days: int) -> None:
+    """A line of ``day``.00 on each of the first ``days`` days of ``month`` (a first of the month)."""
+    for day in range(1, days + 1):
+        line(community, member, other, f"{day}.00", month.replace(day=day))
+
+
 @pytest.fixture
 def pair(community):
     anne, anne_membership = add_member(community, "Anne")
@@ -158,8 +164,7 @@ def test_a_long_month_is_shown_a_page_at_a_time(client, community, pair, monkeyp
     anne, bruno, _membership = pair
     english(anne)
     line(community, anne, bruno, "100.00", date(2026, 10, 31))
-    for day in range(1, 11):
-        line(community, anne, bruno, f"{day}.00", date(2026, 11, day))
+    daily_lines(community, anne, bruno, NOVEMBER, 10)
     client.force_login(anne)
 
     first = client.get(url("ledger_account", community)).content.decode()
@@ -176,8 +181,7 @@ def test_a_long_month_is_shown_a_page_at_a_time(client, community, pair, monkeyp
 def test_my_account_takes_the_same_queries_for_2_and_200_lines(client, community, pair, params):
     anne, bruno, _membership = pair
     client.force_login(anne)
-    for day in (1, 2):
-        line(community, anne, bruno, f"{day}.00", date(2026, 11, day))
+    daily_lines(community, anne, bruno, NOVEMBER, 2)
     few = queries_to_get(client, url("ledger_account", community), params)
     for index in range(198):
         line(community, anne, bruno, f"{index + 3}.00", date(2026, 11, 1 + index % 17))
@@ -192,8 +196,7 @@ def test_the_csv_streams_every_line_in_chunks_with_a_continuous_balance(client, 
     monkeypatch.setattr(statement_selectors, "EXPORT_CHUNK", 3)
     anne, bruno, _membership = pair
     english(anne)
-    for day in range(1, 9):
-        line(community, anne, bruno, f"{day}.00", date(2026, 10, day))
+    daily_lines(community, anne, bruno, OCTOBER, 8)
     client.force_login(anne)
 
     response = client.get(url("ledger_statement_csv", community))
@@ -223,8 +226,7 @@ def test_a_pdf_of_too_many_lines_sends_back_to_choose_a_year(client, community, 
     monkeypatch.setattr(views, "MAX_PDF_LINES", 3)
     anne, bruno, _membership = pair
     english(anne)
-    for day in range(1, 5):
-        line(community, anne, bruno, f"{day}.00", date(2026, 10, day))
+    daily_lines(community, anne, bruno, OCTOBER, 4)
     client.force_login(anne)
 
     response = client.get(url("ledger_statement_pdf", community), follow=True)
