@@ -1,5 +1,5 @@
 """What many tests share: a community page's path, people reading English, a page as a signed-in person, one of its
-sections, the SQL queries it takes (and an API list's, for few and many rows), a sign-in refused after too many
+sections, a form sent back with the input kept, the SQL queries it takes (and an API list's, for few and many rows), a sign-in refused after too many
 attempts, the bookings it links to, an image, an e-mail awaited."""
 
 import re
@@ -42,6 +42,16 @@ def page(client, user, url: str, params: dict | None = None, *, language: str = 
     response = client.get(url, params or {})
     assert response.status_code == 200, response.status_code
     return response.content.decode()
+
+
+def assert_refused_keeping(response, status: int, error: str, *typed: str) -> str:
+    """The form came back with ``status`` and ``error``, each value ``typed`` still in its field; returns the page."""
+    html = response.content.decode()
+    assert response.status_code == status
+    assert error in html
+    for value in typed:
+        assert f'value="{value}"' in html
+    return html
 
 
 def assert_locked_out(client, response) -> None:

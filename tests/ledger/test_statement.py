@@ -54,6 +54,14 @@ def pair(community):
     return anne, bruno, anne_membership
 
 
+@pytest.fixture
+def reading(client, pair):
+    """``pair``, with Anne signed in and reading English."""
+    english(pair[0])
+    client.force_login(pair[0])
+    return pair
+
+
 # --- The opening balance -------------------------------------------------------------------------
 
 
@@ -159,13 +167,11 @@ def test_all_time_pages_cover_every_line_once_with_each_pages_opening_balance(co
     assert forward.opening == sum(amounts[:2])
 
 
-def test_a_long_month_is_shown_a_page_at_a_time(client, community, pair, monkeypatch):
+def test_a_long_month_is_shown_a_page_at_a_time(client, community, reading, monkeypatch):
     monkeypatch.setattr(statement_selectors, "STATEMENT_PAGE_SIZE", 4)
-    anne, bruno, _membership = pair
-    english(anne)
+    anne, bruno, _membership = reading
     line(community, anne, bruno, "100.00", date(2026, 10, 31))
     daily_lines(community, anne, bruno, NOVEMBER, 10)
-    client.force_login(anne)
 
     first = client.get(url("ledger_account", community)).content.decode()
     later = re.search(r'href="(\?month=2026-11&amp;after=[^"]+)" rel="next">Later lines', first).group(1)
@@ -192,12 +198,10 @@ def test_my_account_takes_the_same_queries_for_2_and_200_lines(client, community
 # --- Exports -------------------------------------------------------------------------------------
 
 
-def test_the_csv_streams_every_line_in_chunks_with_a_continuous_balance(client, community, pair, monkeypatch):
+def test_the_csv_streams_every_line_in_chunks_with_a_continuous_balance(client, community, reading, monkeypatch):
     monkeypatch.setattr(statement_selectors, "EXPORT_CHUNK", 3)
-    anne, bruno, _membership = pair
-    english(anne)
+    anne, bruno, _membership = reading
     daily_lines(community, anne, bruno, OCTOBER, 8)
-    client.force_login(anne)
 
     response = client.get(url("ledger_statement_csv", community))
 
@@ -206,14 +210,12 @@ def test_the_csv_streams_every_line_in_chunks_with_a_continuous_balance(client, 
     assert [row[4:] for row in rows[1:]] == [[f"{day}.00", f"{sum(range(1, day + 1))}.00"] for day in range(1, 9)]
 
 
-def test_a_years_pdf_starts_from_the_balance_brought_forward(client, community, pair):
+def test_a_years_pdf_starts_from_the_balance_brought_forward(client, community, reading):
     from pypdf import PdfReader
 
-    anne, bruno, _membership = pair
-    english(anne)
+    anne, bruno, _membership = reading
     line(community, anne, bruno, "12.00", date(2025, 12, 31))
     line(community, anne, bruno, "3.00", date(2026, 2, 1))
-    client.force_login(anne)
 
     response = client.get(url("ledger_statement_pdf", community), {"year": "2026"})
 
@@ -222,12 +224,10 @@ def test_a_years_pdf_starts_from_the_balance_brought_forward(client, community, 
     assert "Balance brought forward" in text and "12.00" in text and "15.00" in text
 
 
-def test_a_pdf_of_too_many_lines_sends_back_to_choose_a_year(client, community, pair, monkeypatch):
+def test_a_pdf_of_too_many_lines_sends_back_to_choose_a_year(client, community, reading, monkeypatch):
     monkeypatch.setattr(views, "MAX_PDF_LINES", 3)
-    anne, bruno, _membership = pair
-    english(anne)
+    anne, bruno, _membership = reading
     daily_lines(community, anne, bruno, OCTOBER, 4)
-    client.force_login(anne)
 
     response = client.get(url("ledger_statement_pdf", community), follow=True)
 

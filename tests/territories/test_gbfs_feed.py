@@ -32,26 +32,20 @@ PERSONAL = [
 ]
 
 
+def _commune(name: str, code: str, parent: Territory, at: tuple[str, str]) -> Territory:
+    """A commune in ``parent``, its town hall at ``at`` (latitude, longitude)."""
+    latitude, longitude = (Decimal(degrees) for degrees in at)
+    return Territory.objects.create(
+        name=name, kind=Territory.Kind.COMMUNE, code=code, parent=parent, latitude=latitude, longitude=longitude
+    )
+
+
 @pytest.fixture
 def chain(db):
     drome = Territory.objects.create(name="Drôme", kind=Territory.Kind.DEPARTEMENT, code="26")
     crestois = Territory.objects.create(name="CC du Crestois", kind=Territory.Kind.EPCI, code="242600534", parent=drome)
-    crest = Territory.objects.create(
-        name="Crest",
-        kind=Territory.Kind.COMMUNE,
-        code="26108",
-        parent=crestois,
-        latitude=Decimal("44.728300"),
-        longitude=Decimal("5.022200"),
-    )
-    die = Territory.objects.create(
-        name="Die",
-        kind=Territory.Kind.COMMUNE,
-        code="26113",
-        parent=drome,
-        latitude=Decimal("44.7536"),
-        longitude=Decimal("5.3703"),
-    )
+    crest = _commune("Crest", "26108", crestois, ("44.728300", "5.022200"))
+    die = _commune("Die", "26113", drome, ("44.7536", "5.3703"))
     ardeche = Territory.objects.create(name="Ardèche", kind=Territory.Kind.DEPARTEMENT, code="07")
     return {"drome": drome, "crestois": crestois, "crest": crest, "die": die, "ardeche": ardeche}
 
@@ -115,18 +109,13 @@ def _station_names(client, base: str) -> set[str]:
 
 @pytest.mark.parametrize("live", [True, False], ids=["with live availability", "without"])
 @pytest.mark.parametrize("name", FILES)
-def test_every_instance_file_validates_against_the_official_schema(client, feed_data, name, live):
+@pytest.mark.parametrize("feed", [BASE, f"{BASE}/territory/26"], ids=["instance", "territory"])
+def test_every_file_of_the_instance_and_a_territory_validates_against_the_official_schema(
+    client, feed_data, feed, name, live
+):
     if not live:
         Community.objects.update(open_data_live=False)
-    assert schema_errors(name, _get(client, f"{BASE}/{name}.json")) == []
-
-
-@pytest.mark.parametrize("live", [True, False], ids=["with live availability", "without"])
-@pytest.mark.parametrize("name", FILES)
-def test_every_territory_file_validates_against_the_official_schema(client, feed_data, name, live):
-    if not live:
-        Community.objects.update(open_data_live=False)
-    assert schema_errors(name, _get(client, f"{BASE}/territory/26/{name}.json")) == []
+    assert schema_errors(name, _get(client, f"{feed}/{name}.json")) == []
 
 
 def test_the_manifest_lists_the_instance_and_each_territory_with_a_listed_community(client, feed_data, chain):
