@@ -27,7 +27,7 @@ class BookingSeries(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="booking_series", verbose_name=_("member")
     )
     frequency = models.CharField(_("repeat"), max_length=10, choices=Frequency, default=Frequency.WEEKLY)
-    interval = models.PositiveSmallIntegerField(_("every how many weeks"), default=1)
+    interval = models.PositiveSmallIntegerField(_("every how many weeks or months"), default=1)
     first_date = models.DateField(_("first date"))
     until = models.DateField(_("until"))
     start_time = models.TimeField(_("start time"))

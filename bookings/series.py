@@ -22,6 +22,7 @@ from bookings.errors import BookingRefused, SeriesOccurrenceRefused
 from bookings.models import Booking, BookingSeries
 from bookings.recurrence import Recurrence
 from colocauto.core.errors import DomainError, NotAllowed, NotFound
+from colocauto.text import french_typography
 from communities.models import Membership
 from vehicles.models import Blackout, Vehicle
 
@@ -149,9 +150,12 @@ def series_create(
             except (NotAllowed, NotFound):
                 raise
             except DomainError as refusal:
+                when = formats.date_format(occurrence.day, "DATE_FORMAT")
                 raise SeriesOccurrenceRefused(
-                    _("%(date)s can no longer be booked: %(reason)s Untick it or choose other times.")
-                    % {"date": formats.date_format(occurrence.day, "DATE_FORMAT"), "reason": refusal.message},
+                    french_typography(
+                        _("%(date)s can no longer be booked: %(reason)s Untick it or choose other times.")
+                        % {"date": when, "reason": refusal.message}
+                    ),
                     params={"date": occurrence.day.isoformat(), "code": refusal.code},
                 ) from refusal
     return series

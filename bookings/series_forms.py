@@ -52,7 +52,7 @@ class SeriesForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         help_text=_("1: every week (or every month); 2: every other week…"),
     )
-    until = forms.DateField(label=_("Until"), widget=DateInput(), validators=[validate_year_range])
+    until = forms.DateField(label=_("Last date"), widget=DateInput(), validators=[validate_year_range])
     note = text_field(_("Note"), max_length=500)
 
     def __init__(self, *args, vehicles, **kwargs):

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('frequency', models.CharField(choices=[('weekly', 'Every week or every few weeks'), ('monthly', 'Every month, on the same weekday')], default='weekly', max_length=10, verbose_name='repeat')),
-                ('interval', models.PositiveSmallIntegerField(default=1, verbose_name='every how many weeks')),
+                ('interval', models.PositiveSmallIntegerField(default=1, verbose_name='every how many weeks or months')),
                 ('first_date', models.DateField(verbose_name='first date')),
                 ('until', models.DateField(verbose_name='until')),
                 ('start_time', models.TimeField(verbose_name='start time')),
