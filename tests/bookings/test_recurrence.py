@@ -7,7 +7,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
-from bookings.recurrence import LAST, MONTHLY, WEEKLY, Recurrence, dates, nth_weekday, occurrences, rule_problem, summary
+from bookings.recurrence import (
+    LAST,
+    MONTHLY,
+    WEEKLY,
+    Recurrence,
+    dates,
+    nth_weekday,
+    occurrences,
+    rule_problem,
+    summary,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 

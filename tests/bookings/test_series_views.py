@@ -128,7 +128,9 @@ def _series_of(user, vehicle, weeks=4):
     return series_create(membership=membership, vehicle=vehicle, rule=rule, days=days)
 
 
-def test_an_occurrence_says_its_rule_and_offers_to_change_or_cancel_the_following(as_member, community, vehicle, member):
+def test_an_occurrence_says_its_rule_and_offers_to_change_or_cancel_the_following(
+    as_member, community, vehicle, member
+):
     booking = _series_of(member, vehicle).bookings.order_by("starts_at")[1]
 
     page = as_member.get(url(community, "booking_detail", booking.pk)).content.decode()
