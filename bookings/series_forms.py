@@ -32,7 +32,9 @@ class TimeInput(forms.TimeInput):
 
 
 class SeriesForm(forms.Form):
-    vehicle = forms.ModelChoiceField(label=_("Vehicle"), queryset=None, empty_label=_("Choose a vehicle"))
+    vehicle: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Vehicle"), queryset=None, empty_label=_("Choose a vehicle")
+    )
     first_date = forms.DateField(
         label=_("First date"),
         widget=DateInput(),

@@ -40,7 +40,9 @@ def test_an_owner_books_their_car_every_wednesday_skipping_a_taken_date_on_a_pho
     community, clio, first = village["community"], village["clio"], village["first"]
     page = signed_in(village["oscar"], **PHONE)
     start = f"{first:%Y-%m-%d}T14:00"
-    page.goto(f"{live_server.url}/c/{community.pk}/bookings/new/?vehicle={clio.pk}&start={start}&end={first:%Y-%m-%d}T18:00")
+    page.goto(
+        f"{live_server.url}/c/{community.pk}/bookings/new/?vehicle={clio.pk}&start={start}&end={first:%Y-%m-%d}T18:00"
+    )
 
     page.get_by_role("button", name=t("Repeat it every week or month…")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(t("Repeat a booking"))
