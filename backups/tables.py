@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import QuerySet
 
 from bookings.models import Booking, BookingEvent, Incident, IncidentPhoto, Trip
-from communities.models import Community, Membership, User
+from communities.models import Community, Inactivity, Membership, User
 from ledger.models import (
     Account,
     Entry,
@@ -30,7 +30,7 @@ from ledger.models import (
 from vehicles.models import AvailabilityWindow, Blackout, CostModelPeriod, Vehicle
 
 FORMAT = "colocauto-community"
-VERSION = 1
+VERSION = 2  # 2: inactive periods (communities.Inactivity) and Community.inactivity_months
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,7 @@ TABLES: list[Table] = [
         exclude=("invitation",),
         user_lists=("request_notified_to",),
     ),
+    Table("inactivities", Inactivity, lambda c: Inactivity.objects.filter(membership__community_id=c)),
     Table("vehicles", Vehicle, lambda c: Vehicle.objects.filter(community_id=c)),
     Table("cost_model_periods", CostModelPeriod, lambda c: CostModelPeriod.objects.filter(vehicle__community_id=c)),
     Table(

@@ -7,8 +7,9 @@ from zoneinfo import available_timezones
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -183,6 +184,18 @@ class Community(models.Model):
         default="owner",
         help_text=_("Who pays a shared-costs vehicle's expenses in a month when nobody drove it."),
     )
+    inactivity_months = models.PositiveSmallIntegerField(
+        _("months without activity before a member is listed as inactive"),
+        default=6,
+        validators=[
+            MinValueValidator(1, message=_("Enter at least 1 month.")),
+            MaxValueValidator(36, message=_("Enter at most 36 months.")),
+        ],
+        help_text=_(
+            "Admins see the members who have not booked, driven, paid an expense or a transfer, or signed in for "
+            "this long, and may leave them out of the fixed-cost splits from the next month."
+        ),
+    )
     # Holds the community pool's money: receives and confirms what members owe the pool (``pool_holder_of``).
     pool_holder = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -275,6 +288,45 @@ class Membership(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+
+class Inactivity(models.Model):
+    """A member left out of the fixed-cost splits: from ``starts_on`` (the first day of a month, community time)
+    to ``ends_on`` (the first day of the month after they were active again; empty while they stay inactive).
+
+    Rows are kept, so each month's split uses the periods in force that month (``ledger.membership_days``).
+    """
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="inactivities")
+    starts_on = models.DateField(_("inactive from"))
+    ends_on = models.DateField(_("active again from"), null=True, blank=True)
+    marked_at = models.DateTimeField(_("marked inactive at"), default=timezone.now)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ended_at = models.DateTimeField(_("active again at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The member is told once, through the outbox (colocauto/core/outbox.py): claimed with a lease, marked sent.
+    notice_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    notice_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("inactive period")
+        verbose_name_plural = _("inactive periods")
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership"], condition=Q(ends_on__isnull=True), name="inactivity_one_open_per_membership"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=F("starts_on")), name="inactivity_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership} inactive {self.starts_on:%Y-%m} → {self.ends_on or ''}"
 
 
 def invitation_token() -> str:

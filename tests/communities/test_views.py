@@ -130,6 +130,7 @@ def _settings_data(**overrides):
         "max_advance_0": "60",
         "max_advance_1": "days",
         "idle_shared_costs": "members",
+        "inactivity_months": "6",
     }
     data.update(overrides)
     return data
