@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from calendar import monthrange
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import DateTimeField, F, Max, OuterRef, Q, QuerySet, Subquery
@@ -24,7 +25,7 @@ from ledger.models import Expense, Transfer
 HELD = [Booking.Status.CONFIRMED, Booking.Status.IN_PROGRESS, Booking.Status.COMPLETED]
 
 
-def _latest(rows: QuerySet, field: str, *, by: str) -> Subquery:
+def _latest(rows: QuerySet[Any], field: str, *, by: str) -> Subquery:
     """Max(``field``) of ``rows``, already filtered on the outer membership; ``by`` is a column the filter fixes,
     so the aggregate has one group."""
     return Subquery(
@@ -78,7 +79,7 @@ def quiet_members(viewer: Membership) -> list[Membership]:
         Membership.objects.filter(community_id=viewer.community_id, status=Membership.Status.ACTIVE)
     ).annotate(inactive_from=Subquery(open_inactivity[:1]))
     return list(
-        members.filter(last_activity__lt=quiet_since(viewer.community))
+        members.filter(Q(last_activity__lt=quiet_since(viewer.community)))  # Q: an annotation
         .select_related("user")
         .order_by("last_activity", "user__display_name", "pk")
     )

@@ -199,9 +199,10 @@ def test_the_pages_mark_and_reactivate_and_show_the_badge(client, community, adm
     html = response.content.decode()
     assert "Quiet Quentin is marked inactive from next month" in html
     assert "inactive from December 2026" in html
-    assert "Quiet Quentin is already inactive." in client.post(
-        url("member_inactivate", community, quiet.pk), follow=True
-    ).content.decode()
+    assert (
+        "Quiet Quentin is already inactive."
+        in client.post(url("member_inactivate", community, quiet.pk), follow=True).content.decode()
+    )
     client.post(url("member_reactivate", community, quiet.pk))
     assert not Inactivity.objects.exists()
 
