@@ -35,11 +35,12 @@ def calendar(request, vehicle_id: int | None = None):
     )
     # Every grid of the page shares one time axis: render it once, not once per vehicle.
     axis = render_to_string("bookings/calendar_axis.html", {"cal": page}) if page.grids else ""
-    response = render(
-        request, "bookings/calendar.html", {"cal": page, "axis": axis, "time_zone": request.community.time_zone}
-    )
-    if not view_chosen:
-        patch_vary_headers(response, PHONE_HEADERS)
+    # The calendar's own moves (its links marked hx-boost, calendar.js) need only the calendar, not the page
+    # around it; a page the browser reloads from its history is a whole page.
+    in_place = bool(request.htmx) and not request.htmx.history_restore_request
+    template = "bookings/calendar_fragment.html" if in_place else "bookings/calendar.html"
+    response = render(request, template, {"cal": page, "axis": axis, "time_zone": request.community.time_zone})
+    patch_vary_headers(response, ("HX-Request",) if view_chosen else ("HX-Request", *PHONE_HEADERS))
     return response
 
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "csp",
+    "django_htmx",
     "communities",
     "vehicles",
     "bookings",
@@ -87,6 +88,7 @@ MIDDLEWARE = [
     "communities.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx: the calendar answers its own moves with the calendar only
     "allauth.account.middleware.AccountMiddleware",
     # Last, so it is the first to see a domain error a view let through: one place maps it to an answer.
     "colocauto.core.web.DomainErrorMiddleware",

@@ -66,7 +66,7 @@ class _DayMarkup:
             self.times.append("24:00")  # a free interval that runs to the end of the day ends at 24:00
             self.date_label = date_label
             return
-        for index, stop, start, _end, default_end in column.cells:
+        for index, stop, start, cell_end, default_end in column.cells:
             local = day.locals[index]
             time_label = escape(labels.time(local, with_zone=day.is_repeated(local)))
             label = grid.book_label % {"vehicle": "\x00", "date": date_label, "time": time_label}
@@ -76,7 +76,8 @@ class _DayMarkup:
                     f'<a class="cal-free r-{lines[index]} e-{lines[stop]}" href="{grid.links.create}?vehicle=',
                     f"&amp;start={grid.iso(start)}&amp;end=",
                     grid.iso(default_end),
-                    f'"><span class="visually-hidden">{label_head}',
+                    # Where the cell ends: calendar.js ends a range chosen by two taps (or a drag) there.
+                    f'" data-to="{cell_end.astimezone(grid.tz).isoformat()}"><span class="visually-hidden">{label_head}',
                     f"{label_tail}</span></a>",
                 )
             )

@@ -6,10 +6,14 @@
   now.scrollIntoView({ block: "start" });
 })();
 
+// The setups below run on the calendar as the page loads, and again each time it changes in place (htmx swaps
+// in a new #calendar: see the end of this file).
+const calendarSetups = [];
+
 // Week of several vehicles: each vehicle has its own grid; scrolling one sideways scrolls them all,
 // so the days stay lined up down the page as if they were one wide table.
-(() => {
-  const bodies = [...document.querySelectorAll(".cal-compact .cal-body")];
+calendarSetups.push((root) => {
+  const bodies = [...root.querySelectorAll(".cal-compact .cal-body")];
   if (bodies.length < 2) return;
   let syncing = false;
   for (const body of bodies) {
@@ -26,14 +30,14 @@
       { passive: true },
     );
   }
-})();
+});
 
 // Keyboard: each grid is one stop in the Tab order; the arrow keys move between its slots and bookings
 // (up/down within a column, left/right to the same time in the next column, Home/End to a column's
 // ends). Without this script every slot is an ordinary link in the Tab order.
-(() => {
+calendarSetups.push((root) => {
   const rowOf = (element) => Number((element.className.match(/\br-(\d+)/) || [0, 0])[1]);
-  for (const body of document.querySelectorAll(".cal-body")) {
+  for (const body of root.querySelectorAll(".cal-body")) {
     const columns = [...body.querySelectorAll(".cal-col")]
       .map((column) =>
         [...column.querySelectorAll("a.cal-free, a.cal-block")].sort((a, b) => rowOf(a) - rowOf(b)),
@@ -82,17 +86,16 @@
       moveTo(targets[event.key]());
     });
   }
-})();
+});
 
 // Week of many vehicles: each free interval is one link, to the booking form at the interval's start (that
 // is where a keyboard, or a browser without this script, opens it). A tap or click inside the interval
 // opens the form at the half-hour tapped instead, for the usual length, cut at the interval's end; a "+"
 // follows the pointer to show which half-hour that is. Each row of an interval is half an hour on the
 // clock (bookings.timegrid.free_runs splits intervals where it is not).
-(() => {
-  const root = document.querySelector(".calendar[data-booking-minutes]");
-  const grids = document.querySelectorAll(".cal-dense");
-  if (!root || !grids.length) return;
+calendarSetups.push((root) => {
+  const grids = root.querySelectorAll(".cal-dense");
+  if (!grids.length) return;
   const length = Number(root.dataset.bookingMinutes) || 60;
   const rowsOf = (link) => {
     const match = link.className.match(/\br-(\d+) e-(\d+)/);
@@ -130,4 +133,171 @@
       if (link) link.style.setProperty("--at", rowAt(link, event.clientY));
     });
   }
+});
+
+// A range of free cells in one column, chosen by two taps (a start, then an end) or by a drag: the bar under the
+// grid shows the times and books them. One tap chooses one cell, booked for the usual length (as the cell's own
+// link would); a second tap on it opens the form. Enter on a focused cell follows its link (the form at that
+// time), as does every cell without this script. Dense weeks keep their own tap (one link per free interval).
+(() => {
+  let anchor = null; // the first cell chosen
+  let chosen = []; // the cells of the range, in time order
+  let drag = null; // { start, moved } while a pointer is down on a cell
+  let dragEnded = -Infinity; // when the last drag ended: the click that follows it chooses nothing more
+
+  const cellOf = (target) => {
+    const cell = target && target.closest && target.closest("a.cal-free");
+    return cell && !cell.closest(".cal-dense") && cell.dataset.to ? cell : null;
+  };
+  const linesOf = (cell) => cell.className.match(/\br-(\d+) e-(\d+)/).slice(1).map(Number);
+  // The cells from a to b (either order) if they follow each other without a gap in one column, else null.
+  const between = (a, b) => {
+    const column = a.closest(".cal-col");
+    if (column !== b.closest(".cal-col")) return null;
+    const cells = [...column.querySelectorAll("a.cal-free")].sort((x, y) => linesOf(x)[0] - linesOf(y)[0]);
+    let [from, to] = [cells.indexOf(a), cells.indexOf(b)];
+    if (from > to) [from, to] = [to, from];
+    const run = cells.slice(from, to + 1);
+    for (let i = 1; i < run.length; i += 1) if (linesOf(run[i - 1])[1] !== linesOf(run[i])[0]) return null;
+    return run;
+  };
+  const clock = (iso) => iso.slice(11, 16);
+  const bookingUrl = (cells) => {
+    const url = new URL(cells[0].href);
+    // One cell: its own link (the usual length, cut where the next booking begins); more: up to the last one's end.
+    if (cells.length > 1) url.searchParams.set("end", cells[cells.length - 1].dataset.to);
+    return url;
+  };
+  const show = (cells) => {
+    for (const cell of chosen) cell.classList.remove("cal-sel");
+    chosen = cells;
+    const bar = document.getElementById("cal-pick");
+    if (!bar) return;
+    if (!cells.length) {
+      anchor = null;
+      bar.hidden = true;
+      return;
+    }
+    for (const cell of cells) cell.classList.add("cal-sel");
+    const url = bookingUrl(cells);
+    const start = url.searchParams.get("start");
+    const end = url.searchParams.get("end");
+    const sameDay = end.slice(0, 10) === start.slice(0, 10);
+    const place = cells[0].closest(".cal-col").querySelector(".cal-head a").textContent.trim();
+    bar.querySelector(".cal-pick-what").textContent = bar.dataset.what
+      .replace("%(place)s", place)
+      .replace("%(start)s", clock(start))
+      .replace("%(end)s", sameDay || clock(end) !== "00:00" ? clock(end) : "24:00");
+    bar.querySelector("#cal-pick-book").href = url.toString();
+    bar.hidden = false;
+  };
+  const choose = (cell) => {
+    const run = anchor && anchor !== cell ? between(anchor, cell) : null;
+    if (run) {
+      show(run);
+      return;
+    }
+    anchor = cell;
+    show([cell]);
+  };
+
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("#cal-pick-clear")) {
+      show([]);
+      return;
+    }
+    const cell = cellOf(event.target);
+    if (!cell || event.detail === 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    if (performance.now() - dragEnded < 400) return;
+    if (chosen.length === 1 && chosen[0] === cell) {
+      window.location.assign(bookingUrl(chosen).toString()); // a second tap on the one chosen cell books it
+      return;
+    }
+    choose(cell);
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && chosen.length) show([]);
+  });
+
+  // Dragging: with a mouse or a pen from any free cell; with a finger from a chosen cell (elsewhere a finger
+  // scrolls the page).
+  document.addEventListener("pointerdown", (event) => {
+    const cell = cellOf(event.target);
+    if (!cell || event.button !== 0) return;
+    if (event.pointerType === "touch" && !cell.classList.contains("cal-sel")) return;
+    drag = { start: event.pointerType === "touch" ? anchor || cell : cell, moved: false };
+  });
+  document.addEventListener("pointermove", (event) => {
+    if (!drag) return;
+    const over = cellOf(document.elementFromPoint(event.clientX, event.clientY));
+    if (!over || (!drag.moved && over === drag.start)) return;
+    const run = between(drag.start, over);
+    if (!run) return;
+    event.preventDefault();
+    drag.moved = true;
+    anchor = drag.start;
+    show(run);
+  });
+  document.addEventListener("pointerup", () => {
+    if (drag && drag.moved) dragEnded = performance.now();
+    drag = null;
+  });
+  document.addEventListener("dragstart", (event) => {
+    if (cellOf(event.target)) event.preventDefault(); // a mouse drag chooses a range, it does not carry the link
+  });
+  document.addEventListener("pointercancel", () => {
+    drag = null;
+  });
+  document.addEventListener("htmx:beforeSwap", () => {
+    anchor = null;
+    chosen = [];
+  });
 })();
+
+// Moving between days, weeks and months in place (htmx, the links marked hx-boost): the grids' sideways scroll
+// is kept, the calendar says it is busy while the next one loads, and anything but a calendar in the answer
+// (an error page, the sign-in page, no network) is opened as a whole page instead.
+(() => {
+  const calendar = () => document.getElementById("calendar");
+  let scrolled = [];
+  let focused = -1; // which of the calendar's navigation links had the focus, to give it back after the change
+  const navLinks = () => [...document.querySelectorAll("#calendar nav a")];
+  document.addEventListener("htmx:beforeRequest", () => calendar()?.setAttribute("aria-busy", "true"));
+  document.addEventListener("htmx:afterRequest", () => calendar()?.removeAttribute("aria-busy"));
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const answer = event.detail.serverResponse || "";
+    if (!event.detail.isError && answer.includes('id="calendar"')) {
+      scrolled = [...document.querySelectorAll("#calendar .cal-body")].map((body) => body.scrollLeft);
+      focused = navLinks().indexOf(document.activeElement);
+      return;
+    }
+    event.detail.shouldSwap = false;
+    window.location.assign(event.detail.pathInfo.requestPath);
+  });
+  document.addEventListener("htmx:sendError", (event) => {
+    window.location.assign(event.detail.pathInfo.requestPath);
+  });
+  document.addEventListener("htmx:afterSettle", () => {
+    const root = calendar();
+    if (!root) return;
+    for (const setup of calendarSetups) setup(root);
+    root.querySelectorAll(".cal-body").forEach((body, index) => {
+      if (scrolled[index]) body.scrollLeft = scrolled[index];
+    });
+    // The focus goes back to the link followed, or else to the heading of the new period.
+    const link = focused >= 0 ? navLinks()[focused] : null;
+    const heading = root.querySelector(".cal-period");
+    if (link) link.focus({ preventScroll: true });
+    else if (heading && (!document.activeElement || document.activeElement === document.body)) {
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true });
+    }
+    focused = -1;
+  });
+})();
+
+{
+  const root = document.getElementById("calendar");
+  if (root) for (const setup of calendarSetups) setup(root);
+}

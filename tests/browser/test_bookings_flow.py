@@ -118,7 +118,8 @@ def test_two_neighbours_race_for_a_slot_the_owner_confirms_and_the_driver_logs_t
     for page in (maya, jules):
         enter_community(page, "Les Tilleuls")
         open_week_with(page, t, community_name="Les Tilleuls", day=start.date())
-        page.get_by_role("link", name=slot, exact=True).click()
+        page.get_by_role("link", name=slot, exact=True).click()  # chooses the hour; the bar below books it
+        page.get_by_role("link", name=t("Book these times")).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(t("Book a vehicle"))
         expect(page.get_by_label(t.label("Vehicle"))).to_have_value(str(car.pk))
         expect(page.get_by_label(t.label("Start"))).to_have_value(local_input(start))
@@ -284,8 +285,9 @@ def test_on_a_phone_the_calendar_opens_on_one_day_and_a_tap_on_a_free_slot_books
     assert width <= 390, f"the day view is {width}px wide on a 390px screen: it scrolls sideways"
     phone.screenshot(path="/tmp/colocauto-calendar-phone.png", full_page=True)
 
-    # A taken hour offers no link; a free one does, and a tap opens the filled-in form.
+    # A taken hour offers no link; a free one does: a tap chooses it, a second tap opens the filled-in form.
     expect(phone.get_by_role("link", name=free_slot_name("Clio bleue", tomorrow_at(9)), exact=True)).to_have_count(0)
+    phone.get_by_role("link", name=free_slot_name("Clio bleue", start), exact=True).tap()
     phone.get_by_role("link", name=free_slot_name("Clio bleue", start), exact=True).tap()
     expect(phone.get_by_role("heading", level=1)).to_have_text(t("Book a vehicle"))
     expect(phone.get_by_label(t.label("Start"))).to_have_value(local_input(start))
