@@ -65,7 +65,7 @@ def membership_mark_inactive(*, actor: Membership, membership: Membership) -> In
 @transaction.atomic
 def membership_reactivate(*, actor: Membership, membership: Membership) -> Membership:
     """An admin takes an inactive member back into the fixed-cost splits from the next month (a period that has
-    not started yet is forgotten: it never counted)."""
+    not started yet then counts no day); the member is told."""
     membership = _locked_for_admin(actor, membership)
     inactivity = open_inactivity(membership)
     if inactivity is None:
@@ -82,9 +82,8 @@ def inactivity_end_by_booking(*, membership: Membership) -> None:
 
 
 def _end(inactivity: Inactivity, *, membership: Membership, by: Membership) -> None:
-    ends_on = next_month_in(membership.community)
-    if ends_on <= inactivity.starts_on:
-        inactivity.delete()
-        return
-    inactivity.ends_on, inactivity.ended_at, inactivity.ended_by = ends_on, timezone.now(), by.user
+    """End the period on the first day of next month, or on its first day if it has not started yet."""
+    inactivity.ends_on = max(next_month_in(membership.community), inactivity.starts_on)
+    inactivity.ended_at, inactivity.ended_by = timezone.now(), by.user
     inactivity.save(update_fields=["ends_on", "ended_at", "ended_by"])
+    wake(tasks.notify_member_active_again, inactivity.pk)

@@ -292,7 +292,8 @@ class Membership(models.Model):
 
 class Inactivity(models.Model):
     """A member left out of the fixed-cost splits: from ``starts_on`` (the first day of a month, community time)
-    to ``ends_on`` (the first day of the month after they were active again; empty while they stay inactive).
+    to ``ends_on`` (the first day of the month after they were active again; empty while they stay inactive;
+    equal to ``starts_on`` when they were active again before it started: no day counted).
 
     Rows are kept, so each month's split uses the periods in force that month (``ledger.membership_days``).
     """
@@ -308,9 +309,12 @@ class Inactivity(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # The member is told once, through the outbox (colocauto/core/outbox.py): claimed with a lease, marked sent.
+    # The member is told once of each change, through the outbox (colocauto/core/outbox.py): claimed with a
+    # lease, marked sent.
     notice_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     notice_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    end_notice_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    end_notice_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("inactive period")
@@ -321,7 +325,7 @@ class Inactivity(models.Model):
                 fields=["membership"], condition=Q(ends_on__isnull=True), name="inactivity_one_open_per_membership"
             ),
             models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=F("starts_on")), name="inactivity_ends_after_start"
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")), name="inactivity_ends_after_start"
             ),
         ]
 

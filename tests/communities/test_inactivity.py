@@ -157,11 +157,16 @@ def test_a_former_member_cannot_be_marked_inactive(community, admin):
     assert getattr(refused.value, "code", None) == "not_active_member"
 
 
-def test_reactivating_before_the_month_starts_forgets_the_inactivity(community, admin):
+def test_reactivating_before_the_month_starts_leaves_a_period_of_no_day(community, admin):
+    from ledger.membership_days import membership_days
+
     quiet = _quiet(community, "Quiet Quentin")
     inactivity.membership_mark_inactive(actor=admin, membership=quiet)
     inactivity.membership_reactivate(actor=admin, membership=quiet)
-    assert not Inactivity.objects.exists()
+    period = Inactivity.objects.get()
+    assert (period.starts_on, period.ends_on) == (DECEMBER, DECEMBER)
+    assert membership_days(community, DECEMBER)[quiet.user_id] == 31
+    assert inactivity.open_inactivity(quiet) is None
 
 
 def test_reactivating_ends_the_inactivity_at_the_first_of_next_month(community, admin):
@@ -204,7 +209,7 @@ def test_the_pages_mark_and_reactivate_and_show_the_badge(client, community, adm
         in client.post(url("member_inactivate", community, quiet.pk), follow=True).content.decode()
     )
     client.post(url("member_reactivate", community, quiet.pk))
-    assert not Inactivity.objects.exists()
+    assert inactivity.open_inactivity(quiet) is None
 
 
 def test_the_inactive_member_is_told_on_their_overview(client, community, admin, member):
@@ -256,3 +261,35 @@ def test_the_sweep_sends_a_notice_the_task_did_not(community, admin, mailoutbox)
     assert mailoutbox == []
     assert emails.notices_sweep() == 1
     assert len(mailoutbox) == 1
+
+
+def test_the_member_is_told_once_when_an_admin_makes_them_active_again(
+    community, admin, mailoutbox, django_capture_on_commit_callbacks
+):
+    quiet = _quiet(community, "Quentin")
+    marked = inactivity.membership_mark_inactive(actor=admin, membership=quiet)
+    with time_machine.travel("2027-02-10T12:00:00+01:00", tick=False), django_capture_on_commit_callbacks(execute=True):
+        inactivity.membership_reactivate(actor=admin, membership=quiet)
+    assert len(mailoutbox) == 1
+    assert "active member again" in mailoutbox[0].subject
+    assert "An admin of “Les Tilleuls” made you an active member again from March 2027." in mailoutbox[0].body
+    assert tasks.notify_member_active_again.delay(marked.pk).get() is False
+    assert len(mailoutbox) == 1
+
+
+def test_a_member_who_books_is_told_their_booking_made_them_active_again(
+    community, admin, vehicle, mailoutbox, django_capture_on_commit_callbacks
+):
+    from bookings.services import booking_create
+
+    quiet = _quiet(community, "Quentin")
+    quiet.user.language = "fr"
+    quiet.user.save(update_fields=["language"])
+    inactivity.membership_mark_inactive(actor=admin, membership=quiet)
+    start = timezone.now() + timedelta(days=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_create(membership=quiet, vehicle=vehicle, starts_at=start, ends_at=start + timedelta(hours=2))
+    told = [message for message in mailoutbox if message.to == [quiet.user.email]]
+    assert len(told) == 1
+    assert "Vous avez réservé un véhicule" in told[0].body
+    assert "décembre 2026" in told[0].body
