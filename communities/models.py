@@ -2,7 +2,6 @@
 
 import secrets
 from datetime import datetime, timedelta
-from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -14,32 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communities.validators import validate_iban, validate_phone, validate_time_zone
-
-# Old names kept by the tz database for compatibility ("backward" file): never offered.
-OUTDATED_ZONES = {
-    "Europe/Belfast",
-    "Europe/Kiev",
-    "Europe/Nicosia",
-    "Europe/Tiraspol",
-    "Europe/Uzhgorod",
-    "Europe/Zaporozhye",
-}
-FRENCH_OVERSEAS_ZONES = {
-    "America/Guadeloupe",
-    "America/Martinique",
-    "America/Cayenne",
-    "Indian/Reunion",
-    "Indian/Mayotte",
-    "America/Miquelon",
-    "Pacific/Noumea",
-    "Pacific/Tahiti",
-    "Pacific/Wallis",
-    "Pacific/Marquesas",
-}
-# The zones a community can pick: Europe and the French overseas territories.
-OFFERED_TIME_ZONES = sorted(
-    ({tz for tz in available_timezones() if tz.startswith("Europe/")} - OUTDATED_ZONES) | FRENCH_OVERSEAS_ZONES
-)
 
 
 class UserManager(BaseUserManager):

@@ -5,7 +5,8 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from communities.models import OFFERED_TIME_ZONES, Community, Inactivity, Invitation, Membership, User
+from communities.models import Community, Inactivity, Invitation, Membership, User
+from communities.validators import OFFERED_TIME_ZONES
 
 
 def _own(user: User, status: str) -> QuerySet[Membership]:
