@@ -5,7 +5,8 @@ An ``Inactivity`` row per period (``ends_on`` empty while it lasts): a month alr
 each month's split uses the inactivity in force that month (``ledger.membership_days.membership_spans``).
 Trips are charged as always. A member who books again is active again from the next month
 (``inactivity_end_by_booking``, called by ``bookings.services.booking_create``): they use the cars again, so
-they share their fixed costs again. The member is told once, in their language (``communities.emails``).
+they share their fixed costs again. The member is told of each change once, in their language
+(``communities.emails``).
 """
 
 from __future__ import annotations
