@@ -4,12 +4,11 @@
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db.models import F, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from colocauto.core import outbox
-from colocauto.core.mail import HasLanguage, email_subject, in_language
+from colocauto.core.mail import HasLanguage, text_email
 from communities.models import Inactivity, Invitation, Membership, User
 
 
@@ -19,10 +18,7 @@ def _absolute_url(path: str) -> str:
 
 def _message(*, to: str, recipient: HasLanguage | None, template: str, context: dict) -> EmailMessage:
     """The e-mail ``template`` in the recipient's language (the site's default language for no one)."""
-    with in_language(recipient):
-        subject = render_to_string(f"emails/communities/{template}_subject.txt", context)
-        body = render_to_string(f"emails/communities/{template}.txt", context)
-    return EmailMessage(subject=email_subject(subject), body=body, to=[to])
+    return text_email(recipient, f"emails/communities/{template}", context, to)
 
 
 def invitation_email_deliver(*, invitation_id: int) -> bool:

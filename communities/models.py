@@ -186,6 +186,9 @@ class Community(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
     )
+    # When an admin last saved the settings page (its booking rules, charter, pool holder): the setup checklist's
+    # "set the rules" is done once it is set (``communities.onboarding``).
+    rules_reviewed_at = models.DateTimeField(_("rules reviewed at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("community")
@@ -235,6 +238,8 @@ class Membership(models.Model):
     request_notified_at = models.DateTimeField(null=True, blank=True)
     decision_claimed_at = models.DateTimeField(null=True, blank=True)
     decision_notified_at = models.DateTimeField(null=True, blank=True)
+    # The person hid their setup checklist on the overview (``communities.onboarding``).
+    checklist_hidden_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("membership")

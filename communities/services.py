@@ -13,7 +13,7 @@ from colocauto.text import StrOrPromise, single_line
 from communities import tasks
 from communities.events import MEMBER_LEFT, MEMBER_REMOVED, MemberLeft
 from communities.models import Community, Membership, User
-from communities.rules import require_admin, require_not_last_admin
+from communities.rules import require_active, require_admin, require_not_last_admin
 from communities.selectors import pool_holder_candidates
 
 COMMUNITY_FIELDS = ("name", "description", "charter", "municipality", "postal_code", "time_zone", "currency")
@@ -86,8 +86,20 @@ def community_update(*, actor: Membership, data: dict) -> Community:
     for field in fields:
         setattr(community, field, data[field])
     community.full_clean(exclude=["created_by"])
-    community.save(update_fields=fields)
+    # Saving the settings page (or the API's PATCH, which sends its whole form) is reviewing the rules.
+    community.rules_reviewed_at = timezone.now()
+    community.save(update_fields=[*fields, "rules_reviewed_at"])
     return community
+
+
+@transaction.atomic
+def checklist_hide(*, membership: Membership) -> Membership:
+    """The member hides their setup checklist on the overview, for good."""
+    require_active(membership)
+    if membership.checklist_hidden_at is None:
+        membership.checklist_hidden_at = timezone.now()
+        membership.save(update_fields=["checklist_hidden_at"])
+    return membership
 
 
 # --- Membership ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ urlpatterns = [
     path("join/<str:token>/", views.invitation_join, name="invitation_join"),
     path("c/<int:community_id>/", views.community_detail, name="community_detail"),
     path("c/<int:community_id>/settings/", views.community_edit, name="community_edit"),
+    path("c/<int:community_id>/checklist/hide/", views.checklist_hide, name="checklist_hide"),
     path("c/<int:community_id>/leave/", views.community_leave, name="community_leave"),
     path("c/<int:community_id>/members/", views.member_list, name="member_list"),
     path("c/<int:community_id>/members/<int:pk>/approve/", views.member_approve, name="member_approve"),

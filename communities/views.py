@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bookings import selectors as booking_selectors
 from colocauto.core.parsers import parse_id
 from colocauto.core.web import attempt, attempt_or_message, offline_copy
-from communities import inactivity, invitations, rules, selectors, services
+from communities import inactivity, invitations, onboarding, rules, selectors, services
 from communities.access import community_view
 from communities.forms import (
     CommunityForm,
@@ -141,8 +141,17 @@ def community_detail(request):
             "more_to_decide": more_to_decide,
             "pending_count": selectors.pending_requests_of(membership).count() if membership.is_admin else 0,
             "inactivity": selectors.own_inactivity(membership),
+            "checklist": onboarding.checklist_shown(membership),
         },
     )
+
+
+@community_view
+@require_POST
+def checklist_hide(request):
+    if attempt_or_message(request, services.checklist_hide, membership=request.membership) is not None:
+        messages.success(request, _("The setup list is hidden."))
+    return redirect("community_detail", community_id=request.community.pk)
 
 
 @community_view(admin=True)

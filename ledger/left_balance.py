@@ -11,7 +11,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
 from colocauto.core import outbox
-from colocauto.core.mail import email_subject, in_language
+from colocauto.core.mail import in_language, plain_email
 from colocauto.core.queue import wake_by_name
 from communities.models import Membership, User
 from ledger.emails import money_text, settle_url
@@ -63,7 +63,8 @@ def left_balance_email_send(*, notice_id: int) -> int:
                 context["amount"] = money_text(abs(to_money(notice.amount)))
                 subject = render_to_string("emails/ledger/balance_left_subject.txt", context)
                 body = render_to_string("emails/ledger/balance_left.txt", context)
-            yield admin.pk, EmailMessage(subject=email_subject(subject), body=body, to=[admin.email])
+                message = plain_email(subject, body, admin.email)
+            yield admin.pk, message
 
     return outbox.deliver(notices, claimed="claimed_at", done="notified_at", messages=messages, progress="notified_to")
 

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from colocauto.core import outbox
-from colocauto.core.mail import email_subject
+from colocauto.core.mail import plain_email
 from communities.models import User
 from communities.selectors import pool_holder_of
 from ledger.emails import money_text, settle_url
@@ -63,7 +63,7 @@ def _notice(transfer: Transfer, user: User, news: str, template: str) -> EmailMu
     subject = _("%(community)s: %(news)s") % {"community": community.name, "news": news}
     context = {"user": user, "community": community, "news": news, "link": settle_url(community.pk)}
     body = render_to_string(template, context)
-    return EmailMultiAlternatives(subject=email_subject(subject), body=body, to=[user.email])
+    return plain_email(subject, body, user.email)
 
 
 def _values(transfer: Transfer, name: str) -> dict[str, str]:

@@ -16,12 +16,11 @@ from django.core.files import File
 from django.core.mail import EmailMessage
 from django.db.models import Model, Q, QuerySet
 from django.http import FileResponse, Http404, JsonResponse
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from colocauto.core import outbox
 from colocauto.core.errors import DomainError
-from colocauto.core.mail import email_subject, in_language
+from colocauto.core.mail import text_email
 from colocauto.core.queue import wake_by_name
 from privacy.models import LINK_LIFETIME
 
@@ -145,9 +144,6 @@ def ready_email_deliver(
             return
         reader = person(export)
         context = {"person": reader, "export": export, "download_url": settings.SITE_URL.rstrip("/") + url(export)}
-        with in_language(reader):
-            subject = render_to_string(f"{template}_subject.txt", context)
-            body = render_to_string(f"{template}.txt", context)
-        yield reader.pk, EmailMessage(subject=email_subject(subject), body=body, to=[reader.email])
+        yield reader.pk, text_email(reader, template, context, reader.email)
 
     return outbox.deliver(exports, claimed="email_claimed_at", done="email_sent_at", messages=messages) == 1

@@ -1,12 +1,10 @@
 """The e-mail saying a data export is ready, sent once through the outbox, in the person's language."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from colocauto.core import outbox
-from colocauto.core.mail import email_subject, in_language
+from colocauto.core.mail import text_email
 from privacy.builds import ready_email_deliver
 from privacy.models import AccountDeletion, DataExport
 
@@ -44,10 +42,7 @@ def deletion_email_deliver(*, deletion_id: int) -> bool:
             "cancel_url": settings.SITE_URL.rstrip("/")
             + reverse("privacy_deletion_cancel_link", kwargs={"token": deletion.token}),
         }
-        with in_language(person):
-            subject = render_to_string("emails/privacy/deletion_scheduled_subject.txt", context)
-            body = render_to_string("emails/privacy/deletion_scheduled.txt", context)
-        yield person.pk, EmailMessage(subject=email_subject(subject), body=body, to=[person.email])
+        yield person.pk, text_email(person, "emails/privacy/deletion_scheduled", context, person.email)
 
     return outbox.deliver(deletions, claimed="email_claimed_at", done="email_sent_at", messages=messages) == 1
 

@@ -5,16 +5,16 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from colocauto.core.errors import Conflict, DomainError, NotAllowed
+from colocauto.core.mail import text_email
 from colocauto.core.queue import wake_by_name
+from colocauto.text import french_typography
 from communities.invitations import invitation_wrong_recipient
 from communities.models import Community, Membership, User
 from communities.rules import require_admin
@@ -183,7 +183,9 @@ def staff_invite(
         raise DomainError(_("Enter a valid e-mail address."), code="invalid_email", field="email") from None
     if TerritoryStaff.objects.filter(territory=territory, user__email__iexact=email).exists():
         raise Conflict(
-            _("%(email)s is already on the staff of %(name)s.") % {"email": email, "name": territory.name},
+            french_typography(
+                _("%(email)s is already on the staff of %(name)s.") % {"email": email, "name": territory.name}
+            ),
             code="already_territory_staff",
             field="email",
         )
@@ -258,11 +260,7 @@ def staff_invitation_deliver(*, invitation_id: int) -> bool:
             "has_account": recipient is not None,
             "join_url": settings.SITE_URL.rstrip("/") + reverse("territory_join", kwargs={"token": invitation.token}),
         }
-        with translation.override(language):
-            subject_line = render_to_string("emails/territories/staff_invitation_subject.txt", context)
-            body = render_to_string("emails/territories/staff_invitation.txt", context)
-        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject_line.split())
-        EmailMessage(subject=subject, body=body, to=[invitation.email]).send()
+        text_email(language, "emails/territories/staff_invitation", context, invitation.email).send()
     return True
 
 

@@ -63,6 +63,7 @@ MATRIX = [
     ("community_backup", "get", ADMIN_ONLY_PAGE),
     ("community_backup", "post", ADMIN_ONLY_ACTION),
     ("community_leave", "get", ALL_MEMBERS),
+    ("checklist_hide", "post", {"member": 302, "owner": 302, "admin": 302}),
     ("member_list", "get", ALL_MEMBERS),
     ("member_approve", "post", ADMIN_ONLY_ACTION),
     ("member_reject", "post", ADMIN_ONLY_ACTION),

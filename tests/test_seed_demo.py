@@ -6,6 +6,7 @@ from bookings.models import Booking, Trip
 from colocauto.core.clock import previous_month
 from colocauto.management.commands.seed_demo import DEMO_PASSWORD
 from communities.models import Community, Membership, User
+from communities.onboarding import checklist_shown
 from ledger.models import Entry, Expense, SettlementPeriod, Transaction, Transfer
 from ledger.posting import local_today
 from vehicles.models import AvailabilityWindow, Blackout, Vehicle
@@ -129,3 +130,13 @@ def test_the_demo_shows_the_qr_code_to_pay_by_scanning(client, db):
     client.force_login(transfer.payer.user)
     page = client.get(f"/c/{community.pk}/ledger/settle/").content.decode()
     assert "ledger-qr" in page
+
+
+def test_the_demo_community_is_set_up_so_nobody_sees_the_setup_checklist(db):
+    call_command("seed_demo", stdout=None)
+
+    community = Community.objects.get(name="Les Tilleuls")
+    assert community.rules_reviewed_at is not None
+    active = Membership.objects.filter(community=community, status=Membership.Status.ACTIVE)
+    for membership in active.select_related("user", "community"):
+        assert checklist_shown(membership) is None, membership

@@ -19,7 +19,7 @@ from django.core.mail.message import forbid_multi_line_headers
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from colocauto.text import subject_line
+from colocauto.text import french_typography, subject_line
 
 
 class HasLanguage(Protocol):
@@ -71,11 +71,33 @@ class SharedSubjectEmail(EmailMultiAlternatives):
         return message
 
 
+def plain_email(subject: str, body: str, to: str) -> EmailMultiAlternatives:
+    """A text-only e-mail to ``to``, written in the active language (call it inside ``in_language``): the
+    prefixed one-line subject, and French typography in subject and body once the names, months and dates are
+    in (« la demande d’Inès », « régularisation d’octobre », « le 1er décembre »)."""
+    return SharedSubjectEmail(
+        subject=email_subject(french_typography(str(subject))), body=french_typography(body), to=[to]
+    )
+
+
+def text_email(
+    recipient: HasLanguage | str | None, template: str, context: dict[str, Any], to: str
+) -> EmailMultiAlternatives:
+    """``<template>_subject.txt`` and ``<template>.txt`` rendered in the recipient's language, as a
+    ``plain_email``."""
+    with in_language(recipient):
+        return plain_email(
+            render_to_string(f"{template}_subject.txt", context), render_to_string(f"{template}.txt", context), to
+        )
+
+
 def templated_email(subject: str, template: str, context: dict[str, Any], to: str) -> EmailMultiAlternatives:
     """A message to ``to`` whose text part is ``<template>.txt`` and HTML part ``<template>.html``, both
     rendered from ``context`` in the active language, under ``email_subject(subject)`` (encoded once for
-    every message that shares it: ``SharedSubjectEmail``)."""
-    body = render_to_string(f"{template}.txt", context)
-    message = SharedSubjectEmail(subject=email_subject(subject), body=body, to=[to])
-    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    every message that shares it: ``SharedSubjectEmail``), with French elisions and ordinals in French."""
+    # French typography once the names, months and dates are in, for every e-mail alike: « la demande
+    # d’Inès », « régularisation d’octobre », « le 1er décembre » (nothing changes in another language).
+    body = french_typography(render_to_string(f"{template}.txt", context))
+    message = SharedSubjectEmail(subject=email_subject(french_typography(str(subject))), body=body, to=[to])
+    message.attach_alternative(french_typography(render_to_string(f"{template}.html", context)), "text/html")
     return message

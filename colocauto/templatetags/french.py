@@ -17,5 +17,6 @@ def date(value, arg=None):
 
 @register.filter(is_safe=True)
 def elide(value):
-    """« de » elided before a vowel in French: « Compte d’Alice », « régularisation d’octobre »."""
-    return french_typography(value)
+    """« de » elided before a vowel in French: « Compte d’Alice », « régularisation d’octobre ». Takes any
+    value shown as text (a flash message is a ``Message``)."""
+    return french_typography(str(value))

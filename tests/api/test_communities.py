@@ -73,6 +73,7 @@ def test_an_admin_changes_the_rules_through_the_settings_form_and_other_settings
         "Les Tilleuls",
     )
     assert response.json()["min_notice_hours"] == 3
+    assert community.rules_reviewed_at is not None  # the setup checklist's "set the rules" is done
 
 
 def test_settings_the_form_refuses_come_back_under_the_api_field_names(as_user, admin_user, community):

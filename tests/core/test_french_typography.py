@@ -53,3 +53,52 @@ def test_the_elide_filter_keeps_html_escaped():
     template = Template("{% filter elide %}Compte de {{ name }}{% endfilter %}")
     with translation.override("fr"):
         assert template.render(Context({"name": "Alice <b>"})) == "Compte d’Alice &lt;b&gt;"
+
+
+def test_a_plain_email_in_french_elides_before_names_and_months_and_an_english_one_is_untouched():
+    from colocauto.core.mail import plain_email
+
+    with translation.override("fr"):
+        message = plain_email("Compte de Inès", "La demande de Inès pour le 1 décembre.\nRelevé de octobre.", "a@b.c")
+    assert message.subject.endswith("Compte d’Inès")
+    assert message.body == "La demande d’Inès pour le 1er décembre.\nRelevé d’octobre."
+    with translation.override("en"):
+        message = plain_email("Account of Inès", "de Inès, 1 décembre", "a@b.c")
+    assert message.body == "de Inès, 1 décembre"
+
+
+@pytest.mark.django_db
+def test_a_territory_invitation_in_french_names_aouste_with_its_elision(mailoutbox, django_capture_on_commit_callbacks):
+    from territories import services
+    from territories.models import Territory
+
+    aouste = Territory.objects.create(name="Aouste-sur-Sye", kind="commune", code="26011")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.staff_invite(territory=aouste, email="agent@aouste.example", language="fr")
+    (message,) = mailoutbox
+    assert "d’Aouste-sur-Sye" in message.subject and "de Aouste" not in message.subject
+    assert "d’Aouste-sur-Sye" in message.body and "de Aouste" not in message.body
+
+
+def test_the_figures_of_a_month_starting_with_a_vowel_are_elided_on_the_page():
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    summary = SimpleNamespace(period=SimpleNamespace(label="octobre 2026"), confidential=True)
+    with translation.override("fr"):
+        html = render_to_string("territories/_summary.html", {"summary": summary})
+    assert "Les chiffres d’octobre 2026 sont confidentiels" in html
+
+
+def test_a_flash_message_naming_someone_is_elided_on_every_page(rf):
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.base import Message
+    from django.template.loader import render_to_string
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    with translation.override("fr"):
+        text = translation.gettext("The request of %(name)s to join has been rejected.") % {"name": "Inès"}
+        html = render_to_string("base.html", {"messages": [Message(20, text)]}, request=request)
+    assert "La demande d’adhésion d’Inès a été refusée." in html
