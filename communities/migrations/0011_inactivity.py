@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('communities', '0009_user_erased'),
+        ('communities', '0010_onboarding_checklist'),
     ]
 
     operations = [
