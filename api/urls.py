@@ -6,7 +6,19 @@ Each area of version 1 lists its routes in its own module of ``api/v1/``; this f
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api.v1 import availability, bookings, communities, expenses, invitations, ledger, me, territories, trips, vehicles
+from api.v1 import (
+    availability,
+    booking_series,
+    bookings,
+    communities,
+    expenses,
+    invitations,
+    ledger,
+    me,
+    territories,
+    trips,
+    vehicles,
+)
 from api.views import api_root
 
 app_name = "api"
@@ -21,6 +33,7 @@ v1 = [
     *ledger.urlpatterns,
     *territories.urlpatterns,
     *bookings.urlpatterns,
+    *booking_series.urlpatterns,
     *trips.urlpatterns,
 ]
 

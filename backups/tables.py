@@ -14,7 +14,7 @@ from typing import Any
 from django.db import models
 from django.db.models import QuerySet
 
-from bookings.models import Booking, BookingEvent, Incident, IncidentPhoto, Trip
+from bookings.models import Booking, BookingEvent, BookingSeries, Incident, IncidentPhoto, Trip
 from communities.models import Community, Inactivity, Membership, User
 from ledger.models import (
     Account,
@@ -30,7 +30,7 @@ from ledger.models import (
 from vehicles.models import AvailabilityWindow, Blackout, CostModelPeriod, Vehicle
 
 FORMAT = "colocauto-community"
-VERSION = 2  # 2: inactive periods (communities.Inactivity) and Community.inactivity_months
+VERSION = 3  # 2: recurring bookings (booking_series, bookings.series_id); 3: inactive periods, inactivity_months
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,7 @@ TABLES: list[Table] = [
         "availability_windows", AvailabilityWindow, lambda c: AvailabilityWindow.objects.filter(vehicle__community_id=c)
     ),
     Table("blackouts", Blackout, lambda c: Blackout.objects.filter(vehicle__community_id=c)),
+    Table("booking_series", BookingSeries, lambda c: BookingSeries.objects.filter(community_id=c)),
     Table("bookings", Booking, lambda c: Booking.objects.filter(community_id=c)),
     Table(
         "booking_events",

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from bookings.models import Booking, BookingEvent, CalendarFeed, Incident, IncidentPhoto, Trip
+from bookings.models import Booking, BookingEvent, BookingSeries, CalendarFeed, Incident, IncidentPhoto, Trip
 from colocauto.admin import ReadOnlyAdmin
 
 
@@ -25,6 +25,14 @@ class BookingAdmin(ReadOnlyAdmin):
     list_select_related = ("vehicle", "member", "community")
     date_hierarchy = "starts_at"
     inlines = (BookingEventInline,)
+
+
+@admin.register(BookingSeries)
+class BookingSeriesAdmin(ReadOnlyAdmin):
+    list_display = ("vehicle", "member", "frequency", "interval", "first_date", "until", "start_time", "end_time")
+    list_filter = ("frequency",)
+    search_fields = ("vehicle__name", "member__email", "member__display_name", "community__name")
+    list_select_related = ("vehicle", "member")
 
 
 class IncidentPhotoInline(admin.TabularInline):

@@ -1,8 +1,8 @@
 """What erasing a person's account does to bookings (registered in ``bookings/privacy.py``).
 
-Their future bookings were cancelled when their memberships ended (``MemberLeft``). Past bookings and trips
-keep their times and km under the pseudonym, so vehicle histories and reports stay right; what the person
-wrote goes: booking notes and the messages about their bookings, trip notes, the incidents they reported
+Their future bookings were cancelled when their memberships ended (``MemberLeft``). Past bookings, the rules
+of recurring bookings and trips keep their times and km under the pseudonym, so vehicle histories and reports
+stay right; what the person wrote goes: booking notes and the messages about their bookings, trip notes, the incidents they reported
 (description and photos), and their calendar feeds.
 """
 
@@ -18,6 +18,7 @@ ERASES = (
     "bookings.Booking.member",
     "bookings.Booking.note",
     "bookings.Booking.decision_message",
+    "bookings.BookingSeries.member",
     "bookings.BookingEvent.actor",
     "bookings.BookingEvent.details",
     "bookings.Trip.driver",

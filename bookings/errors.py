@@ -21,3 +21,10 @@ class ImplausibleDistance(BookingRefused):
 
     default_code = "implausible_distance_unconfirmed"
     field = "confirm_implausible"  # a form shows it next to the box that confirms the distance
+
+
+class SeriesOccurrenceRefused(Conflict):
+    """One date of a recurring booking was taken or became refused between its preview and its saving: 409,
+    with the date and the refusal's code in ``params``; nothing of the series is saved."""
+
+    default_code = "series_occurrence_refused"

@@ -7,7 +7,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from bookings.models import Booking, BookingEvent
+from bookings.models import Booking, BookingEvent, BookingSeries
+from bookings.recurrence import rule_of, summary
 
 
 def duration_text(value: timedelta | None) -> str:
@@ -91,6 +92,11 @@ def history_rows(events) -> list[HistoryRow]:
             )
         )
     return rows
+
+
+def series_summary(series: BookingSeries) -> str:
+    """A recurring booking's rule in words: "Every week on Wednesday from 14:00 to 18:00 until …"."""
+    return summary(rule_of(series))
 
 
 def reason_text(code: str) -> str:

@@ -10,6 +10,42 @@ from django.utils.translation import gettext_lazy as _
 from colocauto.uploads import validate_photo
 
 
+class BookingSeries(models.Model):
+    """A recurring booking: "every week on Wednesday 14:00–18:00 until …" (``bookings.recurrence``).
+
+    Each occurrence is an ordinary ``Booking`` made by ``booking_create`` and pointing here; the rule is kept
+    in wall-clock times of the community's time zone, so 14:00 stays 14:00 across a change of clock.
+    """
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("Every week or every few weeks")
+        MONTHLY = "monthly", _("Every month, on the same weekday")
+
+    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="booking_series")
+    vehicle = models.ForeignKey("vehicles.Vehicle", on_delete=models.PROTECT, related_name="booking_series")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="booking_series", verbose_name=_("member")
+    )
+    frequency = models.CharField(_("repeat"), max_length=10, choices=Frequency, default=Frequency.WEEKLY)
+    interval = models.PositiveSmallIntegerField(_("every how many weeks or months"), default=1)
+    first_date = models.DateField(_("first date"))
+    until = models.DateField(_("until"))
+    start_time = models.TimeField(_("start time"))
+    end_time = models.TimeField(_("end time"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recurring booking")
+        verbose_name_plural = _("recurring bookings")
+        constraints = [
+            models.CheckConstraint(condition=Q(until__gte=F("first_date")), name="series_until_after_first_date"),
+            models.CheckConstraint(condition=Q(interval__gte=1), name="series_interval_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vehicle} {self.frequency}/{self.interval} {self.first_date} → {self.until}"
+
+
 class Booking(models.Model):
     """A half-open interval ``[starts_at, ends_at)`` on one vehicle.
 
@@ -37,6 +73,14 @@ class Booking(models.Model):
     vehicle = models.ForeignKey("vehicles.Vehicle", on_delete=models.PROTECT, related_name="bookings")
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("member")
+    )
+    series = models.ForeignKey(
+        BookingSeries,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bookings",
+        verbose_name=_("series"),
     )
     starts_at = models.DateTimeField(_("start"))
     ends_at = models.DateTimeField(_("end"))

@@ -3,7 +3,7 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bookings.models import Booking, BookingEvent, CalendarFeed, Incident, IncidentPhoto, Trip
+from bookings.models import Booking, BookingEvent, BookingSeries, CalendarFeed, Incident, IncidentPhoto, Trip
 from colocauto.core.privacy import Column, Retention, Section, fields, file_name, keep_for, register
 from communities.privacy import COMMUNITY
 from vehicles.privacy import VEHICLE
@@ -14,6 +14,14 @@ BOOKING = Column("booking", "integer", _("Number of the booking (the id in the b
 
 def _bookings(user):
     return Booking.objects.filter(member=user).select_related("community", "vehicle").order_by("starts_at", "pk")
+
+
+def _series(user):
+    return BookingSeries.objects.filter(member=user).select_related("community", "vehicle").order_by("first_date", "pk")
+
+
+def _clock(name: str):
+    return lambda series: getattr(series, name).strftime("%H:%M")
 
 
 def _history(user):
@@ -67,9 +75,39 @@ register(
             Column("decision_message", "string", _("The owner's message with their answer.")),
             Column("decision_reason", "string", _("The reason given for a refusal.")),
             *fields(Booking, "cancelled_late created_at updated_at"),
+            Column(
+                "series",
+                "integer",
+                _("Number of the recurring booking it is a date of (empty: booked once)."),
+                "series_id",
+            ),
         ),
         objects=_bookings,
         covers=("bookings.Booking.member",),
+        order=30,
+    ),
+    Section(
+        name="booking_series",
+        title=_("Recurring bookings"),
+        description=_("The rules of your recurring bookings; each date is a booking of the bookings file."),
+        columns=(
+            Column("series", "integer", _("Number of the recurring booking."), "pk"),
+            COMMUNITY,
+            VEHICLE,
+            *fields(BookingSeries, "frequency interval first_date until"),
+            Column(
+                "start_time", "string", _("Start of each date (HH:MM, the community's time)."), _clock("start_time")
+            ),
+            Column(
+                "end_time",
+                "string",
+                _("End of each date (HH:MM; at or before the start: the next day)."),
+                _clock("end_time"),
+            ),
+            *fields(BookingSeries, "created_at"),
+        ),
+        objects=_series,
+        covers=("bookings.BookingSeries.member",),
         order=30,
     ),
     Section(

@@ -96,3 +96,13 @@ def has_trip(booking: Booking) -> bool:
     except ObjectDoesNotExist:
         return False
     return True
+
+
+def can_cancel_series(membership: Membership, booking: Booking) -> bool:
+    """Cancel an occurrence of a recurring booking and the following ones: whoever may cancel each."""
+    return booking.series_id is not None and can_cancel(membership, booking)
+
+
+def can_change_series(membership: Membership, booking: Booking) -> bool:
+    """Replace an occurrence and the following ones by new dates: only the booker, whose bookings they become."""
+    return booking.series_id is not None and is_booker(membership, booking) and can_change(membership, booking)

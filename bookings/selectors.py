@@ -39,7 +39,7 @@ def booking_get(membership: Membership, pk: int) -> Booking:
     """A booking of the viewer's community, with what its detail page shows."""
     booking = (
         Booking.objects.filter(community_id=membership.community_id, pk=pk)
-        .select_related("community", "vehicle", "vehicle__owner", "member", "trip")
+        .select_related("community", "vehicle", "vehicle__owner", "member", "trip", "series")
         .first()
     )
     if booking is None:

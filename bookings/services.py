@@ -5,6 +5,7 @@ Views, tasks and the API call these; the rules live only here.
 """
 
 import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from bookings.availability import availability_problem
 from bookings.errors import BookingConflict, BookingRefused
 from bookings.formatting import duration_text
 from bookings.history import record, times
-from bookings.models import Booking, BookingEvent, CalendarFeed
+from bookings.models import Booking, BookingEvent, BookingSeries, CalendarFeed
 from colocauto.core.errors import DomainError, NotAllowed
 from communities.inactivity import inactivity_end_by_booking
 from communities.models import Community, Membership, User
@@ -37,9 +38,16 @@ _PARTY_ONLY = {
 
 
 def booking_create(
-    *, membership: Membership, vehicle: Vehicle, starts_at: datetime, ends_at: datetime, note: str = ""
+    *,
+    membership: Membership,
+    vehicle: Vehicle,
+    starts_at: datetime,
+    ends_at: datetime,
+    note: str = "",
+    series: BookingSeries | None = None,
 ) -> Booking:
-    """Book ``vehicle`` for ``[starts_at, ends_at)``: requested when the owner must approve, else confirmed."""
+    """Book ``vehicle`` for ``[starts_at, ends_at)``: requested when the owner must approve, else confirmed.
+    ``series``: the recurring booking this is one occurrence of (``bookings.series``)."""
     if not rules.may_book(membership, vehicle):
         raise NotAllowed(_("You can only book vehicles of your own community."), code="not_community_vehicle")
     community = membership.community
@@ -56,6 +64,7 @@ def booking_create(
             ends_at=ends_at,
             status=status,
             note=note.strip(),
+            series=series,
         )
         _save_holding(booking, vehicle=vehicle)
         record(booking, membership.user, BookingEvent.Kind.CREATED, **times(booking), status=status)
@@ -200,16 +209,31 @@ def locked(booking: Booking) -> Booking:
 # --- the rules of times and slots ---------------------------------------------------------------------
 
 
-def slot_refusal(*, vehicle: Vehicle, starts_at: datetime, ends_at: datetime) -> DomainError | None:
+def slot_refusal(
+    *, vehicle: Vehicle, starts_at: datetime, ends_at: datetime, holding: Sequence[Booking] | None = None
+) -> DomainError | None:
     """What ``booking_create`` would refuse about booking ``vehicle`` for ``[starts_at, ends_at)`` (the
     community's rules, the vehicle's windows and blackouts, a booking holding the slot), or None when it is
-    free. Reads only: "find a free car" lists the vehicles for which this is None."""
+    free. Reads only: "find a free car" lists the vehicles for which this is None.
+
+    ``holding``: the vehicle's bookings that hold a slot, read once for many slots (the dates of a recurring
+    booking); without it the database is asked."""
     try:
         _check_times(vehicle=vehicle, starts_at=starts_at, ends_at=ends_at)
-        _check_overlap(vehicle=vehicle, starts_at=starts_at, ends_at=ends_at)
+        if holding is None:
+            _check_overlap(vehicle=vehicle, starts_at=starts_at, ends_at=ends_at)
+        else:
+            meeting = [b for b in holding if _overlaps(b, starts_at, ends_at)]
+            if meeting:
+                raise _conflict(min(meeting, key=lambda b: b.starts_at), vehicle)
     except DomainError as refusal:
         return refusal
     return None
+
+
+def _overlaps(booking: Booking, starts_at: datetime, ends_at: datetime) -> bool:
+    """Whether ``booking`` holds part of ``[starts_at, ends_at)``; half-open, so back-to-back is fine."""
+    return booking.holds_slot and booking.starts_at < ends_at and booking.ends_at > starts_at
 
 
 def _check_times(*, vehicle: Vehicle, starts_at: datetime, ends_at: datetime) -> None:

@@ -7,7 +7,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,7 +18,7 @@ from bookings import rules, selectors, services, trips
 from bookings.calendar import proposed_length
 from bookings.errors import ImplausibleDistance
 from bookings.estimate_views import form_estimate
-from bookings.formatting import history_rows
+from bookings.formatting import history_rows, series_summary
 from bookings.forms import (
     BookingForm,
     ChangeTimesForm,
@@ -76,6 +78,9 @@ def _local_times(*names: str) -> Callable[[Booking], dict]:
     return lambda booking: {name: timezone.localtime(getattr(booking, name)) for name in names}
 
 
+_REPEATED = {"vehicle": "vehicle", "start": "starts_at", "end": "ends_at", "note": "note"}
+
+
 def booked(request, booking: Booking):
     """After a booking is made: say whether it is confirmed or waits for an answer, and show it."""
     if booking.status == Booking.Status.REQUESTED:
@@ -92,6 +97,10 @@ def booking_create(request):
     estimate = None
     if request.method == "POST":
         form = BookingForm(request.POST, vehicles=vehicles)
+        if "repeat" in request.POST:
+            # "Repeat it": the recurring booking's page, filled in with what was typed here.
+            fields = {name: request.POST.get(key, "") for name, key in _REPEATED.items()}
+            return redirect(f"{reverse('series_create', args=[membership.community_id])}?{urlencode(fields)}")
         if "preview" in request.POST:
             # "See the cost" (the way without JavaScript): the same form with its estimate; nothing is booked.
             estimate = form_estimate(membership, form)
@@ -140,6 +149,9 @@ def booking_detail(request, pk):
         "can_change": rules.can_change(membership, booking),
         "can_extend": rules.can_extend(membership, booking),
         "can_start_trip": rules.can_start_trip(membership, booking),
+        "can_change_series": rules.can_change_series(membership, booking),
+        "can_cancel_series": rules.can_cancel_series(membership, booking),
+        "series_summary": series_summary(booking.series) if booking.series else "",
         "can_complete_trip": rules.can_complete_trip(membership, booking),
         "is_booker": rules.is_booker(membership, booking),
         "decision_form": MessageForm(),

@@ -7,7 +7,9 @@ without a row here fails `test_every_community_url_is_in_the_matrix`.
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from bookings.models import Booking, BookingSeries
 from communities.models import Membership
 
 PEOPLE = ("anonymous", "outsider", "member", "owner", "admin")
@@ -36,6 +38,8 @@ def _kwargs(world, name: str) -> dict:
     }
     if name in by_name:
         return {"community_id": c, **by_name[name]}
+    if name in ("booking_series_change", "booking_series_cancel"):
+        return {"community_id": c, "pk": _in_a_series(world.booking).pk}
     if name.startswith("vehicle_") and name not in ("vehicle_list", "vehicle_create"):
         return {"community_id": c, "pk": world.vehicle.pk}
     if name.startswith(("booking_", "trip_")) and name not in (
@@ -47,6 +51,22 @@ def _kwargs(world, name: str) -> dict:
     ):
         return {"community_id": c, "pk": world.booking.pk}
     return {"community_id": c}
+
+
+def _in_a_series(booking):
+    """The world's booking made a date of a weekly recurring booking (the series pages are about one)."""
+    local = timezone.localtime(booking.starts_at)
+    series = BookingSeries.objects.create(
+        community=booking.community,
+        vehicle=booking.vehicle,
+        member=booking.member,
+        first_date=local.date(),
+        until=local.date(),
+        start_time=local.time(),
+        end_time=timezone.localtime(booking.ends_at).time(),
+    )
+    Booking.objects.filter(pk=booking.pk).update(series=series)
+    return booking
 
 
 # (url name, method, {person: expected status}). "member" booked the requested booking under test;
@@ -94,6 +114,11 @@ MATRIX = [
     ("booking_cancel", "get", ALL_MEMBERS),
     ("booking_change", "get", ALL_MEMBERS),
     ("booking_extend", "get", ALL_MEMBERS),
+    ("series_create", "get", ALL_MEMBERS),
+    # A date of the member's recurring booking: the member replaces the following dates (they become theirs);
+    # the member, the owner and admins may cancel them.
+    ("booking_series_change", "get", {"member": 200, "owner": 403, "admin": 403}),
+    ("booking_series_cancel", "get", ALL_MEMBERS),
     ("trip_start", "get", {"member": 200, "owner": 403, "admin": 403}),
     # No trip has started yet: nobody can end it.
     ("trip_end", "get", {"member": 404, "owner": 404, "admin": 404}),

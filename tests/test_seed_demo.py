@@ -1,8 +1,10 @@
+from zoneinfo import ZoneInfo
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 
-from bookings.models import Booking, Trip
+from bookings.models import Booking, BookingSeries, Trip
 from colocauto.core.clock import previous_month
 from colocauto.management.commands.seed_demo import DEMO_PASSWORD
 from communities.models import Community, Membership, User
@@ -20,6 +22,7 @@ MODELS = (
     AvailabilityWindow,
     Blackout,
     Booking,
+    BookingSeries,
     Trip,
     Expense,
     Transaction,
@@ -49,9 +52,21 @@ def test_seed_demo_creates_the_demo_community(db):
     assert len(set(vehicles.values_list("energy", flat=True))) == 3
     assert AvailabilityWindow.objects.filter(vehicle__community=community).exists()
     assert not EmailAddress.objects.filter(user__memberships__community=community, verified=False).exists()
-    upcoming = Booking.objects.filter(community=community).exclude(status=Booking.Status.COMPLETED)
+    upcoming = Booking.objects.filter(community=community, series=None).exclude(status=Booking.Status.COMPLETED)
     assert upcoming.count() == 3
     assert set(upcoming.values_list("status", flat=True)) == {Booking.Status.CONFIRMED, Booking.Status.REQUESTED}
+
+
+def test_seed_demo_shows_the_owners_car_booked_every_wednesday(db):
+    call_command("seed_demo", stdout=None)
+
+    series = BookingSeries.objects.get(community__name="Les Tilleuls")
+    assert series.vehicle.owner == series.member  # the owner's own car: each date confirmed at once
+    bookings = list(series.bookings.order_by("starts_at"))
+    assert len(bookings) == 8
+    assert {b.status for b in bookings} == {Booking.Status.CONFIRMED}
+    zone = ZoneInfo(series.community.time_zone)
+    assert {(b.starts_at.astimezone(zone).weekday(), b.starts_at.astimezone(zone).hour) for b in bookings} == {(2, 14)}
 
 
 def test_seed_demo_closes_last_month_with_real_balances_and_a_plan(db):

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from bookings import trips
-from bookings.models import Booking
+from bookings.models import Booking, BookingSeries
 from bookings.selectors import calendar_bookings
 from communities.models import Inactivity, Membership
 from ledger import services as ledger_services
@@ -36,9 +36,9 @@ from vehicles.models import AvailabilityWindow, Blackout, CostModelPeriod
 
 def community_with_history(name="Les Tilleuls"):
     """Admin, owner, member, a former member; a car with a photo, windows, a blackout, an earlier cost model; a
-    completed trip (charged) with an incident and its photo, future bookings, an expense with its receipt, an
-    undone expense, a closed month whose transfer was confirmed, debts between members, and an owner who was
-    inactive for two months and is again since the current month."""
+    completed trip (charged) with an incident and its photo, future bookings (two the dates of a weekly
+    recurring booking), an expense with its receipt, an undone expense, a closed month whose transfer was
+    confirmed, debts between members, and an owner who was inactive for two months and is again since."""
     community = CommunityFactory(name=name, inactivity_months=9)
     admin = member_of(community, Membership.Role.ADMIN, display_name=f"{name} admin")
     owner = member_of(community, display_name=f"{name} owner")
@@ -68,6 +68,17 @@ def community_with_history(name="Les Tilleuls"):
     book(car, admin, now + timedelta(days=2), hours=4)
     book(car, member, now + timedelta(days=3), hours=2, status=Booking.Status.REQUESTED)
     book(car, former, now + timedelta(days=4), hours=2, status=Booking.Status.CANCELLED)
+    weekly = BookingSeries.objects.create(
+        community=community,
+        vehicle=car,
+        member=member,
+        first_date=timezone.localdate() + timedelta(days=10),
+        until=timezone.localdate() + timedelta(days=17),
+        start_time=time(18),
+        end_time=time(20),
+    )
+    for week in (0, 1):
+        book(car, member, now + timedelta(days=10 + 7 * week), hours=2, series=weekly)
 
     ExpenseFactory(
         vehicle=car,
@@ -123,7 +134,21 @@ def what_people_see(community):
         (names[row.vehicle_id], row.member_name, row.starts_at.isoformat(), row.ends_at.isoformat(), row.status)
         for row in calendar_bookings(admin, vehicle_id=None, start=timezone.now() - far, end=timezone.now() + far)
     ]
-    return {"balances": balances, "statements": statements, "calendar": calendar}
+    series = [
+        (
+            names[row.vehicle_id],
+            _who(row.member),
+            row.frequency,
+            row.interval,
+            row.first_date.isoformat(),
+            row.until.isoformat(),
+            row.start_time.isoformat(),
+            row.end_time.isoformat(),
+            sorted(b.starts_at.isoformat() for b in row.bookings.all()),
+        )
+        for row in BookingSeries.objects.filter(community=community).select_related("member").order_by("first_date")
+    ]
+    return {"balances": balances, "statements": statements, "calendar": calendar, "series": series}
 
 
 def inactive_periods(community):

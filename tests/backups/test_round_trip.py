@@ -55,5 +55,6 @@ def test_an_imported_copy_keeps_the_inactive_periods_and_the_setting(tmp_path):
 def test_the_history_compared_is_not_empty():
     seen = what_people_see(community_with_history())
     assert len(seen["calendar"]) >= 3
+    assert len(seen["series"]) == 1 and len(seen["series"][0][-1]) == 2
     assert sum(len(lines) for lines in seen["statements"].values()) >= 8
     assert any(amount != "0.00" for _email, amount in seen["balances"])

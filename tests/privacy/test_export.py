@@ -6,7 +6,7 @@ import io
 import json
 import os
 import zipfile
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 import jsonschema
@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from api.tokens import token_create
-from bookings.models import BookingEvent, CalendarFeed, Incident, IncidentPhoto
+from bookings.models import BookingEvent, BookingSeries, CalendarFeed, Incident, IncidentPhoto
 from colocauto.core.privacy import registry
 from communities.models import Invitation, Membership
 from ledger.models import Account
@@ -58,6 +58,17 @@ def history(community, member, owner, vehicle, now, settings):
     owner.phone, owner.iban = "+33 7 98 76 54 32", "DE89370400440532013000"
     owner.save()
     booking = book(vehicle, member, now + timedelta(days=2), note="Pour le marché de Crest")
+    weekly = BookingSeries.objects.create(
+        community=community,
+        vehicle=vehicle,
+        member=member,
+        frequency=BookingSeries.Frequency.MONTHLY,
+        first_date=timezone.localdate() + timedelta(days=9),
+        until=timezone.localdate() + timedelta(days=40),
+        start_time=time(14),
+        end_time=time(18, 30),
+    )
+    book(vehicle, member, now + timedelta(days=9), series=weekly)
     BookingEvent.objects.create(booking=booking, actor=member, kind="created")
     trip = TripFactory(booking__vehicle=vehicle, booking__member=member, km=42)
     trip.notes = "Pneu avant un peu mou"
@@ -166,6 +177,14 @@ def test_the_archive_holds_the_persons_own_uploads_and_a_readme(history, member)
     assert data["sections"]["expenses"][0]["receipt"] in names
     readme = zipped.read("README.txt").decode()
     assert "csv/ledger_lines.csv" in readme and "Relevés de compte" in readme  # in the person's language (French)
+
+
+def test_the_archive_holds_the_persons_recurring_bookings(history, member):
+    sections = json.loads(_build(member).read("data.json"))["sections"]
+
+    (series,) = sections["booking_series"]
+    assert (series["frequency"], series["start_time"], series["end_time"]) == ("monthly", "14:00", "18:30")
+    assert sorted(b["series"] or 0 for b in sections["bookings"]) == [0, 0, series["series"]]
 
 
 def test_calendar_feed_secrets_are_masked(history, member):

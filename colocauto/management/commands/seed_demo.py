@@ -13,7 +13,9 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from bookings import services as booking_services
-from bookings.models import Booking, Trip
+from bookings.models import Booking, BookingSeries, Trip
+from bookings.recurrence import WEEKLY, Recurrence
+from bookings.series import series_create, series_preview
 from colocauto.core.clock import previous_month
 from colocauto.seeding import past_trip
 from communities import services as community_services
@@ -102,6 +104,7 @@ PEOPLE = (
     ),
 )
 ADMIN_EMAIL = PEOPLE[0].email
+WEDNESDAY = 2
 
 # (owner's e-mail or None for the community, vehicle fields)
 VEHICLES = (
@@ -222,6 +225,7 @@ class Command(BaseCommand):
             ]
             self._windows(memberships[ADMIN_EMAIL], vehicles[1], YARIS_WINDOWS)
             self._bookings(community, memberships, vehicles)
+            self._every_wednesday(community, memberships[vehicles[0].owner.email], vehicles[0])
             self._history(community, memberships, vehicles)
             territory_staff = seed_territories(
                 tilleuls=community, tilleuls_admin=memberships[ADMIN_EMAIL], password=DEMO_PASSWORD
@@ -323,6 +327,16 @@ class Command(BaseCommand):
             booking_services.booking_create(
                 membership=membership, vehicle=vehicle, starts_at=at(day, start), ends_at=at(day, end), note=note
             )
+
+    def _every_wednesday(self, community: Community, owner: Membership, clio: Vehicle) -> None:
+        """The owner's car every Wednesday afternoon for two months: a recurring booking, one booking per date."""
+        if BookingSeries.objects.filter(community=community).exists():
+            return
+        today = timezone.localdate(timezone=ZoneInfo(community.time_zone))
+        first = today + timedelta(days=(WEDNESDAY - today.weekday() - 1) % 7 + 1)  # the next Wednesday
+        rule = Recurrence(WEEKLY, 1, first, first + timedelta(weeks=7), time(14), time(18))
+        free = series_preview(membership=owner, vehicle=clio, rule=rule).free_days  # as a person would tick them
+        series_create(membership=owner, vehicle=clio, rule=rule, days=free, note="Courses à Valence")
 
     def _history(self, community: Community, memberships: dict[str, Membership], vehicles: list[Vehicle]) -> None:
         """Six months of trips and expenses, charged through the ledger, each month closed in turn: the demo

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from bookings.models import Booking
+from bookings.models import Booking, BookingSeries
 from tests.api.matrix import MEMBERS_CREATE, MEMBERS_READ, Row, community_kwargs, statuses
 from tests.factories import TripFactory, book
 
@@ -51,6 +51,40 @@ def _driving(world) -> Booking:
     return _once(world, "driving", lambda: TripFactory(booking=_in_progress(world), ended=False).booking)
 
 
+def _in_series(world) -> Booking:
+    """The member's requested booking, made a date of a weekly recurring booking."""
+
+    def make() -> Booking:
+        local = timezone.localtime(world.booking.starts_at)
+        series = BookingSeries.objects.create(
+            community=world.community,
+            vehicle=world.vehicle,
+            member=world.booking.member,
+            first_date=local.date(),
+            until=local.date(),
+            start_time=local.time(),
+            end_time=timezone.localtime(world.booking.ends_at).time(),
+        )
+        Booking.objects.filter(pk=world.booking.pk).update(series=series)
+        return world.booking
+
+    return _once(world, "in_series", make)
+
+
+def _series(world, **extra) -> dict:
+    first = timezone.localdate() + timedelta(days=10)
+    return {
+        "vehicle": world.vehicle.pk,
+        "first_date": first.isoformat(),
+        "start_time": "10:00",
+        "end_time": "12:00",
+        "frequency": "weekly",
+        "interval": 1,
+        "until": (first + timedelta(weeks=1)).isoformat(),
+        **extra,
+    }
+
+
 def _booking(world, **extra) -> dict:
     return community_kwargs(world, booking_id=world.booking.pk, **extra)
 
@@ -69,6 +103,21 @@ ROWS = [
     Row("bookings", "post", MEMBERS_CREATE, kwargs=community_kwargs, body=_new_booking),
     Row("booking", "get", MEMBERS_READ, kwargs=_booking),
     Row("booking_history", "get", MEMBERS_READ, kwargs=_booking),
+    Row("booking_series_preview", "post", PARTY, kwargs=community_kwargs, body=_series),
+    Row(
+        "booking_series",
+        "post",
+        MEMBERS_CREATE,
+        kwargs=community_kwargs,
+        body=lambda world: _series(world, days=[(timezone.localdate() + timedelta(days=10)).isoformat()]),
+    ),
+    Row(
+        "booking_cancel_following",
+        "post",
+        PARTY,
+        kwargs=lambda world: community_kwargs(world, booking_id=_in_series(world).pk),
+        body=lambda world: {"message": ""},
+    ),
     Row("booking_approve", "post", DECIDERS, kwargs=_booking, body=lambda world: {"message": "OK"}),
     Row("booking_decline", "post", DECIDERS, kwargs=_booking, body=lambda world: {}),
     Row("booking_cancel", "post", PARTY, kwargs=_booking, body=lambda world: {"message": "Sorry"}),
