@@ -166,6 +166,7 @@ LEFT_OUT = {
     "ledger.AccountMonth": "kept by the database from the entries, rebuilt by the import",
     "privacy.DataExport": "a person's own download, not the community's data",
     "backups.CommunityExport": "an archive itself",
+    "backups.CommunityImport": "this server's record of the archives it imported, not the community's data",
     "territories.MonthlyUsage": "territories' figures: a past month is computed again there by the roll-up (usage_rollup_month)",
     "territories.TerritoryConsent": "territories are the server's own: admins consent again on the new server",
 }
