@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backups.archive import MANIFEST, table_path, upload_path
 from backups.errors import ArchiveRefused
-from backups.tables import FORMAT, TABLES, VERSION
+from backups.tables import ADDED, FORMAT, TABLES, VERSION, tables_of
 
 Rows = dict[str, list[dict[str, Any]]]
 
@@ -35,12 +35,12 @@ def read_manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
         raise ArchiveRefused(_("The archive's manifest.json cannot be read."), code="archive_no_manifest") from error
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ArchiveRefused(_("The archive is not a Colocauto community archive."), code="archive_no_manifest")
-    if manifest.get("version") != VERSION:
+    if manifest.get("version") not in range(1, VERSION + 1) or isinstance(manifest.get("version"), bool):
         raise ArchiveRefused(
             _("The archive's format version %(version)s is not one this server reads (it reads %(known)s).")
-            % {"version": manifest.get("version"), "known": VERSION},
+            % {"version": manifest.get("version"), "known": f"1–{VERSION}"},
             code="archive_unknown_version",
-            params={"version": manifest.get("version"), "known": VERSION},
+            params={"version": manifest.get("version"), "known": f"1–{VERSION}"},
         )
     return manifest
 
@@ -72,7 +72,7 @@ def check_files(archive: zipfile.ZipFile, manifest: dict[str, Any]) -> None:
                 code="archive_hash_mismatch",
                 params={"name": name},
             )
-    for table in TABLES:
+    for table in tables_of(manifest["version"]):
         if table_path(table) not in listed:
             raise ArchiveRefused(
                 _("The file %(name)s is missing from the archive.") % {"name": table_path(table)},
@@ -89,14 +89,26 @@ def check_files(archive: zipfile.ZipFile, manifest: dict[str, Any]) -> None:
 
 
 def read_rows(archive: zipfile.ZipFile, manifest: dict[str, Any]) -> Rows:
+    """Every table's rows, as the current format version has them: an older archive's rows get the columns
+    added since (``tables.ADDED``), and the tables it could not hold are empty."""
     rows: Rows = {}
+    later = [ADDED[version] for version in sorted(ADDED) if version > manifest["version"]]
+    held = tables_of(manifest["version"])
     for table in TABLES:
+        if table not in held:
+            rows[table.name] = []
+            continue
         try:
             data = json.loads(archive.read(table_path(table)))
         except ValueError as error:
             raise ArchiveRefused(
                 _("The file %(name)s is not valid JSON.") % {"name": table_path(table)}, code="archive_bad_table"
             ) from error
+        for _tables, columns_added in later:
+            for name, value in columns_added.get(table.name, {}).items():
+                for row in data if isinstance(data, list) else ():
+                    if isinstance(row, dict) and name not in row:
+                        row[name] = value(row)
         columns = {column.attname for column in table.columns()}
         if not isinstance(data, list) or any(not isinstance(row, dict) or set(row) != columns for row in data):
             raise ArchiveRefused(

@@ -2,7 +2,7 @@
 (each holds every member's name and address); the community's data itself is erased by its own apps."""
 
 from backups.models import CommunityExport
-from colocauto.core.privacy import Eraser, erase_with
+from colocauto.core.privacy import Eraser, erase_with, keep
 
 
 def erase_backups(user) -> None:
@@ -23,4 +23,9 @@ erase_with(
         ),
         order=900,
     )
+)
+keep(
+    "The record of an imported archive names the community and the archive's SHA-256, no person.",
+    "backups.CommunityImport.manifest_sha256",
+    "backups.CommunityImport.source_name",
 )

@@ -31,3 +31,22 @@ class CommunityExport(ArchiveBuild):
 
     def __str__(self) -> str:
         return f"{self.community_id} {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class CommunityImport(models.Model):
+    """An archive a site operator imported: the same archive is not imported twice by mistake (people would find
+    every community twice). Identified by its manifest, which holds every file's SHA-256."""
+
+    manifest_sha256 = models.CharField(max_length=64, db_index=True)
+    community = models.ForeignKey("communities.Community", on_delete=models.SET_NULL, null=True, related_name="+")
+    source_community_id = models.PositiveBigIntegerField()
+    source_name = models.CharField(max_length=200)
+    generated_at = models.DateTimeField(null=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("community import")
+        verbose_name_plural = _("community imports")
+
+    def __str__(self) -> str:
+        return f"{self.source_name} → {self.community_id} ({self.imported_at:%Y-%m-%d %H:%M})"

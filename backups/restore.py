@@ -2,6 +2,7 @@
 e-mail address (or created without a usable password), every row given a new id, uploads stored anew, the
 ledger's entries inserted through the database's triggers (which keep the stored balances), then proved."""
 
+import hashlib
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,11 +15,13 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, models, transaction
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from backups import checks
-from backups.archive import upload_path
+from backups.archive import MANIFEST, upload_path
 from backups.errors import ArchiveRefused
+from backups.models import CommunityImport
 from backups.tables import TABLES, Table
 from communities.models import Community, User
 from ledger.models import Account
@@ -164,11 +167,15 @@ class _Importer:
             table.model._default_manager.filter(pk=self.ids[table.name][old_id]).update(**mapped)
 
 
-def community_import(*, archive_path: Any) -> Imported:
-    """Check the archive, then import it whole or not at all."""
+def community_import(*, archive_path: Any, again: bool = False) -> Imported:
+    """Check the archive, then import it whole or not at all. An archive already imported here is refused
+    unless ``again`` (a second copy is wanted)."""
     archive = checks.open_archive(archive_path)
     with archive:
         manifest = checks.read_manifest(archive)
+        digest = hashlib.sha256(archive.read(MANIFEST)).hexdigest()
+        if not again:
+            _refuse_if_imported(digest)
         checks.check_files(archive, manifest)
         rows = checks.read_rows(archive, manifest)
         checks.check_references(rows)
@@ -182,6 +189,13 @@ def community_import(*, archive_path: Any) -> Imported:
                 importer.finish_deferred()
                 community = Community.objects.get(pk=importer.ids["communities"][rows["communities"][0]["id"]])
                 _prove(community, importer.ids["accounts"], balances)
+                CommunityImport.objects.create(
+                    manifest_sha256=digest,
+                    community=community,
+                    source_community_id=rows["communities"][0]["id"],
+                    source_name=community.name,
+                    generated_at=parse_datetime(str(manifest.get("generated_at") or "")),
+                )
         except (ValidationError, DatabaseError, ValueError, TypeError, KeyError) as error:
             _forget(importer.stored)
             raise ArchiveRefused(
@@ -193,6 +207,25 @@ def community_import(*, archive_path: Any) -> Imported:
             raise
     counts = {name: len(table_rows) for name, table_rows in rows.items()}
     return Imported(community, counts, created, len(rows["users"]) - created)
+
+
+def _refuse_if_imported(digest: str) -> None:
+    earlier = CommunityImport.objects.filter(manifest_sha256=digest).order_by("imported_at").first()
+    if earlier is None:
+        return
+    raise ArchiveRefused(
+        _(
+            "This archive was already imported on %(date)s, as community #%(id)s “%(name)s”. To import a second "
+            "copy all the same, ask for it (--again)."
+        )
+        % {
+            "date": f"{earlier.imported_at:%Y-%m-%d %H:%M} UTC",
+            "id": earlier.community_id if earlier.community_id is not None else "—",
+            "name": earlier.source_name,
+        },
+        code="archive_already_imported",
+        params={"community": earlier.community_id},
+    )
 
 
 def _forget(stored: list[Any]) -> None:

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import QuerySet
 
 from bookings.models import Booking, BookingEvent, BookingSeries, Incident, IncidentPhoto, Trip
-from communities.models import Community, Membership, User
+from communities.models import Community, Inactivity, Membership, User
 from ledger.models import (
     Account,
     Entry,
@@ -30,7 +30,22 @@ from ledger.models import (
 from vehicles.models import AvailabilityWindow, Blackout, CostModelPeriod, Vehicle
 
 FORMAT = "colocauto-community"
-VERSION = 2  # 2: recurring bookings (booking_series, bookings.series_id)
+VERSION = 3
+# What each version added, so that an archive an older Colocauto made is still read (as the current version):
+# tables it could not hold are empty, and each added column takes the value its migration gave existing rows.
+ADDED: dict[int, tuple[tuple[str, ...], dict[str, dict[str, Callable[[dict[str, Any]], Any]]]]] = {
+    # 2: recurring bookings; the onboarding checklist (existing communities' rules count as set when created).
+    2: (
+        ("booking_series",),
+        {
+            "bookings": {"series_id": lambda row: None},
+            "communities": {"rules_reviewed_at": lambda row: row.get("created_at")},
+            "memberships": {"checklist_hidden_at": lambda row: None},
+        },
+    ),
+    # 3: inactive members, and the community's months without activity before a member is listed.
+    3: (("inactivities",), {"communities": {"inactivity_months": lambda row: 6}}),
+}
 
 
 @dataclass(frozen=True)
@@ -97,6 +112,7 @@ TABLES: list[Table] = [
         exclude=("invitation",),
         user_lists=("request_notified_to",),
     ),
+    Table("inactivities", Inactivity, lambda c: Inactivity.objects.filter(membership__community_id=c)),
     Table("vehicles", Vehicle, lambda c: Vehicle.objects.filter(community_id=c)),
     Table("cost_model_periods", CostModelPeriod, lambda c: CostModelPeriod.objects.filter(vehicle__community_id=c)),
     Table(
@@ -150,6 +166,13 @@ LEFT_OUT = {
     "ledger.AccountMonth": "kept by the database from the entries, rebuilt by the import",
     "privacy.DataExport": "a person's own download, not the community's data",
     "backups.CommunityExport": "an archive itself",
+    "backups.CommunityImport": "this server's record of the archives it imported, not the community's data",
     "territories.MonthlyUsage": "territories' figures: a past month is computed again there by the roll-up (usage_rollup_month)",
     "territories.TerritoryConsent": "territories are the server's own: admins consent again on the new server",
 }
+
+
+def tables_of(version: int) -> list[Table]:
+    """The tables an archive of format ``version`` holds (the later ones it could not)."""
+    later = {name for added_in, (tables, _columns) in ADDED.items() if added_in > version for name in tables}
+    return [table for table in TABLES if table.name not in later]

@@ -21,6 +21,7 @@ from bookings.formatting import duration_text
 from bookings.history import record, times
 from bookings.models import Booking, BookingEvent, BookingSeries, CalendarFeed
 from colocauto.core.errors import DomainError, NotAllowed
+from communities.inactivity import inactivity_end_by_booking
 from communities.models import Community, Membership, User
 from vehicles.models import Vehicle
 
@@ -67,6 +68,7 @@ def booking_create(
         )
         _save_holding(booking, vehicle=vehicle)
         record(booking, membership.user, BookingEvent.Kind.CREATED, **times(booking), status=status)
+        inactivity_end_by_booking(membership=membership)  # they use the cars again: they share the fixed costs
     return booking
 
 

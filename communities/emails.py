@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from colocauto.core import outbox
 from colocauto.core.mail import HasLanguage, text_email
-from communities.models import Invitation, Membership, User
+from communities.models import Inactivity, Invitation, Membership, User
 
 
 def _absolute_url(path: str) -> str:
@@ -114,6 +114,59 @@ def membership_decision_notify(*, membership_id: int) -> bool:
     return outbox.deliver(decisions, claimed="decision_claimed_at", done="decision_notified_at", messages=messages) == 1
 
 
+def _inactivities_to_tell():
+    """Inactive periods still open whose member is still active: once reactivated, the notice is moot."""
+    return Inactivity.objects.filter(ends_on__isnull=True, membership__status=Membership.Status.ACTIVE)
+
+
+def inactivity_notice_deliver(*, inactivity_id: int) -> bool:
+    """Tell the member once, in their language, that an admin marked them inactive from a month, and how to be
+    active again."""
+    inactivities = _inactivities_to_tell().filter(pk=inactivity_id)
+
+    def messages():
+        inactivity = inactivities.select_related("membership__community", "membership__user").first()
+        if inactivity is None or not inactivity.membership.user.is_active:
+            return
+        member, community = inactivity.membership.user, inactivity.membership.community
+        context = {
+            "member": member,
+            "community": community,
+            "inactivity": inactivity,
+            "months": community.inactivity_months,
+            "community_url": _absolute_url(reverse("community_detail", kwargs={"community_id": community.pk})),
+        }
+        yield member.pk, _message(to=member.email, recipient=member, template="member_inactive", context=context)
+
+    return outbox.deliver(inactivities, claimed="notice_claimed_at", done="notice_sent_at", messages=messages) == 1
+
+
+def _returns_to_tell():
+    """Inactive periods ended (by an admin, or by the member's booking) whose member is still active."""
+    return Inactivity.objects.filter(ends_on__isnull=False, membership__status=Membership.Status.ACTIVE)
+
+
+def active_again_notice_deliver(*, inactivity_id: int) -> bool:
+    """Tell the member once, in their language, that they share the fixed costs again from a month."""
+    returns = _returns_to_tell().filter(pk=inactivity_id)
+
+    def messages():
+        inactivity = returns.select_related("membership__community", "membership__user").first()
+        if inactivity is None or not inactivity.membership.user.is_active:
+            return
+        member, community = inactivity.membership.user, inactivity.membership.community
+        context = {
+            "member": member,
+            "community": community,
+            "inactivity": inactivity,
+            "by_booking": inactivity.ended_by_id == member.pk,
+            "community_url": _absolute_url(reverse("community_detail", kwargs={"community_id": community.pk})),
+        }
+        yield member.pk, _message(to=member.email, recipient=member, template="member_active_again", context=context)
+
+    return outbox.deliver(returns, claimed="end_notice_claimed_at", done="end_notice_sent_at", messages=messages) == 1
+
+
 def notices_sweep() -> int:
     """Send the invitations, request and answer e-mails still due: the broker was down, or a sender died."""
     now = timezone.now()
@@ -133,6 +186,12 @@ def notices_sweep() -> int:
         claimed="decision_claimed_at",
         done="decision_notified_at",
     )
+    inactivities = outbox.due(
+        _inactivities_to_tell().filter(marked_at__gte=recent), claimed="notice_claimed_at", done="notice_sent_at"
+    )
+    returns = outbox.due(
+        _returns_to_tell().filter(ended_at__gte=recent), claimed="end_notice_claimed_at", done="end_notice_sent_at"
+    )
     return (
         outbox.sweep(
             invitations.values_list("pk", flat=True),
@@ -148,5 +207,15 @@ def notices_sweep() -> int:
             decisions.values_list("pk", flat=True),
             lambda pk: membership_decision_notify(membership_id=pk),
             what="Membership decision",
+        )
+        + outbox.sweep(
+            inactivities.values_list("pk", flat=True),
+            lambda pk: inactivity_notice_deliver(inactivity_id=pk),
+            what="Inactivity notice",
+        )
+        + outbox.sweep(
+            returns.values_list("pk", flat=True),
+            lambda pk: active_again_notice_deliver(inactivity_id=pk),
+            what="Active again notice",
         )
     )

@@ -85,10 +85,12 @@ erase_with(
 )
 keep(
     "A community's own texts (name, description, charter, place, time zone) are the community's, not a person's; "
-    "who created it or decided on a request points at the pseudonym.",
+    "who created it, decided on a request or marked a member inactive points at the pseudonym.",
     "communities.Community",
     "communities.Community.created_by",
     "communities.Membership.decided_by",
+    "communities.Inactivity.marked_by",
+    "communities.Inactivity.ended_by",
     "communities.Membership.request_notified_to",
     "communities.Invitation.created_by",
     "communities.Invitation.token",

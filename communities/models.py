@@ -2,43 +2,17 @@
 
 import secrets
 from datetime import datetime, timedelta
-from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communities.validators import validate_iban, validate_phone, validate_time_zone
-
-# Old names kept by the tz database for compatibility ("backward" file): never offered.
-OUTDATED_ZONES = {
-    "Europe/Belfast",
-    "Europe/Kiev",
-    "Europe/Nicosia",
-    "Europe/Tiraspol",
-    "Europe/Uzhgorod",
-    "Europe/Zaporozhye",
-}
-FRENCH_OVERSEAS_ZONES = {
-    "America/Guadeloupe",
-    "America/Martinique",
-    "America/Cayenne",
-    "Indian/Reunion",
-    "Indian/Mayotte",
-    "America/Miquelon",
-    "Pacific/Noumea",
-    "Pacific/Tahiti",
-    "Pacific/Wallis",
-    "Pacific/Marquesas",
-}
-# The zones a community can pick: Europe and the French overseas territories.
-OFFERED_TIME_ZONES = sorted(
-    ({tz for tz in available_timezones() if tz.startswith("Europe/")} - OUTDATED_ZONES) | FRENCH_OVERSEAS_ZONES
-)
 
 
 class UserManager(BaseUserManager):
@@ -183,6 +157,18 @@ class Community(models.Model):
         default="owner",
         help_text=_("Who pays a shared-costs vehicle's expenses in a month when nobody drove it."),
     )
+    inactivity_months = models.PositiveSmallIntegerField(
+        _("months without activity before a member is listed as inactive"),
+        default=6,
+        validators=[
+            MinValueValidator(1, message=_("Enter at least 1 month.")),
+            MaxValueValidator(36, message=_("Enter at most 36 months.")),
+        ],
+        help_text=_(
+            "Admins see the members who have not booked, driven, paid an expense or a transfer, or signed in for "
+            "this long, and may leave them out of the fixed-cost splits from the next month."
+        ),
+    )
     # Holds the community pool's money: receives and confirms what members owe the pool (``pool_holder_of``).
     pool_holder = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -280,6 +266,49 @@ class Membership(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+
+class Inactivity(models.Model):
+    """A member left out of the fixed-cost splits: from ``starts_on`` (the first day of a month, community time)
+    to ``ends_on`` (the first day of the month after they were active again; empty while they stay inactive;
+    equal to ``starts_on`` when they were active again before it started: no day counted).
+
+    Rows are kept, so each month's split uses the periods in force that month (``ledger.membership_days``).
+    """
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="inactivities")
+    starts_on = models.DateField(_("inactive from"))
+    ends_on = models.DateField(_("active again from"), null=True, blank=True)
+    marked_at = models.DateTimeField(_("marked inactive at"), default=timezone.now)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ended_at = models.DateTimeField(_("active again at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The member is told once of each change, through the outbox (colocauto/core/outbox.py): claimed with a
+    # lease, marked sent.
+    notice_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    notice_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    end_notice_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    end_notice_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("inactive period")
+        verbose_name_plural = _("inactive periods")
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership"], condition=Q(ends_on__isnull=True), name="inactivity_one_open_per_membership"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")), name="inactivity_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership} inactive {self.starts_on:%Y-%m} → {self.ends_on or ''}"
 
 
 def invitation_token() -> str:

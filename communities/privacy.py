@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from colocauto.core.privacy import Column, Retention, Section, fields, keep_for, register
-from communities.models import Community, Invitation, Membership, User
+from communities.models import Community, Inactivity, Invitation, Membership, User
 
 COMMUNITY = Column("community", "string", _("Name of the community."), "community.name")
 
@@ -23,6 +23,23 @@ def _decided_at(membership):
 
 def _decisions(user):
     return Membership.objects.filter(decided_by=user).select_related("community", "user").order_by("pk")
+
+
+def _inactive_periods(user):
+    """The person's own inactive periods, and those they decided on as an admin (who is named, as on the page)."""
+    periods = Inactivity.objects.select_related("membership__community", "membership__user").order_by("pk")
+    for period in periods.filter(Q(membership__user=user) | Q(marked_by=user) | Q(ended_by=user)):
+        yield {
+            "community": period.membership.community.name,
+            "member": period.membership.user.name,
+            "yours": period.membership.user_id == user.pk,
+            "starts_on": period.starts_on,
+            "ends_on": period.ends_on,
+            "marked_at": period.marked_at,
+            "marked_by_you": period.marked_by_id == user.pk,
+            "ended_at": period.ended_at,
+            "ended_by_you": period.ended_by_id == user.pk,
+        }
 
 
 def _invitations(user):
@@ -71,6 +88,23 @@ register(
         ),
         objects=_decisions,
         covers=("communities.Membership.decided_by",),
+        order=11,
+    ),
+    Section(
+        name="inactive_periods",
+        title=_("Inactive periods"),
+        description=_("Months when you, or a member you marked as an admin, were left out of the fixed-cost splits."),
+        columns=(
+            COMMUNITY,
+            Column("member", "string", _("Display name of the inactive member.")),
+            Column("yours", "boolean", _("Whether the inactive member is you.")),
+            *fields(Inactivity, "starts_on ends_on marked_at"),
+            Column("marked_by_you", "boolean", _("Whether you marked the member inactive.")),
+            *fields(Inactivity, "ended_at"),
+            Column("ended_by_you", "boolean", _("Whether you made the member active again (or booked, for yourself).")),
+        ),
+        rows=_inactive_periods,
+        covers=("communities.Inactivity.marked_by", "communities.Inactivity.ended_by"),
         order=11,
     ),
     Section(

@@ -5,7 +5,8 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from communities.models import OFFERED_TIME_ZONES, Community, Invitation, Membership, User
+from communities.models import Community, Inactivity, Invitation, Membership, User
+from communities.validators import OFFERED_TIME_ZONES
 
 
 def _own(user: User, status: str) -> QuerySet[Membership]:
@@ -59,6 +60,17 @@ def members_of(membership: Membership) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("user__display_name", "user__email")
     )
+
+
+def member_list_of(membership: Membership) -> QuerySet[Membership]:
+    """``members_of`` with ``inactive_from``: the month an admin's marking them inactive took or takes effect."""
+    open_inactivity = Inactivity.objects.filter(membership=OuterRef("pk"), ends_on__isnull=True).values("starts_on")
+    return members_of(membership).annotate(inactive_from=Subquery(open_inactivity[:1]))
+
+
+def own_inactivity(membership: Membership) -> Inactivity | None:
+    """The viewer's inactivity still open (it may start next month), to tell them on their overview."""
+    return Inactivity.objects.filter(membership_id=membership.pk, ends_on__isnull=True).first()
 
 
 def pending_requests_of(membership: Membership) -> QuerySet[Membership]:

@@ -25,7 +25,7 @@ RULE_FIELDS = (
     "max_advance",
     "idle_shared_costs",
 )
-SETTLEMENT_FIELDS = ("pool_holder",)
+SETTLEMENT_FIELDS = ("pool_holder", "inactivity_months")
 
 
 # --- Profile ---------------------------------------------------------------------------------

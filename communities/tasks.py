@@ -21,6 +21,16 @@ def notify_applicant_of_decision(membership_id: int) -> bool:
     return emails.membership_decision_notify(membership_id=membership_id)
 
 
+@shared_task(**RETRY)
+def notify_member_inactive(inactivity_id: int) -> bool:
+    return emails.inactivity_notice_deliver(inactivity_id=inactivity_id)
+
+
+@shared_task(**RETRY)
+def notify_member_active_again(inactivity_id: int) -> bool:
+    return emails.active_again_notice_deliver(inactivity_id=inactivity_id)
+
+
 @shared_task
 def notices_sweep() -> int:
     """Beat's safety net: send the invitations and membership e-mails still due (broker down, worker killed)."""

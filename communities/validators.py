@@ -35,3 +35,30 @@ def validate_phone(value: str) -> None:
 def validate_time_zone(value: str) -> None:
     if value not in available_timezones():
         raise ValidationError(_("Choose a time zone from the list."), code="invalid_time_zone")
+
+
+# Old names kept by the tz database for compatibility ("backward" file): never offered.
+OUTDATED_ZONES = {
+    "Europe/Belfast",
+    "Europe/Kiev",
+    "Europe/Nicosia",
+    "Europe/Tiraspol",
+    "Europe/Uzhgorod",
+    "Europe/Zaporozhye",
+}
+FRENCH_OVERSEAS_ZONES = {
+    "America/Guadeloupe",
+    "America/Martinique",
+    "America/Cayenne",
+    "Indian/Reunion",
+    "Indian/Mayotte",
+    "America/Miquelon",
+    "Pacific/Noumea",
+    "Pacific/Tahiti",
+    "Pacific/Wallis",
+    "Pacific/Marquesas",
+}
+# The zones a community can pick: Europe and the French overseas territories.
+OFFERED_TIME_ZONES = sorted(
+    ({tz for tz in available_timezones() if tz.startswith("Europe/")} - OUTDATED_ZONES) | FRENCH_OVERSEAS_ZONES
+)

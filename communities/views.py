@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bookings import selectors as booking_selectors
 from colocauto.core.parsers import parse_id
 from colocauto.core.web import attempt, attempt_or_message, offline_copy
-from communities import invitations, onboarding, rules, selectors, services
+from communities import inactivity, invitations, onboarding, rules, selectors, services
 from communities.access import community_view
 from communities.forms import (
     CommunityForm,
@@ -26,6 +26,7 @@ from communities.forms import (
 )
 from communities.middleware import set_language_cookie
 from ledger.leaving import member_leave
+from ledger.member_activity import quiet_members
 from ledger.selectors import own_balance
 from ledger.settle_up import my_open_moves
 
@@ -139,6 +140,7 @@ def community_detail(request):
             "to_decide": to_decide,
             "more_to_decide": more_to_decide,
             "pending_count": selectors.pending_requests_of(membership).count() if membership.is_admin else 0,
+            "inactivity": selectors.own_inactivity(membership),
             "checklist": onboarding.checklist_shown(membership),
         },
     )
@@ -191,7 +193,7 @@ def community_leave(request):
 @require_GET
 def member_list(request):
     membership = request.membership
-    members = list(selectors.members_of(membership))
+    members = list(selectors.member_list_of(membership))
     return render(
         request,
         "communities/member_list.html",
@@ -200,6 +202,7 @@ def member_list(request):
             # A community keeps at least one admin: the only one is not offered a "Make member" button.
             "single_admin": any(rules.is_last_admin(m, among=members) for m in members),
             "pending": selectors.pending_requests_of(membership) if membership.is_admin else [],
+            "quiet": quiet_members(membership) if membership.is_admin else [],
         },
     )
 
@@ -225,6 +228,14 @@ member_promote = _member_action(services.membership_promote, gettext_noop("%(nam
 member_demote = _member_action(services.membership_demote, gettext_noop("%(name)s is no longer an admin."))
 member_remove = _member_action(
     services.membership_remove, gettext_noop("%(name)s has been removed from the community.")
+)
+member_inactivate = _member_action(
+    inactivity.membership_mark_inactive,
+    gettext_noop("%(name)s is marked inactive from next month: they no longer share the fixed costs."),
+)
+member_reactivate = _member_action(
+    inactivity.membership_reactivate,
+    gettext_noop("%(name)s is active again: they share the fixed costs from next month."),
 )
 
 

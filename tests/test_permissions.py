@@ -24,6 +24,8 @@ def _kwargs(world, name: str) -> dict:
         "member_promote": {"pk": world.member_membership.pk},
         "member_demote": {"pk": world.member_membership.pk},
         "member_remove": {"pk": world.member_membership.pk},
+        "member_inactivate": {"pk": world.member_membership.pk},
+        "member_reactivate": {"pk": world.member_membership.pk},
         "invitation_revoke": {"pk": world.invitation.pk},
         "vehicle_blackout_delete": {"pk": world.vehicle.pk, "bpk": world.blackout.pk},
         "calendar_vehicle": {"vehicle_id": world.vehicle.pk},
@@ -88,6 +90,9 @@ MATRIX = [
     ("member_promote", "post", ADMIN_ONLY_ACTION),
     ("member_demote", "post", ADMIN_ONLY_ACTION),
     ("member_remove", "post", ADMIN_ONLY_ACTION),
+    ("member_inactivate", "post", ADMIN_ONLY_ACTION),
+    # The member is not inactive: the admin's attempt is refused with a message and sent back to the list.
+    ("member_reactivate", "post", ADMIN_ONLY_ACTION),
     ("invitation_list", "get", ADMIN_ONLY_PAGE),
     ("invitation_email", "get", ADMIN_ONLY_PAGE),
     ("invitation_revoke", "post", ADMIN_ONLY_ACTION),

@@ -115,6 +115,7 @@ def _settings_form(community: Community, data: Any) -> CommunitySettingsForm:
     for name in ("owner_approval_required", "auto_approve_invitees", "idle_shared_costs"):
         values[name] = sent.get(name, getattr(community, name))
     values.update({name: sent[name] for name in COMMUNITY_FIELDS if name in sent})
+    values["inactivity_months"] = community.inactivity_months  # set on the settings page only
     holder = sent.get("pool_holder", community.pool_holder_id)
     values["pool_holder"] = holder if holder is not None else ""
     for name in DURATIONS:

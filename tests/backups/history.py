@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, BookingSeries
 from bookings.selectors import calendar_bookings
-from communities.models import Membership
+from communities.models import Inactivity, Membership
 from ledger import services as ledger_services
 from ledger import transfers
 from ledger.models import Account
@@ -37,9 +37,9 @@ from vehicles.models import AvailabilityWindow, Blackout, CostModelPeriod
 def community_with_history(name="Les Tilleuls"):
     """Admin, owner, member, a former member; a car with a photo, windows, a blackout, an earlier cost model; a
     completed trip (charged) with an incident and its photo, future bookings (two the dates of a weekly
-    recurring booking), an expense with its receipt, an
-    undone expense, a closed month whose transfer was confirmed, and debts between members."""
-    community = CommunityFactory(name=name)
+    recurring booking), an expense with its receipt, an undone expense, a closed month whose transfer was
+    confirmed, debts between members, and an owner who was inactive for two months and is again since."""
+    community = CommunityFactory(name=name, inactivity_months=9)
     admin = member_of(community, Membership.Role.ADMIN, display_name=f"{name} admin")
     owner = member_of(community, display_name=f"{name} owner")
     member = member_of(community, display_name=f"{name} member")
@@ -98,6 +98,11 @@ def community_with_history(name="Les Tilleuls"):
 
     former_ms = Membership.objects.get(community=community, user=former)
     Membership.objects.filter(pk=former_ms.pk).update(status=Membership.Status.LEFT, ended_at=now)
+    owner_ms = Membership.objects.get(community=community, user=owner)
+    Inactivity.objects.create(
+        membership=owner_ms, starts_on=date(2026, 1, 1), ends_on=date(2026, 3, 1), marked_by=admin, ended_by=admin
+    )
+    Inactivity.objects.create(membership=member_ms, starts_on=date(2030, 1, 1), marked_by=admin)
     MembershipFactory(community=community, pending=True)
     account_for(community, None)  # the pool, without entries
     person_erase(user_id=former.pk)  # a former member whose account was erased: "Former member 1"
@@ -143,6 +148,23 @@ def what_people_see(community):
         for row in BookingSeries.objects.filter(community=community).select_related("member").order_by("first_date")
     ]
     return {"balances": balances, "statements": statements, "calendar": calendar, "series": series}
+
+
+def inactive_periods(community):
+    """Each inactive period: whose, when, and who marked and ended it, by e-mail address."""
+    rows = Inactivity.objects.filter(membership__community=community).select_related(
+        "membership__user", "marked_by", "ended_by"
+    )
+    return sorted(
+        (
+            _who(row.membership.user),
+            row.starts_on.isoformat(),
+            row.ends_on.isoformat() if row.ends_on else None,
+            _who(row.marked_by),
+            _who(row.ended_by) if row.ended_by else None,
+        )
+        for row in rows
+    )
 
 
 def _who(user):

@@ -171,3 +171,20 @@ def test_an_archive_holds_no_secret(files):
     hashes = User.objects.filter(email__in=[user["email"] for user in users]).values_list("password", flat=True)
     assert all(secret.encode() not in text for secret in hashes)
     assert not any(name.startswith("tables/invitations") or "feed" in name for name in files)
+
+
+def test_the_same_archive_imported_twice_is_refused_naming_the_first_copy_unless_asked_again(files, tmp_path):
+    path = _zip(files, tmp_path, rehash=False)
+    first = community_import(archive_path=path).community
+    name = json.loads(files["manifest.json"])["community"]["name"]
+
+    _refused(path, "archive_already_imported", f"as community #{first.pk} “{name}”")
+
+    call_command("community_import", path, "--again")
+    assert Community.objects.filter(name=name).count() == 3  # the source, the first copy, the copy asked again
+
+
+def test_a_refused_archive_is_not_remembered_as_imported(files, tmp_path):
+    changed = _edit(files, "entries", lambda rows: rows[0].update(amount="999.99"))
+    _refused(_zip(changed, tmp_path), "archive_unbalanced_transaction", "entries sum to")
+    community_import(archive_path=_zip(files, tmp_path))  # the right archive still goes in

@@ -7,7 +7,7 @@ from backups.restore import community_import
 from bookings.models import Booking, IncidentPhoto
 from ledger.models import Expense
 from ledger.stored_balances import stored_balance_mismatches
-from tests.backups.history import community_with_history, what_people_see
+from tests.backups.history import community_with_history, inactive_periods, what_people_see
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,18 @@ def test_an_imported_copy_shows_the_same_balances_statements_and_calendar(tmp_pa
     assert Booking.objects.get(community=copy, trip__isnull=False).created_at == (
         Booking.objects.get(community=source, trip__isnull=False).created_at
     )
+
+
+def test_an_imported_copy_keeps_the_inactive_periods_and_the_setting(tmp_path):
+    source = community_with_history()
+    path = tmp_path / "backup.zip"
+    path.write_bytes(export(source))
+
+    copy = community_import(archive_path=path).community
+
+    assert copy.inactivity_months == 9
+    assert len(inactive_periods(source)) == 2
+    assert inactive_periods(copy) == inactive_periods(source)
 
 
 def test_the_history_compared_is_not_empty():

@@ -93,7 +93,9 @@ def test_a_notice_saved_while_redis_was_down_is_sent_by_the_worker_once_redis_is
             beat=True,
         ),
     ):
-        wait_for(lambda: mail.sink.addresses() == ["owner@example.org"], timeout=30, what="the booking notice")
+        wait_for(
+            lambda: mail.sink.addresses() == ["owner@example.org"], timeout=60, what="the booking notice"
+        )  # a worker and beat start first: slow on a busy machine
         event.refresh_from_db()
         wait_for(
             lambda: BookingEvent.objects.filter(pk=event.pk, notified_at__isnull=False).exists(),

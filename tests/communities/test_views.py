@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from communities.models import Community, Membership
 from tests.factories import MembershipFactory, UserFactory, VehicleFactory
@@ -130,6 +131,7 @@ def _settings_data(**overrides):
         "max_advance_0": "60",
         "max_advance_1": "days",
         "idle_shared_costs": "members",
+        "inactivity_months": "6",
     }
     data.update(overrides)
     return data
@@ -146,6 +148,22 @@ def test_admin_saves_booking_rules_in_hours_and_days(login, community, admin_use
     assert community.auto_approve_invitees is False
     assert community.idle_shared_costs == "members"
     assert "settings have been saved" in " ".join(_messages(response))
+
+
+def test_admin_sets_the_months_without_activity_before_a_member_is_listed(login, community, admin_user):
+    assert community.inactivity_months == 6
+    login(admin_user).post(reverse("community_edit", args=[community.pk]), _settings_data(inactivity_months="9"))
+    community.refresh_from_db()
+    assert community.inactivity_months == 9
+
+
+def test_the_months_without_activity_are_refused_in_french_out_of_bounds(client, community, admin_user):
+    admin_user.language = "fr"
+    admin_user.save(update_fields=["language"])
+    client.force_login(admin_user)
+    url = reverse("community_edit", args=[community.pk])
+    with translation.override("fr"):
+        assert "Saisissez au plus 36 mois." in client.post(url, _settings_data(inactivity_months="40")).content.decode()
 
 
 def test_settings_show_current_rules_in_friendly_units(login, community, admin_user):
@@ -166,6 +184,8 @@ def test_settings_show_current_rules_in_friendly_units(login, community, admin_u
         ({"max_advance_0": "99999999999999999999"}, "Enter at most 730 days."),
         ({"min_notice_0": "99999999999999999999", "min_notice_1": "hours"}, "Enter at most 30 days."),
         ({"postal_code": "123"}, "Enter a French postal code"),
+        ({"inactivity_months": "0"}, "Enter at least 1 month."),
+        ({"inactivity_months": "37"}, "Enter at most 36 months."),
     ],
 )
 def test_bad_rules_are_refused_and_input_is_kept(login, community, admin_user, overrides, error):

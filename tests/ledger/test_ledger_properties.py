@@ -1,4 +1,5 @@
-"""Property: whatever members do — trips, expenses, undos, allocations, settlements — every transaction
+"""Property: whatever members do — trips, expenses, undos, allocations, settlements, admins marking members
+inactive (left out of the fixed-cost splits) — every transaction
 is balanced, each community's balances sum to exactly zero, the stored balances and month totals equal
 the sums of the entries; a closed plan settles them all."""
 
@@ -12,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from colocauto.core.clock import month_start, next_month
-from communities.models import Membership
+from communities.models import Inactivity, Membership
 from ledger import closing, services, transfers
 from ledger.models import Entry, Transaction
 from ledger.posting import account_balances, local_today
@@ -36,6 +37,7 @@ operations = st.lists(
         st.tuples(st.just("undo"), st.integers(0, 50)),
         st.tuples(st.just("allocate"), st.integers(0, 3)),
         st.tuples(st.just("settle"), st.integers(0, 5)),
+        st.tuples(st.just("inactive"), st.integers(0, PEOPLE - 1)),
     ),
     max_size=25,
 )
@@ -133,6 +135,11 @@ def _run(community, memberships, vehicles, ops):
             vehicle = vehicles[op[1]]
             closing.shared_costs_allocate(vehicle=vehicle, month=today)
             closing.fixed_costs_allocate(vehicle=vehicle, month=today)
+        elif kind == "inactive":
+            # Inactive since this month (as if marked last month): the month's fixed costs leave them out.
+            Inactivity.objects.get_or_create(
+                membership=memberships[op[1]], ends_on=None, defaults={"starts_on": month_start(today)}
+            )
         elif kind == "settle":
             period = closing.settlement_period_open(community=community, month=month)
             month = next_month(month)

@@ -307,3 +307,18 @@ def test_a_link_whose_archive_is_gone_says_so_and_is_not_spent(client, member, a
     assert response.status_code == 410
     assert "Ask for your data again" in response.content.decode()
     assert DataExport.objects.get(pk=export.pk).downloaded_at is None
+
+
+def test_the_archive_holds_the_persons_inactive_periods_and_those_they_decided(community, member, admin_user):
+    from communities.models import Inactivity
+
+    member_ms = Membership.objects.get(community=community, user=member)
+    Inactivity.objects.create(
+        membership=member_ms, starts_on="2026-01-01", ends_on="2026-03-01", marked_by=admin_user, ended_by=member
+    )
+    own = json.loads(_build(member).read("data.json"))["sections"]["inactive_periods"]
+    assert [
+        (row["starts_on"], row["ends_on"], row["yours"], row["marked_by_you"], row["ended_by_you"]) for row in own
+    ] == [("2026-01-01", "2026-03-01", True, False, True)]
+    decided = json.loads(_build(admin_user).read("data.json"))["sections"]["inactive_periods"]
+    assert [(row["member"], row["yours"], row["marked_by_you"]) for row in decided] == [(member.name, False, True)]

@@ -14,11 +14,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("archive", help="path of the archive (.zip)")
+        parser.add_argument(
+            "--again",
+            action="store_true",
+            help="import it even though this archive was already imported here (a second copy of the community)",
+        )
 
     @no_translations  # the operator's messages are in English, like docs/error-codes.md and Django's own commands
-    def handle(self, *args, archive, **options):
+    def handle(self, *args, archive, again=False, **options):
         try:
-            imported = community_import(archive_path=archive)
+            imported = community_import(archive_path=archive, again=again)
         except ArchiveRefused as error:
             message = str(error.message).rstrip(".")
             raise CommandError(f"Refused ({error.code}): {message}. Nothing was imported.") from error
