@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from bookings.forms import LOCAL_FORMAT, text_field
 from bookings.models import BookingSeries
 from bookings.recurrence import MAX_INTERVAL, Recurrence, rule_problem
-from colocauto.core.parsers import validate_year_range
+from colocauto.core.parsers import in_year_range, validate_year_range
 
 DEFAULT_LENGTH = timedelta(weeks=12)  # "until" proposed when the person has not said
 
@@ -87,6 +87,8 @@ def initial_from_times(start: str | None, end: str | None) -> dict:
     try:
         starts_at = datetime.strptime(start or "", LOCAL_FORMAT)
     except ValueError:
+        return initial
+    if not in_year_range(starts_at):  # a year no booking can have (9999 would overflow the default "until")
         return initial
     initial.update(first_date=starts_at.date(), start_time=starts_at.time(), until=starts_at.date() + DEFAULT_LENGTH)
     with contextlib.suppress(ValueError):

@@ -87,7 +87,7 @@ def test_neighbours_share_a_car_from_sign_up_to_the_vehicle_list(page, new_conte
 
     # Camille adds a vehicle.
     community_nav(page, t, "Les Tilleuls").get_by_role("link", name=t("Vehicles")).click()
-    page.get_by_role("link", name=t("Add a vehicle")).click()
+    page.get_by_role("link", name=t("Add the first vehicle")).click()  # the empty list leads to the first one
     page.get_by_label(t.label("name")).fill("La Clio bleue")
     page.get_by_label(t.label("make")).fill("Renault")
     page.get_by_label(t.label("model")).fill("Clio")
@@ -134,7 +134,7 @@ def test_the_flows_key_pages_work_in_english_after_switching_language(page, live
     page.get_by_role("button", name="Approve James Wilson").click()
     expect(page.get_by_role("cell", name="James Wilson", exact=True)).to_be_visible()
     nav.get_by_role("link", name="Vehicles").click()
-    page.get_by_role("link", name="Add a vehicle").click()
+    page.get_by_role("link", name="Add the first vehicle").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a vehicle")
     page.get_by_label(t.label("name", "en")).fill("The blue Clio")
     page.get_by_label(t.label("energy", "en")).select_option("electric")

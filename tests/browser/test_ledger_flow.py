@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from colocauto.core.clock import month_start, previous_month
+from colocauto.text import french_typography
 from communities.models import Membership
 from ledger import tasks
 from ledger.emails import money_text
@@ -140,9 +141,10 @@ def test_a_fuel_expense_is_owed_settled_by_transfer_and_balances_return_to_zero(
     # Maya sees the money arrive and confirms it.
     community_link(maya, t, "Settle up").click()
     to_receive = maya.get_by_role("region", name=t("Transfers you receive"))
-    expect(to_receive.get_by_role("heading", level=3)).to_have_text(
-        t.text("%(amount)s from %(payer)s", amount=euros("58.40"), payer="Oscar Renard")
-    )
+    with translation.override("fr"):  # « 58,40 € d’Oscar Renard »: French elides before the name
+        expected = french_typography(t.text("%(amount)s from %(payer)s", amount=euros("58.40"), payer="Oscar Renard"))
+    assert "d’Oscar" in expected
+    expect(to_receive.get_by_role("heading", level=3)).to_have_text(expected)
     expect(to_receive).to_contain_text(t("paid, waiting for confirmation"))
     to_receive.get_by_role("button", name=re.compile(rf"^{re.escape(t('Received'))}")).click()
     expect(maya.get_by_role("main")).to_contain_text(t("Confirmed: the transfer is now in both accounts' history."))
