@@ -122,23 +122,13 @@ def _inactivities_to_tell():
 def inactivity_notice_deliver(*, inactivity_id: int) -> bool:
     """Tell the member once, in their language, that an admin marked them inactive from a month, and how to be
     active again."""
-    inactivities = _inactivities_to_tell().filter(pk=inactivity_id)
-
-    def messages():
-        inactivity = inactivities.select_related("membership__community", "membership__user").first()
-        if inactivity is None or not inactivity.membership.user.is_active:
-            return
-        member, community = inactivity.membership.user, inactivity.membership.community
-        context = {
-            "member": member,
-            "community": community,
-            "inactivity": inactivity,
-            "months": community.inactivity_months,
-            "community_url": _absolute_url(reverse("community_detail", kwargs={"community_id": community.pk})),
-        }
-        yield member.pk, _message(to=member.email, recipient=member, template="member_inactive", context=context)
-
-    return outbox.deliver(inactivities, claimed="notice_claimed_at", done="notice_sent_at", messages=messages) == 1
+    return _tell_member(
+        _inactivities_to_tell().filter(pk=inactivity_id),
+        template="member_inactive",
+        claimed="notice_claimed_at",
+        done="notice_sent_at",
+        context=lambda inactivity: {"months": inactivity.membership.community.inactivity_months},
+    )
 
 
 def _returns_to_tell():
@@ -148,23 +138,34 @@ def _returns_to_tell():
 
 def active_again_notice_deliver(*, inactivity_id: int) -> bool:
     """Tell the member once, in their language, that they share the fixed costs again from a month."""
-    returns = _returns_to_tell().filter(pk=inactivity_id)
+    return _tell_member(
+        _returns_to_tell().filter(pk=inactivity_id),
+        template="member_active_again",
+        claimed="end_notice_claimed_at",
+        done="end_notice_sent_at",
+        context=lambda inactivity: {"by_booking": inactivity.ended_by_id == inactivity.membership.user_id},
+    )
+
+
+def _tell_member(rows, *, template: str, claimed: str, done: str, context) -> bool:
+    """One e-mail about an inactive period to its member (the outbox's claim and mark on ``claimed`` and
+    ``done``), with the period, the community's link and what ``context(inactivity)`` adds."""
 
     def messages():
-        inactivity = returns.select_related("membership__community", "membership__user").first()
+        inactivity = rows.select_related("membership__community", "membership__user").first()
         if inactivity is None or not inactivity.membership.user.is_active:
             return
         member, community = inactivity.membership.user, inactivity.membership.community
-        context = {
+        values = {
             "member": member,
             "community": community,
             "inactivity": inactivity,
-            "by_booking": inactivity.ended_by_id == member.pk,
             "community_url": _absolute_url(reverse("community_detail", kwargs={"community_id": community.pk})),
+            **context(inactivity),
         }
-        yield member.pk, _message(to=member.email, recipient=member, template="member_active_again", context=context)
+        yield member.pk, _message(to=member.email, recipient=member, template=template, context=values)
 
-    return outbox.deliver(returns, claimed="end_notice_claimed_at", done="end_notice_sent_at", messages=messages) == 1
+    return outbox.deliver(rows, claimed=claimed, done=done, messages=messages) == 1
 
 
 def notices_sweep() -> int:
