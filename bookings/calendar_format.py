@@ -9,6 +9,7 @@ from django.utils import formats
 from django.utils.translation import gettext
 
 from bookings.timegrid import Day
+from colocauto.text import date_text
 
 
 class Labels:
@@ -34,7 +35,7 @@ class Labels:
         label = self._days.get((day, style))
         if label is None:
             if style == "long":
-                label = f"{formats.date_format(day, 'l')} {formats.date_format(day, 'DATE_FORMAT')}"
+                label = f"{formats.date_format(day, 'l')} {date_text(day, 'DATE_FORMAT')}"
             else:
                 label = formats.date_format(day, "D j")
             self._days[(day, style)] = label

@@ -17,7 +17,7 @@ from bookings.models import Booking, BookingEvent, Incident
 from bookings.selectors import bookings_to_record
 from colocauto.core import outbox
 from colocauto.core.mail import in_language, templated_email
-from colocauto.text import StrOrPromise, french_typography
+from colocauto.text import StrOrPromise, date_text
 from communities.models import Membership, User
 
 START_REMINDER_AHEAD = timedelta(hours=2)
@@ -302,7 +302,7 @@ def _when(booking: Booking) -> dict[str, str]:
 
 
 def _format(moment: datetime, tz: ZoneInfo) -> str:
-    return french_typography(formats.date_format(moment.astimezone(tz), "DATETIME_FORMAT"))
+    return date_text(moment.astimezone(tz), "DATETIME_FORMAT")
 
 
 def _booking(pk: int) -> Booking | None:

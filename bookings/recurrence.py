@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils import formats
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from colocauto.text import french_typography
+from colocauto.text import date_text, french_typography
 
 WEEKLY, MONTHLY = "weekly", "monthly"
 LAST = -1  # "the last Wednesday of the month"
@@ -162,4 +161,4 @@ def clock_text(at: time) -> str:
 
 
 def _long_date(day: date) -> str:
-    return formats.date_format(day, "DATE_FORMAT")
+    return date_text(day, "DATE_FORMAT")

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Prefetch
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from bookings import recurrence, rules, services
@@ -22,7 +21,7 @@ from bookings.errors import BookingRefused, SeriesOccurrenceRefused
 from bookings.models import Booking, BookingSeries
 from bookings.recurrence import Recurrence
 from colocauto.core.errors import DomainError, NotAllowed, NotFound
-from colocauto.text import french_typography
+from colocauto.text import date_text, french_typography
 from communities.models import Membership
 from vehicles.models import Blackout, Vehicle
 
@@ -150,7 +149,7 @@ def series_create(
             except (NotAllowed, NotFound):
                 raise
             except DomainError as refusal:
-                when = formats.date_format(occurrence.day, "DATE_FORMAT")
+                when = date_text(occurrence.day, "DATE_FORMAT")
                 raise SeriesOccurrenceRefused(
                     french_typography(
                         _("%(date)s can no longer be booked: %(reason)s Untick it or choose other times.")

@@ -3,7 +3,9 @@ that may be translated lazily."""
 
 import re
 import unicodedata
+from datetime import date, datetime
 
+from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 
@@ -52,3 +54,10 @@ def french_typography(text: str) -> str:
         return f"{match.group(1)}’{word}"
 
     return _FIRST_OF.sub(r"1er\1", _DE.sub(elide, text))
+
+
+def date_text(value: date | datetime, format_name: str) -> str:
+    """``value`` written with Django's ``format_name`` in the active language, with « 1er » for the first
+    of the month in French: the one way Python code writes a date in words (templates use the ``date``
+    filter, which does the same)."""
+    return french_typography(formats.date_format(value, format_name))

@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from colocauto.core.errors import Conflict, DomainError, NotAllowed
 from colocauto.core.queue import wake
-from colocauto.text import french_typography
+from colocauto.text import date_text
 from communities import tasks
 from communities.models import Invitation, Membership, User
 from communities.rules import require_admin
@@ -108,7 +108,7 @@ def invitation_revoke(*, actor: Membership, invitation: Invitation) -> Invitatio
 
 
 def _local_datetime(value, time_zone: str) -> str:
-    return french_typography(formats.date_format(timezone.localtime(value, ZoneInfo(time_zone)), "DATETIME_FORMAT"))
+    return date_text(timezone.localtime(value, ZoneInfo(time_zone)), "DATETIME_FORMAT")
 
 
 def invitation_unusable(invitation: Invitation) -> InvitationUnusable | None:

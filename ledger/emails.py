@@ -23,7 +23,7 @@ from colocauto.core import outbox
 from colocauto.core.clock import month_last_day
 from colocauto.core.mail import templated_email
 from colocauto.core.outbox import Mailer
-from colocauto.text import french_typography
+from colocauto.text import date_text, french_typography
 from communities.models import User
 from communities.selectors import pool_holder_of
 from ledger.epc import epc_payload, grouped_iban
@@ -211,7 +211,7 @@ def settlement_emails_sweep() -> int:
 def balances_as_of(period: SettlementPeriod) -> str:
     """When the plan's balances stood, in the active language: the end of the month's last day."""
     return _("the end of %(day)s (midnight, %(zone)s time)") % {
-        "day": french_typography(formats.date_format(month_last_day(period.month), "DATE_FORMAT")),
+        "day": date_text(month_last_day(period.month), "DATE_FORMAT"),
         "zone": period.community.time_zone,
     }
 

@@ -4,14 +4,13 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
-from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from colocauto.core.fields import LocalizedDecimalField
 from colocauto.core.parsers import validate_year_range
-from colocauto.text import single_line
+from colocauto.text import date_text, single_line
 from colocauto.uploads import validate_photo
 from communities.models import Membership
 from vehicles.models import AvailabilityWindow, Vehicle
@@ -35,7 +34,7 @@ def cost_model_notice(schedule: CostModelSchedule) -> str:
     """E.g. "Shared costs from 1 December; Rates until then.", in the active language."""
     return gettext("%(model)s from %(date)s; %(current)s until then.") % {
         "model": schedule.next_name,
-        "date": date_format(schedule.starts_on, "j F"),
+        "date": date_text(schedule.starts_on, "j F"),
         "current": schedule.in_force_name,
     }
 

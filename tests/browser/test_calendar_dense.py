@@ -94,20 +94,30 @@ def test_enter_on_a_free_interval_opens_the_form_at_its_start(fleet, signed_in, 
     target = afternoon_interval(page, fleet)
     wanted = target.text_content().strip()
 
-    # The Clio's grid is one Tab stop after its name and its first day's link; the arrow keys then walk to
-    # tomorrow's afternoon interval.
+    # After the Clio's name, Tab passes the day links of the week's columns up to the first one with an item
+    # (past days have none: how many depends on the weekday the test runs), then stops on the grid's one item
+    # in the Tab order; the arrow keys then walk to tomorrow's afternoon interval.
     page.get_by_role("link", name="A Clio bleue", exact=True).focus()
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")
+    for _ in range(8):  # seven day links at most, then the item
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('.cal-slots a')"):
+            break
     assert page.evaluate("document.activeElement.matches('.cal-slots a')")
+    assert f"vehicle={fleet['car'].pk}&" in page.evaluate("document.activeElement.href")
+    column_of = "(el => [...el.closest('.cal-body').querySelectorAll('.cal-col')].indexOf(el.closest('.cal-col')))"
+    wanted_column = target.evaluate(f"el => {column_of}(el)")
     names = [page.evaluate("document.activeElement.textContent.trim()")]
-    for key in ["ArrowRight"] * 7 + ["ArrowDown"] * 4 + ["ArrowUp"] * 8:
-        if names[-1] == wanted:
+    # ArrowRight moves a day on, ArrowDown to the next item down the same day.
+    for _ in range(7):
+        if page.evaluate(f"{column_of}(document.activeElement)") >= wanted_column:
             break
-        page.keyboard.press(key)
+        page.keyboard.press("ArrowRight")
         names.append(page.evaluate("document.activeElement.textContent.trim()"))
+    for _ in range(6):
         if names[-1] == wanted:
             break
+        page.keyboard.press("ArrowDown")
+        names.append(page.evaluate("document.activeElement.textContent.trim()"))
     assert names[-1] == wanted, names
     # Within each vehicle's grid only one item is in the Tab order.
     per_grid = "[...document.querySelectorAll('.cal-body')].map(b => b.querySelectorAll('a[tabindex=\"0\"]').length)"

@@ -3,7 +3,9 @@
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import formats, timezone, translation
+import time_machine
+from django.template import Context, Template
+from django.utils import timezone, translation
 
 from communities import invitations, services, tasks
 from communities.models import Invitation, Membership
@@ -11,9 +13,15 @@ from tests.factories import InvitationFactory, MembershipFactory, UserFactory
 
 
 def _local(value, language):
-    """A date as the e-mail prints it in that language (Django's own catalogues translate month names)."""
+    """A date as the e-mail prints it in that language: Django's own catalogues translate month names, and
+    French writes « 1er » for the first of the month (so this test passes on the 1st too)."""
+    return _as_templates_write(value, language, "DATETIME_FORMAT")
+
+
+def _as_templates_write(value, language, date_format):
     with translation.override(language):
-        return formats.date_format(timezone.localtime(value, ZoneInfo("Europe/Paris")), "DATETIME_FORMAT")
+        moment = timezone.localtime(value, ZoneInfo("Europe/Paris"))
+        return Template(f'{{{{ moment|date:"{date_format}" }}}}').render(Context({"moment": moment}))
 
 
 @pytest.fixture
@@ -64,6 +72,21 @@ def test_known_recipient_gets_their_own_language(
         invitations.invitation_send_by_email(actor=admin_membership, email="english@example.org")
     assert "You are invited to join" in mailoutbox[0].subject
     assert _local(Invitation.objects.get().expires_at, "en") in mailoutbox[0].body
+
+
+@time_machine.travel("2026-11-30T23:24:00+00:00", tick=False)
+def test_a_request_made_on_the_first_of_the_month_is_dated_1er_in_french_and_1_in_english(
+    community, admin_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    MembershipFactory(
+        community=community, user=UserFactory(email="second@example.org", language="en"), role=Membership.Role.ADMIN
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        invitations.invitation_accept(user=UserFactory(), invitation=InvitationFactory(community=community))
+    by_recipient = {message.to[0]: message.body for message in mailoutbox}
+    # 00:24 in Paris on 1 December, though it is still 30 November in UTC.
+    assert "le 1er décembre 2026 00:24" in by_recipient["admin@example.org"]
+    assert "1 December 2026" in by_recipient["second@example.org"]
 
 
 def test_task_for_a_deleted_invitation_returns_quietly(db, mailoutbox):
@@ -150,5 +173,4 @@ def test_rejected_applicant_is_told_in_french_when_that_is_their_language(
 
 
 def _local_date(value, language):
-    with translation.override(language):
-        return formats.date_format(timezone.localtime(value, ZoneInfo("Europe/Paris")), "DATE_FORMAT")
+    return _as_templates_write(value, language, "DATE_FORMAT")

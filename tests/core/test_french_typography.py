@@ -102,3 +102,16 @@ def test_a_flash_message_naming_someone_is_elided_on_every_page(rf):
         text = translation.gettext("The request of %(name)s to join has been rejected.") % {"name": "Inès"}
         html = render_to_string("base.html", {"messages": [Message(20, text)]}, request=request)
     assert "La demande d’adhésion d’Inès a été refusée." in html
+
+
+def test_dates_python_writes_in_words_say_1er_in_french():
+    from bookings.calendar_format import Labels
+    from vehicles.forms import cost_model_notice
+    from vehicles.selectors import CostModelSchedule
+
+    switch = CostModelSchedule(in_force="rates", next_model="shared_costs", starts_on=date(2026, 12, 1))
+    with translation.override("fr"):
+        assert "à partir du 1er décembre ;" in cost_model_notice(switch)
+        assert Labels(ZoneInfo("Europe/Paris")).day(date(2026, 12, 1)) == "mardi 1er décembre 2026"
+    with translation.override("en"):
+        assert "from 1 December;" in cost_model_notice(switch)
