@@ -3,12 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from api.models import AccessToken
-from colocauto.core.privacy import Column, Section, fields, register
-
-
-def _tokens(user):
-    return AccessToken.objects.filter(user=user).order_by("pk")
-
+from colocauto.core.privacy import Column, Section, fields, owned, register
 
 register(
     Section(
@@ -20,8 +15,7 @@ register(
             Column("prefix", "string", _("Its public prefix.")),
             *fields(AccessToken, "scope created_at expires_at last_used_at revoked_at"),
         ),
-        objects=_tokens,
-        covers=("api.AccessToken.user",),
+        objects=owned(AccessToken, "user"),
         order=70,
     ),
 )

@@ -3,12 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from backups.models import CommunityExport
-from colocauto.core.privacy import Column, Section, fields, register
-
-
-def _backups(user):
-    return CommunityExport.objects.filter(requested_by=user).select_related("community").order_by("pk")
-
+from colocauto.core.privacy import Column, Section, fields, owned, register
 
 register(
     Section(
@@ -19,8 +14,7 @@ register(
             Column("community", "string", _("The community."), "community.name"),
             *fields(CommunityExport, "requested_at ready_at downloaded_at"),
         ),
-        objects=_backups,
-        covers=("backups.CommunityExport.requested_by",),
+        objects=owned(CommunityExport, "requested_by", "community"),
         order=91,
     ),
 )

@@ -4,20 +4,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Booking, BookingEvent, BookingSeries, CalendarFeed, Incident, IncidentPhoto, Trip
-from colocauto.core.privacy import Column, Retention, Section, fields, file_name, keep_for, register
+from colocauto.core.privacy import Column, Retention, Section, fields, file_name, keep_for, owned, register
 from communities.privacy import COMMUNITY
 from vehicles.privacy import VEHICLE
 
 TRIP = Column("trip", "integer", _("Number of the trip."), "trip_id")
 BOOKING = Column("booking", "integer", _("Number of the booking (the id in the bookings file)."), "booking_id")
-
-
-def _bookings(user):
-    return Booking.objects.filter(member=user).select_related("community", "vehicle").order_by("starts_at", "pk")
-
-
-def _series(user):
-    return BookingSeries.objects.filter(member=user).select_related("community", "vehicle").order_by("first_date", "pk")
 
 
 def _clock(name: str):
@@ -30,10 +22,6 @@ def _history(user):
         .select_related("actor", "booking__vehicle")
         .order_by("booking_id", "created_at", "pk")
     )
-
-
-def _trips(user):
-    return Trip.objects.filter(driver=user).select_related("vehicle").order_by("started_at", "pk")
 
 
 def _incidents_of(user):
@@ -51,10 +39,6 @@ def _photo_names(incident):
 def _incident_photos(user):
     for photo in IncidentPhoto.objects.filter(incident__in=_incidents_of(user)).order_by("pk"):
         yield file_name("incidents", photo.pk, photo.photo), photo.photo
-
-
-def _feeds(user):
-    return CalendarFeed.objects.filter(user=user).select_related("vehicle").order_by("pk")
 
 
 def _masked(feed):
@@ -82,8 +66,7 @@ register(
                 "series_id",
             ),
         ),
-        objects=_bookings,
-        covers=("bookings.Booking.member",),
+        objects=owned(Booking, "member", "community", "vehicle", order=("starts_at", "pk")),
         order=30,
     ),
     Section(
@@ -106,8 +89,7 @@ register(
             ),
             *fields(BookingSeries, "created_at"),
         ),
-        objects=_series,
-        covers=("bookings.BookingSeries.member",),
+        objects=owned(BookingSeries, "member", "community", "vehicle", order=("first_date", "pk")),
         order=30,
     ),
     Section(
@@ -139,8 +121,7 @@ register(
             ),
             *fields(Trip, "notes"),
         ),
-        objects=_trips,
-        covers=("bookings.Trip.driver",),
+        objects=owned(Trip, "driver", "vehicle", order=("started_at", "pk")),
         order=32,
     ),
     Section(
@@ -169,8 +150,7 @@ register(
             Column("token", "string", _("The first characters of the feed's secret."), _masked),
             Column("created_at", "datetime", _("When it was created.")),
         ),
-        objects=_feeds,
-        covers=("bookings.CalendarFeed.user",),
+        objects=owned(CalendarFeed, "user", "vehicle"),
         order=34,
     ),
 )

@@ -3,7 +3,7 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from colocauto.core.privacy import Column, Retention, Section, fields, keep_for, register
+from colocauto.core.privacy import Column, Retention, Section, fields, keep_for, owned, register
 from communities.models import Community, Inactivity, Invitation, Membership, User
 
 COMMUNITY = Column("community", "string", _("Name of the community."), "community.name")
@@ -13,16 +13,8 @@ def _profile(user):
     return [user]
 
 
-def _memberships(user):
-    return Membership.objects.filter(user=user).select_related("community").order_by("requested_at", "pk")
-
-
 def _decided_at(membership):
     return membership.joined_at or membership.ended_at
-
-
-def _decisions(user):
-    return Membership.objects.filter(decided_by=user).select_related("community", "user").order_by("pk")
 
 
 def _inactive_periods(user):
@@ -40,10 +32,6 @@ def _inactive_periods(user):
             "ended_at": period.ended_at,
             "ended_by_you": period.ended_by_id == user.pk,
         }
-
-
-def _invitations(user):
-    return Invitation.objects.filter(created_by=user).select_related("community").order_by("pk")
 
 
 def _communities(user):
@@ -72,8 +60,7 @@ register(
         title=_("Memberships"),
         description=_("The communities you joined or asked to join, with your role."),
         columns=(COMMUNITY, *fields(Membership, "role status requested_at joined_at ended_at")),
-        objects=_memberships,
-        covers=("communities.Membership.user",),
+        objects=owned(Membership, "user", "community", order=("requested_at", "pk")),
         order=10,
     ),
     Section(
@@ -86,8 +73,7 @@ register(
             *fields(Membership, "status"),
             Column("decided_at", "datetime", _("When the person joined or was refused."), _decided_at),
         ),
-        objects=_decisions,
-        covers=("communities.Membership.decided_by",),
+        objects=owned(Membership, "decided_by", "community", "user"),
         order=11,
     ),
     Section(
@@ -120,8 +106,7 @@ register(
             Column("uses", "integer", _("How many people used it."), "use_count"),
             *fields(Invitation, "revoked_at"),
         ),
-        objects=_invitations,
-        covers=("communities.Invitation.created_by",),
+        objects=owned(Invitation, "created_by", "community"),
         order=12,
     ),
     Section(

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
 
-from colocauto.core.privacy import Column, Retention, Section, fields, file_name, keep_for, register, whether
+from colocauto.core.privacy import Column, Retention, Section, fields, file_name, keep_for, owned, register, whether
 from communities.models import User
 from communities.privacy import COMMUNITY
 from ledger.models import Entry, Expense, SettlementEmail, Transaction, Transfer
@@ -90,10 +90,6 @@ def _payee(transfer: Transfer) -> str:
 
 def _postings(user: User) -> QuerySet[Transaction]:
     return Transaction.objects.filter(author=user).select_related("community", "note").order_by("date", "pk")
-
-
-def _settlement_emails(user: User) -> QuerySet[SettlementEmail]:
-    return SettlementEmail.objects.filter(user=user).select_related("period__community").order_by("pk")
 
 
 register(
@@ -177,8 +173,7 @@ register(
             Column("failed_at", "datetime", _("When it could not be delivered.")),
             Column("error_code", "string", _("The mail server's answer when it failed.")),
         ),
-        objects=_settlement_emails,
-        covers=("ledger.SettlementEmail.user",),
+        objects=owned(SettlementEmail, "user", "period__community"),
         order=44,
     ),
 )

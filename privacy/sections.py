@@ -4,17 +4,8 @@ from allauth.account.models import EmailAddress, EmailConfirmation
 from django.contrib.sessions.models import Session
 from django.utils.translation import gettext_lazy as _
 
-from colocauto.core.privacy import Column, Retention, Section, fields, keep_for, register
+from colocauto.core.privacy import Column, Retention, Section, fields, keep_for, owned, register
 from privacy.models import DataExport
-
-
-def _addresses(user):
-    return EmailAddress.objects.filter(user=user).order_by("pk")
-
-
-def _exports(user):
-    return DataExport.objects.filter(user=user).order_by("pk")
-
 
 register(
     Section(
@@ -25,8 +16,7 @@ register(
             *fields(EmailAddress, "email verified"),
             Column("primary", "boolean", _("Whether it is the one you log in with.")),
         ),
-        objects=_addresses,
-        covers=("account.EmailAddress.user",),
+        objects=owned(EmailAddress, "user"),
         order=1,
     ),
     Section(
@@ -34,8 +24,7 @@ register(
         title=_("Data exports"),
         description=_("When you asked for your data, this archive included."),
         columns=fields(DataExport, "requested_at ready_at downloaded_at"),
-        objects=_exports,
-        covers=("privacy.DataExport.user",),
+        objects=owned(DataExport, "user"),
         order=90,
     ),
 )

@@ -2,15 +2,14 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from colocauto.core.privacy import Column, Section, fields, file_name, register
+from colocauto.core.privacy import Column, Section, fields, file_name, owned, register
 from communities.privacy import COMMUNITY
 from vehicles.models import CostModelPeriod, Vehicle
 
 VEHICLE = Column("vehicle", "string", _("The vehicle's name."), "vehicle.name")
 
 
-def _owned(user):
-    return Vehicle.objects.filter(owner=user).select_related("community").order_by("pk")
+_owned = owned(Vehicle, "owner", "community")
 
 
 def _photo(vehicle):
@@ -20,10 +19,6 @@ def _photo(vehicle):
 def _photos(user):
     for vehicle in _owned(user).exclude(photo=""):
         yield file_name("vehicles", vehicle.pk, vehicle.photo), vehicle.photo
-
-
-def _cost_model_changes(user):
-    return CostModelPeriod.objects.filter(changed_by=user).select_related("vehicle").order_by("pk")
 
 
 register(
@@ -40,7 +35,6 @@ register(
         ),
         objects=_owned,
         files=_photos,
-        covers=("vehicles.Vehicle.owner",),
         order=20,
     ),
     Section(
@@ -53,8 +47,7 @@ register(
             Column("ends_on", "date", _("Last day of that cost sharing.")),
             Column("changed_at", "datetime", _("When you changed it.")),
         ),
-        objects=_cost_model_changes,
-        covers=("vehicles.CostModelPeriod.changed_by",),
+        objects=owned(CostModelPeriod, "changed_by", "vehicle"),
         order=21,
     ),
 )

@@ -146,6 +146,33 @@ def fields(model: type[models.Model], names: str) -> tuple[Column, ...]:
 
 
 @dataclass(frozen=True)
+class Owned:
+    """The rows of ``model`` whose ``field`` is the person, with ``related`` read along, in ``order``: a
+    section's ``objects`` for the common case. The section then covers ``<app>.<Model>.<field>`` without
+    saying so: what it claims to cover is what it reads."""
+
+    model: type[models.Model]
+    field: str
+    related: tuple[str, ...] = ()
+    order: tuple[str, ...] = ("pk",)
+
+    def __call__(self, user: Any) -> models.QuerySet[Any]:
+        found = self.model._default_manager.filter(**{self.field: user})
+        if self.related:
+            found = found.select_related(*self.related)
+        return found.order_by(*self.order)
+
+    @property
+    def covers(self) -> tuple[str, ...]:
+        return (f"{self.model._meta.label}.{self.field}",)
+
+
+def owned(model: type[models.Model], field: str, *related: str, order: tuple[str, ...] = ("pk",)) -> Owned:
+    """``Owned(model, field, related, order)``: e.g. ``owned(Trip, "driver", "vehicle", order=("started_at", "pk"))``."""
+    return Owned(model, field, related, order)
+
+
+@dataclass(frozen=True)
 class Section:
     """One table of a person's data. Its rows come either from ``objects(user)``, which yields one object a row
     (a queryset is read in chunks), each column reading its value from it (``Column.source``), or from
@@ -157,7 +184,8 @@ class Section:
     title: str | Promise
     description: str | Promise
     columns: tuple[Column, ...]
-    covers: tuple[str, ...]
+    # The references to a person the section covers; taken from ``objects`` when it is ``owned(...)``.
+    covers: tuple[str, ...] = ()
     objects: Callable[[Any], Iterable[Any]] | None = None
     rows: Callable[[Any], Iterable[dict[str, Any]]] | None = None
     files: Callable[[Any], Iterable[tuple[str, FieldFile]]] | None = None
@@ -166,6 +194,10 @@ class Section:
     def __post_init__(self) -> None:
         if (self.objects is None) == (self.rows is None):
             raise ValueError(f"privacy section {self.name}: give either objects or rows")
+        if isinstance(self.objects, Owned):
+            object.__setattr__(self, "covers", tuple(dict.fromkeys((*self.objects.covers, *self.covers))))
+        if not self.covers:
+            raise ValueError(f"privacy section {self.name}: say which references to a person it covers")
 
     @property
     def keys(self) -> list[str]:

@@ -138,3 +138,15 @@ def test_every_kept_field_says_why_and_the_person_is_erased_last():
     assert all(len(reason) > 20 for reason in registry.kept.values())
     erasers = registry.ordered_erasers()
     assert erasers[0].name == "memberships" and erasers[-1].name == "person"
+
+
+def test_a_section_of_owned_rows_covers_the_field_it_reads_by(member, vehicle):
+    from colocauto.core.privacy import Section, owned
+
+    trips = Section(name="t", title="T", description="D", columns=(), objects=owned(Trip, "driver", "vehicle"))
+    assert trips.covers == ("bookings.Trip.driver",)
+    assert str(trips.objects(member).query) == str(
+        Trip.objects.filter(driver=member).select_related("vehicle").order_by("pk").query
+    )
+    with pytest.raises(ValueError, match="covers"):
+        Section(name="t", title="T", description="D", columns=(), rows=lambda user: [])
