@@ -217,6 +217,9 @@ def _event_text(event: BookingEvent, recipient: User) -> tuple[str, list[str]]:
     is_booker = recipient.pk == booking.member_id
     kind = event.kind
     request = _about_a_request(event)
+    together = _dates_together(event)
+    if len(together) > 1:
+        return _dates_text(event, names, together, request=request, is_booker=is_booker)
     if kind == BookingEvent.Kind.CREATED and request:
         return (
             _("Booking request: %(vehicle)s, %(start)s") % names,
@@ -280,6 +283,78 @@ def _event_text(event: BookingEvent, recipient: User) -> tuple[str, list[str]]:
     else:
         line = _("%(actor)s cancelled %(member)s's booking of %(vehicle)s (%(start)s to %(end)s).")
     return _("Booking cancelled: %(vehicle)s, %(start)s") % names, [line % names]
+
+
+# How many dates one e-mail lists (half a year of a weekly booking); the booking pages have the rest.
+DATES_LISTED = 26
+
+
+def _dates_together(event: BookingEvent) -> list[Booking]:
+    """The dates one e-mail tells about: a recurring booking's dates, booked at once (the series from this
+    booking on: "change this and the following dates" starts a new series) or cancelled at once (the
+    ``with`` of the line); else just the line's booking."""
+    booking = event.booking
+    if event.kind == BookingEvent.Kind.CREATED and booking.series_id is not None:
+        dates = Booking.objects.filter(series_id=booking.series_id, starts_at__gte=booking.starts_at)
+    elif event.kind == BookingEvent.Kind.CANCELLED and event.details.get("with"):
+        dates = Booking.objects.filter(pk__in=[booking.pk, *event.details["with"]])
+    else:
+        return [booking]
+    return list(dates.select_related("community").order_by("starts_at", "pk"))
+
+
+def _dates_text(
+    event: BookingEvent, names: dict[str, str], dates: list[Booking], *, request: bool, is_booker: bool
+) -> tuple[str, list[str]]:
+    """One e-mail for the dates of a recurring booking booked or cancelled together, listing them."""
+    count = len(dates)
+    params: dict[str, object] = {**names, "count": count}
+    shown = [_date_line(booking) for booking in dates[:DATES_LISTED]]
+    if count > DATES_LISTED:
+        more = count - DATES_LISTED
+        shown.append(
+            ngettext(
+                "And %(more)d more date: see the booking pages.",
+                "And %(more)d more dates: see the booking pages.",
+                more,
+            )
+            % {"more": more}
+        )
+    if event.kind == BookingEvent.Kind.CANCELLED:
+        if is_booker:
+            line = _("%(actor)s cancelled these %(count)d dates of your recurring booking of %(vehicle)s:")
+        elif event.actor_id == event.booking.member_id:
+            line = _("%(member)s cancelled these %(count)d dates of their recurring booking of %(vehicle)s:")
+        else:
+            line = _("%(actor)s cancelled these %(count)d dates of %(member)s's recurring booking of %(vehicle)s:")
+        subject = _("Recurring booking cancelled: %(vehicle)s, %(count)d dates from %(start)s")
+        return subject % params, [line % params, *shown]
+    if request:
+        return (
+            _("Booking request: %(vehicle)s, %(count)d dates from %(start)s") % params,
+            [
+                _("%(member)s asks to book %(vehicle)s on these %(count)d dates (a recurring booking):") % params,
+                *shown,
+                _("Each date is held until you confirm or decline it, on its booking page."),
+            ],
+        )
+    return (
+        _("New recurring booking: %(vehicle)s, %(count)d dates from %(start)s") % params,
+        [_("%(member)s booked %(vehicle)s on these %(count)d dates:") % params, *shown],
+    )
+
+
+def _date_line(booking: Booking) -> str:
+    """« mercredi 2 décembre 2026, 14:00 to 18:00 », or both moments in full when it ends another day."""
+    tz = ZoneInfo(booking.community.time_zone)
+    start, end = booking.starts_at.astimezone(tz), booking.ends_at.astimezone(tz)
+    if start.date() != end.date():
+        return _("%(start)s to %(end)s") % _when(booking)
+    return _("%(day)s, %(start)s to %(end)s") % {
+        "day": f"{formats.date_format(start, 'l')} {date_text(start, 'DATE_FORMAT')}",
+        "start": formats.time_format(start, "TIME_FORMAT"),
+        "end": formats.time_format(end, "TIME_FORMAT"),
+    }
 
 
 def _one_full_stop(line: str) -> str:

@@ -1,5 +1,7 @@
 """A booking's history: every change writes one line, and the lines that are news are e-mailed."""
 
+from django.utils import timezone
+
 from bookings.models import Booking, BookingEvent
 from bookings.tasks import notify_booking_event
 from colocauto.core.queue import wake
@@ -13,6 +15,14 @@ def record(booking: Booking, actor: User, kind: str, **details) -> BookingEvent:
     if _is_news(kind, details):
         wake(notify_booking_event, event.pk)
     return event
+
+
+def record_told(booking: Booking, actor: User, kind: str, **details) -> BookingEvent:
+    """Write a history line that another line's e-mail already tells (the other dates of a recurring booking
+    booked or cancelled together: one e-mail lists them all), so no e-mail is due for it."""
+    return BookingEvent.objects.create(
+        booking=booking, actor=actor, kind=kind, details=details, notified_at=timezone.now()
+    )
 
 
 def times(booking: Booking) -> dict[str, str]:

@@ -136,7 +136,7 @@ def series_create(
             start_time=rule.start_time,
             end_time=rule.end_time,
         )
-        for occurrence in planned:
+        for position, occurrence in enumerate(planned):
             try:
                 services.booking_create(
                     membership=membership,
@@ -145,6 +145,7 @@ def series_create(
                     ends_at=occurrence.ends_at,
                     note=note,
                     series=series,
+                    notify=position == 0,  # one e-mail, the first date's, lists them all
                 )
             except (NotAllowed, NotFound):
                 raise
@@ -175,7 +176,13 @@ def _cancel_following(membership: Membership, booking: Booking, *, message: str)
         raise BookingRefused(
             _("Only a requested or confirmed booking can be cancelled."), code="booking_not_cancellable"
         )
-    return [services.booking_cancel(membership=membership, booking=b, message=message) for b in following]
+    # One e-mail, the first date's, lists every date cancelled with it.
+    rest = {"quiet": True}
+    first = {"with": [b.pk for b in following[1:]]} if len(following) > 1 else None
+    return [
+        services.booking_cancel(membership=membership, booking=b, message=message, notice=first if i == 0 else rest)
+        for i, b in enumerate(following)
+    ]
 
 
 def _following(booking: Booking):

@@ -7,6 +7,7 @@ Views, tasks and the API call these; the rules live only here.
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, OperationalError, transaction
@@ -18,7 +19,7 @@ from bookings import rules
 from bookings.availability import availability_problem
 from bookings.errors import BookingConflict, BookingRefused
 from bookings.formatting import duration_text
-from bookings.history import record, times
+from bookings.history import record, record_told, times
 from bookings.models import Booking, BookingEvent, BookingSeries, CalendarFeed
 from colocauto.core.errors import DomainError, NotAllowed
 from communities.inactivity import inactivity_end_by_booking
@@ -45,9 +46,11 @@ def booking_create(
     ends_at: datetime,
     note: str = "",
     series: BookingSeries | None = None,
+    notify: bool = True,
 ) -> Booking:
     """Book ``vehicle`` for ``[starts_at, ends_at)``: requested when the owner must approve, else confirmed.
-    ``series``: the recurring booking this is one occurrence of (``bookings.series``)."""
+    ``series``: the recurring booking this is one occurrence of (``bookings.series``); ``notify`` False for
+    its later dates, which the first date's e-mail lists."""
     if not rules.may_book(membership, vehicle):
         raise NotAllowed(_("You can only book vehicles of your own community."), code="not_community_vehicle")
     community = membership.community
@@ -67,7 +70,9 @@ def booking_create(
             series=series,
         )
         _save_holding(booking, vehicle=vehicle)
-        record(booking, membership.user, BookingEvent.Kind.CREATED, **times(booking), status=status)
+        (record if notify else record_told)(
+            booking, membership.user, BookingEvent.Kind.CREATED, **times(booking), status=status
+        )
         inactivity_end_by_booking(membership=membership)  # they use the cars again: they share the fixed costs
     return booking
 
@@ -146,11 +151,16 @@ def booking_extend(*, membership: Membership, booking: Booking, ends_at: datetim
     return booking
 
 
-def booking_cancel(*, membership: Membership, booking: Booking, message: str = "") -> Booking:
-    """Cancel a requested or confirmed booking; within the community's minimum notice it is marked late."""
+def booking_cancel(
+    *, membership: Membership, booking: Booking, message: str = "", notice: dict[str, Any] | None = None
+) -> Booking:
+    """Cancel a requested or confirmed booking; within the community's minimum notice it is marked late.
+    ``notice``: how the e-mail tells it — None, on its own; ``{"with": [ids]}``, listing those bookings
+    cancelled with it (a recurring booking's following dates); ``{"quiet": True}``, told by another's."""
+    notice = notice or {}
     with transaction.atomic():
         booking = _locked_for_party(membership, booking, action="cancel")
-        _cancel(booking, actor=membership.user, message=message)
+        _cancel(booking, actor=membership.user, message=message, notice=notice)
     return booking
 
 
@@ -374,7 +384,15 @@ def _decide(*, membership: Membership, booking: Booking, message: str, accept: b
     return booking
 
 
-def _cancel(booking: Booking, *, actor: User, message: str = "", reason: str = "", check_late: bool = True) -> None:
+def _cancel(
+    booking: Booking,
+    *,
+    actor: User,
+    message: str = "",
+    reason: str = "",
+    check_late: bool = True,
+    notice: dict[str, Any] | None = None,
+) -> None:
     """``message`` is what a person typed; ``reason`` a ``Booking.Reason`` code when the application cancels."""
     if booking.status not in rules.OPEN_STATUSES:
         raise BookingRefused(
@@ -391,4 +409,7 @@ def _cancel(booking: Booking, *, actor: User, message: str = "", reason: str = "
     details = {"message": booking.decision_message, "late": late, "was": was}
     if reason:
         details["reason"] = reason
-    record(booking, actor, BookingEvent.Kind.CANCELLED, **details)
+    notice = notice or {}
+    if notice.get("with"):
+        details["with"] = notice["with"]
+    (record_told if notice.get("quiet") else record)(booking, actor, BookingEvent.Kind.CANCELLED, **details)
