@@ -5,6 +5,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from bookings.formatting import duration_text
+from bookings.recurrence import clock_text
 
 register = template.Library()
 
@@ -12,6 +13,12 @@ register = template.Library()
 @register.filter
 def duration_words(value) -> str:
     return duration_text(value)
+
+
+@register.filter(expects_localtime=True)
+def clock(value) -> str:
+    """A moment's time of day as the recurring-booking summary writes it: "14:00", « 14 h » in French."""
+    return clock_text(value.time())
 
 
 @register.simple_tag

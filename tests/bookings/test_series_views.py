@@ -172,3 +172,12 @@ def test_a_booking_outside_a_series_has_no_series_pages(as_member, community, ve
 
     assert as_member.get(url(community, "booking_series_cancel", booking.pk)).status_code == 403
     assert as_member.get(url(community, "booking_series_change", booking.pk)).status_code == 403
+
+
+def test_the_preview_writes_each_dates_times_as_its_summary_does(as_member, member, vehicle, community):
+    member.language = "fr"
+    member.save()
+    response = as_member.post(url(community), {**form(vehicle), "preview": "1"}, HTTP_ACCEPT_LANGUAGE="fr")
+    html = response.content.decode()
+    assert "de 14 h à 18 h" in html  # the summary
+    assert "mercredi 2 décembre 2026, 14 h–18 h" in html  # each date, the same way
