@@ -296,7 +296,7 @@ def _dates_together(event: BookingEvent) -> list[Booking]:
     booking = event.booking
     if event.kind == BookingEvent.Kind.CREATED and booking.series_id is not None:
         dates = Booking.objects.filter(series_id=booking.series_id, starts_at__gte=booking.starts_at)
-    elif event.kind == BookingEvent.Kind.CANCELLED and event.details.get("with"):
+    elif event.details.get("with"):  # cancelled, confirmed or declined together
         dates = Booking.objects.filter(pk__in=[booking.pk, *event.details["with"]])
     else:
         return [booking]
@@ -320,6 +320,21 @@ def _dates_text(
             )
             % {"more": more}
         )
+    if event.kind in (BookingEvent.Kind.CONFIRMED, BookingEvent.Kind.REJECTED):
+        confirmed = event.kind == BookingEvent.Kind.CONFIRMED
+        if is_booker and confirmed:
+            subject = _("Your recurring booking of %(vehicle)s is confirmed: %(count)d dates from %(start)s")
+            line = _("%(actor)s confirmed these %(count)d dates of your recurring booking of %(vehicle)s:")
+        elif is_booker:
+            subject = _("Your recurring booking of %(vehicle)s was declined: %(count)d dates from %(start)s")
+            line = _("%(actor)s declined these %(count)d dates of your recurring booking of %(vehicle)s:")
+        elif confirmed:
+            subject = _("Requests confirmed: %(vehicle)s, %(count)d dates from %(start)s")
+            line = _("%(actor)s confirmed these %(count)d dates requested by %(member)s for %(vehicle)s:")
+        else:
+            subject = _("Requests declined: %(vehicle)s, %(count)d dates from %(start)s")
+            line = _("%(actor)s declined these %(count)d dates requested by %(member)s for %(vehicle)s:")
+        return subject % params, [line % params, *shown]
     if event.kind == BookingEvent.Kind.CANCELLED:
         if is_booker:
             line = _("%(actor)s cancelled these %(count)d dates of your recurring booking of %(vehicle)s:")

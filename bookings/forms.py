@@ -6,6 +6,7 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from bookings.models import Trip
 from colocauto.core.parsers import MAX_YEAR, MIN_YEAR, validate_year_range
@@ -111,6 +112,37 @@ class ExtendForm(forms.Form):
 
 class MessageForm(forms.Form):
     message = text_field(_("Message (optional)"), max_length=500)
+
+
+class DecisionForm(MessageForm):
+    """An answer to a request; for a date of a recurring booking with later dates waiting (``initial``'s
+    ``waiting_after``), a box to give the same answer to them."""
+
+    following = forms.BooleanField(
+        required=False,
+        label=_("The same answer for the following dates of its recurring booking that wait (none outside one)"),
+    )
+    # The API offers the box on every request (a client cannot be shown it only where it applies).
+    always_offer = False
+
+    def __init__(self, *args, initial=None, **kwargs):
+        initial = dict(initial or {})
+        waiting = initial.pop("waiting_after", 0)
+        super().__init__(*args, initial=initial, **kwargs)
+        if self.always_offer:
+            return
+        if waiting:
+            self.fields["following"].label = ngettext(
+                "The same answer for the following date of this recurring booking that waits",
+                "The same answer for the %(count)d following dates of this recurring booking that wait",
+                waiting,
+            ) % {"count": waiting}
+        else:
+            del self.fields["following"]
+
+
+class RequestAnswerForm(DecisionForm):
+    always_offer = True
 
 
 class TripStartForm(forms.Form):

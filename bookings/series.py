@@ -185,6 +185,52 @@ def _cancel_following(membership: Membership, booking: Booking, *, message: str)
     ]
 
 
+def waiting_after(booking: Booking) -> int:
+    """How many later dates of ``booking``'s series still wait for an answer (none outside a series)."""
+    if booking.series_id is None:
+        return 0
+    return Booking.objects.filter(
+        series_id=booking.series_id, starts_at__gt=booking.starts_at, status=Booking.Status.REQUESTED
+    ).count()
+
+
+def request_answer(
+    *, membership: Membership, booking: Booking, accept: bool, message: str = "", following: bool = False
+) -> Booking:
+    """Confirm or decline a request; ``following``: the later dates of its recurring booking that still wait
+    too, each with ``services.booking_confirm``/``booking_reject``'s checks, all or nothing, and one e-mail
+    listing them (the first date's)."""
+    if not following or booking.series_id is None:
+        return services.booking_decide(membership=membership, booking=booking, message=message, accept=accept)
+    with transaction.atomic():
+        later = list(
+            Booking.objects.filter(
+                series_id=booking.series_id, starts_at__gt=booking.starts_at, status=Booking.Status.REQUESTED
+            ).order_by("starts_at", "pk")
+        )
+        first = {"with": [b.pk for b in later]} if later else None
+        decided = services.booking_decide(
+            membership=membership, booking=booking, message=message, accept=accept, notice=first
+        )
+        for other in later:
+            services.booking_decide(
+                membership=membership, booking=other, message=message, accept=accept, notice={"quiet": True}
+            )
+    return decided
+
+
+def confirm_with_following(
+    *, membership: Membership, booking: Booking, message: str = "", following: bool = False
+) -> Booking:
+    return request_answer(membership=membership, booking=booking, accept=True, message=message, following=following)
+
+
+def reject_with_following(
+    *, membership: Membership, booking: Booking, message: str = "", following: bool = False
+) -> Booking:
+    return request_answer(membership=membership, booking=booking, accept=False, message=message, following=following)
+
+
 def _following(booking: Booking):
     """The occurrences of ``booking``'s series from it onwards that can still be cancelled."""
     return Booking.objects.filter(

@@ -78,11 +78,11 @@ def booking_create(
 
 
 def booking_confirm(*, membership: Membership, booking: Booking, message: str = "") -> Booking:
-    return _decide(membership=membership, booking=booking, message=message, accept=True)
+    return booking_decide(membership=membership, booking=booking, message=message, accept=True)
 
 
 def booking_reject(*, membership: Membership, booking: Booking, message: str = "") -> Booking:
-    return _decide(membership=membership, booking=booking, message=message, accept=False)
+    return booking_decide(membership=membership, booking=booking, message=message, accept=False)
 
 
 def booking_change_times(
@@ -369,7 +369,11 @@ def _conflict(conflicting: Booking | None, vehicle: Vehicle) -> BookingConflict:
 # --- answering and cancelling -------------------------------------------------------------------------
 
 
-def _decide(*, membership: Membership, booking: Booking, message: str, accept: bool) -> Booking:
+def booking_decide(
+    *, membership: Membership, booking: Booking, message: str, accept: bool, notice: dict[str, Any] | None = None
+) -> Booking:
+    """``notice`` as for ``booking_cancel``: the dates of a recurring booking answered together get one e-mail."""
+    notice = notice or {}
     with transaction.atomic():
         booking = locked(booking)
         if not rules.may_decide(membership, booking):
@@ -380,7 +384,10 @@ def _decide(*, membership: Membership, booking: Booking, message: str, accept: b
         booking.decision_message = message.strip()
         booking.save(update_fields=["status", "decision_message", "updated_at"])
         kind = BookingEvent.Kind.CONFIRMED if accept else BookingEvent.Kind.REJECTED
-        record(booking, membership.user, kind, message=booking.decision_message)
+        details: dict[str, Any] = {"message": booking.decision_message}
+        if notice.get("with"):
+            details["with"] = notice["with"]
+        (record_told if notice.get("quiet") else record)(booking, membership.user, kind, **details)
     return booking
 
 

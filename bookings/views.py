@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bookings import rules, selectors, services, trips
+from bookings import rules, selectors, series, services, trips
 from bookings.calendar import proposed_length
 from bookings.errors import ImplausibleDistance
 from bookings.estimate_views import form_estimate
@@ -22,6 +22,7 @@ from bookings.formatting import history_rows, series_summary
 from bookings.forms import (
     BookingForm,
     ChangeTimesForm,
+    DecisionForm,
     ExtendForm,
     MessageForm,
     TripEndForm,
@@ -154,7 +155,7 @@ def booking_detail(request, pk):
         "series_summary": series_summary(booking.series) if booking.series else "",
         "can_complete_trip": rules.can_complete_trip(membership, booking),
         "is_booker": rules.is_booker(membership, booking),
-        "decision_form": MessageForm(),
+        "decision_form": DecisionForm(initial=_waiting(booking)) if rules.can_confirm(membership, booking) else None,
     }
     opens_at = trips.trip_opens_at(booking)
     context["trip_opens_at"] = opens_at if timezone.now() < opens_at else None
@@ -195,11 +196,30 @@ _declined = _said(gettext_lazy("The request is declined."))
 _extended = _said(gettext_lazy("The booking has been extended."))
 _started = _said(gettext_lazy("Trip started. Drive safely!"))
 
+
+def _waiting(booking: Booking) -> dict:
+    return {"waiting_after": series.waiting_after(booking)}
+
+
 booking_confirm = _booking_action(
-    "booking_confirm", rules.may_decide, MessageForm, services.booking_confirm, _confirmed, template=DECIDE, accept=True
+    "booking_confirm",
+    rules.may_decide,
+    DecisionForm,
+    series.confirm_with_following,
+    _confirmed,
+    template=DECIDE,
+    initial=_waiting,
+    accept=True,
 )
 booking_reject = _booking_action(
-    "booking_reject", rules.may_decide, MessageForm, services.booking_reject, _declined, template=DECIDE, accept=False
+    "booking_reject",
+    rules.may_decide,
+    DecisionForm,
+    series.reject_with_following,
+    _declined,
+    template=DECIDE,
+    initial=_waiting,
+    accept=False,
 )
 booking_cancel = _booking_action("booking_cancel", rules.may_manage, MessageForm, services.booking_cancel, _cancelled)
 booking_change = _booking_action(

@@ -32,8 +32,8 @@ from api.v1.booking_data import (
     history_lines,
 )
 from api.v1.paths import path_id
-from bookings import rules, selectors, services
-from bookings.forms import BookingForm, ChangeTimesForm, ExtendForm, MessageForm
+from bookings import rules, selectors, series, services
+from bookings.forms import BookingForm, ChangeTimesForm, ExtendForm, MessageForm, RequestAnswerForm
 from bookings.models import Booking
 from colocauto.core.parsers import MAX_ID, validate_year_range
 
@@ -282,18 +282,21 @@ def booking_action(
 BookingApproveView = booking_action(
     "approve",
     rules.may_decide,
-    MessageForm,
-    services.booking_confirm,
+    RequestAnswerForm,
+    series.confirm_with_following,
     "Approve a request (the vehicle's owner or an admin)",
-    "The booking is confirmed; `booking_not_requested` when it was already answered.",
+    "The booking is confirmed; `booking_not_requested` when it was already answered. With `following`, the later "
+    "dates of its recurring booking that still wait are confirmed too (all or nothing), and the booker gets one "
+    "e-mail listing them.",
 )
 BookingDeclineView = booking_action(
     "decline",
     rules.may_decide,
-    MessageForm,
-    services.booking_reject,
+    RequestAnswerForm,
+    series.reject_with_following,
     "Decline a request (the vehicle's owner or an admin)",
-    "The booking is rejected and frees its slot; `booking_not_requested` when it was already answered.",
+    "The booking is rejected and frees its slot; `booking_not_requested` when it was already answered. With "
+    "`following`, the later dates of its recurring booking that still wait are declined too.",
 )
 BookingCancelView = booking_action(
     "cancel",

@@ -91,3 +91,23 @@ def test_cancel_a_date_and_the_following_ones(as_user, member, vehicle, communit
     statuses = list(Booking.objects.order_by("starts_at").values_list("status", flat=True))
     assert statuses == [Booking.Status.REQUESTED, Booking.Status.CANCELLED, Booking.Status.CANCELLED]
     assert time(14) == second.starts_at.astimezone(PARIS).time()
+
+
+def test_approving_with_following_confirms_the_later_dates_that_wait_too(as_user, member, owner, vehicle, community):
+    days = ["2026-12-02", "2026-12-09", "2026-12-16"]
+    created = as_user(member).post(url(community), {**rule(vehicle), "days": days}, format="json")
+    assert created.status_code == 201, created.json()
+    dates = list(Booking.objects.filter(series__community=community).order_by("starts_at"))
+    assert [b.status for b in dates] == ["requested"] * 3
+
+    response = as_user(owner).post(
+        f"/api/v1/communities/{community.pk}/bookings/{dates[1].pk}/approve/", {"following": True}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "confirmed"
+    assert [b.status for b in Booking.objects.filter(pk__in=[b.pk for b in dates]).order_by("starts_at")] == [
+        "requested",
+        "confirmed",
+        "confirmed",
+    ]

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.urls import reverse
 
 from bookings import series as series_services
 from bookings import services
@@ -109,3 +110,62 @@ def test_one_date_of_a_series_cancelled_on_its_own_is_told_on_its_own(
     # A request withdrawn: the owner had not answered yet.
     assert notice.subject.startswith("[Colocauto] Request withdrawn: Clio bleue, 9 December 2026")
     assert "2 December" not in notice.body
+
+
+def test_the_owner_confirms_a_date_and_the_following_ones_at_once_and_the_booker_gets_one_e_mail(
+    client, vehicle, member, owner, mailoutbox, django_capture_on_commit_callbacks
+):
+    member.language = "en"
+    member.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        series = book_wednesdays(member, vehicle, 4)
+    dates = list(Booking.objects.filter(series=series).order_by("starts_at"))
+    mailoutbox.clear()
+    client.force_login(owner)
+
+    page = client.get(reverse("booking_detail", args=[vehicle.community.pk, dates[1].pk])).content.decode()
+    assert "The same answer for the 2 following dates of this recurring booking that wait" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("booking_confirm", args=[vehicle.community.pk, dates[1].pk]), {"message": "", "following": "on"}
+        )
+
+    assert response.status_code == 302
+    statuses = list(Booking.objects.filter(series=series).order_by("starts_at").values_list("status", flat=True))
+    assert statuses == ["requested", "confirmed", "confirmed", "confirmed"]
+    [notice] = to(mailoutbox, member)
+    assert notice.subject == (
+        "[Colocauto] Your recurring booking of Clio bleue is confirmed: 3 dates from 9 December 2026, 14:00"
+    )
+    for day in (9, 16, 23):
+        assert f"Wednesday {day} December 2026, 14:00 to 18:00" in notice.body
+    assert booking_notices_sweep() == 0
+
+
+def test_without_the_box_only_the_date_answered_is_declined(
+    client, vehicle, member, owner, mailoutbox, django_capture_on_commit_callbacks
+):
+    series = book_wednesdays(member, vehicle, 3)
+    first = Booking.objects.filter(series=series).order_by("starts_at").first()
+    client.force_login(owner)
+
+    client.post(reverse("booking_reject", args=[vehicle.community.pk, first.pk]), {"message": "Non"})
+
+    statuses = list(Booking.objects.filter(series=series).order_by("starts_at").values_list("status", flat=True))
+    assert statuses == ["rejected", "requested", "requested"]
+
+
+def test_the_box_is_not_offered_for_a_booking_alone_nor_for_the_last_waiting_date(client, vehicle, member, owner):
+    series = book_wednesdays(member, vehicle, 2)
+    last = Booking.objects.filter(series=series).order_by("starts_at").last()
+    single = services.booking_create(
+        membership=membership_of(member, vehicle.community),
+        vehicle=vehicle,
+        starts_at=datetime(2027, 1, 5, 9, tzinfo=PARIS),
+        ends_at=datetime(2027, 1, 5, 10, tzinfo=PARIS),
+    )
+    client.force_login(owner)
+    for booking in (last, single):
+        page = client.get(reverse("booking_detail", args=[vehicle.community.pk, booking.pk])).content.decode()
+        assert 'name="following"' not in page
+        assert 'name="message"' in page
