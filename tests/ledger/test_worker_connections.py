@@ -15,6 +15,7 @@ from tests.processes import HAS_REDIS_SERVER, CeleryWorker, RedisServer, broker,
 
 pytestmark = [
     pytest.mark.faults,
+    pytest.mark.real_clock,  # a Celery worker closes the month by its own clock
     pytest.mark.postgres("the worker needs a database server"),
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not HAS_REDIS_SERVER, reason="needs redis-server"),
