@@ -111,3 +111,16 @@ def test_approving_with_following_confirms_the_later_dates_that_wait_too(as_user
         "confirmed",
         "confirmed",
     ]
+
+
+def test_a_following_that_is_not_a_boolean_is_a_400_with_the_field(as_user, member, owner, vehicle, community):
+    as_user(member).post(url(community), {**rule(vehicle), "days": ["2026-12-02", "2026-12-09"]}, format="json")
+    first = Booking.objects.filter(series__community=community).order_by("starts_at").first()
+
+    response = as_user(owner).post(
+        f"/api/v1/communities/{community.pk}/bookings/{first.pk}/approve/", {"following": "maybe"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "following" in str(response.json())
+    assert Booking.objects.get(pk=first.pk).status == "requested"

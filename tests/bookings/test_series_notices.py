@@ -33,6 +33,14 @@ def english_owner(owner):
     owner.save()
 
 
+def booked_and_told(member, vehicle, weeks, mailoutbox, capture):
+    """A series booked and its e-mail sent (then forgotten): its dates, first to last."""
+    with capture(execute=True):
+        series = book_wednesdays(member, vehicle, weeks)
+    mailoutbox.clear()
+    return list(Booking.objects.filter(series=series).order_by("starts_at"))
+
+
 def to(mailoutbox, person):
     return [message for message in mailoutbox if message.to == [person.email]]
 
@@ -74,10 +82,8 @@ def test_a_confirmed_recurring_booking_tells_the_owner_once_in_their_language(
 def test_cancelling_the_following_dates_is_one_e_mail_listing_them(
     english, vehicle, member, owner, mailoutbox, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        series = book_wednesdays(member, vehicle, 4)
-    second = Booking.objects.filter(series=series).order_by("starts_at")[1]
-    mailoutbox.clear()
+    dates = booked_and_told(member, vehicle, 4, mailoutbox, django_capture_on_commit_callbacks)
+    series, second = dates[0].series, dates[1]
 
     with django_capture_on_commit_callbacks(execute=True):
         cancelled = series_services.series_cancel_following(
@@ -98,10 +104,7 @@ def test_cancelling_the_following_dates_is_one_e_mail_listing_them(
 def test_one_date_of_a_series_cancelled_on_its_own_is_told_on_its_own(
     english, vehicle, member, owner, mailoutbox, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        series = book_wednesdays(member, vehicle, 3)
-    second = Booking.objects.filter(series=series).order_by("starts_at")[1]
-    mailoutbox.clear()
+    second = booked_and_told(member, vehicle, 3, mailoutbox, django_capture_on_commit_callbacks)[1]
 
     with django_capture_on_commit_callbacks(execute=True):
         services.booking_cancel(membership=membership_of(member, vehicle.community), booking=second)
@@ -117,10 +120,8 @@ def test_the_owner_confirms_a_date_and_the_following_ones_at_once_and_the_booker
 ):
     member.language = "en"
     member.save()
-    with django_capture_on_commit_callbacks(execute=True):
-        series = book_wednesdays(member, vehicle, 4)
-    dates = list(Booking.objects.filter(series=series).order_by("starts_at"))
-    mailoutbox.clear()
+    dates = booked_and_told(member, vehicle, 4, mailoutbox, django_capture_on_commit_callbacks)
+    series = dates[0].series
     client.force_login(owner)
 
     page = client.get(reverse("booking_detail", args=[vehicle.community.pk, dates[1].pk])).content.decode()
