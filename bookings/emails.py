@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from bookings.formatting import reason_text
 from bookings.models import Booking, BookingEvent, Incident
+from bookings.rules import OPEN_STATUSES
 from bookings.selectors import bookings_to_record
 from colocauto.core import outbox
 from colocauto.core.mail import in_language, templated_email
@@ -295,7 +296,12 @@ def _dates_together(event: BookingEvent) -> list[Booking]:
     ``with`` of the line); else just the line's booking."""
     booking = event.booking
     if event.kind == BookingEvent.Kind.CREATED and booking.series_id is not None:
-        dates = Booking.objects.filter(series_id=booking.series_id, starts_at__gte=booking.starts_at)
+        # Its dates still booked when the e-mail goes out (one cancelled meanwhile has its own e-mail).
+        dates = Booking.objects.filter(
+            Q(pk=booking.pk) | Q(status__in=OPEN_STATUSES),
+            series_id=booking.series_id,
+            starts_at__gte=booking.starts_at,
+        )
     elif event.details.get("with"):  # cancelled, confirmed or declined together
         dates = Booking.objects.filter(pk__in=[booking.pk, *event.details["with"]])
     else:

@@ -1,5 +1,8 @@
 """A booking's history: every change writes one line, and the lines that are news are e-mailed."""
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.utils import timezone
 
 from bookings.models import Booking, BookingEvent
@@ -17,12 +20,29 @@ def record(booking: Booking, actor: User, kind: str, **details) -> BookingEvent:
     return event
 
 
-def record_told(booking: Booking, actor: User, kind: str, **details) -> BookingEvent:
-    """Write a history line that another line's e-mail already tells (the other dates of a recurring booking
-    booked or cancelled together: one e-mail lists them all), so no e-mail is due for it."""
-    return BookingEvent.objects.create(
-        booking=booking, actor=actor, kind=kind, details=details, notified_at=timezone.now()
-    )
+# How a line's e-mail tells it when dates of a recurring booking change together (one e-mail lists them all):
+# None, on its own; ``{"with": [booking ids]}``, listing those bookings too; ``QUIET``, told by another line's
+# e-mail, so none is due for it.
+Notice = dict[str, Any]
+QUIET: Notice = {"quiet": True}
+
+
+def record_noticed(notice: Notice | None, booking: Booking, actor: User, kind: str, **details) -> BookingEvent:
+    """``record``, told as ``notice`` says."""
+    if notice and notice.get("quiet"):
+        return BookingEvent.objects.create(
+            booking=booking, actor=actor, kind=kind, details=details, notified_at=timezone.now()
+        )
+    if notice and notice.get("with"):
+        details["with"] = list(notice["with"])
+    return record(booking, actor, kind, **details)
+
+
+def told_together(bookings: Sequence[Booking]) -> list[Notice | None]:
+    """The notices of bookings changed together, in order: the first's e-mail lists the others, which are quiet."""
+    if len(bookings) < 2:
+        return [None] * len(bookings)
+    return [{"with": [booking.pk for booking in bookings[1:]]}, *[QUIET] * (len(bookings) - 1)]
 
 
 def times(booking: Booking) -> dict[str, str]:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from bookings import recurrence, rules, services
 from bookings.errors import BookingRefused, SeriesOccurrenceRefused
+from bookings.history import QUIET, told_together
 from bookings.models import Booking, BookingSeries
 from bookings.recurrence import Recurrence
 from colocauto.core.errors import DomainError, NotAllowed, NotFound
@@ -145,7 +146,7 @@ def series_create(
                     ends_at=occurrence.ends_at,
                     note=note,
                     series=series,
-                    notify=position == 0,  # one e-mail, the first date's, lists them all
+                    notice=None if position == 0 else QUIET,  # one e-mail, the first date's, lists them all
                 )
             except (NotAllowed, NotFound):
                 raise
@@ -177,46 +178,39 @@ def _cancel_following(membership: Membership, booking: Booking, *, message: str)
             _("Only a requested or confirmed booking can be cancelled."), code="booking_not_cancellable"
         )
     # One e-mail, the first date's, lists every date cancelled with it.
-    rest = {"quiet": True}
-    first = {"with": [b.pk for b in following[1:]]} if len(following) > 1 else None
     return [
-        services.booking_cancel(membership=membership, booking=b, message=message, notice=first if i == 0 else rest)
-        for i, b in enumerate(following)
+        services.booking_cancel(membership=membership, booking=b, message=message, notice=notice)
+        for b, notice in zip(following, told_together(following), strict=True)
     ]
+
+
+def _waiting_later(booking: Booking):
+    """The later dates of ``booking``'s series that still wait for an answer."""
+    return Booking.objects.filter(
+        series_id=booking.series_id, starts_at__gt=booking.starts_at, status=Booking.Status.REQUESTED
+    ).order_by("starts_at", "pk")
 
 
 def waiting_after(booking: Booking) -> int:
     """How many later dates of ``booking``'s series still wait for an answer (none outside a series)."""
-    if booking.series_id is None:
-        return 0
-    return Booking.objects.filter(
-        series_id=booking.series_id, starts_at__gt=booking.starts_at, status=Booking.Status.REQUESTED
-    ).count()
+    return 0 if booking.series_id is None else _waiting_later(booking).count()
 
 
 def request_answer(
     *, membership: Membership, booking: Booking, accept: bool, message: str = "", following: bool = False
 ) -> Booking:
     """Confirm or decline a request; ``following``: the later dates of its recurring booking that still wait
-    too, each with ``services.booking_confirm``/``booking_reject``'s checks, all or nothing, and one e-mail
-    listing them (the first date's)."""
+    too (locked, so none changes meanwhile), each with ``services.booking_decide``'s checks, all or nothing,
+    and one e-mail listing them (the first date's)."""
     if not following or booking.series_id is None:
         return services.booking_decide(membership=membership, booking=booking, message=message, accept=accept)
     with transaction.atomic():
-        later = list(
-            Booking.objects.filter(
-                series_id=booking.series_id, starts_at__gt=booking.starts_at, status=Booking.Status.REQUESTED
-            ).order_by("starts_at", "pk")
-        )
-        first = {"with": [b.pk for b in later]} if later else None
-        decided = services.booking_decide(
-            membership=membership, booking=booking, message=message, accept=accept, notice=first
-        )
-        for other in later:
-            services.booking_decide(
-                membership=membership, booking=other, message=message, accept=accept, notice={"quiet": True}
-            )
-    return decided
+        dates = [booking, *_waiting_later(booking).select_for_update()]
+        answered = [
+            services.booking_decide(membership=membership, booking=each, message=message, accept=accept, notice=notice)
+            for each, notice in zip(dates, told_together(dates), strict=True)
+        ]
+    return answered[0]
 
 
 def confirm_with_following(

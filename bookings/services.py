@@ -7,7 +7,6 @@ Views, tasks and the API call these; the rules live only here.
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, OperationalError, transaction
@@ -19,7 +18,7 @@ from bookings import rules
 from bookings.availability import availability_problem
 from bookings.errors import BookingConflict, BookingRefused
 from bookings.formatting import duration_text
-from bookings.history import record, record_told, times
+from bookings.history import Notice, record, record_noticed, times
 from bookings.models import Booking, BookingEvent, BookingSeries, CalendarFeed
 from colocauto.core.errors import DomainError, NotAllowed
 from communities.inactivity import inactivity_end_by_booking
@@ -46,11 +45,11 @@ def booking_create(
     ends_at: datetime,
     note: str = "",
     series: BookingSeries | None = None,
-    notify: bool = True,
+    notice: Notice | None = None,
 ) -> Booking:
     """Book ``vehicle`` for ``[starts_at, ends_at)``: requested when the owner must approve, else confirmed.
-    ``series``: the recurring booking this is one occurrence of (``bookings.series``); ``notify`` False for
-    its later dates, which the first date's e-mail lists."""
+    ``series``: the recurring booking this is one occurrence of (``bookings.series``); ``notice``: ``QUIET``
+    for its later dates, which the first date's e-mail lists."""
     if not rules.may_book(membership, vehicle):
         raise NotAllowed(_("You can only book vehicles of your own community."), code="not_community_vehicle")
     community = membership.community
@@ -70,9 +69,7 @@ def booking_create(
             series=series,
         )
         _save_holding(booking, vehicle=vehicle)
-        (record if notify else record_told)(
-            booking, membership.user, BookingEvent.Kind.CREATED, **times(booking), status=status
-        )
+        record_noticed(notice, booking, membership.user, BookingEvent.Kind.CREATED, **times(booking), status=status)
         inactivity_end_by_booking(membership=membership)  # they use the cars again: they share the fixed costs
     return booking
 
@@ -152,12 +149,11 @@ def booking_extend(*, membership: Membership, booking: Booking, ends_at: datetim
 
 
 def booking_cancel(
-    *, membership: Membership, booking: Booking, message: str = "", notice: dict[str, Any] | None = None
+    *, membership: Membership, booking: Booking, message: str = "", notice: Notice | None = None
 ) -> Booking:
     """Cancel a requested or confirmed booking; within the community's minimum notice it is marked late.
-    ``notice``: how the e-mail tells it — None, on its own; ``{"with": [ids]}``, listing those bookings
-    cancelled with it (a recurring booking's following dates); ``{"quiet": True}``, told by another's."""
-    notice = notice or {}
+    ``notice``: how its e-mail tells it (``history.Notice``: a recurring booking's following dates
+    cancelled together get one e-mail)."""
     with transaction.atomic():
         booking = _locked_for_party(membership, booking, action="cancel")
         _cancel(booking, actor=membership.user, message=message, notice=notice)
@@ -370,10 +366,9 @@ def _conflict(conflicting: Booking | None, vehicle: Vehicle) -> BookingConflict:
 
 
 def booking_decide(
-    *, membership: Membership, booking: Booking, message: str, accept: bool, notice: dict[str, Any] | None = None
+    *, membership: Membership, booking: Booking, message: str, accept: bool, notice: Notice | None = None
 ) -> Booking:
     """``notice`` as for ``booking_cancel``: the dates of a recurring booking answered together get one e-mail."""
-    notice = notice or {}
     with transaction.atomic():
         booking = locked(booking)
         if not rules.may_decide(membership, booking):
@@ -384,10 +379,7 @@ def booking_decide(
         booking.decision_message = message.strip()
         booking.save(update_fields=["status", "decision_message", "updated_at"])
         kind = BookingEvent.Kind.CONFIRMED if accept else BookingEvent.Kind.REJECTED
-        details: dict[str, Any] = {"message": booking.decision_message}
-        if notice.get("with"):
-            details["with"] = notice["with"]
-        (record_told if notice.get("quiet") else record)(booking, membership.user, kind, **details)
+        record_noticed(notice, booking, membership.user, kind, message=booking.decision_message)
     return booking
 
 
@@ -398,7 +390,7 @@ def _cancel(
     message: str = "",
     reason: str = "",
     check_late: bool = True,
-    notice: dict[str, Any] | None = None,
+    notice: Notice | None = None,
 ) -> None:
     """``message`` is what a person typed; ``reason`` a ``Booking.Reason`` code when the application cancels."""
     if booking.status not in rules.OPEN_STATUSES:
@@ -416,7 +408,4 @@ def _cancel(
     details = {"message": booking.decision_message, "late": late, "was": was}
     if reason:
         details["reason"] = reason
-    notice = notice or {}
-    if notice.get("with"):
-        details["with"] = notice["with"]
-    (record_told if notice.get("quiet") else record)(booking, actor, BookingEvent.Kind.CANCELLED, **details)
+    record_noticed(notice, booking, actor, BookingEvent.Kind.CANCELLED, **details)

@@ -170,3 +170,19 @@ def test_the_box_is_not_offered_for_a_booking_alone_nor_for_the_last_waiting_dat
         page = client.get(reverse("booking_detail", args=[vehicle.community.pk, booking.pk])).content.decode()
         assert 'name="following"' not in page
         assert 'name="message"' in page
+
+
+def test_a_date_cancelled_before_the_e_mail_goes_out_is_not_listed_as_booked(
+    english, vehicle, member, owner, mailoutbox
+):
+    series = book_wednesdays(member, vehicle, 3)  # its e-mail waits (no worker ran yet)
+    second = Booking.objects.filter(series=series).order_by("starts_at")[1]
+    services.booking_cancel(membership=membership_of(member, vehicle.community), booking=second)
+
+    assert booking_notices_sweep() == 2  # the series' e-mail, then the cancelled date's
+    request = next(
+        message for message in to(mailoutbox, owner) if message.subject.startswith("[Colocauto] Booking request")
+    )
+    assert request.subject == "[Colocauto] Booking request: Clio bleue, 2 dates from 2 December 2026, 14:00"
+    assert "Wednesday 9 December" not in request.body
+    assert "Wednesday 16 December 2026, 14:00 to 18:00" in request.body
